@@ -1,0 +1,14 @@
+import type { Host } from "../host/host.js";
+import type { Arch } from "../types/spec.js";
+
+/** What a command may use of the process: given to commands, so tests can run them in-process. */
+export interface CliIo {
+  readonly host: Host;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Whether stderr is a terminal (diagnostics then show the source line, underlined). */
+  readonly stderrIsTty: boolean;
+  readonly color: boolean;
+  readonly hostArch: Arch;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}

@@ -1,0 +1,52 @@
+import { readFile, realpath, stat } from "node:fs/promises";
+import { HostError, type FileStat, type Host } from "./host.js";
+
+/** The Host of a real machine. */
+export function createNodeHost(): Host {
+  return {
+    async stat(path: string): Promise<FileStat | undefined> {
+      try {
+        const s = await stat(path);
+        return { kind: s.isFile() ? "file" : s.isDirectory() ? "directory" : "other", size: s.size };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw toHostError(error, path);
+      }
+    },
+    async readFile(path: string): Promise<Uint8Array> {
+      try {
+        return await readFile(path);
+      } catch (error) {
+        throw toHostError(error, path);
+      }
+    },
+    async realpath(path: string): Promise<string | undefined> {
+      try {
+        return await realpath(path);
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw toHostError(error, path);
+      }
+    },
+  };
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+function toHostError(error: unknown, path: string): HostError {
+  const e = error as NodeJS.ErrnoException;
+  const reason = REASONS[e.code ?? ""] ?? e.message;
+  return new HostError(`${path}: ${reason}`, path, reason);
+}
+
+const REASONS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a directory",
+  ELOOP: "too many levels of symbolic links",
+  ENAMETOOLONG: "file name too long",
+  EIO: "input/output error",
+};

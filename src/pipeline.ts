@@ -1,0 +1,64 @@
+/**
+ * The whole of mcc, stage by stage. Each stage is one function from plain data to plain
+ * data; only the edges (reading the spec, checking its files) touch the world, through a Host.
+ *
+ *   read -> decode -> parse -> validate -> check files      (this file, so far)
+ *   -> resolve -> plan -> execute -> backends              (later stages add to it)
+ */
+import { diagnosticForFile, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics/diagnostic.js";
+import type { SourceText } from "./diagnostics/source.js";
+import { HostError, type Host } from "./host/host.js";
+import { decodeSpecBytes, MAX_SPEC_BYTES, tooLarge } from "./parse/decode.js";
+import { parseYamlSpec } from "./parse/parse-yaml.js";
+import type { SpecAst } from "./types/ast.js";
+import type { Spec } from "./types/spec.js";
+import { checkSpecFiles } from "./validate/check-files.js";
+import type { NormalizeOptions } from "./validate/normalize.js";
+import { validateSpec } from "./validate/validate-spec.js";
+
+export interface LoadedSpec {
+  /** Present when the spec has no error. */
+  readonly spec?: Spec;
+  /** The parsed spec with the location of every node, for later stages' diagnostics. */
+  readonly ast?: SpecAst;
+  /** The text, when it could be read, so diagnostics can show the offending line. */
+  readonly source?: SourceText;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Reads, parses and validates one spec file; every problem found comes back as a diagnostic. */
+export async function loadSpec(host: Host, path: string, options: NormalizeOptions): Promise<LoadedSpec> {
+  const bytes = await readSpecBytes(host, path);
+  if (!(bytes instanceof Uint8Array)) return { diagnostics: [bytes] };
+
+  const decoded = decodeSpecBytes(path, bytes);
+  if (decoded.source === undefined) return { diagnostics: decoded.diagnostics };
+  const source = decoded.source;
+
+  const parsed = parseYamlSpec(source);
+  if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
+  const ast = parsed.ast;
+
+  const validated = validateSpec(ast, options);
+  const diagnostics = [...parsed.diagnostics, ...validated.diagnostics];
+  if (validated.spec === undefined || hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
+
+  diagnostics.push(...(await checkSpecFiles(validated.spec, ast, path, host)));
+  if (hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
+  return { spec: validated.spec, source, ast, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+async function readSpecBytes(host: Host, path: string): Promise<Uint8Array | Diagnostic> {
+  try {
+    const stat = await host.stat(path);
+    if (stat === undefined) return diagnosticForFile(path, "MCC001", { path, reason: "no such file" });
+    if (stat.kind === "directory") return diagnosticForFile(path, "MCC002", { path });
+    if (stat.kind !== "file") return diagnosticForFile(path, "MCC001", { path, reason: "not a regular file" });
+    // Refuse before reading: a wrong 20 MB file should cost nothing.
+    if (stat.size > MAX_SPEC_BYTES) return tooLarge(path, stat.size);
+    return await host.readFile(path);
+  } catch (error) {
+    if (error instanceof HostError) return diagnosticForFile(path, "MCC001", { path, reason: error.reason });
+    throw error;
+  }
+}

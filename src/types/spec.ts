@@ -1,0 +1,78 @@
+/**
+ * The validated spec, every default applied: what every stage after validation reads.
+ * Its input form, `MccSpec` in `spec-document.generated.ts`, is generated from
+ * `schema/mcc.schema.json`, so the schema and the types cannot drift apart.
+ */
+import type { Arch } from "./spec-document.generated.js";
+
+export type { Arch, MccSpec as SpecDocument } from "./spec-document.generated.js";
+
+export const OUTPUT_FORMATS = ["oci", "oci-archive", "docker-archive", "rootfs", "iso", "kernel+initrd"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export type MountType = "volume" | "config" | "tmpfs";
+
+export interface Spec {
+  readonly version: 1;
+  readonly name: string;
+  readonly tag: string;
+  readonly from: SpecSource;
+  readonly packages: readonly SpecPackage[];
+  readonly executable: string;
+  readonly args: readonly string[];
+  /** Sorted by name, so equal specs are equal data. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly user: SpecUser;
+  readonly workdir: string;
+  readonly mounts: readonly SpecMount[];
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly files: readonly SpecFile[];
+  readonly ports: readonly SpecPort[];
+  /** Sorted by name. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly outputs: readonly SpecOutput[];
+}
+
+export interface SpecSource {
+  readonly distro: "debian";
+  readonly release: string;
+  readonly archs: readonly Arch[];
+  /** Undefined: taken from the host's apt sources, then MCC_MIRROR, when resolving. */
+  readonly mirror?: string;
+  readonly components: readonly string[];
+  /** As written; relative paths are relative to the spec's directory. */
+  readonly keyring?: string;
+}
+
+export interface SpecPackage {
+  readonly name: string;
+  /** An exact version pin (`name=version`). */
+  readonly version?: string;
+}
+
+export interface SpecUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export interface SpecMount {
+  readonly path: string;
+  readonly type: MountType;
+}
+
+export type SpecFile =
+  | { readonly kind: "source"; readonly path: string; readonly source: string; readonly mode: number }
+  | { readonly kind: "content"; readonly path: string; readonly content: string; readonly mode: number };
+
+export interface SpecPort {
+  readonly port: number;
+  readonly protocol: "tcp" | "udp" | "sctp";
+}
+
+export interface SpecOutput {
+  readonly format: OutputFormat;
+  /** As written or defaulted; relative paths are relative to the current directory. */
+  readonly path: string;
+}
