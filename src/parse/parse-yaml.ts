@@ -68,7 +68,9 @@ export function parseYamlSpec(source: SourceText): ParseResult {
   const walker = new Walker(source, doc);
   const value = walker.walk(doc.contents, "", undefined);
   diagnostics.push(...walker.diagnostics);
-  if (walker.aborted) return { diagnostics };
+  // A value the walk could not take (an unsupported tag, a bad key) would only cause
+  // misleading schema errors downstream; stop at the real problem.
+  if (walker.fatal) return { diagnostics };
   return { ast: { source, value, locations: walker.locations }, diagnostics };
 }
 
@@ -87,7 +89,9 @@ function yamlErrorToDiagnostic(source: SourceText, error: YAMLError): Diagnostic
 class Walker {
   readonly locations = new Map<string, NodeLocation>();
   readonly diagnostics: Diagnostic[] = [];
-  aborted = false;
+  /** Set when the value cannot be validated as it stands; duplicate keys do not set it. */
+  fatal = false;
+  private aborted = false;
   private nodes = 0;
 
   constructor(
@@ -98,7 +102,7 @@ class Walker {
   walk(node: ParsedNode | YamlNode | null, pointer: string, key: YamlNode | undefined): unknown {
     if (this.aborted) return null;
     if (++this.nodes > MAX_SPEC_NODES) {
-      this.aborted = true;
+      this.aborted = this.fatal = true;
       const at = nodeRange(node) ?? { start: 0, end: 0 };
       this.diagnostics.push(diagnosticAt(this.source, at, "MCC103", { limit: MAX_SPEC_NODES }));
       return null;
@@ -114,11 +118,8 @@ class Walker {
 
     if (node === null) return null;
     if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
-      this.diagnostics.push(
-        diagnosticAt(this.source, range, "MCC105", {
-          detail: `the YAML tag ${shortTag(node.tag)} is not supported in a spec; write plain values`,
-        }),
-      );
+      this.unsupported(range, `the YAML tag ${shortTag(node.tag)} is not supported in a spec; write plain values`);
+      return null;
     }
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
@@ -126,7 +127,7 @@ class Walker {
         this.diagnostics.push(
           diagnosticAt(this.source, range, "MCC100", { detail: `alias *${node.source} names no anchor defined before it` }),
         );
-        this.aborted = true;
+        this.aborted = this.fatal = true;
         return null;
       }
       return this.walk(target, pointer, undefined);
@@ -142,9 +143,7 @@ class Walker {
       if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
         return value;
       }
-      this.diagnostics.push(
-        diagnosticAt(this.source, range, "MCC105", { detail: `this value (${typeof value}) cannot appear in a spec` }),
-      );
+      this.unsupported(range, `this value (${typeof value}) cannot appear in a spec`);
       return null;
     }
     if (isSeq(node)) {
@@ -172,8 +171,14 @@ class Walker {
       }
       return out;
     }
-    this.diagnostics.push(diagnosticAt(this.source, range, "MCC105", { detail: "this YAML node cannot appear in a spec" }));
+    this.unsupported(range, "this YAML node cannot appear in a spec");
     return null;
+  }
+
+  /** A value mcc cannot take as it stands; validation would only add misleading errors. */
+  private unsupported(range: { start: number; end: number }, detail: string): void {
+    this.fatal = true;
+    this.diagnostics.push(diagnosticAt(this.source, range, "MCC105", { detail }));
   }
 
   /** Mapping keys are strings; a number or boolean key is taken as written (`8080: x`). */
@@ -182,9 +187,7 @@ class Walker {
       return scalarSource(key) ?? String(key.value);
     }
     const at = nodeRange(key) ?? nodeRange(value) ?? { start: 0, end: 0 };
-    this.diagnostics.push(
-      diagnosticAt(this.source, at, "MCC105", { detail: "a mapping key must be a plain name, not empty, a list or a mapping" }),
-    );
+    this.unsupported(at, "a mapping key must be a plain name, not empty, a list or a mapping");
     return undefined;
   }
 }

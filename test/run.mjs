@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The test command (`npm test`): type-check and build, then run every test with uvu, and
+// close with the plain line CI reads: `N passed, N failed`.
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const closing = (passed, failed, skipped) =>
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+
+// 1. Type-check and build (src and test) with the project's TypeScript.
+const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(root, "tsconfig.json")], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (tsc.status !== 0) {
+  console.log("the TypeScript build failed; no test was run");
+  closing(0, 1, 0);
+  process.exit(1);
+}
+
+// 2. Run the tests. uvu prints its own report; we read its totals for the closing line.
+const pattern = process.argv[2] ?? "\\.test\\.js$";
+const uvu = spawnSync(process.execPath, [join(root, "node_modules", "uvu", "bin.js"), "dist/test", pattern, "--no-color"], {
+  cwd: root,
+  env: { ...process.env, FORCE_COLOR: "0" },
+  encoding: "utf8",
+  maxBuffer: 256 * 1024 * 1024,
+});
+process.stdout.write(uvu.stdout ?? "");
+process.stderr.write(uvu.stderr ?? "");
+const plain = (uvu.stdout ?? "").replace(/\x1b\[[0-9;]*m/g, "");
+const total = /Total:\s+(\d+)/.exec(plain);
+const passed = /Passed:\s+(\d+)/.exec(plain);
+const skipped = /Skipped:\s+(\d+)/.exec(plain);
+if (total === null || passed === null) {
+  console.log("the test run ended before uvu reported its totals");
+  closing(passed ? Number(passed[1]) : 0, 1, 0);
+  process.exit(1);
+}
+// A non-zero exit with every test passed (an error outside any test) still counts as a failure.
+const failed = Math.max(Number(total[1]) - Number(passed[1]), uvu.status === 0 ? 0 : 1);
+closing(Number(passed[1]), failed, skipped ? Number(skipped[1]) : 0);
+process.exit(failed > 0 ? 1 : 0);
