@@ -23,7 +23,8 @@ if (tsc.status !== 0) {
 }
 
 // 2. Run the tests. uvu prints its own report; we read its totals for the closing line.
-const pattern = process.argv[2] ?? "\\.test\\.js$";
+const only = process.argv[2];
+const pattern = only === undefined ? "\\.test\\.js$" : `${only}.*\\.test\\.js$`;
 const uvu = spawnSync(process.execPath, [join(root, "node_modules", "uvu", "bin.js"), "dist/test", pattern, "--no-color"], {
   cwd: root,
   env: { ...process.env, FORCE_COLOR: "0" },

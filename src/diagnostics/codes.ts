@@ -32,12 +32,12 @@ export const DIAGNOSTICS = {
   MCC202: { title: "missing required field", template: "missing required field \"{field}\"{where}" },
   MCC203: { title: "wrong type", template: "{field} must be {expected}, not {actual}" },
   MCC204: { title: "value does not match its pattern", template: "{field} \"{value}\" is invalid: {detail}" },
-  MCC205: { title: "value not allowed", template: "{field} must be one of {allowed}, not {actual}{suggestion}" },
+  MCC205: { title: "value not allowed", template: "{field} must be {allowed}, not {actual}{suggestion}" },
   MCC206: { title: "list is empty", template: "{field} must have at least {min} item{plural}" },
   MCC207: { title: "duplicate list item", template: "{field} lists {value} twice" },
   MCC208: { title: "value out of range", template: "{field} must be {relation} {limit}, not {actual}" },
   MCC209: { title: "exactly one of two fields", template: "{field} needs exactly one of {options}" },
-  MCC210: { title: "value too long or short", template: "{field} must be {relation} {limit} characters long" },
+  MCC210: { title: "value too long or short", template: "{field} must be {relation} {limit} character{plural} long" },
 
   MCC300: { title: "path must be absolute", template: "{field} must be an absolute path (starting with '/'), not \"{value}\"" },
   MCC301: { title: "path not normal", template: "{field} \"{value}\" is not a normal path: {reason}" },
@@ -57,7 +57,6 @@ export const DIAGNOSTICS = {
   MCC315: { title: "invalid port", template: "port {value} is out of range (1-65535)" },
   MCC316: { title: "duplicate port", template: "port {value} is listed twice" },
   MCC317: { title: "keyring not found", template: "keyring \"{value}\" does not exist (looked for {resolved})" },
-  MCC318: { title: "nested mounts", template: "mount \"{value}\" lies inside mount \"{outer}\"" },
 } as const satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -10,7 +10,7 @@
  */
 export type Arch = "amd64" | "arm64";
 /**
- * Who runs the executable: a uid (`65532`), `uid:gid` (`1000:1000`), a name (`nonroot`), or `{name, uid, gid}`. The name is `root` for uid 0 and `nonroot` otherwise unless given; a name alone means uid 0 for `root` and 65532 otherwise.
+ * Who runs the executable: a uid (`65532`), `uid:gid` (`1000:1000`), a name (`nonroot`), or `{name, uid, gid}`. Without a name, it is `root` for uid 0 and `nonroot` otherwise; without a uid, it is 0 for `root` and 65532 otherwise; the gid defaults to the uid.
  */
 export type User = number | string | UserObject;
 /**
@@ -151,7 +151,7 @@ export interface From {
   keyring?: string;
 }
 /**
- * A user given in full.
+ * A user given in full; the uid defaults as for a name alone (0 for root, else 65532) and the gid to the uid.
  */
 export interface UserObject {
   /**
@@ -159,9 +159,9 @@ export interface UserObject {
    */
   name?: string;
   /**
-   * The numeric user id.
+   * The numeric user id; defaults to 0 for `root` and 65532 otherwise.
    */
-  uid: number;
+  uid?: number;
   /**
    * The numeric group id; defaults to the uid.
    */

@@ -51,6 +51,7 @@ export function normalizeSpec(doc: SpecDocument, options: NormalizeOptions): Spe
 /** The user forms of the spec (`65532`, `"1000:1000"`, `"nonroot"`, `{name, uid, gid}`) as one. */
 export function normalizeUser(user: SpecDocument["user"]): SpecUser {
   const nameFor = (uid: number) => (uid === 0 ? "root" : DEFAULTS.user.name);
+  const uidFor = (name: string) => (name === "root" ? 0 : DEFAULTS.user.uid);
   if (user === undefined) return DEFAULTS.user;
   if (typeof user === "number") return { name: nameFor(user), uid: user, gid: user };
   if (typeof user === "string") {
@@ -60,10 +61,10 @@ export function normalizeUser(user: SpecDocument["user"]): SpecUser {
       const gid = ids[2] === undefined ? uid : Number(ids[2]);
       return { name: nameFor(uid), uid, gid };
     }
-    const uid = user === "root" ? 0 : DEFAULTS.user.uid;
-    return { name: user, uid, gid: uid };
+    return { name: user, uid: uidFor(user), gid: uidFor(user) };
   }
-  return { name: user.name ?? nameFor(user.uid), uid: user.uid, gid: user.gid ?? user.uid };
+  const uid = user.uid ?? uidFor(user.name ?? DEFAULTS.user.name);
+  return { name: user.name ?? nameFor(uid), uid, gid: user.gid ?? uid };
 }
 
 function normalizeFile(file: NonNullable<SpecDocument["files"]>[number]): SpecFile {

@@ -115,7 +115,7 @@ function toDiagnostics(error: ErrorObject, ast: SpecAst): Diagnostic[] {
     case "additionalProperties": {
       const name = String(params["additionalProperty"]);
       const known = Object.keys(parent.properties ?? {});
-      const guess = didYouMean(name, known);
+      const guess = didYouMean(name, known) ?? synonymOf(name, known);
       return [
         diagnosticAt(
           ast.source,
@@ -155,11 +155,12 @@ function toDiagnostics(error: ErrorObject, ast: SpecAst): Diagnostic[] {
     case "const": {
       const allowed = error.keyword === "enum" ? (params["allowedValues"] as unknown[]) : [params["allowedValue"]];
       const words = allowed.map((a) => JSON.stringify(a));
+      const one = words.length === 1 ? (words[0] as string) : `one of ${joinOr(words)}`;
       const guess = typeof value === "string" ? didYouMean(value, allowed.map(String)) : undefined;
       return [
         diagnosticAt(ast.source, at, "MCC205", {
           field,
-          allowed: joinOr(words),
+          allowed: one,
           actual: describeValue(value),
           suggestion: guess === undefined ? "" : ` (did you mean "${guess}"?)`,
         }),
@@ -177,12 +178,14 @@ function toDiagnostics(error: ErrorObject, ast: SpecAst): Diagnostic[] {
     case "minimum":
     case "maximum": {
       const relation = error.keyword === "minimum" ? "at least" : "at most";
-      return [diagnosticAt(ast.source, at, "MCC208", { field, relation, limit: Number(params["limit"]), actual: String(value) })];
+      const actual = ast.locations.get(pointer)?.raw ?? String(value);
+      return [diagnosticAt(ast.source, at, "MCC208", { field, relation, limit: Number(params["limit"]), actual })];
     }
     case "minLength":
     case "maxLength": {
       const relation = error.keyword === "minLength" ? "at least" : "at most";
-      return [diagnosticAt(ast.source, at, "MCC210", { field, relation, limit: Number(params["limit"]) })];
+      const limit = Number(params["limit"]);
+      return [diagnosticAt(ast.source, at, "MCC210", { field, relation, limit, plural: limit === 1 ? "" : "s" })];
     }
     case "oneOf": {
       const passing = params["passingSchemas"];
@@ -206,6 +209,34 @@ function typeHint(types: readonly string[], value: unknown, ast: SpecAst, pointe
     return `write a list, even of one item: [${value}]`;
   }
   return undefined;
+}
+
+/**
+ * What users coming from Dockerfiles, compose files and OCI configs write for a field.
+ * Offered only when the word is not a typo of a real field.
+ */
+const SYNONYMS: Record<string, string> = {
+  entrypoint: "executable",
+  command: "args",
+  cmd: "args",
+  environment: "env",
+  volumes: "mounts",
+  expose: "ports",
+  working_dir: "workdir",
+  workingdir: "workdir",
+  cwd: "workdir",
+  image: "name",
+  arch: "archs",
+  architectures: "archs",
+  suite: "release",
+  distribution: "release",
+  outputs: "output",
+  format: "output",
+};
+
+function synonymOf(word: string, known: readonly string[]): string | undefined {
+  const target = SYNONYMS[word.toLowerCase()];
+  return target !== undefined && known.includes(target) ? target : undefined;
 }
 
 function joinOr(words: readonly string[]): string {

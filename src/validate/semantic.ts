@@ -5,7 +5,7 @@ import { packageNameProblem, splitPackageRef, versionProblem } from "../debian/p
 import { absolutePathProblem, isWithin } from "../paths/absolute.js";
 import { parseGlob } from "../paths/glob.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
-import { defaultOutputPath } from "./defaults.js";
+import { DEFAULTS, defaultOutputPath } from "./defaults.js";
 import { fieldName, locate } from "./locate.js";
 
 /**
@@ -51,7 +51,8 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
 
   // Mounts: absolute, not the root, each place once.
   const mountSeen = new Map<string, string>();
-  const mounts: { path: string; type: string }[] = [];
+  // Without a `mounts` list the defaults apply, and hide files just the same.
+  const mounts: { path: string; type: string }[] = root["mounts"] === undefined ? [...DEFAULTS.mounts] : [];
   forEachItem(root["mounts"], "/mounts", (item, pointer) => {
     const mount = asRecord(item);
     const pathPointer = childPointer(pointer, "path");
@@ -116,7 +117,8 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
   forEachItem(root["ports"], "/ports", (item, pointer) => {
     const port = parsePort(item);
     if (port === undefined) return;
-    if (port.port < 1 || port.port > 65535) {
+    // A number out of range is the schema's to report; a string's number is ours.
+    if (typeof item === "string" && (port.port < 1 || port.port > 65535)) {
       report(pointer, "MCC315", { value: port.port });
       return;
     }

@@ -12,6 +12,8 @@ test("every user form becomes name, uid and gid", () => {
   assert.equal(normalizeUser("root"), { name: "root", uid: 0, gid: 0 });
   assert.equal(normalizeUser("app"), { name: "app", uid: 65532, gid: 65532 });
   assert.equal(normalizeUser({ uid: 10 }), { name: "nonroot", uid: 10, gid: 10 });
+  assert.equal(normalizeUser({ name: "app" }), { name: "app", uid: 65532, gid: 65532 });
+  assert.equal(normalizeUser({ name: "root", gid: 5 }), { name: "root", uid: 0, gid: 5 });
   assert.equal(normalizeUser({ name: "www", uid: 33, gid: 34 }), { name: "www", uid: 33, gid: 34 });
 });
 

@@ -1,0 +1,80 @@
+// Golden fixtures: every directory under test/fixtures holds a spec.yml (or, on purpose,
+// something that is not one) and the exact output mcc gives for it: diagnostics.txt as
+// printed off a TTY, pretty.txt (where present) as printed on one, and spec.json for valid
+// specs. `UPDATE=1 npm test` rewrites them; review the diff like code.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { DIAGNOSTICS } from "../src/diagnostics/codes.js";
+import { renderDiagnostic } from "../src/diagnostics/render.js";
+import { createNodeHost } from "../src/host/node-host.js";
+import { loadSpec, type LoadedSpec } from "../src/pipeline.js";
+import { repoRoot } from "./helpers.js";
+
+const fixtures = join(repoRoot, "test", "fixtures");
+const update = process.env["UPDATE"] === "1";
+
+/** Cases too big to commit are built here. */
+const generated: Record<string, (dir: string) => void> = {
+  "mcc003-too-large": (dir) => writeFileSync(join(dir, "spec.yml"), Buffer.alloc(20 * 1024 * 1024, "#")),
+};
+
+async function run(name: string): Promise<{ loaded: LoadedSpec; dir: string }> {
+  let dir = join(fixtures, name);
+  const generate = generated[name];
+  if (generate !== undefined) {
+    dir = mkdtempSync(join(tmpdir(), "mcc-golden-"));
+    generate(dir);
+  }
+  try {
+    return { loaded: await loadSpec(createNodeHost(), join(dir, "spec.yml"), { defaultArch: "amd64" }), dir };
+  } finally {
+    if (generate !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function compare(file: string, actual: string | undefined): void {
+  if (update) {
+    if (actual === undefined) rmSync(file, { force: true });
+    else writeFileSync(file, actual);
+    return;
+  }
+  const expected = existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  assert.fixture(actual ?? "(absent)", expected ?? "(absent)", file);
+}
+
+const seenCodes = new Set<string>();
+const names = readdirSync(fixtures, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
+
+for (const name of names) {
+  test(`fixture ${name}`, async () => {
+    const { loaded, dir } = await run(name);
+    const here = join(fixtures, name);
+    const strip = (text: string) => text.split(dir + "/").join("");
+    const plain = loaded.diagnostics.map((d) => strip(renderDiagnostic(d, loaded.source, { excerpt: false, color: false })));
+    for (const d of loaded.diagnostics) seenCodes.add(d.code);
+    compare(join(here, "diagnostics.txt"), plain.length === 0 ? undefined : plain.join("\n") + "\n");
+    if (existsSync(join(here, "pretty.txt")) || (update && name === "many-errors-one-run")) {
+      const pretty = loaded.diagnostics.map((d) => strip(renderDiagnostic(d, loaded.source, { excerpt: true, color: false })));
+      compare(join(here, "pretty.txt"), pretty.join("\n") + "\n");
+    }
+    compare(join(here, "spec.json"), loaded.spec === undefined ? undefined : JSON.stringify(loaded.spec, null, 2) + "\n");
+    if (name.startsWith("valid-")) assert.ok(loaded.spec, `${name} should be valid`);
+    const expectedCode = /^(mcc\d{3})-/.exec(name)?.[1]?.toUpperCase();
+    if (expectedCode !== undefined) {
+      assert.ok(loaded.diagnostics.some((d) => d.code === expectedCode), `${name} should report ${expectedCode}`);
+    }
+  });
+}
+
+test("the fixtures cover every diagnostic code", () => {
+  const missing = Object.keys(DIAGNOSTICS).filter((code) => !seenCodes.has(code));
+  assert.equal(missing, [], `codes without a golden fixture: ${missing.join(", ")}`);
+});
+
+test.run();
