@@ -1,6 +1,7 @@
 /**
  * The closest candidate to a misspelt word, if one is close enough to be a likely typo:
- * an edit distance (with transpositions) of at most a third of the word, or a different case.
+ * an edit distance (with transpositions) of at most a third of the word, or a different case;
+ * failing that, the one candidate the word begins (`docker` for `docker-archive`).
  */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -13,6 +14,10 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
       best = candidate;
       bestDistance = d;
     }
+  }
+  if (best === undefined && word.length >= 3) {
+    const prefixed = candidates.filter((c) => c.startsWith(word));
+    if (prefixed.length === 1) best = prefixed[0];
   }
   return best;
 }
