@@ -56,3 +56,23 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
   }
   return code;
 }
+
+/**
+ * `runCli` with the last line of defence: an exception here is a bug in mcc, reported as
+ * one (a short note, the stack only with MCC_DEBUG set) with its own exit code.
+ */
+export async function runMain(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  try {
+    return await runCli(args, io);
+  } catch (error) {
+    const debug = io.env["MCC_DEBUG"] !== undefined && io.env["MCC_DEBUG"] !== "" && io.env["MCC_DEBUG"] !== "0";
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(
+      `mcc: internal error: ${message}\n` +
+        `This is a bug in mcc ${VERSION}, not in your input. Please report it with the command you ran` +
+        (debug ? " and this output.\n" : " and its output with MCC_DEBUG=1 set, which adds the stack trace.\n"),
+    );
+    if (debug && error instanceof Error && error.stack !== undefined) io.stderr(error.stack + "\n");
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,113 @@
+// The CLI as a user meets it: the built `mcc` program run as a child process, plus the
+// in-process entry for what a child cannot easily show (a TTY, a bug).
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { EXIT } from "../src/cli/exit-codes.js";
+import type { CliIo } from "../src/cli/io.js";
+import { runMain } from "../src/cli/program.js";
+import { createMemoryHost } from "../src/host/memory-host.js";
+import type { Host } from "../src/host/host.js";
+import { repoRoot } from "./helpers.js";
+
+const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+
+function mcc(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function memoryIo(host: Host, env: Record<string, string> = {}, tty = false) {
+  const out = { stdout: "", stderr: "" };
+  const io: CliIo = {
+    host,
+    stdout: (t) => void (out.stdout += t),
+    stderr: (t) => void (out.stderr += t),
+    stderrIsTty: tty,
+    color: false,
+    hostArch: "amd64",
+    env,
+  };
+  return { io, out };
+}
+
+test("--version and --help", () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+  const version = mcc("--version");
+  assert.is(version.code, 0);
+  assert.is(version.stdout.trim(), pkg.version);
+  const help = mcc("--help");
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /validate/);
+  assert.match(help.stdout, /schema/);
+  assert.match(help.stdout, /Exit codes: 0 ok, 1 errors in your input, 2 wrong command line/);
+});
+
+test("usage errors exit with 2", () => {
+  const unknown = mcc("frobnicate");
+  assert.is(unknown.code, EXIT.usage);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  assert.is(mcc("validate").code, EXIT.usage);
+  assert.is(mcc("validate", "--bogus", "x.yml").code, EXIT.usage);
+  assert.is(mcc().code, EXIT.usage);
+});
+
+test("validate: the examples are valid", () => {
+  const r = mcc("validate", "examples/curl.yml", "examples/hello.yml", "examples/busybox-httpd.yml");
+  assert.is(r.stderr, "");
+  assert.is(r.code, 0);
+  assert.is(r.stdout, "examples/curl.yml: ok\nexamples/hello.yml: ok\nexamples/busybox-httpd.yml: ok\n");
+});
+
+test("validate: every problem of every file in one run, then a summary, exit 1", () => {
+  const a = "test/fixtures/many-errors-one-run/spec.yml";
+  const b = "test/fixtures/mcc203-wrong-type/spec.yml";
+  const r = mcc("validate", a, "examples/hello.yml", b);
+  assert.is(r.code, EXIT.userError);
+  const golden = (name: string, file: string) =>
+    readFileSync(join(repoRoot, "test", "fixtures", name, "diagnostics.txt"), "utf8").replace(/^spec\.yml/gm, file);
+  assert.is(r.stderr, golden("many-errors-one-run", a) + golden("mcc203-wrong-type", b) + "15 errors in 2 files\n");
+  assert.is(r.stdout, "examples/hello.yml: ok\n");
+});
+
+test("validate --json prints the diagnostics as data", () => {
+  const r = mcc("validate", "--json", "test/fixtures/mcc305-duplicate-package/spec.yml");
+  assert.is(r.code, EXIT.userError);
+  const out = JSON.parse(r.stdout) as { ok: boolean; diagnostics: { code: string; line: number; col: number; file: string }[] };
+  assert.is(out.ok, false);
+  assert.equal(out.diagnostics.map((d) => [d.code, d.line, d.col]), [["MCC305", 5, 5]]);
+  assert.is(out.diagnostics[0]?.file, "test/fixtures/mcc305-duplicate-package/spec.yml");
+});
+
+test("schema prints the published schema", () => {
+  const r = mcc("schema");
+  assert.is(r.code, 0);
+  assert.equal(JSON.parse(r.stdout), JSON.parse(readFileSync(join(repoRoot, "schema", "mcc.schema.json"), "utf8")));
+});
+
+test("on a TTY the offending line is shown", async () => {
+  const { io, out } = memoryIo(createMemoryHost({ "/r/s.yml": "name: x1\npackages: [hello]\nexecutable: hello\n" }), {}, true);
+  assert.is(await runMain(["validate", "/r/s.yml"], io), EXIT.userError);
+  assert.match(out.stderr, /3 \| executable: hello\n  \|             \^~~~~\n/);
+});
+
+test("a bug is reported as one, with exit code 70 and no stack unless asked", async () => {
+  const broken: Host = {
+    stat: async () => {
+      throw new TypeError("boom");
+    },
+    readFile: async () => new Uint8Array(),
+    realpath: async () => undefined,
+  };
+  const plain = memoryIo(broken);
+  assert.is(await runMain(["validate", "x.yml"], plain.io), EXIT.internal);
+  assert.match(plain.out.stderr, /^mcc: internal error: boom\nThis is a bug in mcc/);
+  assert.not.match(plain.out.stderr, /at .*\.js/);
+  const debug = memoryIo(broken, { MCC_DEBUG: "1" });
+  assert.is(await runMain(["validate", "x.yml"], debug.io), EXIT.internal);
+  assert.match(debug.out.stderr, /TypeError: boom\n\s+at /);
+});
+
+test.run();

@@ -1,0 +1,169 @@
+// Property tests: whatever the input, the front end answers with a valid spec or with
+// diagnostics that carry a known code and a real position, and never crashes.
+import fc from "fast-check";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { stringify } from "yaml";
+import { DIAGNOSTICS } from "../src/diagnostics/codes.js";
+import type { LoadedSpec } from "../src/pipeline.js";
+import { loadText } from "./helpers.js";
+
+const runs = Number(process.env["MCC_PROPERTY_RUNS"] ?? 300);
+
+function assertWellFormed(loaded: LoadedSpec, text: string): void {
+  const lines = text.split("\n").length;
+  if (loaded.spec !== undefined) {
+    assert.is(loaded.diagnostics.filter((d) => d.severity === "error").length, 0);
+    return;
+  }
+  assert.ok(loaded.diagnostics.length > 0, "neither a spec nor a diagnostic");
+  for (const d of loaded.diagnostics) {
+    assert.ok(d.code in DIAGNOSTICS, `unknown code ${d.code}`);
+    assert.ok(d.line >= 1 && d.line <= lines + 1, `line ${d.line} outside 1..${lines + 1}`);
+    assert.ok(d.col >= 1 && d.length >= 0, `col ${d.col} length ${d.length}`);
+    assert.ok(d.message.length > 0, "empty message");
+  }
+}
+
+const segment = fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,8}$/).filter((s) => s !== "." && s !== "..");
+const absPath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => "/" + s.join("/"));
+const pkg = fc.stringMatching(/^[a-z0-9][a-z0-9+.-]{1,12}$/);
+const version = fc.stringMatching(/^[0-9][a-z0-9.+~]{0,6}(-[a-z0-9.+~]{1,4})?$/);
+
+const validSpec = fc.record(
+  {
+    name: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,15}$/),
+    tag: fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,10}$/),
+    from: fc.record(
+      {
+        release: fc.constantFrom("bookworm", "trixie", "forky", "sid"),
+        archs: fc.uniqueArray(fc.constantFrom("amd64", "arm64"), { minLength: 1 }),
+        components: fc.uniqueArray(fc.constantFrom("main", "contrib", "non-free"), { minLength: 1 }),
+        mirror: fc.constantFrom("http://mirror.example.org/debian", "https://example.net/debian/", "file:///srv/mirror"),
+      },
+      { requiredKeys: [] },
+    ),
+    packages: fc.uniqueArray(fc.tuple(pkg, fc.option(version, { nil: undefined })), {
+      minLength: 1,
+      maxLength: 6,
+      selector: ([name]) => name,
+    }).map((list) => list.map(([name, v]) => (v === undefined ? name : `${name}=${v}`))),
+    executable: absPath,
+    args: fc.array(fc.string({ maxLength: 12 }), { maxLength: 4 }),
+    env: fc.dictionary(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/), fc.string({ maxLength: 10 }), { maxKeys: 4 }),
+    user: fc.oneof(
+      fc.nat({ max: 70000 }),
+      fc.tuple(fc.nat({ max: 70000 }), fc.nat({ max: 70000 })).map(([u, g]) => `${u}:${g}`),
+      fc.stringMatching(/^[a-z_][a-z0-9_-]{0,8}$/),
+      fc.record({ name: fc.stringMatching(/^[a-z_][a-z0-9_-]{0,8}$/), uid: fc.nat({ max: 70000 }) }),
+    ),
+    workdir: absPath,
+    include: fc.array(absPath.map((p) => `${p}/**`), { maxLength: 3 }),
+    exclude: fc.array(absPath.map((p) => `${p}/*.txt`), { maxLength: 3 }),
+    files: fc
+      .uniqueArray(fc.tuple(absPath, fc.string({ maxLength: 20 }), fc.constantFrom("0644", "0755", "0o600", "644")), {
+        maxLength: 3,
+        selector: ([p]) => p,
+      })
+      .map((list) => list.map(([path, content, mode]) => ({ path: `/read${path}`, content, mode }))),
+    ports: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { maxLength: 3 }).map((ps) => ps.map((p, i) => (i % 2 ? `${p}/udp` : p))),
+    labels: fc.dictionary(fc.stringMatching(/^[a-z][a-z.]{0,10}$/), fc.string({ maxLength: 10 }), { maxKeys: 3 }),
+    output: fc.constantFrom({ format: "oci" }, [{ format: "oci" }, { format: "docker-archive" }], { format: "iso", path: "out/x.iso" }),
+  },
+  { requiredKeys: ["name", "packages", "executable"] },
+);
+
+test("random valid specs are accepted, with their values kept", async () => {
+  await fc.assert(
+    fc.asyncProperty(validSpec, async (doc) => {
+      const text = stringify(doc);
+      const loaded = await loadText(text);
+      assert.equal(loaded.diagnostics, [], text);
+      assert.is(loaded.spec?.name, doc.name);
+      assert.equal(loaded.spec?.packages.length, doc.packages.length);
+      assert.is(loaded.spec?.executable, doc.executable);
+    }),
+    { numRuns: runs },
+  );
+});
+
+const mutation = fc.oneof(
+  fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    text: fc.string({ unit: fc.constantFrom(..."abc019 :-[]{}&*!|>'\"#\t\n,?%@`\\/~".split("")), maxLength: 6 }),
+  }),
+  fc.record({ kind: fc.constant("duplicate-line" as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant("swap-lines" as const), at: fc.nat(), with: fc.nat() }),
+  fc.record({ kind: fc.constant("indent" as const), at: fc.nat(), by: fc.integer({ min: -2, max: 3 }) }),
+);
+type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate(text: string, m: Mutation): string {
+  const lines = text.split("\n");
+  const line = (n: number) => n % Math.max(1, lines.length);
+  switch (m.kind) {
+    case "delete": {
+      const at = m.at % Math.max(1, text.length);
+      return text.slice(0, at) + text.slice(at + m.length);
+    }
+    case "insert": {
+      const at = m.at % (text.length + 1);
+      return text.slice(0, at) + m.text + text.slice(at);
+    }
+    case "duplicate-line":
+      lines.splice(line(m.at), 0, lines[line(m.at)] ?? "");
+      return lines.join("\n");
+    case "swap-lines": {
+      const a = line(m.at);
+      const b = line(m.with);
+      [lines[a], lines[b]] = [lines[b] ?? "", lines[a] ?? ""];
+      return lines.join("\n");
+    }
+    case "indent": {
+      const i = line(m.at);
+      const l = lines[i] ?? "";
+      lines[i] = m.by >= 0 ? " ".repeat(m.by) + l : l.replace(new RegExp(`^ {0,${-m.by}}`), "");
+      return lines.join("\n");
+    }
+  }
+}
+
+test("mutations of valid specs give a spec or positioned diagnostics, never a crash", async () => {
+  await fc.assert(
+    fc.asyncProperty(validSpec, fc.array(mutation, { minLength: 1, maxLength: 4 }), async (doc, mutations) => {
+      const text = mutations.reduce(mutate, stringify(doc));
+      assertWellFormed(await loadText(text), text);
+    }),
+    { numRuns: runs },
+  );
+});
+
+test("any JSON-like value as a spec gives a spec or diagnostics", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.anything({ maxDepth: 3, withNullPrototype: false }), async (value) => {
+      let text: string | undefined;
+      try {
+        text = stringify(value) as string | undefined;
+      } catch {
+        return; // not representable in YAML at all
+      }
+      if (text === undefined) return;
+      assertWellFormed(await loadText(text), text);
+    }),
+    { numRuns: runs },
+  );
+});
+
+test("random bytes give diagnostics, never a crash", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), async (bytes) => {
+      const loaded = await loadText(bytes);
+      assertWellFormed(loaded, new TextDecoder().decode(bytes));
+    }),
+    { numRuns: runs },
+  );
+});
+
+test.run();
