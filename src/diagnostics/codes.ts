@@ -10,53 +10,219 @@ export interface DiagnosticDefinition {
   readonly title: string;
   /** The message template; `{name}` placeholders are filled from the diagnostic's args. */
   readonly template: string;
+  /** What it means and how to fix it, for `docs/diagnostics.md`. */
+  readonly help: string;
 }
 
 export const DIAGNOSTICS = {
-  MCC001: { title: "file cannot be read", template: "cannot read {path}: {reason}" },
-  MCC002: { title: "path is a directory", template: "{path} is a directory, not a spec file" },
-  MCC003: { title: "file too large", template: "spec file is too large ({size}); the limit is {limit}" },
-  MCC004: { title: "binary file", template: "this is a binary file (it holds a NUL byte), not a spec" },
-  MCC005: { title: "not UTF-8", template: "the file is not valid UTF-8 (byte 0x{byte})" },
-  MCC006: { title: "empty spec", template: "the spec is empty; it needs at least name, packages and executable" },
+  MCC001: {
+    title: "file cannot be read",
+    template: "cannot read {path}: {reason}",
+    help: "The path does not name a readable file. Check the spelling and the current directory; mcc reads specs as they are, it never creates them.",
+  },
+  MCC002: {
+    title: "path is a directory",
+    template: "{path} is a directory, not a spec file",
+    help: "Give the spec file itself, not the directory that holds it.",
+  },
+  MCC003: {
+    title: "file too large",
+    template: "spec file is too large ({size}); the limit is {limit}",
+    help: "A spec is a few hundred lines at most. A file over the limit is almost always the wrong file; it is refused before it is read.",
+  },
+  MCC004: {
+    title: "binary file",
+    template: "this is a binary file (it holds a NUL byte), not a spec",
+    help: "The file holds a NUL byte, so it is not text. Check that you passed the spec and not an image or archive.",
+  },
+  MCC005: {
+    title: "not UTF-8",
+    template: "the file is not valid UTF-8 (byte 0x{byte})",
+    help: "Specs are UTF-8. The position is that of the first byte that is not; re-save the file as UTF-8 (Latin-1 editors are the usual cause).",
+  },
+  MCC006: {
+    title: "empty spec",
+    template: "the spec is empty; it needs at least name, packages and executable",
+    help: "The file has no YAML content (only blank lines, comments or an empty document). Write at least `name`, `packages` and `executable`.",
+  },
 
-  MCC100: { title: "YAML syntax error", template: "YAML syntax error: {detail}" },
-  MCC101: { title: "duplicate key", template: "duplicate key \"{key}\" (first given on line {line})" },
-  MCC102: { title: "tab in indentation", template: "tabs are not allowed in YAML indentation; use spaces" },
-  MCC103: { title: "alias expansion limit", template: "aliases expand to more than {limit} nodes; the spec is refused as a possible alias bomb" },
-  MCC104: { title: "several YAML documents", template: "a spec is one YAML document; this file has {count}" },
-  MCC105: { title: "unsupported YAML value", template: "{detail}" },
+  MCC100: {
+    title: "YAML syntax error",
+    template: "YAML syntax error: {detail}",
+    help: "The YAML parser could not read the file past this point. The message is the parser's; the position is where it gave up, which is often just after the real mistake (an unclosed bracket or quote).",
+  },
+  MCC101: {
+    title: "duplicate key",
+    template: "duplicate key \"{key}\" (first given on line {line})",
+    help: "A key appears twice in one mapping. YAML parsers disagree about which value wins, so mcc refuses to guess: keep one.",
+  },
+  MCC102: {
+    title: "tab in indentation",
+    template: "tabs are not allowed in YAML indentation; use spaces",
+    help: "YAML indents with spaces only. Replace the tab with spaces (most editors have a setting for YAML files).",
+  },
+  MCC103: {
+    title: "alias expansion limit",
+    template: "aliases expand to more than {limit} nodes; the spec is refused as a possible alias bomb",
+    help: "Following the spec's aliases (`*name`) would build more nodes than any real spec has, which is how \"billion laughs\" attacks exhaust memory. The spec is refused in bounded time.",
+  },
+  MCC104: {
+    title: "several YAML documents",
+    template: "a spec is one YAML document; this file has {count}",
+    help: "A spec file holds one YAML document; `---` starts a second one. Use one file per spec.",
+  },
+  MCC105: {
+    title: "unsupported YAML value",
+    template: "{detail}",
+    help: "The value uses a YAML feature a spec has no use for: an explicit tag other than the core ones (`!!str`, `!!int`, ...), or a key that is a list, a mapping or empty.",
+  },
 
-  MCC200: { title: "top level is not a mapping", template: "the spec must be a mapping of keys to values at the top level, not {actual}" },
-  MCC201: { title: "unknown field", template: "unknown field \"{field}\"{suggestion}" },
-  MCC202: { title: "missing required field", template: "missing required field \"{field}\"{where}" },
-  MCC203: { title: "wrong type", template: "{field} must be {expected}, not {actual}" },
-  MCC204: { title: "value does not match its pattern", template: "{field} \"{value}\" is invalid: {detail}" },
-  MCC205: { title: "value not allowed", template: "{field} must be {allowed}, not {actual}{suggestion}" },
-  MCC206: { title: "list is empty", template: "{field} must have at least {min} item{plural}" },
-  MCC207: { title: "duplicate list item", template: "{field} lists {value} twice" },
-  MCC208: { title: "value out of range", template: "{field} must be {relation} {limit}, not {actual}" },
-  MCC209: { title: "exactly one of two fields", template: "{field} needs exactly one of {options}" },
-  MCC210: { title: "value too long or short", template: "{field} must be {relation} {limit} character{plural} long" },
+  MCC200: {
+    title: "top level is not a mapping",
+    template: "the spec must be a mapping of keys to values at the top level, not {actual}",
+    help: "The top of a spec is a mapping (`name: ...`, `packages: ...`), not a list or a single value.",
+  },
+  MCC201: {
+    title: "unknown field",
+    template: "unknown field \"{field}\"{suggestion}",
+    help: "The field is not part of the spec format. When the name is close to a real field, or is what Dockerfiles and compose files call one, the message says which; otherwise a note lists the fields that are allowed here.",
+  },
+  MCC202: {
+    title: "missing required field",
+    template: "missing required field \"{field}\"{where}",
+    help: "A required field is missing. The position is that of the mapping that should hold it.",
+  },
+  MCC203: {
+    title: "wrong type",
+    template: "{field} must be {expected}, not {actual}",
+    help: "The value has the wrong type. A number or `true` where a string is expected gets a hint to quote it; a single value where a list is expected gets a hint to bracket it.",
+  },
+  MCC204: {
+    title: "value does not match its pattern",
+    template: "{field} \"{value}\" is invalid: {detail}",
+    help: "The value does not have the form the field requires; the message says what that form is.",
+  },
+  MCC205: {
+    title: "value not allowed",
+    template: "{field} must be {allowed}, not {actual}{suggestion}",
+    help: "The value is not one of the few the field allows; close misspellings get a suggestion.",
+  },
+  MCC206: {
+    title: "list is empty",
+    template: "{field} must have at least {min} item{plural}",
+    help: "The list needs at least the number of items shown; an empty `packages` list, for example, would build nothing.",
+  },
+  MCC207: {
+    title: "duplicate list item",
+    template: "{field} lists {value} twice",
+    help: "A list whose items must be distinct names one twice. Remove the repeat.",
+  },
+  MCC208: {
+    title: "value out of range",
+    template: "{field} must be {relation} {limit}, not {actual}",
+    help: "The number is outside the field's range (a negative uid, a mode above 07777, a port above 65535).",
+  },
+  MCC209: {
+    title: "exactly one of two fields",
+    template: "{field} needs exactly one of {options}",
+    help: "Each entry of `files` takes its bytes from exactly one place: `source` (a file next to the spec) or `content` (inline).",
+  },
+  MCC210: {
+    title: "value too long or short",
+    template: "{field} must be {relation} {limit} character{plural} long",
+    help: "The string is longer or shorter than the field allows.",
+  },
 
-  MCC300: { title: "path must be absolute", template: "{field} must be an absolute path (starting with '/'), not \"{value}\"" },
-  MCC301: { title: "path not normal", template: "{field} \"{value}\" is not a normal path: {reason}" },
-  MCC302: { title: "duplicate mount path", template: "mount path \"{value}\" is given twice (first on line {line})" },
-  MCC303: { title: "invalid Debian package name", template: "\"{value}\" is not a valid Debian package name: {reason}" },
-  MCC304: { title: "invalid Debian version", template: "\"{value}\" is not a valid Debian version: {reason}" },
-  MCC305: { title: "duplicate package", template: "package \"{value}\" is listed twice (first on line {line})" },
-  MCC306: { title: "invalid glob", template: "invalid glob \"{value}\": {reason}" },
-  MCC307: { title: "source file not found", template: "source file \"{value}\" does not exist (looked for {resolved})" },
-  MCC308: { title: "source escapes the spec's directory", template: "source \"{value}\" leaves the spec's directory; files must come from the spec's directory or below" },
-  MCC309: { title: "source is not a regular file", template: "source \"{value}\" is {kind}, not a regular file" },
-  MCC310: { title: "duplicate file path", template: "file path \"{value}\" is given twice (first on line {line})" },
-  MCC311: { title: "file inside a mount", template: "file \"{value}\" lies under the {type} mount \"{mount}\", which hides it at run time" },
-  MCC312: { title: "ambiguous file mode", template: "mode {value} is a decimal number; write it in octal as \"0{value}\" (or 0o{value}) so it means what it looks like" },
-  MCC313: { title: "duplicate output path", template: "output path \"{value}\" is used twice (first on line {line})" },
-  MCC314: { title: "invalid mirror URL", template: "mirror \"{value}\" is not {reason}" },
-  MCC315: { title: "invalid port", template: "port {value} is out of range (1-65535)" },
-  MCC316: { title: "duplicate port", template: "port {value} is listed twice" },
-  MCC317: { title: "keyring not found", template: "keyring \"{value}\" does not exist (looked for {resolved})" },
+  MCC300: {
+    title: "path must be absolute",
+    template: "{field} must be an absolute path (starting with '/'), not \"{value}\"",
+    help: "Paths inside the image are absolute: they start with `/`.",
+  },
+  MCC301: {
+    title: "path not normal",
+    template: "{field} \"{value}\" is not a normal path: {reason}",
+    help: "Paths inside the image are written in one canonical way: no `//`, `.` or `..` segments and no trailing `/`, so that two spellings of one place cannot slip past the duplicate checks. The root cannot be a mount or a file.",
+  },
+  MCC302: {
+    title: "duplicate mount path",
+    template: "mount path \"{value}\" is given twice (first on line {line})",
+    help: "Two mounts name the same place. Keep one.",
+  },
+  MCC303: {
+    title: "invalid Debian package name",
+    template: "\"{value}\" is not a valid Debian package name: {reason}",
+    help: "Debian package names are lowercase letters, digits, `+`, `-` and `.`, at least two characters long, starting with a letter or digit (Debian Policy 5.6.1).",
+  },
+  MCC304: {
+    title: "invalid Debian version",
+    template: "\"{value}\" is not a valid Debian version: {reason}",
+    help: "A pinned version (`name=version`) must be a Debian version: `[epoch:]upstream[-revision]`, the upstream part starting with a digit (Debian Policy 5.6.12).",
+  },
+  MCC305: {
+    title: "duplicate package",
+    template: "package \"{value}\" is listed twice (first on line {line})",
+    help: "Each package is listed once, pinned or not. Remove the repeat (or keep only the pinned one).",
+  },
+  MCC306: {
+    title: "invalid glob",
+    template: "invalid glob \"{value}\": {reason}",
+    help: "The glob cannot be read. Globs are absolute; `*`, `?` and `[...]` work within one path segment and `**` is a whole segment matching any depth. See docs/spec.md.",
+  },
+  MCC307: {
+    title: "source file not found",
+    template: "source file \"{value}\" does not exist (looked for {resolved})",
+    help: "The `source` of a file does not exist. Sources are relative to the directory of the spec file, not to the current directory.",
+  },
+  MCC308: {
+    title: "source escapes the spec's directory",
+    template: "source \"{value}\" leaves the spec's directory; files must come from the spec's directory or below",
+    help: "A `source` may name only files in the spec's directory or below (after following symlinks), so a spec cannot copy files such as `/etc/passwd` from the machine that builds it.",
+  },
+  MCC309: {
+    title: "source is not a regular file",
+    template: "source \"{value}\" is {kind}, not a regular file",
+    help: "A `source` must be a regular file. To add a directory's files, list each one.",
+  },
+  MCC310: {
+    title: "duplicate file path",
+    template: "file path \"{value}\" is given twice (first on line {line})",
+    help: "Two entries of `files` write the same path. Keep one.",
+  },
+  MCC311: {
+    title: "file inside a mount",
+    template: "file \"{value}\" lies under the {type} mount \"{mount}\", which hides it at run time",
+    help: "The file would be written under a tmpfs mount, which starts empty at run time and hides it. Put it elsewhere (a config mount such as `/read` may hold default files).",
+  },
+  MCC312: {
+    title: "ambiguous file mode",
+    template: "mode {value} is a decimal number; write it in octal as \"0{value}\" (or 0o{value}) so it means what it looks like",
+    help: "YAML reads `mode: 644` as the decimal number 644, which is not the mode `rw-r--r--`. Write modes in octal: `0644`, `0o644` or `\"0644\"`.",
+  },
+  MCC313: {
+    title: "duplicate output path",
+    template: "output path \"{value}\" is used twice (first on line {line})",
+    help: "Two outputs would write the same path (the default paths included: `out/<name>` plus a suffix per format). Give one of them a `path`.",
+  },
+  MCC314: {
+    title: "invalid mirror URL",
+    template: "mirror \"{value}\" is not {reason}",
+    help: "The mirror is the base URL of a Debian archive (the directory that holds `dists/` and `pool/`), over http, https or file, with no query or fragment.",
+  },
+  MCC315: {
+    title: "invalid port",
+    template: "port {value} is out of range (1-65535)",
+    help: "A port is between 1 and 65535.",
+  },
+  MCC316: {
+    title: "duplicate port",
+    template: "port {value} is listed twice",
+    help: "Each port and protocol is listed once; `8080` and `8080/tcp` are the same port.",
+  },
+  MCC317: {
+    title: "keyring not found",
+    template: "keyring \"{value}\" does not exist (looked for {resolved})",
+    help: "The keyring file the spec names does not exist. Relative paths are taken from the spec's directory.",
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;
