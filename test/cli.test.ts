@@ -100,6 +100,9 @@ test("a bug is reported as one, with exit code 70 and no stack unless asked", as
     },
     readFile: async () => new Uint8Array(),
     realpath: async () => undefined,
+    readdir: async () => undefined,
+    writeFileAtomic: async () => undefined,
+    now: () => new Date(0),
   };
   const plain = memoryIo(broken);
   assert.is(await runMain(["validate", "x.yml"], plain.io), EXIT.internal);

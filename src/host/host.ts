@@ -13,6 +13,12 @@ export interface Host {
   readFile(path: string): Promise<Uint8Array>;
   /** The path with every symlink resolved; undefined when it does not exist. */
   realpath(path: string): Promise<string | undefined>;
+  /** The names in a directory, sorted; undefined when it does not exist. */
+  readdir(path: string): Promise<string[] | undefined>;
+  /** Writes beside the target and renames into place: readers see the old bytes or the new, never half. */
+  writeFileAtomic(path: string, data: Uint8Array | string): Promise<void>;
+  /** The current time; the only clock mcc reads (for Valid-Until), so tests can set it. */
+  now(): Date;
 }
 
 /** A failure of the outside world (a read that failed), as opposed to a user's mistake or a bug. */

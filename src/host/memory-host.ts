@@ -49,5 +49,17 @@ export function createMemoryHost(
     async realpath(path: string): Promise<string | undefined> {
       return resolve(path);
     },
+    async readdir(path: string): Promise<string[] | undefined> {
+      const dir = resolve(path);
+      if (dir === undefined || data.has(dir)) return undefined;
+      const prefix = dir === "/" ? "/" : `${dir}/`;
+      const names = new Set<string>();
+      for (const p of data.keys()) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split("/")[0] as string);
+      return [...names].sort();
+    },
+    async writeFileAtomic(path: string, content: Uint8Array | string): Promise<void> {
+      data.set(posix.normalize(path), typeof content === "string" ? new TextEncoder().encode(content) : content);
+    },
+    now: () => new Date(0),
   };
 }

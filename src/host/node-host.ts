@@ -1,4 +1,6 @@
-import { readFile, realpath, stat } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { HostError, type FileStat, type Host } from "./host.js";
 
 /** The Host of a real machine. */
@@ -28,6 +30,25 @@ export function createNodeHost(): Host {
         throw toHostError(error, path);
       }
     },
+    async readdir(path: string): Promise<string[] | undefined> {
+      try {
+        return (await readdir(path)).sort();
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw toHostError(error, path);
+      }
+    },
+    async writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+      const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+      try {
+        await writeFile(temp, data, { flag: "wx" });
+        await rename(temp, path);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw toHostError(error, path);
+      }
+    },
+    now: () => new Date(),
   };
 }
 

@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { SourceError } from "../source/errors.js";
+
+/**
+ * The content-addressed cache: every blob lives at a path that is a pure function of its
+ * sha256, so a present path is a verified blob. Writes go to a temp file in the same
+ * directory tree, are hashed on the way, and are renamed into place only when the digest is
+ * the one expected: a killed process leaves at most a stray temp file, never a corrupt entry,
+ * and two processes writing the same blob both succeed (rename is atomic; both bytes agree).
+ */
+export interface BlobStore {
+  readonly root: string;
+  /** Where the blob with this digest lives, whether or not it is there. */
+  pathOf(sha256: string): string;
+  has(sha256: string): Promise<boolean>;
+  read(sha256: string): Promise<Uint8Array>;
+  /** Stores a stream; when `expected` is given, anything else is refused and nothing is kept. */
+  put(body: AsyncIterable<Uint8Array>, expected?: { sha256: string; size?: number }, what?: string): Promise<{ sha256: string; size: number }>;
+  /** Small metadata (JSON) by key, written atomically; for index validators and the like. */
+  readMeta<T>(key: string): Promise<T | undefined>;
+  writeMeta(key: string, value: unknown): Promise<void>;
+}
+
+/** The pure digest -> path function of the cache layout (`blobs/sha256/ab/abcdef...`). */
+export function blobPath(root: string, sha256: string): string {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256 digest: ${sha256}`);
+  return join(root, "blobs", "sha256", sha256.slice(0, 2), sha256);
+}
+
+export function createBlobStore(root: string): BlobStore {
+  const tmpDir = join(root, "tmp");
+  const tempName = () => join(tmpDir, randomBytes(12).toString("hex"));
+  return {
+    root,
+    pathOf: (sha256) => blobPath(root, sha256),
+    async has(sha256) {
+      try {
+        return (await stat(blobPath(root, sha256))).isFile();
+      } catch {
+        return false;
+      }
+    },
+    async read(sha256) {
+      return readFile(blobPath(root, sha256));
+    },
+    async put(body, expected, what = "download") {
+      await mkdir(tmpDir, { recursive: true });
+      const temp = tempName();
+      const hash = createHash("sha256");
+      let size = 0;
+      const out = createWriteStream(temp, { flags: "wx" });
+      try {
+        for await (const chunk of body) {
+          hash.update(chunk);
+          size += chunk.length;
+          if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+        }
+        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        const sha256 = hash.digest("hex");
+        if (expected !== undefined && (sha256 !== expected.sha256 || (expected.size !== undefined && size !== expected.size))) {
+          const sizeNote = expected.size !== undefined && size !== expected.size ? ` (${size} bytes, expected ${expected.size}: truncated or altered)` : "";
+          throw new SourceError(`${what} does not match its signed checksum: sha256 ${sha256}, expected ${expected.sha256}${sizeNote}`, "the mirror served different bytes than the signed index lists; nothing was kept");
+        }
+        const final = blobPath(root, sha256);
+        await mkdir(join(final, ".."), { recursive: true });
+        await rename(temp, final);
+        return { sha256, size };
+      } catch (error) {
+        out.destroy();
+        await rm(temp, { force: true });
+        throw error;
+      }
+    },
+    async readMeta<T>(key: string) {
+      try {
+        return JSON.parse(await readFile(join(root, "meta", `${metaName(key)}.json`), "utf8")) as T;
+      } catch {
+        return undefined;
+      }
+    },
+    async writeMeta(key, value) {
+      const dir = join(root, "meta");
+      await mkdir(dir, { recursive: true });
+      await mkdir(tmpDir, { recursive: true });
+      const temp = tempName();
+      await writeFile(temp, JSON.stringify(value, null, 2) + "\n", { flag: "wx" });
+      await rename(temp, join(dir, `${metaName(key)}.json`));
+    },
+  };
+}
+
+function metaName(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/** The cache root: `--cache`, then MCC_CACHE, then $XDG_CACHE_HOME/mcc, then ~/.cache/mcc. */
+export function defaultCacheRoot(env: Readonly<Record<string, string | undefined>>, home: string): string {
+  if (env["MCC_CACHE"]) return env["MCC_CACHE"];
+  if (env["XDG_CACHE_HOME"]) return join(env["XDG_CACHE_HOME"], "mcc");
+  return join(home, ".cache", "mcc");
+}

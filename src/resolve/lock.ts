@@ -1,0 +1,107 @@
+import { createHash } from "node:crypto";
+import type { IndexRef } from "../source/archive.js";
+import type { Spec } from "../types/spec.js";
+import type { Resolved } from "./resolver.js";
+
+/** The lock format's version; bumped only with a change old mcc releases cannot read. */
+export const LOCK_VERSION = 1;
+
+/** One pinned package of a lock file: everything needed to fetch and verify it again. */
+export interface LockedPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly arch: string;
+  /** The pool path, relative to the archive base it came from. */
+  readonly filename: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly source: string;
+  /** Which archive served it: the mirror, or the security archive. */
+  readonly archive: "mirror" | "security";
+  readonly suite: string;
+  /** `requested`, or `<package>: <relation>` for what pulled it in. */
+  readonly reason: string;
+}
+
+export interface LockedIndex {
+  readonly archive: "mirror" | "security";
+  readonly suite: string;
+  readonly path: string;
+  readonly sha256: string;
+  /** The sha256 of the InRelease whose signature covered it. */
+  readonly inRelease: string;
+}
+
+export interface LockedArch {
+  readonly indexes: readonly LockedIndex[];
+  readonly packages: readonly LockedPackage[];
+}
+
+/**
+ * `spec.lock.json`: the resolved set per architecture, the signed indexes it came from, and
+ * a digest of the spec's inputs to resolution, so a changed spec is seen as stale. The bytes
+ * are a function of the archive state and the spec alone: no dates, no host names.
+ */
+export interface LockFile {
+  readonly lockVersion: typeof LOCK_VERSION;
+  /** sha256 of the canonical JSON of the spec's resolution inputs; see `resolutionInputs`. */
+  readonly inputs: string;
+  readonly release: string;
+  readonly archs: Readonly<Record<string, LockedArch>>;
+}
+
+/**
+ * What decides a resolution: the release, components, architectures and the package list
+ * (order included: it orders the search). Not the mirror or the keyring: any mirror serving
+ * the same signed archive gives the same packages, whose sha256 the lock pins anyway.
+ */
+export function resolutionInputs(spec: Spec): string {
+  const inputs = {
+    distro: spec.from.distro,
+    release: spec.from.release,
+    components: spec.from.components,
+    archs: spec.from.archs,
+    packages: spec.packages.map((p) => (p.version === undefined ? p.name : `${p.name}=${p.version}`)),
+  };
+  return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+}
+
+export function lockedArch(resolved: readonly Resolved[], indexes: readonly IndexRef[], securityBase: string | undefined): LockedArch {
+  const archiveOf = (base: string) => (securityBase !== undefined && base === securityBase ? "security" : "mirror");
+  return {
+    indexes: indexes.map((i) => ({ archive: archiveOf(i.base), suite: i.suite, path: i.path, sha256: i.sha256, inRelease: i.inRelease })),
+    packages: resolved.map(({ record, reason }) => ({
+      name: record.name,
+      version: record.version,
+      arch: record.arch,
+      filename: record.filename,
+      size: record.size,
+      sha256: record.sha256,
+      source: record.source,
+      archive: archiveOf(record.base),
+      suite: record.suite,
+      reason: reason.kind === "requested" ? "requested" : `${reason.of}: ${reason.relation}`,
+    })),
+  };
+}
+
+/** The lock's bytes: fixed key order by construction, two-space JSON, one trailing newline. */
+export function serializeLock(lock: LockFile): string {
+  return JSON.stringify(lock, null, 2) + "\n";
+}
+
+/** Reads a lock file; undefined when it is not one this mcc understands. */
+export function parseLock(text: string): LockFile | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockFile>;
+    if (value.lockVersion !== LOCK_VERSION || typeof value.inputs !== "string" || typeof value.archs !== "object") return undefined;
+    return value as LockFile;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a spec's lock lives: beside it, `name.lock.json` for `name.yml`. */
+export function lockPathFor(specPath: string): string {
+  return specPath.replace(/\.(ya?ml|mcc)$/i, "") + ".lock.json";
+}

@@ -1,0 +1,169 @@
+import { formatRelation, type Relation, type RelationGroup } from "../debian/relations.js";
+import { compareVersions, satisfiesVersion } from "../debian/version.js";
+import type { PackageRecord } from "../source/packages-index.js";
+import { didYouMean } from "../validate/did-you-mean.js";
+
+/** A package the spec asks for, with its index in `packages` for diagnostics. */
+export interface PackageRequest {
+  readonly name: string;
+  readonly version?: string;
+  readonly index: number;
+}
+
+/** A package in the resolved set, and why it is there. */
+export interface Resolved {
+  readonly record: PackageRecord;
+  /** `requested`, or the package and relation that pulled it in. */
+  readonly reason: { readonly kind: "requested" } | { readonly kind: "dependency"; readonly of: string; readonly relation: string };
+}
+
+export type ResolveProblem =
+  | { readonly kind: "unknown"; readonly request: PackageRequest; readonly suggestion?: string }
+  | { readonly kind: "version-missing"; readonly request: PackageRequest; readonly available: readonly string[] }
+  | { readonly kind: "virtual"; readonly request: PackageRequest; readonly providers: readonly string[] }
+  | { readonly kind: "unsatisfiable"; readonly request: PackageRequest; readonly chain: readonly string[]; readonly detail: string };
+
+export interface Resolution {
+  /** Sorted by name. Empty when there are problems. */
+  readonly packages: readonly Resolved[];
+  readonly problems: readonly ResolveProblem[];
+}
+
+/** apt's order among providers of a virtual package: by priority, then by name. */
+const PRIORITY_RANK: Record<string, number> = { required: 0, important: 1, standard: 2, optional: 3, extra: 4 };
+
+/**
+ * Resolves the requested packages and their `Pre-Depends` and `Depends`, as apt does for an
+ * empty system with `--no-install-recommends`: each package's candidate is its highest
+ * version across the suites; for each dependency group the first alternative that is
+ * already chosen wins, else the first whose candidate satisfies it (a real package before
+ * the providers of a virtual one). Pure and deterministic: the same records and requests give
+ * the same answer. Nothing is added that nothing depends on, so `Essential` packages come in
+ * only when needed. Conflicts and Breaks are not considered: nothing is installed, files are.
+ */
+export function resolvePackages(records: readonly PackageRecord[], requests: readonly PackageRequest[], arch: string): Resolution {
+  const byName = new Map<string, PackageRecord[]>();
+  const providers = new Map<string, { record: PackageRecord; version?: string }[]>();
+  for (const r of records) {
+    if (r.arch !== arch && r.arch !== "all") continue;
+    let list = byName.get(r.name);
+    if (list === undefined) byName.set(r.name, (list = []));
+    if (!list.some((x) => x.version === r.version && x.arch === r.arch)) list.push(r);
+  }
+  for (const list of byName.values()) list.sort((a, b) => compareVersions(b.version, a.version));
+  for (const list of byName.values()) {
+    const candidate = list[0] as PackageRecord;
+    for (const p of candidate.provides) {
+      let ps = providers.get(p.name);
+      if (ps === undefined) providers.set(p.name, (ps = []));
+      ps.push({ record: candidate, ...(p.version?.relation === "=" ? { version: p.version.version } : {}) });
+    }
+  }
+  for (const ps of providers.values()) {
+    ps.sort((a, b) => rank(a.record) - rank(b.record) || (a.record.name < b.record.name ? -1 : a.record.name > b.record.name ? 1 : 0));
+  }
+
+  const selected = new Map<string, Resolved>();
+  const problems: ResolveProblem[] = [];
+
+  const satisfiedBySelected = (rel: Relation): boolean => {
+    const real = selected.get(rel.name);
+    if (real !== undefined && (rel.version === undefined || satisfiesVersion(real.record.version, rel.version.relation, rel.version.version))) return true;
+    return (providers.get(rel.name) ?? []).some(
+      (p) => selected.get(p.record.name)?.record === p.record && providesVersion(p.version, rel),
+    );
+  };
+
+  /** The package that would satisfy a relation: the real candidate, else the first fitting provider. */
+  const chooseFor = (rel: Relation): PackageRecord | undefined => {
+    const candidate = byName.get(rel.name)?.[0];
+    if (candidate !== undefined && (rel.version === undefined || satisfiesVersion(candidate.version, rel.version.relation, rel.version.version))) {
+      return candidate;
+    }
+    return (providers.get(rel.name) ?? []).find((p) => providesVersion(p.version, rel))?.record;
+  };
+
+  const explain = (rel: Relation): string => {
+    const candidate = byName.get(rel.name)?.[0];
+    if (candidate !== undefined) return `only ${candidate.version} is available`;
+    const ps = providers.get(rel.name) ?? [];
+    if (ps.length > 0) return `it is a virtual package, and no provider (${ps.map((p) => p.record.name).join(", ")}) satisfies the version`;
+    return "no package of that name exists";
+  };
+
+  const expanded = new Set<string>();
+
+  // Depth-first, in the order the spec and the control files give: deterministic.
+  const expand = (record: PackageRecord, request: PackageRequest, chain: readonly string[]): boolean => {
+    if (expanded.has(record.name)) return true;
+    expanded.add(record.name);
+    const here = [...chain, `${record.name} ${record.version}`];
+    for (const group of [...record.preDepends, ...record.depends] as RelationGroup[]) {
+      if (group.some(satisfiedBySelected)) continue;
+      const wanted = group.map(formatRelation).join(" | ");
+      let chosen: PackageRecord | undefined;
+      for (const rel of group) {
+        chosen = chooseFor(rel);
+        if (chosen !== undefined) break;
+      }
+      if (chosen === undefined) {
+        const detail = `${record.name} ${record.version} depends on ${wanted}, but ${group.map((rel) => `for ${rel.name} ${explain(rel)}`).join("; ")}`;
+        problems.push({ kind: "unsatisfiable", request, chain: here, detail });
+        return false;
+      }
+      const already = selected.get(chosen.name);
+      if (already !== undefined) {
+        // The name is taken by another version (a pin, or an earlier choice) that does not fit.
+        const detail = `${record.name} ${record.version} depends on ${wanted}, but ${already.record.name} ${already.record.version} is ${already.reason.kind === "requested" ? "pinned by the spec" : "already chosen"}`;
+        problems.push({ kind: "unsatisfiable", request, chain: here, detail });
+        return false;
+      }
+      selected.set(chosen.name, { record: chosen, reason: { kind: "dependency", of: record.name, relation: wanted } });
+      if (!expand(chosen, request, here)) return false;
+    }
+    return true;
+  };
+
+  // First every requested package as asked (so pins hold), then their dependencies.
+  const roots: { record: PackageRecord; request: PackageRequest }[] = [];
+  for (const request of requests) {
+    const versions = byName.get(request.name);
+    let record: PackageRecord | undefined;
+    if (versions === undefined) {
+      const ps = providers.get(request.name) ?? [];
+      if (ps.length === 1 && request.version === undefined) {
+        record = (ps[0] as { record: PackageRecord }).record;
+      } else if (ps.length > 1) {
+        problems.push({ kind: "virtual", request, providers: ps.map((p) => p.record.name) });
+        continue;
+      } else {
+        const suggestion = didYouMean(request.name, [...byName.keys()]);
+        problems.push({ kind: "unknown", request, ...(suggestion === undefined ? {} : { suggestion }) });
+        continue;
+      }
+    } else {
+      record = request.version === undefined ? versions[0] : versions.find((v) => compareVersions(v.version, request.version as string) === 0);
+      if (record === undefined) {
+        problems.push({ kind: "version-missing", request, available: versions.map((v) => v.version) });
+        continue;
+      }
+    }
+    if (record === undefined || selected.has(record.name)) continue;
+    selected.set(record.name, { record, reason: { kind: "requested" } });
+    roots.push({ record, request });
+  }
+  for (const { record, request } of roots) expand(record, request, []);
+
+  if (problems.length > 0) return { packages: [], problems };
+  const packages = [...selected.values()].sort((a, b) => (a.record.name < b.record.name ? -1 : a.record.name > b.record.name ? 1 : 0));
+  return { packages, problems };
+}
+
+function rank(r: PackageRecord): number {
+  return PRIORITY_RANK[r.priority] ?? 5;
+}
+
+function providesVersion(provided: string | undefined, rel: Relation): boolean {
+  if (rel.version === undefined) return true;
+  return provided !== undefined && satisfiesVersion(provided, rel.version.relation, rel.version.version);
+}

@@ -1,0 +1,172 @@
+import { decompressStream, compressionOf } from "../extract/decompress.js";
+import type { BlobStore } from "../cache/store.js";
+import { SourceError } from "./errors.js";
+import { httpGet, readAll } from "./http.js";
+import { parsePackagesIndex, type PackageRecord } from "./packages-index.js";
+import { checkFreshness, parseRelease, verifyInRelease, type Keyring, type Release } from "./release.js";
+
+/** Where and how to read the archive for one release and architecture. */
+export interface ArchiveConfig {
+  readonly mirror: string;
+  /** The security archive's base URL, when it is separate from the mirror. */
+  readonly security?: string;
+  readonly release: string;
+  readonly components: readonly string[];
+  readonly arch: string;
+  readonly keyring: Keyring;
+  readonly now: Date;
+  readonly allowExpired: boolean;
+  /** Use the cache only; say exactly what is missing instead of fetching it. */
+  readonly offline: boolean;
+}
+
+/** A signed index that went into a resolution, recorded in the lock. */
+export interface IndexRef {
+  readonly base: string;
+  readonly suite: string;
+  /** The sha256 of the InRelease whose signature was verified. */
+  readonly inRelease: string;
+  readonly path: string;
+  /** The sha256 of the Packages file, as the signed Release lists it. */
+  readonly sha256: string;
+}
+
+export interface Archive {
+  readonly packages: readonly PackageRecord[];
+  readonly indexes: readonly IndexRef[];
+}
+
+export interface ArchiveEvents {
+  onFetch?(what: string, bytes: number): void;
+  onNote?(message: string): void;
+}
+
+interface InReleaseMeta {
+  readonly sha256: string;
+  readonly etag?: string;
+  readonly lastModified?: string;
+}
+
+/** The suites read for a release: itself, then its -updates and -security suites when they exist. */
+export function suitesOf(config: ArchiveConfig): { base: string; suite: string; required: boolean }[] {
+  const base = trimSlash(config.mirror);
+  const security = trimSlash(config.security ?? `${base}-security`);
+  return [
+    { base, suite: config.release, required: true },
+    { base, suite: `${config.release}-updates`, required: false },
+    { base: security, suite: `${config.release}-security`, required: false },
+  ];
+}
+
+/**
+ * Reads every Packages index of the release's suites, each verified along the chain
+ * InRelease signature -> Release SHA256 -> Packages bytes, from the cache when it holds them.
+ */
+export async function loadArchive(config: ArchiveConfig, store: BlobStore, events: ArchiveEvents = {}): Promise<Archive> {
+  const packages: PackageRecord[] = [];
+  const indexes: IndexRef[] = [];
+  const missing: string[] = [];
+  for (const { base, suite, required } of suitesOf(config)) {
+    const url = `${base}/dists/${suite}/InRelease`;
+    const signed = await fetchInRelease(url, store, config, events, missing);
+    if (signed === undefined) {
+      if (required && !config.offline) {
+        throw new SourceError(`the release "${suite}" is not on the mirror ${base} (no ${url})`, "check from.release and from.mirror");
+      }
+      continue;
+    }
+    const release = parseRelease(signed.text, [], url);
+    checkFreshness(release, config.now, config.allowExpired, url);
+    checkCodename(release, suite, config.release, url);
+    for (const component of config.components) {
+      const index = pickIndex(release, component, config.arch);
+      if (index === undefined) {
+        if (required) throw new SourceError(`${url} lists no Packages index for ${component}/binary-${config.arch}`, "check from.components and from.archs");
+        continue;
+      }
+      const ref: IndexRef = { base, suite, inRelease: signed.sha256, path: index.path, sha256: index.sha256 };
+      if (!(await store.has(index.sha256))) {
+        if (config.offline) {
+          missing.push(`${base}/dists/${suite}/${index.path}`);
+          continue;
+        }
+        const dir = index.path.slice(0, index.path.lastIndexOf("/"));
+        const path = release.acquireByHash ? `${dir}/by-hash/SHA256/${index.sha256}` : index.path;
+        const indexUrl = `${base}/dists/${suite}/${path}`;
+        const got = await httpGet(indexUrl);
+        if (got.status !== 200 || got.body === undefined) throw new SourceError(`GET ${indexUrl}: the index the signed Release lists is missing from the mirror`);
+        await store.put(got.body, { sha256: index.sha256, size: index.size }, indexUrl);
+        events.onFetch?.(indexUrl, index.size);
+      }
+      const bytes = await store.read(index.sha256);
+      const text = new TextDecoder().decode(await readAll(decompressStream(compressionOf(index.path), single(bytes))));
+      packages.push(...parsePackagesIndex(text, base, suite));
+      indexes.push(ref);
+    }
+  }
+  if (missing.length > 0) {
+    throw new SourceError(`offline, and the cache lacks:\n  ${missing.join("\n  ")}`, "run once without --offline to fill the cache");
+  }
+  return { packages, indexes };
+}
+
+async function fetchInRelease(
+  url: string,
+  store: BlobStore,
+  config: ArchiveConfig,
+  events: ArchiveEvents,
+  missing: string[],
+): Promise<{ text: string; sha256: string } | undefined> {
+  const key = `inrelease ${url}`;
+  const meta = await store.readMeta<InReleaseMeta>(key);
+  const cached = meta !== undefined && (await store.has(meta.sha256)) ? meta : undefined;
+  if (config.offline) {
+    if (cached === undefined) {
+      // An optional suite never fetched is not known to exist; only the release itself is required.
+      if (url.includes(`/dists/${config.release}/`)) missing.push(url);
+      return undefined;
+    }
+    return { text: await verifyInRelease(new TextDecoder().decode(await store.read(cached.sha256)), config.keyring, url), sha256: cached.sha256 };
+  }
+  const got = await httpGet(url, cached === undefined ? {} : { ...(cached.etag ? { etag: cached.etag } : {}), ...(cached.lastModified ? { lastModified: cached.lastModified } : {}) });
+  if (got.status === 404) return undefined;
+  if (got.status === 304 && cached !== undefined) {
+    // The cached copy is verified again: the cache is ours, but a disk is not a signature.
+    return { text: await verifyInRelease(new TextDecoder().decode(await store.read(cached.sha256)), config.keyring, url), sha256: cached.sha256 };
+  }
+  if (got.body === undefined) throw new SourceError(`GET ${url}: the server answered 304 to a request that was not conditional`);
+  const bytes = await readAll(got.body);
+  events.onFetch?.(url, bytes.length);
+  // Verify before anything is kept: an unverified InRelease never enters the cache.
+  const text = await verifyInRelease(new TextDecoder().decode(bytes), config.keyring, url);
+  const stored = await store.put(single(bytes));
+  await store.writeMeta(key, { sha256: stored.sha256, ...(got.etag ? { etag: got.etag } : {}), ...(got.lastModified ? { lastModified: got.lastModified } : {}) });
+  return { text, sha256: stored.sha256 };
+}
+
+/** The best compressed form of a component's Packages index that the Release lists. */
+function pickIndex(release: Release, component: string, arch: string): { path: string; sha256: string; size: number } | undefined {
+  for (const suffix of [".xz", ".gz", ""]) {
+    const path = `${component}/binary-${arch}/Packages${suffix}`;
+    const file = release.files.get(path);
+    if (file !== undefined) return { path, ...file };
+  }
+  return undefined;
+}
+
+/** A mirror that serves another release under this name is refused (a wrong path, or a replay). */
+function checkCodename(release: Release, suite: string, wanted: string, url: string): void {
+  const names = [release.codename, release.suite].filter(Boolean);
+  const accepted = [suite, wanted, `${wanted}-updates`, `${wanted}-security`];
+  if (names.length > 0 && !names.some((n) => accepted.includes(n) || accepted.includes(`${n}`))) {
+    throw new SourceError(`${url} is signed for "${release.codename || release.suite}", not "${suite}"`);
+  }
+}
+
+async function* single(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}
