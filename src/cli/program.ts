@@ -1,5 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
+import { fetchCommand } from "./commands/fetch.js";
+import { lockCommand, type LockCommandOptions } from "./commands/lock.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
@@ -37,6 +39,34 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
     .addOption(new Option("-q, --quiet", "print nothing for valid specs"))
     .action(async (files: string[], options: { json?: boolean; quiet?: boolean }) => {
       code = await validateCommand(files, options, io);
+    });
+
+  program
+    .command("lock")
+    .description("resolve the spec's packages against the verified Debian archive and pin them in SPEC.lock.json")
+    .argument("<spec>", "the spec file")
+    .addOption(new Option("--update", "resolve again even when the lock is current"))
+    .addOption(new Option("--frozen", "only check: a missing or stale lock is an error (for CI)"))
+    .addOption(new Option("--offline", "use the cache only, and say what is missing"))
+    .addOption(new Option("--allow-expired", "accept a Release past its Valid-Until (pinned old snapshots)"))
+    .addOption(new Option("--cache <dir>", "the cache directory (default: $MCC_CACHE, else $XDG_CACHE_HOME/mcc)"))
+    .addOption(new Option("-q, --quiet", "print nothing but problems"))
+    .action(async (spec: string, options: LockCommandOptions) => {
+      code = await lockCommand(spec, options, io);
+    });
+
+  program
+    .command("fetch")
+    .description("lock if needed, then download, verify and unpack every package of the spec into the cache")
+    .argument("<spec>", "the spec file")
+    .addOption(new Option("--update", "resolve again even when the lock is current"))
+    .addOption(new Option("--frozen", "use the lock as it is: a missing or stale lock is an error"))
+    .addOption(new Option("--offline", "use the cache only, and say what is missing"))
+    .addOption(new Option("--allow-expired", "accept a Release past its Valid-Until (pinned old snapshots)"))
+    .addOption(new Option("--cache <dir>", "the cache directory (default: $MCC_CACHE, else $XDG_CACHE_HOME/mcc)"))
+    .addOption(new Option("-q, --quiet", "print nothing but problems"))
+    .action(async (spec: string, options: LockCommandOptions) => {
+      code = await fetchCommand(spec, options, io);
     });
 
   program

@@ -3,7 +3,8 @@
  * users search for it, so a code is never reused for another meaning. `docs/diagnostics.md`
  * is checked against this table by the tests.
  *
- * Ranges: MCC0xx reading the file, MCC1xx YAML syntax, MCC2xx schema, MCC3xx meaning.
+ * Ranges: MCC0xx reading the file, MCC1xx YAML syntax, MCC2xx schema, MCC3xx meaning,
+ * MCC4xx resolving packages and lock files.
  */
 export interface DiagnosticDefinition {
   /** One line saying what kind of problem this is (used in the docs). */
@@ -222,6 +223,36 @@ export const DIAGNOSTICS = {
     title: "keyring not found",
     template: "keyring \"{value}\" does not exist (looked for {resolved})",
     help: "The keyring file the spec names does not exist. Relative paths are taken from the spec's directory.",
+  },
+  MCC400: {
+    title: "unknown package",
+    template: "no package \"{name}\" in the archive{on}{suggestion}",
+    help: "No package of that name exists in the release's components for this architecture, and no package provides it. Check the spelling, `from.release` and `from.components` (some packages live in `contrib` or `non-free`).",
+  },
+  MCC401: {
+    title: "pinned version not available",
+    template: "\"{name}\" has no version {version} in the archive{on}",
+    help: "The pin `name=version` names a version the archive does not hold (any more: the archive keeps only the current versions of a release, its updates and its security fixes). The note lists the versions there are; pin one of them, or drop the pin.",
+  },
+  MCC402: {
+    title: "virtual package with several providers",
+    template: "\"{name}\" is a virtual package provided by {providers}; name the one you want",
+    help: "The name is not a package but something several packages provide. As apt does, mcc asks you to choose rather than guess.",
+  },
+  MCC403: {
+    title: "unsatisfiable dependency",
+    template: "cannot install \"{name}\"{on}: {detail}",
+    help: "A dependency of the package (or of one of its dependencies) cannot be met from the archive, or conflicts with a version the spec pins. The message names the relation that fails and what is available; the note shows the chain from the package you asked for.",
+  },
+  MCC410: {
+    title: "no lock file",
+    template: "there is no lock file {path}; run `mcc lock` and commit it",
+    help: "With `--frozen`, the lock must exist and be current: CI uses it to make sure builds use exactly the committed package set.",
+  },
+  MCC411: {
+    title: "stale lock file",
+    template: "the lock file {path} does not match the spec (release, components, architectures or packages changed); run `mcc lock`",
+    help: "The spec's inputs to resolution changed since the lock was written. With `--frozen` this is an error, so that CI never builds a package set nobody reviewed.",
   },
 } as const satisfies Record<string, DiagnosticDefinition>;
 

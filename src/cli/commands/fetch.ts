@@ -1,0 +1,74 @@
+import { createBlobStore, defaultCacheRoot } from "../../cache/store.js";
+import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
+import { unpackDeb } from "../../extract/unpack.js";
+import { loadSpec } from "../../pipeline.js";
+import { lockSpec } from "../../resolve/lock-spec.js";
+import { archiveBases } from "../../source/bases.js";
+import { fetchPackages } from "../../source/fetch-packages.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { formatSize, type LockCommandOptions } from "./lock.js";
+import { reportSourceErrors } from "./source-errors.js";
+
+/** `mcc fetch SPEC`: lock if needed, then download, verify and unpack every package into the cache. */
+export async function fetchCommand(file: string, options: LockCommandOptions, io: CliIo): Promise<ExitCode> {
+  const loaded = await loadSpec(io.host, file, { defaultArch: io.hostArch });
+  const print = (diagnostics: typeof loaded.diagnostics) => {
+    for (const d of diagnostics) io.stderr(renderDiagnostic(d, loaded.source, { excerpt: io.stderrIsTty, color: io.color }) + "\n");
+    io.stderr(renderSummary(diagnostics.length, 1) + "\n");
+  };
+  const spec = loaded.spec;
+  const ast = loaded.ast;
+  if (spec === undefined || ast === undefined) {
+    print(loaded.diagnostics);
+    return EXIT.userError;
+  }
+  const cacheRoot = options.cache ?? defaultCacheRoot(io.env, io.env["HOME"] ?? "/tmp");
+  return reportSourceErrors(io, async () => {
+    const outcome = await lockSpec(io.host, spec, ast, file, {
+      cacheRoot,
+      update: options.update === true,
+      frozen: options.frozen === true,
+      offline: options.offline === true,
+      allowExpired: options.allowExpired === true,
+      env: io.env,
+    });
+    if (outcome.status === "failed") {
+      print(outcome.diagnostics);
+      return EXIT.userError;
+    }
+    const store = createBlobStore(cacheRoot);
+    const bases = await archiveBases(io.host, spec, io.env);
+    for (const [arch, locked] of Object.entries(outcome.lock.archs)) {
+      let done = 0;
+      let bytes = 0;
+      let total = 0;
+      let totalBytes = 0;
+      const progress = (final: boolean) => {
+        if (options.quiet || !io.stderrIsTty) return;
+        io.stderr(`\r\x1b[Kfetching ${arch}: ${done}/${total} packages, ${formatSize(bytes)}/${formatSize(totalBytes)}${final ? "\n" : ""}`);
+      };
+      const result = await fetchPackages(locked.packages, bases, store, { parallel: 4, offline: options.offline === true }, {
+        onStart: (n, b) => {
+          total = n;
+          totalBytes = b;
+          progress(false);
+        },
+        onPackage: (pkg, cached) => {
+          if (cached) return;
+          done++;
+          bytes += pkg.size;
+          if (!options.quiet && !io.stderrIsTty) io.stderr(`fetched ${pkg.name} ${pkg.version} ${pkg.arch} (${formatSize(pkg.size)}, sha256 verified)\n`);
+          progress(false);
+        },
+      });
+      if (result.fetched > 0) progress(true);
+      let files = 0;
+      for (const pkg of locked.packages) files += (await unpackDeb(store, pkg.sha256)).entries.length;
+      if (!options.quiet) {
+        io.stdout(`${arch}: ${locked.packages.length} packages (${result.fetched} fetched, ${result.cached} from the cache), ${files} entries unpacked into ${cacheRoot}\n`);
+      }
+    }
+    return EXIT.ok;
+  });
+}

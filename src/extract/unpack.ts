@@ -1,0 +1,54 @@
+import { createReadStream } from "node:fs";
+import type { BlobStore } from "../cache/store.js";
+import { readDeb, type DebEntry } from "./deb.js";
+
+/** One file system entry of a package, its content (for files) in the cache by sha256. */
+export type ManifestEntry =
+  | { readonly kind: "file"; readonly path: string; readonly mode: number; readonly size: number; readonly sha256: string }
+  | { readonly kind: "directory"; readonly path: string; readonly mode: number }
+  | { readonly kind: "symlink"; readonly path: string; readonly target: string }
+  | { readonly kind: "hardlink"; readonly path: string; readonly target: string };
+
+/**
+ * A package's contents as plain data: its entries in archive order, its control files by
+ * name (content sha256), and what extraction dropped or changed. Later stages (tracing,
+ * layers) read files through this and the cache, never from a directory on disk.
+ */
+export interface PackageManifest {
+  readonly deb: string;
+  readonly entries: readonly ManifestEntry[];
+  readonly control: Readonly<Record<string, string>>;
+  readonly notes: readonly string[];
+}
+
+const MANIFEST_VERSION = 1;
+
+/**
+ * Unpacks a cached .deb (by its sha256) into the cache: each file's bytes as a blob, the
+ * manifest as metadata keyed by the .deb's digest, so a second unpack reads one small file.
+ */
+export async function unpackDeb(store: BlobStore, debSha256: string): Promise<PackageManifest> {
+  const key = `manifest v${MANIFEST_VERSION} ${debSha256}`;
+  const known = await store.readMeta<PackageManifest>(key);
+  if (known !== undefined) return known;
+  const entries: ManifestEntry[] = [];
+  const contents = await readDeb(createReadStream(store.pathOf(debSha256)), async (entry: DebEntry, content) => {
+    if (entry.kind !== "file") {
+      entries.push(entry);
+      return;
+    }
+    const { sha256, size } = await store.put(content ?? once(new Uint8Array(0)));
+    entries.push({ ...entry, size, sha256 });
+  });
+  const control: Record<string, string> = {};
+  for (const [name, bytes] of [...contents.control.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    control[name] = (await store.put(once(bytes))).sha256;
+  }
+  const manifest: PackageManifest = { deb: debSha256, entries, control, notes: contents.notes };
+  await store.writeMeta(key, manifest);
+  return manifest;
+}
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}

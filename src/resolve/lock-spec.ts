@@ -1,0 +1,115 @@
+import { dirname } from "node:path";
+import { createBlobStore } from "../cache/store.js";
+import { diagnosticAt, diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Host } from "../host/host.js";
+import { loadArchive, type ArchiveEvents } from "../source/archive.js";
+import { archiveBases } from "../source/bases.js";
+import { loadKeyring } from "../source/keyring.js";
+import { childPointer, type SpecAst } from "../types/ast.js";
+import type { Spec } from "../types/spec.js";
+import { locate } from "../validate/locate.js";
+import { lockedArch, lockPathFor, LOCK_VERSION, parseLock, resolutionInputs, serializeLock, type LockedArch, type LockFile } from "./lock.js";
+import { resolvePackages, type ResolveProblem } from "./resolver.js";
+
+export interface LockOptions {
+  readonly cacheRoot: string;
+  /** Resolve again even when the lock is current. */
+  readonly update: boolean;
+  /** Only check: a missing or stale lock is an error, and nothing is written. */
+  readonly frozen: boolean;
+  readonly offline: boolean;
+  readonly allowExpired: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly events?: ArchiveEvents;
+}
+
+export type LockOutcome =
+  | { readonly status: "current" | "written" | "unchanged"; readonly path: string; readonly lock: LockFile; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly status: "failed"; readonly path: string; readonly diagnostics: readonly Diagnostic[] };
+
+/**
+ * `mcc lock`: resolves the spec's packages against the verified archive and writes the lock
+ * beside the spec, unless the lock there is already current. Resolution problems are
+ * diagnostics at the spec's `packages` entries; failures of the outside world throw a
+ * SourceError.
+ */
+export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: string, options: LockOptions): Promise<LockOutcome> {
+  const path = lockPathFor(specPath);
+  const inputs = resolutionInputs(spec);
+  const existingText = await readText(host, path);
+  const existing = existingText === undefined ? undefined : parseLock(existingText);
+  const current = existing !== undefined && existing.inputs === inputs;
+
+  if (options.frozen) {
+    if (existing === undefined) return { status: "failed", path, diagnostics: [diagnosticForFile(specPath, "MCC410", { path })] };
+    if (!current) return { status: "failed", path, diagnostics: [diagnosticForFile(specPath, "MCC411", { path })] };
+    return { status: "current", path, lock: existing, diagnostics: [] };
+  }
+  if (current && !options.update) return { status: "current", path, lock: existing, diagnostics: [] };
+
+  const specDir = dirname(specPath);
+  const { keyring } = await loadKeyring(host, spec.from.keyring, specDir);
+  const { mirror, security } = await archiveBases(host, spec, options.env);
+  const store = createBlobStore(options.cacheRoot);
+  const archs: Record<string, LockedArch> = {};
+  const diagnostics: Diagnostic[] = [];
+  for (const arch of spec.from.archs) {
+    const archive = await loadArchive(
+      {
+        mirror,
+        security,
+        release: spec.from.release,
+        components: spec.from.components,
+        arch,
+        keyring,
+        now: host.now(),
+        allowExpired: options.allowExpired,
+        offline: options.offline,
+      },
+      store,
+      options.events,
+    );
+    const requests = spec.packages.map((p, index) => ({ ...p, index }));
+    const resolution = resolvePackages(archive.packages, requests, arch);
+    for (const problem of resolution.problems) diagnostics.push(problemDiagnostic(problem, ast, arch, spec.from.archs.length > 1));
+    const securityBase = archive.indexes.find((i) => i.suite.endsWith("-security"))?.base;
+    archs[arch] = lockedArch(resolution.packages, archive.indexes, securityBase);
+  }
+  if (diagnostics.length > 0) return { status: "failed", path, diagnostics };
+
+  const lock: LockFile = { lockVersion: LOCK_VERSION, inputs, release: spec.from.release, archs };
+  const text = serializeLock(lock);
+  if (text === existingText) return { status: "unchanged", path, lock, diagnostics: [] };
+  await host.writeFileAtomic(path, text);
+  return { status: "written", path, lock, diagnostics: [] };
+}
+
+function problemDiagnostic(problem: ResolveProblem, ast: SpecAst, arch: string, several: boolean): Diagnostic {
+  const at = locate(ast, childPointer("/packages", problem.request.index));
+  const on = several ? ` (${arch})` : "";
+  switch (problem.kind) {
+    case "unknown":
+      return diagnosticAt(ast.source, at, "MCC400", {
+        name: problem.request.name,
+        on,
+        suggestion: problem.suggestion === undefined ? "" : ` (did you mean "${problem.suggestion}"?)`,
+      });
+    case "version-missing":
+      return diagnosticAt(
+        ast.source,
+        at,
+        "MCC401",
+        { name: problem.request.name, version: problem.request.version ?? "", on },
+        `available: ${problem.available.join(", ")}`,
+      );
+    case "virtual":
+      return diagnosticAt(ast.source, at, "MCC402", { name: problem.request.name, providers: problem.providers.join(", ") });
+    case "unsatisfiable":
+      return diagnosticAt(ast.source, at, "MCC403", { name: problem.request.name, on, detail: problem.detail }, problem.chain.length > 1 ? `chain: ${problem.chain.join(" -> ")}` : undefined);
+  }
+}
+
+async function readText(host: Host, path: string): Promise<string | undefined> {
+  if ((await host.stat(path))?.kind !== "file") return undefined;
+  return new TextDecoder().decode(await host.readFile(path));
+}

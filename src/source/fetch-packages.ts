@@ -1,0 +1,60 @@
+import type { BlobStore } from "../cache/store.js";
+import type { LockedPackage } from "../resolve/lock.js";
+import { SourceError } from "./errors.js";
+import { httpGet } from "./http.js";
+
+export interface FetchEvents {
+  onStart?(total: number, bytes: number): void;
+  onPackage?(pkg: LockedPackage, cached: boolean): void;
+}
+
+/** Where each archive of a lock lives now (the mirror may change; the sha256 may not). */
+export interface ArchiveBases {
+  readonly mirror: string;
+  readonly security: string;
+}
+
+/**
+ * Puts every package of a lock into the cache, each verified against the sha256 the signed
+ * index gave (and the lock pinned): at most `parallel` downloads at once, cached blobs not
+ * fetched again. With `offline`, nothing is fetched and every missing package is named.
+ */
+export async function fetchPackages(
+  packages: readonly LockedPackage[],
+  bases: ArchiveBases,
+  store: BlobStore,
+  options: { parallel: number; offline: boolean },
+  events: FetchEvents = {},
+): Promise<{ fetched: number; cached: number }> {
+  const missing: LockedPackage[] = [];
+  let cached = 0;
+  for (const pkg of packages) {
+    if (await store.has(pkg.sha256)) {
+      cached++;
+      events.onPackage?.(pkg, true);
+    } else missing.push(pkg);
+  }
+  if (missing.length > 0 && options.offline) {
+    throw new SourceError(
+      `offline, and the cache lacks ${missing.length} package${missing.length === 1 ? "" : "s"}:\n  ${missing.map((p) => `${p.name} ${p.version} (${p.arch}) sha256 ${p.sha256}`).join("\n  ")}`,
+      "run once without --offline to fill the cache",
+    );
+  }
+  events.onStart?.(missing.length, missing.reduce((n, p) => n + p.size, 0));
+  let next = 0;
+  const worker = async () => {
+    while (next < missing.length) {
+      const pkg = missing[next++] as LockedPackage;
+      const base = (pkg.archive === "security" ? bases.security : bases.mirror).replace(/\/+$/, "");
+      const url = `${base}/${pkg.filename}`;
+      const got = await httpGet(url);
+      if (got.status !== 200 || got.body === undefined) {
+        throw new SourceError(`GET ${url}: not on the mirror (${pkg.name} ${pkg.version})`, "the archive no longer holds this version; run `mcc lock --update`, or use a snapshot mirror");
+      }
+      await store.put(got.body, { sha256: pkg.sha256, size: pkg.size }, `${url}`);
+      events.onPackage?.(pkg, false);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel, missing.length)) }, worker));
+  return { fetched: missing.length, cached };
+}
