@@ -14,13 +14,14 @@ const RANGES: [string, string][] = [
   ["MCC1", "YAML syntax"],
   ["MCC2", "The schema: shape and types"],
   ["MCC3", "Meaning: paths, names, duplicates, files"],
+  ["MCC4", "Resolving packages, lock files"],
 ];
 
 /** For each code, the first line a golden fixture prints for it (and the fixture's name). */
 function examples(): Map<string, { line: string; fixture: string }> {
   const out = new Map<string, { line: string; fixture: string }>();
-  const dir = join(repoRoot, "test", "fixtures");
-  for (const fixture of readdirSync(dir).sort()) {
+  const roots = ["fixtures", "fixtures-source"].map((r) => join(repoRoot, "test", r)).filter((d) => existsSync(d));
+  for (const [dir, fixture] of roots.flatMap((d) => readdirSync(d).sort().map((f) => [d, f] as const))) {
     const file = join(dir, fixture, "diagnostics.txt");
     if (!existsSync(file)) continue;
     const lines = readFileSync(file, "utf8").split("\n");
@@ -28,9 +29,9 @@ function examples(): Map<string, { line: string; fixture: string }> {
       const code = / error (MCC\d{3}):/.exec(line)?.[1];
       if (code === undefined) continue;
       const preferred = fixture.startsWith(code.toLowerCase());
-      if (out.has(code) && !(preferred && !out.get(code)?.fixture.startsWith(code.toLowerCase()))) continue;
+      if (out.has(code) && !(preferred && !out.get(code)?.fixture.includes(`/${code.toLowerCase()}`))) continue;
       const note = lines[i + 1]?.includes(": note: ") ? `\n${lines[i + 1]}` : "";
-      out.set(code, { line: line + note, fixture });
+      out.set(code, { line: line + note, fixture: `test/${dir.split("/").pop()}/${fixture}` });
     }
   }
   return out;
@@ -64,7 +65,7 @@ function diagnosticsDoc(): string {
       const def = DIAGNOSTICS[code];
       const e = ex.get(code);
       parts.push(`### ${code}: ${def.title}`, "", def.help, "");
-      if (e !== undefined) parts.push(`Example (test/fixtures/${e.fixture}):`, "", "```", e.line, "```", "");
+      if (e !== undefined) parts.push(`Example (${e.fixture}):`, "", "```", e.line, "```", "");
     }
   }
   return parts.join("\n");

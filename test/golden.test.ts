@@ -72,8 +72,9 @@ for (const name of names) {
   });
 }
 
-test("the fixtures cover every diagnostic code", () => {
-  const missing = Object.keys(DIAGNOSTICS).filter((code) => !seenCodes.has(code));
+test("the fixtures cover every diagnostic code of the front end", () => {
+  // MCC4xx (resolution, locks) need an archive: test/source/archive.test.ts has their goldens.
+  const missing = Object.keys(DIAGNOSTICS).filter((code) => code < "MCC400" && !seenCodes.has(code));
   assert.equal(missing, [], `codes without a golden fixture: ${missing.join(", ")}`);
 });
 

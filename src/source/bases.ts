@@ -6,18 +6,21 @@ import { SourceError } from "./errors.js";
 
 /**
  * The archive base URLs to use: the mirror is `from.mirror`, else the host's apt sources,
- * else MCC_MIRROR; the security archive is the one the host's sources name, else the mirror's
- * URL with `-security` appended (the layout of Debian's own archives), which may be absent.
+ * else MCC_MIRROR. The security archive goes with the mirror: the host's security source when
+ * the mirror is the host's, else the mirror's URL with `-security` appended (the layout of
+ * Debian's own archives and of snapshot mirrors); it may be absent, and is then skipped.
  */
 export async function archiveBases(host: Host, spec: Spec, env: Readonly<Record<string, string | undefined>>): Promise<{ mirror: string; security: string }> {
+  const trim = (url: string) => url.replace(/\/+$/, "");
+  if (spec.from.mirror !== undefined) return { mirror: trim(spec.from.mirror), security: `${trim(spec.from.mirror)}-security` };
   const hostMirrors = pickHostMirrors(await readHostSources(host), spec.from.release);
-  const mirror = (spec.from.mirror ?? hostMirrors.mirror ?? env["MCC_MIRROR"])?.replace(/\/+$/, "");
-  if (mirror === undefined) {
-    throw new SourceError("no Debian mirror is known", "set from.mirror in the spec or the environment variable MCC_MIRROR (the host has no apt sources)");
+  if (hostMirrors.mirror !== undefined) {
+    const mirror = trim(hostMirrors.mirror);
+    return { mirror, security: trim(hostMirrors.security ?? `${mirror}-security`) };
   }
-  // A spec's own mirror takes its security archive beside it unless the host names one.
-  const security = (hostMirrors.security ?? `${mirror}-security`).replace(/\/+$/, "");
-  return { mirror, security };
+  const fromEnv = env["MCC_MIRROR"];
+  if (fromEnv !== undefined && fromEnv !== "") return { mirror: trim(fromEnv), security: `${trim(fromEnv)}-security` };
+  throw new SourceError("no Debian mirror is known", "set from.mirror in the spec or the environment variable MCC_MIRROR (the host has no apt sources)");
 }
 
 async function readHostSources(host: Host): Promise<AptSource[]> {
