@@ -11,6 +11,19 @@ const require = createRequire(import.meta.url);
 const closing = (passed, failed, skipped) =>
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 
+// 0. The Debian tools the tests drive for real, installed when missing and we are root
+//    (CI and fresh machines); otherwise the tests that need them say what is missing.
+const tools = { gpg: "gpg", "gpg-agent": "gpg-agent", gpgconf: "gpgconf", xz: "xz-utils", "dpkg-deb": "dpkg", "apt-get": "apt" };
+const missing = Object.entries(tools).filter(([cmd]) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0);
+if (missing.length > 0 && process.getuid?.() === 0) {
+  const pkgs = [...new Set(missing.map(([, pkg]) => pkg))];
+  console.log(`installing ${pkgs.join(" ")} for the tests`);
+  spawnSync("apt-get", ["update", "-q"], { stdio: "inherit" });
+  spawnSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...pkgs], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+} else if (missing.length > 0) {
+  console.log(`missing tools (not root, so not installed): ${missing.map(([c]) => c).join(", ")}`);
+}
+
 // 1. Type-check and build (src and test) with the project's TypeScript.
 const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(root, "tsconfig.json")], {
   cwd: root,

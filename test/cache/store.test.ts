@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { blobPath, createBlobStore, defaultCacheRoot } from "../../src/cache/store.js";
+import { repoRoot } from "../helpers.js";
+
+async function* bytes(...parts: string[]): AsyncIterable<Uint8Array> {
+  for (const p of parts) yield new TextEncoder().encode(p);
+}
+
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+test("blobs live at a pure function of their digest", () => {
+  const d = sha("x");
+  assert.is(blobPath("/c", d), `/c/blobs/sha256/${d.slice(0, 2)}/${d}`);
+  assert.throws(() => blobPath("/c", "../../etc/passwd"));
+});
+
+test("a verified put is stored; a mismatch stores nothing and leaves no temp file", async () => {
+  const root = mkdtempSync(join(tmpdir(), "mcc-store-"));
+  try {
+    const store = createBlobStore(root);
+    const good = await store.put(bytes("hel", "lo"), { sha256: sha("hello"), size: 5 });
+    assert.is(good.sha256, sha("hello"));
+    assert.is(readFileSync(store.pathOf(good.sha256), "utf8"), "hello");
+    try {
+      await store.put(bytes("evil"), { sha256: sha("hello2"), size: 4 });
+      assert.unreachable();
+    } catch (error) {
+      assert.match((error as Error).message, /does not match its signed checksum/);
+    }
+    assert.not.ok(existsSync(store.pathOf(sha("evil"))));
+    assert.equal(readdirSync(join(root, "tmp")), []);
+    try {
+      await store.put(bytes("hel"), { sha256: sha("hello"), size: 5 });
+      assert.unreachable();
+    } catch (error) {
+      assert.match((error as Error).message, /3 bytes, expected 5: truncated or altered/);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("many writers of one blob, in this process and in others, all succeed", async () => {
+  const root = mkdtempSync(join(tmpdir(), "mcc-store-"));
+  try {
+    const store = createBlobStore(root);
+    const content = "x".repeat(1 << 20);
+    const local = Array.from({ length: 8 }, () => store.put(bytes(content), { sha256: sha(content), size: content.length }));
+    const script = `import { createBlobStore } from ${JSON.stringify(join(repoRoot, "dist", "src", "cache", "store.js"))};
+      const s = createBlobStore(${JSON.stringify(root)});
+      async function* b() { for (let i = 0; i < 16; i++) yield new TextEncoder().encode("x".repeat(1 << 16)); }
+      await s.put(b(), { sha256: ${JSON.stringify(sha(content))}, size: ${content.length} });`;
+    const children = Array.from({ length: 4 }, () =>
+      new Promise<number>((resolve) => spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "inherit" }).on("exit", (c) => resolve(c ?? 1))),
+    );
+    await Promise.all(local);
+    assert.equal(await Promise.all(children), [0, 0, 0, 0]);
+    assert.is(readFileSync(store.pathOf(sha(content)), "utf8"), content);
+    assert.equal(readdirSync(join(root, "tmp")), []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the cache root: MCC_CACHE, then XDG_CACHE_HOME/mcc, then ~/.cache/mcc", () => {
+  assert.is(defaultCacheRoot({ MCC_CACHE: "/a", XDG_CACHE_HOME: "/b" }, "/h"), "/a");
+  assert.is(defaultCacheRoot({ XDG_CACHE_HOME: "/b" }, "/h"), "/b/mcc");
+  assert.is(defaultCacheRoot({}, "/h"), "/h/.cache/mcc");
+});
+
+test.run();

@@ -1,0 +1,119 @@
+// .deb reading on archives the test builds by hand, including the hostile entries a real
+// package never has: each is dropped or defused, with a note.
+import { gzipSync } from "node:zlib";
+import { pack } from "tar-stream";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { ArFormatError } from "../../src/extract/ar.js";
+import { TruncatedError } from "../../src/extract/byte-reader.js";
+import { collect, normalizeEntryPath, readDeb, type DebEntry } from "../../src/extract/deb.js";
+
+type TarItem = { name: string; type?: "file" | "directory" | "symlink" | "link" | "character-device" | "fifo"; mode?: number; linkname?: string; body?: string };
+
+async function tar(items: TarItem[]): Promise<Buffer> {
+  const p = pack();
+  const done = collect(p as unknown as AsyncIterable<Uint8Array>);
+  for (const item of items) {
+    const header = { name: item.name, type: item.type ?? "file", mode: item.mode ?? 0o644, ...(item.linkname ? { linkname: item.linkname } : {}) };
+    await new Promise<void>((resolve, reject) => p.entry(header, item.body ?? "", (error) => (error ? reject(error) : resolve())));
+  }
+  p.finalize();
+  return Buffer.from(await done);
+}
+
+function ar(members: [string, Buffer][]): Buffer {
+  const parts: Buffer[] = [Buffer.from("!<arch>\n")];
+  for (const [name, data] of members) {
+    const header = `${name.padEnd(16)}${"0".padEnd(12)}${"0".padEnd(6)}${"0".padEnd(6)}${"100644".padEnd(8)}${String(data.length).padEnd(10)}\`\n`;
+    parts.push(Buffer.from(header, "latin1"), data);
+    if (data.length % 2 === 1) parts.push(Buffer.from("\n"));
+  }
+  return Buffer.concat(parts);
+}
+
+async function* chunks(data: Buffer, size = 7): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
+
+async function read(deb: Buffer) {
+  const entries: string[] = [];
+  const contents: Record<string, string> = {};
+  const result = await readDeb(chunks(deb), async (e: DebEntry, content) => {
+    entries.push(`${e.kind} ${e.path}${"target" in e ? ` -> ${e.target}` : ""}${"mode" in e ? ` ${e.mode.toString(8)}` : ""}`);
+    if (content !== undefined) contents[e.path] = new TextDecoder().decode(await collect(content));
+  });
+  return { entries, contents, ...result };
+}
+
+async function deb(data: TarItem[], compress = false): Promise<Buffer> {
+  const control = await tar([{ name: "./control", body: "Package: x\nVersion: 1\n" }]);
+  const dataTar = await tar(data);
+  return ar([
+    ["debian-binary", Buffer.from("2.0\n")],
+    ["control.tar", control],
+    [compress ? "data.tar.gz" : "data.tar", compress ? gzipSync(dataTar) : dataTar],
+  ]);
+}
+
+test("entries stream out in order, small chunks or not, compressed or not", async () => {
+  for (const compress of [false, true]) {
+    const r = await read(await deb([
+      { name: "./", type: "directory", mode: 0o755 },
+      { name: "./usr/bin/x", body: "hello", mode: 0o755 },
+      { name: "./usr/bin/y", type: "symlink", linkname: "x" },
+      { name: "./usr/bin/z", type: "link", linkname: "./usr/bin/x" },
+    ], compress));
+    assert.equal(r.entries, ["directory / 755", "file /usr/bin/x 755", "symlink /usr/bin/y -> x", "hardlink /usr/bin/z -> /usr/bin/x"]);
+    assert.is(r.contents["/usr/bin/x"], "hello");
+    assert.is(new TextDecoder().decode(r.control.get("control")), "Package: x\nVersion: 1\n");
+    assert.equal(r.notes, []);
+  }
+});
+
+test("hostile entries are dropped or defused, each with a note", async () => {
+  const r = await read(await deb([
+    { name: "./etc/../../escape", body: "x" },
+    { name: "../outside", body: "x" },
+    { name: "./dev/console", type: "character-device" },
+    { name: "./run/fifo", type: "fifo" },
+    { name: "./usr/bin/su", body: "x", mode: 0o4755 },
+    { name: "./usr/bin/ghost", type: "link", linkname: "./usr/bin/nowhere" },
+    { name: "./usr/lib/evil", type: "symlink", linkname: "/etc/passwd" },
+    { name: "/abs/file", body: "y" },
+  ]));
+  assert.equal(r.entries, ["file /usr/bin/su 755", "symlink /usr/lib/evil -> /etc/passwd", "file /abs/file 644"]);
+  assert.equal(r.notes, [
+    "./etc/../../escape: the path leaves the root or is not a path; dropped",
+    "../outside: the path leaves the root or is not a path; dropped",
+    "./dev/console: a character-device (device nodes and fifos are never kept); dropped",
+    "./run/fifo: a fifo (device nodes and fifos are never kept); dropped",
+    "/usr/bin/su: setuid/setgid/sticky bits cleared (mode 4755 -> 755)",
+    './usr/bin/ghost: a hard link to "./usr/bin/nowhere", which is not an earlier entry; dropped',
+  ]);
+});
+
+test("paths normalize to absolute, and .. never survives", () => {
+  assert.is(normalizeEntryPath("./usr//bin/./x"), "/usr/bin/x");
+  assert.is(normalizeEntryPath("usr/bin/x"), "/usr/bin/x");
+  assert.is(normalizeEntryPath("./"), "/");
+  assert.is(normalizeEntryPath("./a/../b"), undefined);
+  assert.is(normalizeEntryPath("a\0b"), undefined);
+});
+
+test("a truncated .deb and a file that is not one are refused", async () => {
+  const full = await deb([{ name: "./x", body: "hello world" }]);
+  try {
+    await read(full.subarray(0, full.length - 100));
+    assert.unreachable("a truncated .deb was read");
+  } catch (error) {
+    assert.instance(error, TruncatedError);
+  }
+  try {
+    await read(Buffer.from("PK\x03\x04 not an ar archive at all"));
+    assert.unreachable("a zip was read as a .deb");
+  } catch (error) {
+    assert.instance(error, ArFormatError);
+  }
+});
+
+test.run();
