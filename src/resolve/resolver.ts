@@ -1,4 +1,4 @@
-import { formatRelation, type Relation, type RelationGroup } from "../debian/relations.js";
+import { formatRelation, parseRelations, type Relation, type RelationGroup } from "../debian/relations.js";
 import { compareVersions, satisfiesVersion } from "../debian/version.js";
 import type { PackageRecord } from "../source/packages-index.js";
 import { didYouMean } from "../validate/did-you-mean.js";
@@ -98,7 +98,7 @@ export function resolvePackages(records: readonly PackageRecord[], requests: rea
     if (expanded.has(record.name)) return true;
     expanded.add(record.name);
     const here = [...chain, `${record.name} ${record.version}`];
-    for (const group of [...record.preDepends, ...record.depends] as RelationGroup[]) {
+    for (const group of [...parseRelations(record.preDepends), ...parseRelations(record.depends)] as RelationGroup[]) {
       if (group.some(satisfiedBySelected)) continue;
       const wanted = group.map(formatRelation).join(" | ");
       let chosen: PackageRecord | undefined;

@@ -1,5 +1,5 @@
 import { forEachParagraph } from "../debian/deb822.js";
-import { parseRelations, type Relation, type RelationGroup } from "../debian/relations.js";
+import { parseRelations, type Relation } from "../debian/relations.js";
 
 /** One binary package of a Packages index: what the resolver and the fetcher need. */
 export interface PackageRecord {
@@ -10,8 +10,9 @@ export interface PackageRecord {
   readonly essential: boolean;
   /** required, important, standard, optional, extra; apt's tie-breaker among providers. */
   readonly priority: string;
-  readonly preDepends: readonly RelationGroup[];
-  readonly depends: readonly RelationGroup[];
+  /** The `Pre-Depends` and `Depends` fields as written; parsed only for the packages a resolution visits. */
+  readonly preDepends: string;
+  readonly depends: string;
   readonly provides: readonly Relation[];
   /** The pool path, relative to the archive base. */
   readonly filename: string;
@@ -44,9 +45,9 @@ export function parsePackagesIndex(text: string, base: string, suite: string): P
       multiArch: multiArch === "same" || multiArch === "foreign" || multiArch === "allowed" ? multiArch : "no",
       essential: p.get("essential") === "yes",
       priority: p.get("priority") ?? "optional",
-      preDepends: parseRelations(p.get("pre-depends")),
-      depends: parseRelations(p.get("depends")),
-      provides: parseRelations(p.get("provides")).flatMap((g) => g),
+      preDepends: p.get("pre-depends") ?? "",
+      depends: p.get("depends") ?? "",
+      provides: p.has("provides") ? parseRelations(p.get("provides")).flatMap((g) => g) : [],
       filename,
       size,
       sha256,
