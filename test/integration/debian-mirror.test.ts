@@ -3,7 +3,7 @@
 // same versions; packages are fetched with every sha256 verified; a second run downloads
 // nothing. apt runs with a private state directory, so the host's apt state is untouched.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -18,6 +18,7 @@ import { parseLock } from "../../src/resolve/lock.js";
 import { archiveBases } from "../../src/source/bases.js";
 import { HOST_KEYRING } from "../../src/source/keyring.js";
 import type { Spec } from "../../src/types/spec.js";
+import { repoRoot } from "../helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-mirror-"));
 // Shared between runs on one machine, as a user's cache is: indexes are not fetched twice.
@@ -101,8 +102,16 @@ function lockedSet(spec: string): string[] {
 
 const hasApt = spawnSync("apt-get", ["--version"]).status === 0;
 
+test("examples/curl.yml locks to exactly apt's choice for curl and ca-certificates on bookworm", async () => {
+  assert.ok(hasApt, "apt-get is needed to compare with apt's solver");
+  const spec = join(work, "curl-example.yml");
+  copyFileSync(join(repoRoot, "examples", "curl.yml"), spec);
+  const run = await mcc(["lock", spec, "-q"]);
+  assert.is(run.code, EXIT.ok, run.stderr);
+  assert.equal(lockedSet(spec), await aptSolution("bookworm", ["curl", "ca-certificates"]));
+});
+
 const cases: [string, string, string[]][] = [
-  ["curl", "bookworm", ["curl", "ca-certificates"]],
   ["jq-bookworm", "bookworm", ["jq"]],
   ["ssh", "bookworm", ["openssh-client"]],
   ["python", "bookworm", ["python3-minimal"]],
