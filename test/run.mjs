@@ -2,6 +2,7 @@
 // The test command (`npm test`): type-check and build, then run every test with uvu, and
 // close with the plain line CI reads: `N passed, N failed`.
 import { spawnSync } from "node:child_process";
+import { chmodSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +35,8 @@ if (tsc.status !== 0) {
   closing(0, 1, 0);
   process.exit(1);
 }
+// The bin must stay executable for `npx mcc`, as `npm run build` leaves it.
+chmodSync(join(root, "dist", "src", "cli", "main.js"), 0o755);
 
 // 2. Run the tests. uvu prints its own report; we read its totals for the closing line.
 const only = process.argv[2];
