@@ -28,6 +28,7 @@ function memoryIo(host: Host, env: Record<string, string> = {}, tty = false) {
     stderrIsTty: tty,
     color: false,
     hostArch: "amd64",
+    isRoot: false,
     env,
   };
   return { io, out };

@@ -10,5 +10,7 @@ export interface CliIo {
   readonly stderrIsTty: boolean;
   readonly color: boolean;
   readonly hostArch: Arch;
+  /** Whether mcc runs as root (it then sets file owners in directory outputs). */
+  readonly isRoot: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
 }

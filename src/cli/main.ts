@@ -16,5 +16,6 @@ process.exitCode = await runMain(process.argv.slice(2), {
   stderrIsTty,
   color,
   hostArch,
+  isRoot: process.getuid?.() === 0,
   env,
 });

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
+import { compileCommand, whyCommand, type CompileOptions } from "./commands/compile.js";
 import { fetchCommand } from "./commands/fetch.js";
 import { lockCommand, type LockCommandOptions } from "./commands/lock.js";
 import { schemaCommand } from "./commands/schema.js";
@@ -40,6 +41,37 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
     .action(async (files: string[], options: { json?: boolean; quiet?: boolean }) => {
       code = await validateCommand(files, options, io);
     });
+
+  const buildOptions = (command: Command) =>
+    command
+      .addOption(new Option("--arch <arch>", "build this architecture (overrides from.archs)").choices(["amd64", "arm64"]))
+      .addOption(new Option("--frozen", "use the lock as it is: a missing or stale lock is an error"))
+      .addOption(new Option("--offline", "use the cache only, and say what is missing"))
+      .addOption(new Option("--allow-expired", "accept a Release past its Valid-Until (pinned old snapshots)"))
+      .addOption(new Option("--cache <dir>", "the cache directory (default: $MCC_CACHE, else $XDG_CACHE_HOME/mcc)"))
+      .addOption(new Option("-q, --quiet", "print nothing but problems"));
+
+  buildOptions(
+    program
+      .command("compile")
+      .description("build the spec: lock, fetch, trace the executable, write the outputs")
+      .argument("<spec>", "the spec file")
+      .addOption(new Option("-o, --output <path>", "write one output here (overrides output)"))
+      .addOption(new Option("--format <format>", "the output format (overrides output)").choices(["oci", "oci-archive", "docker-archive", "rootfs", "iso", "kernel+initrd"]))
+      .addOption(new Option("--explain <file>", "write why each file is in the image, as JSON")),
+  ).action(async (spec: string, options: CompileOptions) => {
+    code = await compileCommand(spec, options, io);
+  });
+
+  buildOptions(
+    program
+      .command("why")
+      .description("explain why a file is in the image (or why it is not)")
+      .argument("<spec>", "the spec file")
+      .argument("<path>", "a path in the image"),
+  ).action(async (spec: string, path: string, options: CompileOptions) => {
+    code = await whyCommand(spec, path, options, io);
+  });
 
   program
     .command("lock")

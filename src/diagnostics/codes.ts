@@ -4,7 +4,7 @@
  * is checked against this table by the tests.
  *
  * Ranges: MCC0xx reading the file, MCC1xx YAML syntax, MCC2xx schema, MCC3xx meaning,
- * MCC4xx resolving packages and lock files.
+ * MCC4xx resolving packages and lock files, MCC5xx tracing and building.
  */
 export interface DiagnosticDefinition {
   /** One line saying what kind of problem this is (used in the docs). */
@@ -253,6 +253,31 @@ export const DIAGNOSTICS = {
     title: "stale lock file",
     template: "the lock file {path} does not match the spec (release, components, architectures or packages changed); run `mcc lock`",
     help: "The spec's inputs to resolution changed since the lock was written. With `--frozen` this is an error, so that CI never builds a package set nobody reviewed.",
+  },
+  MCC500: {
+    title: "executable not in the packages",
+    template: "the executable {path} is not in any package of the set",
+    help: "No resolved package ships a file at that path (after following symlinks and the alternatives the packages' maintainer scripts would make). The note lists files of the packages with that name or a close one; fix the path or add the package that ships it.",
+  },
+  MCC501: {
+    title: "needed library not found",
+    template: "{name}, needed by {by}, is in no package of the set",
+    help: "An ELF file the image keeps needs a shared library (DT_NEEDED) that no resolved package ships in the directories ld.so searches. The note lists the directories searched. Usually a package lacks a Depends; add the package that ships the library.",
+  },
+  MCC502: {
+    title: "interpreter not found",
+    template: "the interpreter {path} of {by} is in no package of the set",
+    help: "A script's `#!` line or an ELF's PT_INTERP names a program no resolved package ships. Add its package (python3, perl, a shell...).",
+  },
+  MCC503: {
+    title: "unreadable ELF file",
+    template: "{path} looks like an ELF file but cannot be read: {message}",
+    help: "A file with the ELF magic could not be parsed; it may be damaged or of an unsupported kind.",
+  },
+  MCC510: {
+    title: "output format not available yet",
+    template: "the output format \"{format}\" is not available in this version of mcc; use rootfs",
+    help: "This version of mcc writes the rootfs format (a plain directory); the others come in later versions. Use `--format rootfs` or an `output` of format rootfs.",
   },
 } as const satisfies Record<string, DiagnosticDefinition>;
 

@@ -33,6 +33,7 @@ async function mcc(args: string[]): Promise<{ code: number; stdout: string; stde
     stderrIsTty: false,
     color: false,
     hostArch: "amd64",
+    isRoot: false,
     env: {},
   };
   const code = await runMain([...args, "--cache", cache], io);

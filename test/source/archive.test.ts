@@ -76,6 +76,7 @@ async function mcc(ctx: { archive: TestArchive; work: string }, packages: string
     stderrIsTty: false,
     color: false,
     hostArch: "amd64",
+    isRoot: false,
     env: {},
   };
   const code = await runMain([...args.slice(0, 1), spec, "--cache", join(dir, "cache"), ...args.slice(1)], io);
@@ -293,6 +294,7 @@ test("a dead mirror is a clear error", async (ctx) => {
     stderrIsTty: false,
     color: false,
     hostArch: "amd64",
+    isRoot: false,
     env: {},
   };
   const code = await runMain(["lock", spec, "--cache", join(dir, "cache")], io);

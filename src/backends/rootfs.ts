@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import { chmod, chown, copyFile, lchown, mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, posix } from "node:path";
+import type { BlobStore } from "../cache/store.js";
+import type { ImageTree } from "../assemble/image-tree.js";
+
+/**
+ * Writes the image tree as a plain directory. It is built beside the target under a temp
+ * name and renamed into place, so the target is either the old tree or the whole new one.
+ * Owners are set when running as root (otherwise the files are the caller's). Paths come from
+ * the tree, which holds only normalized absolute paths; nothing is followed on the host.
+ */
+export async function writeRootfs(tree: ImageTree, store: BlobStore, target: string, options: { chown: boolean }): Promise<void> {
+  // Nothing may be written through a link of the tree itself.
+  const links = new Set(tree.entries.filter((e) => e.kind === "symlink").map((e) => e.path));
+  for (const entry of tree.entries) {
+    for (let dir = posix.dirname(entry.path); dir !== "/"; dir = posix.dirname(dir)) {
+      if (links.has(dir)) throw new Error(`image tree entry ${entry.path} lies under the symlink ${dir}`);
+    }
+  }
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  await mkdir(temp, { recursive: true, mode: 0o755 });
+  try {
+    for (const entry of tree.entries) {
+      const path = join(temp, entry.path);
+      switch (entry.kind) {
+        case "directory":
+          await mkdir(path, { recursive: true, mode: entry.mode });
+          await chmod(path, entry.mode);
+          if (options.chown) await chown(path, entry.uid, entry.gid);
+          break;
+        case "file":
+          if ("blob" in entry.source) await copyFile(store.pathOf(entry.source.blob), path);
+          else await writeFile(path, entry.source.bytes);
+          await chmod(path, entry.mode);
+          if (options.chown) await chown(path, entry.uid, entry.gid);
+          break;
+        case "symlink":
+          await symlink(entry.target, path);
+          if (options.chown) await lchown(path, entry.uid, entry.gid);
+          break;
+      }
+    }
+    await chmod(temp, 0o755);
+    const old = `${temp}.old`;
+    let replaced = false;
+    try {
+      await rename(target, old);
+      replaced = true;
+    } catch {
+      // no previous output
+    }
+    await rename(temp, target);
+    if (replaced) await rm(old, { recursive: true, force: true });
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}

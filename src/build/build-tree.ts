@@ -1,0 +1,92 @@
+import { posix } from "node:path";
+import { buildImageTree, type ImageTree } from "../assemble/image-tree.js";
+import { createBlobStore, type BlobStore } from "../cache/store.js";
+import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
+import type { Host } from "../host/host.js";
+import type { LockFile } from "../resolve/lock.js";
+import { archiveBases } from "../source/bases.js";
+import { fetchPackages, type FetchEvents } from "../source/fetch-packages.js";
+import { traceExecutable, type TraceProblem, type TraceResult } from "../trace/trace.js";
+import { VirtualRoot } from "../trace/vroot.js";
+import type { SpecAst } from "../types/ast.js";
+import type { Spec } from "../types/spec.js";
+import { locate } from "../validate/locate.js";
+
+export interface BuiltTree {
+  readonly arch: string;
+  readonly tree: ImageTree;
+  readonly trace: TraceResult;
+  readonly store: BlobStore;
+  readonly root: VirtualRoot;
+  /** Bytes of every file of every package of the closure, for size comparisons. */
+  readonly closureBytes: number;
+}
+
+/**
+ * Lock -> packages in the cache -> virtual root -> traced closure -> image tree, for one
+ * architecture. Problems of tracing are diagnostics at the spec's `executable`.
+ */
+export async function buildTree(
+  host: Host,
+  spec: Spec,
+  ast: SpecAst,
+  lock: LockFile,
+  arch: string,
+  options: { cacheRoot: string; offline: boolean; env: Readonly<Record<string, string | undefined>>; events?: FetchEvents },
+): Promise<{ built?: BuiltTree; diagnostics: Diagnostic[] }> {
+  const locked = lock.archs[arch];
+  if (locked === undefined) throw new Error(`the lock has no ${arch} packages`);
+  const store = createBlobStore(options.cacheRoot);
+  const bases = await archiveBases(host, spec, options.env);
+  await fetchPackages(locked.packages, bases, store, { parallel: 4, offline: options.offline }, options.events);
+  const packages: { name: string; manifest: PackageManifest }[] = [];
+  for (const pkg of locked.packages) packages.push({ name: pkg.name, manifest: await unpackDeb(store, pkg.sha256) });
+  const root = new VirtualRoot(packages);
+  const alternatives = await readAlternatives(packages, store);
+  const trace = await traceExecutable({
+    spec,
+    arch,
+    root,
+    packages: new Set(packages.map((p) => p.name)),
+    alternatives,
+    readBlob: (sha) => store.read(sha),
+  });
+  const diagnostics = trace.problems.map((p) => problemDiagnostic(p, ast));
+  if (diagnostics.length > 0) return { diagnostics };
+  const closureBytes = packages.reduce((n, p) => n + p.manifest.entries.reduce((m, e) => m + (e.kind === "file" ? e.size : 0), 0), 0);
+  return { built: { arch, tree: buildImageTree(spec, trace), trace, store, root, closureBytes }, diagnostics };
+}
+
+/**
+ * The links `update-alternatives --install LINK NAME PATH PRIORITY` in the packages'
+ * postinst scripts would create; for each link the highest priority wins (apt's auto mode).
+ */
+async function readAlternatives(packages: readonly { name: string; manifest: PackageManifest }[], store: BlobStore): Promise<Map<string, string>> {
+  const best = new Map<string, { path: string; priority: number }>();
+  for (const { manifest } of packages) {
+    const postinst = manifest.control["postinst"];
+    if (postinst === undefined) continue;
+    const text = new TextDecoder().decode(await store.read(postinst)).replace(/\\\n\s*/g, " ");
+    for (const m of text.matchAll(/update-alternatives\s+(?:--\S+\s+)*--install\s+(\/\S+)\s+(\S+)\s+(\/\S+)\s+(\d+)/g)) {
+      const [, link, , path, priority] = m as unknown as [string, string, string, string, string];
+      const current = best.get(link);
+      if (current === undefined || Number(priority) > current.priority) best.set(link, { path, priority: Number(priority) });
+    }
+  }
+  return new Map([...best].map(([link, { path }]) => [link, path]));
+}
+
+function problemDiagnostic(problem: TraceProblem, ast: SpecAst): Diagnostic {
+  const at = locate(ast, "/executable");
+  switch (problem.kind) {
+    case "executable-missing":
+      return diagnosticAt(ast.source, at, "MCC500", { path: problem.path }, problem.suggestions.length > 0 ? `the packages have: ${problem.suggestions.join(", ")}` : "add the package that ships it to packages");
+    case "library-missing":
+      return diagnosticAt(ast.source, at, "MCC501", { name: problem.name, by: problem.by }, `searched ${problem.searched.join(":")}; add the package that ships ${problem.name}`);
+    case "interpreter-missing":
+      return diagnosticAt(ast.source, at, "MCC502", { path: problem.path, by: problem.by }, `add the package that ships ${posix.basename(problem.path)}`);
+    case "bad-elf":
+      return diagnosticAt(ast.source, at, "MCC503", { path: problem.path, message: problem.message });
+  }
+}

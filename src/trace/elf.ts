@@ -1,0 +1,171 @@
+import elfy from "elfy";
+
+/**
+ * What the tracer needs of an ELF file. `elfy` reads the header, program headers and
+ * sections; the dynamic section is decoded here from PT_DYNAMIC (so files with stripped
+ * section headers work), with its strings found through DT_STRTAB's address.
+ */
+export interface ElfInfo {
+  readonly class: 32 | 64;
+  readonly endian: "lsb" | "msb";
+  /** elfy's machine name: `amd64`, `AArch64`, ... */
+  readonly machine: string;
+  readonly type: string;
+  readonly interpreter?: string;
+  readonly needed: readonly string[];
+  readonly rpath: readonly string[];
+  readonly runpath: readonly string[];
+  readonly soname?: string;
+  /** Undefined (imported) dynamic symbols, for rules such as "imports iconv_open". */
+  readonly imports: ReadonlySet<string>;
+}
+
+const DT_NULL = 0;
+const DT_NEEDED = 1;
+const DT_HASH = 4;
+const DT_STRTAB = 5;
+const DT_SYMTAB = 6;
+const DT_STRSZ = 10;
+const DT_SONAME = 14;
+const DT_RPATH = 15;
+const DT_RUNPATH = 29;
+const DT_GNU_HASH = 0x6ffffef5;
+
+interface Program {
+  type?: string;
+  offset: number;
+  vaddr: number;
+  filesz: number;
+  data: Buffer;
+}
+
+interface Section {
+  name: string;
+  type: string;
+  off: number;
+  size: number;
+  entsize?: number;
+}
+
+export function isElf(bytes: Uint8Array): boolean {
+  return bytes.length >= 16 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+}
+
+/** Parses an ELF file's dynamic linking facts; throws on a file that is not valid ELF. */
+export function readElf(bytes: Uint8Array): ElfInfo {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parsed = elfy.parse(buf) as {
+    class: string;
+    endian: "lsb" | "msb";
+    machine: string;
+    type: string;
+    body: { programs: Program[]; sections: Section[] };
+  };
+  const is64 = parsed.class === "64";
+  const le = parsed.endian === "lsb";
+  const word = is64 ? 8 : 4;
+  const readWord = (b: Buffer, off: number): number => {
+    if (is64) return Number(le ? b.readBigUInt64LE(off) : b.readBigUInt64BE(off));
+    return le ? b.readUInt32LE(off) : b.readUInt32BE(off);
+  };
+  const readSigned = (b: Buffer, off: number): number => {
+    if (is64) return Number(le ? b.readBigInt64LE(off) : b.readBigInt64BE(off));
+    return le ? b.readInt32LE(off) : b.readInt32BE(off);
+  };
+  const loads = parsed.body.programs.filter((p) => p.type === "load");
+  /** File offset of a virtual address, through the PT_LOAD segments. */
+  const offsetOf = (vaddr: number): number | undefined => {
+    for (const p of loads) if (vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz) return p.offset + (vaddr - p.vaddr);
+    return undefined;
+  };
+  const cString = (off: number): string => {
+    let end = off;
+    while (end < buf.length && buf[end] !== 0) end++;
+    return buf.toString("utf8", off, end);
+  };
+
+  const interp = parsed.body.programs.find((p) => p.type === "interp");
+  const interpreter = interp === undefined ? undefined : cString(interp.offset);
+
+  const dynamic = parsed.body.programs.find((p) => p.type === "dynamic");
+  const needed: string[] = [];
+  const rpath: string[] = [];
+  const runpath: string[] = [];
+  let soname: string | undefined;
+  const imports = new Set<string>();
+  if (dynamic !== undefined) {
+    const entries: [number, number][] = [];
+    for (let off = dynamic.offset; off + 2 * word <= dynamic.offset + dynamic.filesz; off += 2 * word) {
+      const tag = readSigned(buf, off);
+      if (tag === DT_NULL) break;
+      entries.push([tag, readWord(buf, off + word)]);
+    }
+    const value = (tag: number) => entries.find(([t]) => t === tag)?.[1];
+    const strtab = offsetOf(value(DT_STRTAB) ?? -1);
+    if (strtab !== undefined) {
+      const str = (v: number) => cString(strtab + v);
+      for (const [tag, v] of entries) {
+        if (tag === DT_NEEDED) needed.push(str(v));
+        else if (tag === DT_RPATH) rpath.push(...str(v).split(":").filter(Boolean));
+        else if (tag === DT_RUNPATH) runpath.push(...str(v).split(":").filter(Boolean));
+        else if (tag === DT_SONAME) soname = str(v);
+      }
+      const symtab = offsetOf(value(DT_SYMTAB) ?? -1);
+      const count = symbolCount(parsed.body.sections, buf, entries, offsetOf, is64, le);
+      if (symtab !== undefined && count !== undefined) {
+        const size = is64 ? 24 : 16;
+        const strsz = value(DT_STRSZ) ?? Infinity;
+        for (let i = 1; i < count; i++) {
+          const at = symtab + i * size;
+          if (at + size > buf.length) break;
+          const name = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+          const shndx = is64 ? (le ? buf.readUInt16LE(at + 6) : buf.readUInt16BE(at + 6)) : le ? buf.readUInt16LE(at + 14) : buf.readUInt16BE(at + 14);
+          if (shndx === 0 && name > 0 && name < strsz) imports.add(str(name));
+        }
+      }
+    }
+  }
+  return {
+    class: is64 ? 64 : 32,
+    endian: parsed.endian,
+    machine: parsed.machine,
+    type: parsed.type,
+    ...(interpreter === undefined ? {} : { interpreter }),
+    needed,
+    rpath,
+    runpath,
+    ...(soname === undefined ? {} : { soname }),
+    imports,
+  };
+}
+
+/**
+ * How many dynamic symbols there are: from the `.dynsym` section when sections exist, else
+ * DT_HASH's chain count, else by walking DT_GNU_HASH's chains to their last symbol.
+ */
+function symbolCount(
+  sections: readonly Section[],
+  buf: Buffer,
+  entries: readonly [number, number][],
+  offsetOf: (vaddr: number) => number | undefined,
+  is64: boolean,
+  le: boolean,
+): number | undefined {
+  const dynsym = sections.find((s) => s.type === "dynsym");
+  if (dynsym !== undefined) return Math.floor(dynsym.size / (is64 ? 24 : 16));
+  const u32 = (off: number) => (le ? buf.readUInt32LE(off) : buf.readUInt32BE(off));
+  const hash = offsetOf(entries.find(([t]) => t === DT_HASH)?.[1] ?? -1);
+  if (hash !== undefined) return u32(hash + 4);
+  const gnu = offsetOf(entries.find(([t]) => t === DT_GNU_HASH)?.[1] ?? -1);
+  if (gnu === undefined) return undefined;
+  const nbuckets = u32(gnu);
+  const symoffset = u32(gnu + 4);
+  const bloomSize = u32(gnu + 8);
+  const buckets = gnu + 16 + bloomSize * (is64 ? 8 : 4);
+  const chains = buckets + nbuckets * 4;
+  let last = 0;
+  for (let i = 0; i < nbuckets; i++) last = Math.max(last, u32(buckets + i * 4));
+  if (last < symoffset) return symoffset;
+  while ((u32(chains + (last - symoffset) * 4) & 1) === 0) last++;
+  return last + 1;
+}

@@ -1,0 +1,339 @@
+import { posix } from "node:path";
+import { parseGlob } from "../paths/glob.js";
+import type { Spec } from "../types/spec.js";
+import { didYouMean } from "../validate/did-you-mean.js";
+import { isElf, readElf, type ElfInfo } from "./elf.js";
+import { TRACE_RULES, type RuleContext } from "./rules.js";
+import { MCC_PACKAGE, type VirtualRoot, type VNode } from "./vroot.js";
+
+/** Why a file is in the image. `mcc why` follows `by` back to the executable. */
+export type Reason =
+  | { readonly kind: "executable" }
+  | { readonly kind: "interpreter"; readonly by: string }
+  | { readonly kind: "needed"; readonly by: string; readonly name: string }
+  | { readonly kind: "shebang"; readonly by: string }
+  | { readonly kind: "symlink"; readonly to: string }
+  | { readonly kind: "alternative"; readonly name: string; readonly by: string }
+  | { readonly kind: "rule"; readonly rule: string; readonly why: string }
+  | { readonly kind: "include"; readonly glob: string };
+
+export interface KeptFile {
+  readonly node: VNode;
+  readonly reasons: readonly Reason[];
+}
+
+/** A file or link no package ships: written by a rule, or an alternative's link. */
+export type GeneratedEntry =
+  | { readonly kind: "file"; readonly path: string; readonly content: Uint8Array; readonly mode: number; readonly reason: Reason }
+  | { readonly kind: "symlink"; readonly path: string; readonly target: string; readonly reason: Reason };
+
+export type TraceProblem =
+  | { readonly kind: "executable-missing"; readonly path: string; readonly suggestions: readonly string[] }
+  | { readonly kind: "library-missing"; readonly name: string; readonly by: string; readonly searched: readonly string[] }
+  | { readonly kind: "bad-elf"; readonly path: string; readonly message: string }
+  | { readonly kind: "interpreter-missing"; readonly path: string; readonly by: string };
+
+export interface TraceResult {
+  /** Files and symlinks kept, by path, in the order they were found. */
+  readonly kept: ReadonlyMap<string, KeptFile>;
+  readonly generated: ReadonlyMap<string, GeneratedEntry>;
+  readonly problems: readonly TraceProblem[];
+}
+
+export interface TraceInput {
+  readonly spec: Spec;
+  readonly arch: string;
+  readonly root: VirtualRoot;
+  readonly packages: ReadonlySet<string>;
+  /** `update-alternatives` links the packages' maintainer scripts would make: link -> target. */
+  readonly alternatives: ReadonlyMap<string, string>;
+  readonly readBlob: (sha256: string) => Promise<Uint8Array>;
+}
+
+const TRIPLETS: Record<string, { triplet: string; machine: string; platform: string }> = {
+  amd64: { triplet: "x86_64-linux-gnu", machine: "amd64", platform: "x86_64" },
+  arm64: { triplet: "aarch64-linux-gnu", machine: "AArch64", platform: "aarch64" },
+};
+
+/** The libraries of glibc itself, whose own imports say nothing about the program. */
+const GLIBC_SONAMES = new Set(["libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libresolv.so.2", "libnss_files.so.2", "libnss_dns.so.2"]);
+
+/**
+ * Keeps exactly what the executable needs from the virtual root, as the kernel and ld.so
+ * would load it: the `#!` interpreter of a script, PT_INTERP, DT_NEEDED searched in ld.so's
+ * order (RPATH of the loading chain unless RUNPATH, LD_LIBRARY_PATH from the spec, RUNPATH,
+ * ld.so.conf, the multiarch and default directories), every symlink on the way; then what the
+ * spec's `include` names and what the rules add, each ELF among them traced in turn, until
+ * nothing new comes. `exclude` wins over everything.
+ */
+export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
+  const { spec, root } = input;
+  const target = TRIPLETS[input.arch];
+  if (target === undefined) throw new Error(`no ELF target known for architecture ${input.arch}`);
+  const kept = new Map<string, KeptFile>();
+  const generated = new Map<string, GeneratedEntry>();
+  const problems: TraceProblem[] = [];
+  const elfs = new Map<string, ElfInfo>();
+  const libraries = new Set<string>();
+  const imports = new Set<string>();
+  const excludes = spec.exclude.flatMap((g) => {
+    const p = parseGlob(g);
+    return p.ok ? [p.regex] : [];
+  });
+  const excluded = (path: string) => excludes.some((r) => r.test(path));
+  const env = new Map(Object.entries(spec.env));
+
+  const keep = (node: VNode, reason: Reason): boolean => {
+    if (excluded(node.path)) return false;
+    const existing = kept.get(node.path);
+    if (existing !== undefined) {
+      if (!existing.reasons.some((r) => JSON.stringify(r) === JSON.stringify(reason))) {
+        kept.set(node.path, { node, reasons: [...existing.reasons, reason] });
+      }
+      return false;
+    }
+    kept.set(node.path, { node, reasons: [reason] });
+    return true;
+  };
+
+  /** Keeps a looked-up path: the symlinks on the way, then the node. True when the node is new. */
+  const keepLookup = (found: { path: string; node: VNode; links: readonly string[] }, reason: Reason): boolean => {
+    for (const link of found.links) {
+      const node = root.nodes.get(link);
+      if (node !== undefined && node.pkg !== MCC_PACKAGE) keep(node, { kind: "symlink", to: found.path });
+    }
+    return keep(found.node, reason);
+  };
+
+  const queue: string[] = [];
+  const lookupWithAlternatives = (path: string, by: string) => {
+    const found = root.lookup(path);
+    if (found !== undefined) return { found, alternative: undefined };
+    const alt = input.alternatives.get(path);
+    if (alt === undefined) return { found: undefined, alternative: undefined };
+    const viaAlt = root.lookup(alt);
+    return { found: viaAlt, alternative: viaAlt === undefined ? undefined : { name: path, by } };
+  };
+
+  // The executable itself.
+  const start = lookupWithAlternatives(spec.executable, spec.executable);
+  if (start.found === undefined || start.found.node.kind !== "file") {
+    problems.push({ kind: "executable-missing", path: spec.executable, suggestions: suggestExecutables(root, spec.executable) });
+    return { kept, generated, problems };
+  }
+  keepLookup(start.found, { kind: "executable" });
+  if (start.alternative !== undefined) recordAlternative(start.alternative.name, start.found.path, spec.executable);
+  queue.push(start.found.path);
+
+  function recordAlternative(link: string, to: string, by: string) {
+    generated.set(link, { kind: "symlink", path: link, target: to, reason: { kind: "alternative", name: link, by } });
+  }
+
+  const ldConfDirs = await readLdSoConf(root, input.readBlob);
+  const defaultDirs = [`/lib/${target.triplet}`, `/usr/lib/${target.triplet}`, "/lib", "/usr/lib", "/lib64", "/usr/lib64"];
+  const loaders = new Map<string, string>(); // object -> the object that loaded it
+
+  const expand = (dir: string, origin: string) =>
+    dir.replace(/\$(ORIGIN|\{ORIGIN\})/g, origin).replace(/\$(LIB|\{LIB\})/g, `lib/${target.triplet}`).replace(/\$(PLATFORM|\{PLATFORM\})/g, target.platform);
+
+  const searchDirs = (path: string, elf: ElfInfo): string[] => {
+    const dirs: string[] = [];
+    if (elf.runpath.length === 0) {
+      // DT_RPATH of this object, then of each object that loaded it, up to the executable.
+      for (let obj: string | undefined = path; obj !== undefined; obj = loaders.get(obj)) {
+        const info = elfs.get(obj);
+        if (info !== undefined && info.runpath.length === 0) dirs.push(...info.rpath.map((d) => expand(d, posix.dirname(obj as string))));
+      }
+    }
+    dirs.push(...(env.get("LD_LIBRARY_PATH") ?? "").split(/[:;]/).filter(Boolean));
+    dirs.push(...elf.runpath.map((d) => expand(d, posix.dirname(path))));
+    dirs.push(...ldConfDirs, ...defaultDirs);
+    return [...new Set(dirs)];
+  };
+
+  const traceOne = async (path: string): Promise<void> => {
+    const found = root.lookup(path);
+    if (found === undefined || found.node.kind !== "file") return;
+    const bytes = await input.readBlob(found.node.sha256);
+    if (bytes.length > 2 && bytes[0] === 0x23 && bytes[1] === 0x21) {
+      const line = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 256))).split("\n")[0] ?? "";
+      const interp = line.slice(2).trim().split(/\s+/)[0];
+      if (interp !== undefined && interp !== "") {
+        const r = lookupWithAlternatives(interp, path);
+        if (r.found === undefined) problems.push({ kind: "interpreter-missing", path: interp, by: path });
+        else {
+          if (r.alternative !== undefined) recordAlternative(interp, r.found.path, path);
+          if (keepLookup(r.found, { kind: "shebang", by: path })) queue.push(r.found.path);
+        }
+      }
+      return;
+    }
+    if (!isElf(bytes)) return;
+    let elf: ElfInfo;
+    try {
+      elf = readElf(bytes);
+    } catch (error) {
+      problems.push({ kind: "bad-elf", path, message: (error as Error).message });
+      return;
+    }
+    elfs.set(path, elf);
+    const name = elf.soname ?? posix.basename(path);
+    libraries.add(name);
+    libraries.add(posix.basename(path));
+    if (!GLIBC_SONAMES.has(name)) for (const s of elf.imports) imports.add(s);
+    if (elf.interpreter !== undefined) {
+      const r = root.lookup(elf.interpreter);
+      if (r === undefined) problems.push({ kind: "interpreter-missing", path: elf.interpreter, by: path });
+      else if (keepLookup(r, { kind: "interpreter", by: path })) queue.push(r.path);
+    }
+    for (const needed of elf.needed) {
+      if (needed.includes("/")) {
+        const r = root.lookup(needed);
+        if (r !== undefined && keepLookup(r, { kind: "needed", by: path, name: needed })) queue.push(r.path);
+        continue;
+      }
+      let hit: ReturnType<VirtualRoot["lookup"]>;
+      const dirs = searchDirs(path, elf);
+      for (const dir of dirs) {
+        const r = root.lookup(`${dir}/${needed}`);
+        if (r === undefined || r.node.kind !== "file") continue;
+        if (!(await compatible(r.node.sha256, elf))) continue;
+        hit = r;
+        break;
+      }
+      if (hit === undefined) {
+        problems.push({ kind: "library-missing", name: needed, by: path, searched: dirs });
+        continue;
+      }
+      if (!loaders.has(hit.path)) loaders.set(hit.path, path);
+      if (keepLookup(hit, { kind: "needed", by: path, name: needed })) queue.push(hit.path);
+      else if (!elfs.has(hit.path)) queue.push(hit.path);
+    }
+  };
+
+  const compatibility = new Map<string, boolean>();
+  const compatible = async (sha256: string, elf: ElfInfo): Promise<boolean> => {
+    let ok = compatibility.get(sha256);
+    if (ok === undefined) {
+      const bytes = await input.readBlob(sha256);
+      try {
+        const other = isElf(bytes) ? readElf(bytes) : undefined;
+        ok = other !== undefined && other.class === elf.class && other.machine === elf.machine;
+      } catch {
+        ok = false;
+      }
+      compatibility.set(sha256, ok);
+    }
+    return ok;
+  };
+
+  const drain = async () => {
+    while (queue.length > 0) {
+      const next = queue.shift() as string;
+      if (elfs.has(next)) continue;
+      await traceOne(next);
+    }
+  };
+  await drain();
+
+  // The spec's includes: kept as they are, each ELF among them traced too (extension modules).
+  for (const glob of spec.include) {
+    const parsed = parseGlob(glob);
+    if (!parsed.ok) continue;
+    for (const node of root.nodes.values()) {
+      if (node.kind === "directory" || !parsed.regex.test(node.path)) continue;
+      if (keep(node, { kind: "include", glob }) && node.kind === "file") queue.push(node.path);
+    }
+  }
+  await drain();
+
+  // The rules, until none adds anything.
+  const readText = async (path: string) => {
+    const r = root.lookup(path);
+    return r?.node.kind === "file" ? new TextDecoder().decode(await input.readBlob(r.node.sha256)) : undefined;
+  };
+  for (let round = 0; round < 8; round++) {
+    let added = false;
+    const ctx: RuleContext = {
+      spec,
+      root,
+      triplet: target.triplet,
+      kept: new Set(kept.keys()),
+      libraries,
+      imports,
+      packages: input.packages,
+      readText,
+    };
+    for (const rule of TRACE_RULES) {
+      if (!rule.applies(ctx)) continue;
+      const reason: Reason = { kind: "rule", rule: rule.id, why: rule.why };
+      for (const pattern of rule.keep?.(ctx) ?? []) {
+        const matches = /[*?[]/.test(pattern) ? matchAll(root, pattern) : [pattern];
+        for (const path of matches) {
+          const r = root.lookup(path);
+          if (r === undefined || r.node.kind === "directory") continue;
+          if (keepLookup(r, reason)) {
+            added = true;
+            if (r.node.kind === "file") queue.push(r.path);
+          }
+        }
+      }
+      for (const file of (await rule.generate?.(ctx)) ?? []) {
+        if (generated.has(file.path) || excluded(file.path)) continue;
+        generated.set(file.path, { kind: "file", path: file.path, content: new TextEncoder().encode(file.content), mode: file.mode, reason });
+        added = true;
+      }
+    }
+    await drain();
+    if (!added) break;
+  }
+  return { kept, generated, problems };
+}
+
+function matchAll(root: VirtualRoot, pattern: string): string[] {
+  const parsed = parseGlob(pattern);
+  if (!parsed.ok) return [];
+  return [...root.nodes.keys()].filter((p) => parsed.regex.test(p)).sort();
+}
+
+/** Files in the usual program directories whose names are close to the missing executable's. */
+function suggestExecutables(root: VirtualRoot, path: string): string[] {
+  const base = posix.basename(path);
+  const programs = [...root.nodes.values()].filter((n) => n.kind !== "directory" && /^\/usr\/(s?bin|libexec|games)\//.test(n.path));
+  const exact = programs.filter((n) => posix.basename(n.path) === base).map((n) => n.path);
+  if (exact.length > 0) return exact.slice(0, 5);
+  const guess = didYouMean(base, programs.map((n) => posix.basename(n.path)));
+  const close = guess === undefined ? [] : programs.filter((n) => posix.basename(n.path) === guess).map((n) => n.path);
+  return close.length > 0 ? close : programs.map((n) => n.path).sort().slice(0, 5);
+}
+
+/** The directories /etc/ld.so.conf and its includes name, in order. */
+async function readLdSoConf(root: VirtualRoot, readBlob: (sha: string) => Promise<Uint8Array>): Promise<string[]> {
+  const dirs: string[] = [];
+  const seen = new Set<string>();
+  const readFile = async (path: string) => {
+    const r = root.lookup(path);
+    return r?.node.kind === "file" ? new TextDecoder().decode(await readBlob(r.node.sha256)) : undefined;
+  };
+  const visit = async (path: string, depth: number) => {
+    if (depth > 8 || seen.has(path)) return;
+    seen.add(path);
+    const text = await readFile(path);
+    if (text === undefined) return;
+    for (const raw of text.split("\n")) {
+      const line = raw.replace(/#.*/, "").trim();
+      if (line === "") continue;
+      const include = /^include\s+(.+)$/.exec(line);
+      if (include !== null) {
+        const pattern = (include[1] as string).trim();
+        const abs = pattern.startsWith("/") ? pattern : posix.join(posix.dirname(path), pattern);
+        for (const p of matchAll(root, abs)) await visit(p, depth + 1);
+      } else if (line.startsWith("/")) dirs.push(line);
+    }
+  };
+  await visit("/etc/ld.so.conf", 0);
+  if (!seen.has("/etc/ld.so.conf") || dirs.length === 0) {
+    for (const p of matchAll(root, "/etc/ld.so.conf.d/*.conf")) await visit(p, 1);
+  }
+  return dirs;
+}

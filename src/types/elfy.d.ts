@@ -1,0 +1,4 @@
+declare module "elfy" {
+  const elfy: { parse(buf: Buffer): unknown };
+  export default elfy;
+}
