@@ -15,6 +15,7 @@ const RANGES: [string, string][] = [
   ["MCC2", "The schema: shape and types"],
   ["MCC3", "Meaning: paths, names, duplicates, files"],
   ["MCC4", "Resolving packages, lock files"],
+  ["MCC5", "Tracing and building"],
 ];
 
 /** For each code, the first line a golden fixture prints for it (and the fixture's name). */
