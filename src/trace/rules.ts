@@ -60,11 +60,17 @@ export const TRACE_RULES: readonly TraceRule[] = [
     keep: (ctx) => [`/usr/lib/${ctx.triplet}/libgcc_s.so.1`],
   },
   {
+    id: "glibc-gconv-config",
+    why: "glibc reads the gconv module configuration when a program sets its locale or opens a converter (setlocale, iconv_open)",
+    applies: (ctx) => ctx.imports.has("setlocale") || ctx.imports.has("iconv_open"),
+    keep: (ctx) => ["gconv-modules", "gconv-modules.cache", "gconv-modules.d/*.conf"].map((f) => `/usr/lib/${ctx.triplet}/gconv/${f}`),
+  },
+  {
     id: "glibc-gconv",
     why: "iconv_open loads character set converters (gconv modules) with dlopen, as gconv-modules lists them; UTF-8, ASCII and UCS are built into glibc, and the Unicode and Latin-1 modules are kept (include others by glob)",
     applies: (ctx) => ctx.imports.has("iconv_open"),
     keep: (ctx) =>
-      ["gconv-modules", "gconv-modules.cache", "gconv-modules.d/*.conf", "UTF-16.so", "UTF-32.so", "UTF-7.so", "UNICODE.so", "ISO8859-1.so", "ISO8859-15.so"].map(
+      ["UTF-16.so", "UTF-32.so", "UTF-7.so", "UNICODE.so", "ISO8859-1.so", "ISO8859-15.so"].map(
         (f) => `/usr/lib/${ctx.triplet}/gconv/${f}`,
       ),
   },
