@@ -132,6 +132,9 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const ldConfDirs = await readLdSoConf(root, input.readBlob);
   const defaultDirs = [`/lib/${target.triplet}`, `/usr/lib/${target.triplet}`, "/lib", "/usr/lib", "/lib64", "/usr/lib64"];
   const loaders = new Map<string, string>(); // object -> the object that loaded it
+  // ld.so does not search for a name it has already loaded: the first object found for a
+  // soname satisfies every later DT_NEEDED of it, wherever that object's search would look.
+  const loaded = new Map<string, { path: string; node: VNode; links: readonly string[] }>();
 
   const expand = (dir: string, origin: string) =>
     dir.replace(/\$(ORIGIN|\{ORIGIN\})/g, origin).replace(/\$(LIB|\{LIB\})/g, `lib/${target.triplet}`).replace(/\$(PLATFORM|\{PLATFORM\})/g, target.platform);
@@ -192,8 +195,8 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
         if (r !== undefined && keepLookup(r, { kind: "needed", by: path, name: needed })) queue.push(r.path);
         continue;
       }
-      let hit: ReturnType<VirtualRoot["lookup"]>;
-      const dirs = searchDirs(path, elf);
+      let hit: ReturnType<VirtualRoot["lookup"]> = loaded.get(needed);
+      const dirs = hit === undefined ? searchDirs(path, elf) : [];
       for (const dir of dirs) {
         const r = root.lookup(`${dir}/${needed}`);
         if (r === undefined || r.node.kind !== "file") continue;
@@ -205,6 +208,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
         problems.push({ kind: "library-missing", name: needed, by: path, searched: dirs });
         continue;
       }
+      if (!loaded.has(needed)) loaded.set(needed, hit);
       if (!loaders.has(hit.path)) loaders.set(hit.path, path);
       if (keepLookup(hit, { kind: "needed", by: path, name: needed })) queue.push(hit.path);
       else if (!elfs.has(hit.path)) queue.push(hit.path);
