@@ -39,6 +39,48 @@ interface Program {
   data: Buffer;
 }
 
+interface ParsedElf {
+  class: string;
+  endian: "lsb" | "msb";
+  machine: string;
+  type: string;
+  body: { programs: Program[]; sections: Section[] };
+}
+
+const PT_TYPES: Record<number, string> = { 1: "load", 2: "dynamic", 3: "interp" };
+const MACHINES: Record<number, string> = { 3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 40: "arm", 62: "amd64", 183: "AArch64", 243: "riscv" };
+const TYPES: Record<number, string> = { 2: "exec", 3: "dyn" };
+
+/** The ELF header and program headers, for files elfy refuses (no section headers). */
+function parseWithoutSections(buf: Buffer): ParsedElf {
+  const is64 = buf[4] === 2;
+  const le = buf[5] === 1;
+  if ((buf[4] !== 1 && buf[4] !== 2) || (buf[5] !== 1 && buf[5] !== 2)) throw new Error("invalid ELF class or data encoding");
+  const u16 = (o: number) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+  const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  const word = (o: number) => (is64 ? Number(le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
+  const phoff = word(is64 ? 32 : 28);
+  const phentsize = u16(is64 ? 54 : 42);
+  const phnum = u16(is64 ? 56 : 44);
+  const programs: Program[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const o = phoff + i * phentsize;
+    if (o + phentsize > buf.length) throw new Error("program headers run past the end of the file");
+    const type = PT_TYPES[u32(o)];
+    const offset = is64 ? word(o + 8) : u32(o + 4);
+    const vaddr = is64 ? word(o + 16) : u32(o + 8);
+    const filesz = is64 ? word(o + 32) : u32(o + 16);
+    programs.push({ ...(type === undefined ? {} : { type }), offset, vaddr, filesz, data: buf.subarray(offset, offset + filesz) });
+  }
+  return {
+    class: is64 ? "64" : "32",
+    endian: le ? "lsb" : "msb",
+    machine: MACHINES[u16(18)] ?? String(u16(18)),
+    type: TYPES[u16(16)] ?? String(u16(16)),
+    body: { programs, sections: [] },
+  };
+}
+
 interface Section {
   name: string;
   type: string;
@@ -54,13 +96,15 @@ export function isElf(bytes: Uint8Array): boolean {
 /** Parses an ELF file's dynamic linking facts; throws on a file that is not valid ELF. */
 export function readElf(bytes: Uint8Array): ElfInfo {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parsed = elfy.parse(buf) as {
-    class: string;
-    endian: "lsb" | "msb";
-    machine: string;
-    type: string;
-    body: { programs: Program[]; sections: Section[] };
-  };
+  let parsed: ParsedElf;
+  try {
+    parsed = elfy.parse(buf) as ParsedElf;
+  } catch (error) {
+    // elfy cannot read files without section headers (e_shnum 0, as `sstrip` leaves them);
+    // the program headers are all the dynamic linker uses, so read those ourselves.
+    if (buf.length < 52) throw error;
+    parsed = parseWithoutSections(buf);
+  }
   const is64 = parsed.class === "64";
   const le = parsed.endian === "lsb";
   const word = is64 ? 8 : 4;

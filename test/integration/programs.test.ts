@@ -3,7 +3,7 @@
 // root, as the run user, and its output checked.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -75,6 +75,20 @@ for (const [example, args, expected] of smoke) {
     assert.is(r.stdout, expected);
   });
 }
+
+test("jq traced for arm64 on this amd64 host, with no emulation: the arm64 loader and libraries", async () => {
+  const rootfs = join(work, "jq-arm64.rootfs");
+  const run = await mcc(["compile", join(repoRoot, "examples", "jq.yml"), "--arch", "arm64", "--format", "rootfs", "-o", rootfs, "--explain", join(work, "jq-arm64.json")]);
+  assert.is(run.code, EXIT.ok, run.stderr);
+  const table = JSON.parse(readFileSync(join(work, "jq-arm64.json"), "utf8")) as { path: string; package: string; reasons: string[] }[];
+  const paths = table.map((e) => e.path);
+  assert.ok(paths.includes("/usr/lib/ld-linux-aarch64.so.1"), "the arm64 loader (PT_INTERP /lib/ld-linux-aarch64.so.1)");
+  assert.ok(paths.some((p) => /^\/usr\/lib\/aarch64-linux-gnu\/libjq\.so\.1\./.test(p)), "libjq for arm64");
+  assert.not.ok(paths.some((p) => p.includes("x86_64")), "nothing of amd64");
+  const jq = table.find((e) => e.path === "/usr/bin/jq");
+  assert.equal(jq?.reasons, ["the spec's executable"]);
+  assert.is(jq?.package, "jq");
+});
 
 test("mcc why explains a library back to the executable, and a file that is not kept", async () => {
   const spec = join(repoRoot, "examples", "curl.yml");
