@@ -93,7 +93,7 @@ test("docs/spec.md documents every field of the schema", () => {
 test("the README opens with the two set-up commands", () => {
   const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => (m[1] ?? "").trim());
-  assert.match(blocks[0] ?? "", /^npm ci && npx mcc (compile|validate) examples\/\S+\.yml$/);
+  assert.match(blocks[0] ?? "", /^npm ci && npx mcc (compile|validate) examples\/\S+\.yml( --format \S+)?$/);
   assert.is(blocks[1], "npm ci && npm test");
   const ci = readFileSync(join(repoRoot, ".ci", "run"), "utf8");
   assert.match(ci, /npm ci && npm test/);
