@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { chmod, chown, copyFile, lchown, mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join, posix } from "node:path";
+import { chmod, chown, copyFile, lchown, mkdir, symlink, writeFile } from "node:fs/promises";
+import { join, posix } from "node:path";
 import type { BlobStore } from "../cache/store.js";
 import type { ImageTree } from "../assemble/image-tree.js";
+import { replaceDirectory } from "./atomic.js";
 
 /**
  * Writes the image tree as a plain directory. It is built beside the target under a temp
@@ -18,9 +18,7 @@ export async function writeRootfs(tree: ImageTree, store: BlobStore, target: str
       if (links.has(dir)) throw new Error(`image tree entry ${entry.path} lies under the symlink ${dir}`);
     }
   }
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
-  await mkdir(temp, { recursive: true, mode: 0o755 });
-  try {
+  await replaceDirectory(target, async (temp) => {
     for (const entry of tree.entries) {
       const path = join(temp, entry.path);
       switch (entry.kind) {
@@ -42,18 +40,5 @@ export async function writeRootfs(tree: ImageTree, store: BlobStore, target: str
       }
     }
     await chmod(temp, 0o755);
-    const old = `${temp}.old`;
-    let replaced = false;
-    try {
-      await rename(target, old);
-      replaced = true;
-    } catch {
-      // no previous output
-    }
-    await rename(temp, target);
-    if (replaced) await rm(old, { recursive: true, force: true });
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
+  });
 }

@@ -276,8 +276,8 @@ export const DIAGNOSTICS = {
   },
   MCC510: {
     title: "output format not available yet",
-    template: "the output format \"{format}\" is not available in this version of mcc; use rootfs",
-    help: "This version of mcc writes the rootfs format (a plain directory); the others come in later versions. Use `--format rootfs` or an `output` of format rootfs.",
+    template: "the output format \"{format}\" is not available in this version of mcc",
+    help: "This version of mcc writes the oci, oci-archive, docker-archive and rootfs formats; iso and kernel+initrd come in a later version.",
   },
 } as const satisfies Record<string, DiagnosticDefinition>;
 

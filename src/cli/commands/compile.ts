@@ -1,4 +1,6 @@
-import { resolve } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { writeDockerArchive, writeOciArchive, writeOciLayout } from "../../backends/oci.js";
 import { writeRootfs } from "../../backends/rootfs.js";
 import { buildTree } from "../../build/build-tree.js";
 import { explainAll, explainPath } from "../../build/explain.js";
@@ -27,7 +29,7 @@ export interface CompileOptions {
   readonly quiet?: boolean;
 }
 
-const AVAILABLE: readonly OutputFormat[] = ["rootfs"];
+const AVAILABLE: readonly OutputFormat[] = ["oci", "oci-archive", "docker-archive", "rootfs"];
 
 /** `mcc compile SPEC`: lock, fetch, trace and write the outputs. */
 export async function compileCommand(file: string, options: CompileOptions, io: CliIo): Promise<ExitCode> {
@@ -40,12 +42,31 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
       printDiagnostics(io, loaded, diagnostics);
       return EXIT.userError;
     }
+    const epoch = sourceDateEpoch(io.env);
     for (const output of outputs) {
-      await writeRootfs(built.tree, built.store, resolve(output.path), { chown: io.isRoot });
+      const target = resolve(output.path);
+      await mkdir(dirname(target), { recursive: true });
+      let digest = "";
+      switch (output.format) {
+        case "rootfs":
+          await writeRootfs(built.tree, built.store, target, { chown: io.isRoot });
+          break;
+        case "oci":
+          digest = ` ${(await writeOciLayout(built.tree, built.store, spec, built.arch, epoch, target)).manifest.digest}`;
+          break;
+        case "oci-archive":
+          digest = ` ${(await writeOciArchive(built.tree, built.store, spec, built.arch, epoch, target)).manifest.digest}`;
+          break;
+        case "docker-archive":
+          await writeDockerArchive(built.tree, built.store, spec, built.arch, epoch, target);
+          break;
+        default:
+          throw new Error(`no writer for ${output.format}`);
+      }
       const files = built.tree.entries.filter((e) => e.kind === "file");
       const bytes = files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0);
       if (!options.quiet) {
-        io.stdout(`${output.path}: ${output.format}, ${files.length} files, ${formatSize(bytes)} (the packages hold ${formatSize(built.closureBytes)}: ${((100 * bytes) / built.closureBytes).toFixed(1)}% kept)\n`);
+        io.stdout(`${output.path}: ${output.format}${digest}, ${files.length} files, ${formatSize(bytes)} (the packages hold ${formatSize(built.closureBytes)}: ${((100 * bytes) / built.closureBytes).toFixed(1)}% kept)\n`);
       }
     }
     if (options.explain !== undefined) {
@@ -61,6 +82,12 @@ export async function whyCommand(file: string, path: string, options: CompileOpt
     for (const line of explainPath(built.tree, built.root, path)) io.stdout(line + "\n");
     return EXIT.ok;
   });
+}
+
+/** SOURCE_DATE_EPOCH, the one clock of a build's outputs (0 when unset). */
+function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): number {
+  const value = Number(env["SOURCE_DATE_EPOCH"] ?? "0");
+  return Number.isSafeInteger(value) && value >= 0 ? value : 0;
 }
 
 function outputsOf(spec: Spec, options: CompileOptions): SpecOutput[] {
