@@ -1,0 +1,116 @@
+// The OCI outputs checked by the tools people use (oci-image-tool, skopeo, umoci, runc), and
+// reproducibility: two builds with different caches, time zones, umasks, locales and working
+// directories give the same digests.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { repoRoot } from "../helpers.js";
+import { hasRunc } from "../support/runc.js";
+
+const work = mkdtempSync(join(tmpdir(), "mcc-oci-"));
+const sharedCache = join(tmpdir(), "mcc-test-cache");
+const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+
+function compile(example: string, out: string, format: string, env: Record<string, string> = {}, cwd = work): string {
+  const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", `${example}.yml`), "--format", format, "-o", out, "-q"], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, MCC_CACHE: sharedCache, ...env },
+  });
+  assert.is(r.status, 0, r.stderr);
+  return out;
+}
+
+function tool(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+const hasTools = ["oci-image-tool", "skopeo", "umoci"].every((t) => spawnSync(t, ["--version"]).status === 0 || spawnSync(t, ["--help"]).status === 0);
+
+test("the OCI layout passes oci-image-tool, skopeo reads and converts it, umoci unpacks it, runc runs it read-only", async () => {
+  assert.ok(hasTools, "oci-image-tool, skopeo and umoci (Debian packages of those names) are needed");
+  const layout = compile("jq", join(work, "jq"), "oci");
+  assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", "name=latest", layout]), /Validation succeeded/);
+  const inspect = JSON.parse(tool("skopeo", ["inspect", `oci:${layout}:latest`])) as { Architecture: string; Os: string; Created: string };
+  assert.equal([inspect.Architecture, inspect.Os, inspect.Created], ["amd64", "linux", "1970-01-01T00:00:00Z"]);
+  const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${layout}:latest`])) as { config: { Entrypoint: string[]; Cmd: string[]; User: string; WorkingDir: string; Volumes: Record<string, object> } };
+  assert.equal(config.config.Entrypoint, ["/usr/bin/jq"]);
+  assert.equal(config.config.Cmd, ["--version"]);
+  assert.is(config.config.User, "65532:65532");
+  assert.is(config.config.WorkingDir, "/write");
+  assert.equal(Object.keys(config.config.Volumes).sort(), ["/read", "/write"]);
+  tool("skopeo", ["copy", `oci:${layout}:latest`, `docker-archive:${join(work, "jq-from-skopeo.tar")}:jq:latest`]);
+
+  const bundle = join(work, "bundle");
+  tool("umoci", ["unpack", "--rootless", "--image", `${layout}:latest`, bundle]);
+  if (!hasRunc()) assert.unreachable("runc and root are needed to run the image");
+  const configPath = join(bundle, "config.json");
+  const runtime = JSON.parse(readFileSync(configPath, "utf8")) as {
+    root: { path: string; readonly?: boolean };
+    process: { terminal: boolean; args: string[] };
+    linux: { uidMappings?: unknown; gidMappings?: unknown; namespaces: { type: string }[] };
+    mounts: { destination: string; type: string; source: string; options: string[] }[];
+  };
+  runtime.process.terminal = false;
+  runtime.root.readonly = true;
+  runtime.process.args = ["/usr/bin/jq", "-n", "[1,2,3]|add"];
+  // umoci --rootless writes a rootless config; as root, run it as a plain container.
+  delete runtime.linux.uidMappings;
+  delete runtime.linux.gidMappings;
+  runtime.linux.namespaces = runtime.linux.namespaces.filter((n) => n.type !== "user");
+  const write = join(work, "write");
+  mkdirSync(write);
+  execFileSync("chown", ["65532:65532", write]);
+  runtime.mounts = runtime.mounts.filter((m) => m.destination !== "/write");
+  runtime.mounts.push({ destination: "/write", type: "bind", source: write, options: ["rbind", "rw"] });
+  writeFileSync(configPath, JSON.stringify(runtime));
+  const id = `mcc-oci-${process.pid}`;
+  const run = spawnSync("runc", ["run", id], { cwd: bundle, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+  spawnSync("runc", ["delete", "-f", id], { stdio: "ignore" });
+  assert.is(run.stderr, "");
+  assert.is(run.stdout, "6\n");
+});
+
+test("oci-archive and docker-archive are read by skopeo", () => {
+  const oa = compile("busybox", join(work, "busybox.oci.tar"), "oci-archive");
+  const a = JSON.parse(tool("skopeo", ["inspect", `oci-archive:${oa}:latest`])) as { Architecture: string };
+  assert.is(a.Architecture, "amd64");
+  const da = compile("busybox", join(work, "busybox.docker.tar"), "docker-archive");
+  // skopeo finds the image by the name:tag the archive's manifest.json gives it.
+  const d = JSON.parse(tool("skopeo", ["inspect", `docker-archive:${da}:busybox:latest`])) as { Architecture: string; Layers: string[] };
+  assert.is(d.Architecture, "amd64");
+  assert.is(d.Layers.length, 1);
+  const manifest = JSON.parse(tool("tar", ["-xOf", da, "manifest.json"])) as { RepoTags: string[] }[];
+  assert.equal(manifest[0]?.RepoTags, ["busybox:latest"]);
+});
+
+test("two builds in different conditions give the same bytes", () => {
+  const a = compile("curl", join(work, "curl-a"), "oci", { TZ: "UTC", LANG: "C" });
+  const otherCwd = mkdtempSync(join(tmpdir(), "mcc-cwd-"));
+  const otherCache = mkdtempSync(join(tmpdir(), "mcc-cache-"));
+  try {
+    const r = spawnSync("sh", ["-c", `umask 077 && exec "$0" "$@"`, process.execPath, bin, "compile", join(repoRoot, "examples", "curl.yml"), "-o", join(work, "curl-b"), "-q", "--cache", otherCache], {
+      cwd: otherCwd,
+      encoding: "utf8",
+      env: { ...process.env, TZ: "Pacific/Kiritimati", LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8" },
+    });
+    assert.is(r.status, 0, r.stderr);
+  } finally {
+    rmSync(otherCwd, { recursive: true, force: true });
+    rmSync(otherCache, { recursive: true, force: true });
+  }
+  const index = (dir: string) => readFileSync(join(dir, "index.json"), "utf8");
+  assert.is(index(join(work, "curl-b")), index(a));
+  const layer = (dir: string) => tool("sh", ["-c", `sha256sum ${dir}/blobs/sha256/* | cut -c1-64 | sort`]);
+  assert.is(layer(join(work, "curl-b")), layer(a));
+  // SOURCE_DATE_EPOCH is an input: another epoch is another image.
+  const c = compile("curl", join(work, "curl-c"), "oci", { SOURCE_DATE_EPOCH: "1700000000" });
+  assert.is.not(index(c), index(a));
+});
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test.run();
