@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EXIT } from "../src/cli/exit-codes.js";
-import type { CliIo } from "../src/cli/io.js";
 import { runMain } from "../src/cli/program.js";
 import { createMemoryHost } from "../src/host/memory-host.js";
 import type { Host } from "../src/host/host.js";
 import { repoRoot } from "./helpers.js";
+import { captureIo } from "./support/io.js";
 
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
 
@@ -20,18 +20,7 @@ function mcc(...args: string[]) {
 }
 
 function memoryIo(host: Host, env: Record<string, string> = {}, tty = false) {
-  const out = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    host,
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    stderrIsTty: tty,
-    color: false,
-    hostArch: "amd64",
-    isRoot: false,
-    env,
-  };
-  return { io, out };
+  return captureIo({ host, env, tty });
 }
 
 test("--version and --help", () => {
@@ -92,6 +81,12 @@ test("on a TTY the offending line is shown", async () => {
   const { io, out } = memoryIo(createMemoryHost({ "/r/s.yml": "name: x1\npackages: [hello]\nexecutable: hello\n" }), {}, true);
   assert.is(await runMain(["validate", "/r/s.yml"], io), EXIT.userError);
   assert.match(out.stderr, /3 \| executable: hello\n  \|             \^~~~~\n/);
+});
+
+test("compile refuses an output format it cannot write yet, before fetching anything", async () => {
+  const { io, out } = memoryIo(createMemoryHost({ "/r/s.yml": "name: x1\npackages: [hello]\nexecutable: /usr/bin/hello\noutput: {format: iso}\n" }));
+  assert.is(await runMain(["compile", "/r/s.yml"], io), EXIT.userError);
+  assert.is(out.stderr, '/r/s.yml:4:9: error MCC510: the output format "iso" is not available in this version of mcc\n1 error in 1 file\n');
 });
 
 test("a bug is reported as one, with exit code 70 and no stack unless asked", async () => {

@@ -5,6 +5,7 @@ import { fetchCommand } from "./commands/fetch.js";
 import { lockCommand, type LockCommandOptions } from "./commands/lock.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
+import { OUTPUT_FORMATS } from "../types/spec.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 
@@ -42,64 +43,60 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
       code = await validateCommand(files, options, io);
     });
 
-  const buildOptions = (command: Command) =>
+  // The options of every command that reads the archive.
+  const sourceOptions = (command: Command) =>
     command
-      .addOption(new Option("--arch <arch>", "build this architecture (overrides from.archs)").choices(["amd64", "arm64"]))
-      .addOption(new Option("--frozen", "use the lock as it is: a missing or stale lock is an error"))
+      .addOption(new Option("--frozen", "use the lock as it is: a missing or stale lock is an error (for CI)"))
       .addOption(new Option("--offline", "use the cache only, and say what is missing"))
       .addOption(new Option("--allow-expired", "accept a Release past its Valid-Until (pinned old snapshots)"))
       .addOption(new Option("--cache <dir>", "the cache directory (default: $MCC_CACHE, else $XDG_CACHE_HOME/mcc)"))
       .addOption(new Option("-q, --quiet", "print nothing but problems"));
+  const archOption = new Option("--arch <arch>", "build this architecture (overrides from.archs)").choices(["amd64", "arm64"]);
+  const updateOption = () => new Option("--update", "resolve again even when the lock is current");
 
-  buildOptions(
+  sourceOptions(
     program
       .command("compile")
       .description("build the spec: lock, fetch, trace the executable, write the outputs")
       .argument("<spec>", "the spec file")
       .addOption(new Option("-o, --output <path>", "write one output here (overrides output)"))
-      .addOption(new Option("--format <format>", "the output format (overrides output)").choices(["oci", "oci-archive", "docker-archive", "rootfs", "iso", "kernel+initrd"]))
+      .addOption(new Option("--format <format>", "the output format (overrides output)").choices([...OUTPUT_FORMATS]))
+      .addOption(archOption)
       .addOption(new Option("--explain <file>", "write why each file is in the image, as JSON")),
   ).action(async (spec: string, options: CompileOptions) => {
     code = await compileCommand(spec, options, io);
   });
 
-  buildOptions(
+  sourceOptions(
     program
       .command("why")
       .description("explain why a file is in the image (or why it is not)")
       .argument("<spec>", "the spec file")
-      .argument("<path>", "a path in the image"),
+      .argument("<path>", "a path in the image")
+      .addOption(new Option("--arch <arch>", "the architecture to explain (overrides from.archs)").choices(["amd64", "arm64"])),
   ).action(async (spec: string, path: string, options: CompileOptions) => {
     code = await whyCommand(spec, path, options, io);
   });
 
-  program
-    .command("lock")
-    .description("resolve the spec's packages against the verified Debian archive and pin them in SPEC.lock.json")
-    .argument("<spec>", "the spec file")
-    .addOption(new Option("--update", "resolve again even when the lock is current"))
-    .addOption(new Option("--frozen", "only check: a missing or stale lock is an error (for CI)"))
-    .addOption(new Option("--offline", "use the cache only, and say what is missing"))
-    .addOption(new Option("--allow-expired", "accept a Release past its Valid-Until (pinned old snapshots)"))
-    .addOption(new Option("--cache <dir>", "the cache directory (default: $MCC_CACHE, else $XDG_CACHE_HOME/mcc)"))
-    .addOption(new Option("-q, --quiet", "print nothing but problems"))
-    .action(async (spec: string, options: LockCommandOptions) => {
-      code = await lockCommand(spec, options, io);
-    });
+  sourceOptions(
+    program
+      .command("lock")
+      .description("resolve the spec's packages against the verified Debian archive and pin them in SPEC.lock.json")
+      .argument("<spec>", "the spec file")
+      .addOption(updateOption()),
+  ).action(async (spec: string, options: LockCommandOptions) => {
+    code = await lockCommand(spec, options, io);
+  });
 
-  program
-    .command("fetch")
-    .description("lock if needed, then download, verify and unpack every package of the spec into the cache")
-    .argument("<spec>", "the spec file")
-    .addOption(new Option("--update", "resolve again even when the lock is current"))
-    .addOption(new Option("--frozen", "use the lock as it is: a missing or stale lock is an error"))
-    .addOption(new Option("--offline", "use the cache only, and say what is missing"))
-    .addOption(new Option("--allow-expired", "accept a Release past its Valid-Until (pinned old snapshots)"))
-    .addOption(new Option("--cache <dir>", "the cache directory (default: $MCC_CACHE, else $XDG_CACHE_HOME/mcc)"))
-    .addOption(new Option("-q, --quiet", "print nothing but problems"))
-    .action(async (spec: string, options: LockCommandOptions) => {
-      code = await fetchCommand(spec, options, io);
-    });
+  sourceOptions(
+    program
+      .command("fetch")
+      .description("lock if needed, then download, verify and unpack every package of the spec into the cache")
+      .argument("<spec>", "the spec file")
+      .addOption(updateOption()),
+  ).action(async (spec: string, options: LockCommandOptions) => {
+    code = await fetchCommand(spec, options, io);
+  });
 
   program
     .command("schema")

@@ -10,7 +10,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createBlobStore } from "../../src/cache/store.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
-import type { CliIo } from "../../src/cli/io.js";
 import { runMain } from "../../src/cli/program.js";
 import { unpackDeb } from "../../src/extract/unpack.js";
 import { createNodeHost } from "../../src/host/node-host.js";
@@ -19,23 +18,14 @@ import { archiveBases } from "../../src/source/bases.js";
 import { HOST_KEYRING } from "../../src/source/keyring.js";
 import type { Spec } from "../../src/types/spec.js";
 import { repoRoot } from "../helpers.js";
+import { captureIo } from "../support/io.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-mirror-"));
 // Shared between runs on one machine, as a user's cache is: indexes are not fetched twice.
 const cache = join(tmpdir(), "mcc-test-cache");
 
 async function mcc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    host: createNodeHost(),
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    stderrIsTty: false,
-    color: false,
-    hostArch: "amd64",
-    isRoot: false,
-    env: {},
-  };
+  const { io, out } = captureIo();
   const code = await runMain([...args, "--cache", cache], io);
   return { code, ...out };
 }

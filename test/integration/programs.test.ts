@@ -9,27 +9,16 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EXIT } from "../../src/cli/exit-codes.js";
-import type { CliIo } from "../../src/cli/io.js";
 import { runMain } from "../../src/cli/program.js";
-import { createNodeHost } from "../../src/host/node-host.js";
 import { repoRoot } from "../helpers.js";
+import { captureIo } from "../support/io.js";
 import { hasRunc, runInRootfs } from "../support/runc.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-programs-"));
 const cache = join(tmpdir(), "mcc-test-cache");
 
 async function mcc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    host: createNodeHost(),
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    stderrIsTty: false,
-    color: false,
-    hostArch: "amd64",
-    isRoot: process.getuid?.() === 0,
-    env: {},
-  };
+  const { io, out } = captureIo();
   const code = await runMain([...args, "--cache", cache], io);
   return { code, ...out };
 }

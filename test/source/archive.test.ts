@@ -9,12 +9,11 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { createBlobStore } from "../../src/cache/store.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
-import type { CliIo } from "../../src/cli/io.js";
 import { runMain } from "../../src/cli/program.js";
 import { unpackDeb } from "../../src/extract/unpack.js";
-import { createNodeHost } from "../../src/host/node-host.js";
 import { parseLock } from "../../src/resolve/lock.js";
 import { repoRoot } from "../helpers.js";
+import { captureIo } from "../support/io.js";
 import { createTestArchive, TEST_RELEASE, type TestArchive } from "../support/test-archive.js";
 
 const test = suite<{ archive: TestArchive; work: string }>("source", {} as { archive: TestArchive; work: string });
@@ -68,17 +67,7 @@ async function mcc(ctx: { archive: TestArchive; work: string }, packages: string
     spec,
     `name: t\nfrom:\n  release: ${TEST_RELEASE}\n  archs: [amd64]\n  mirror: ${ctx.archive.url}\n  keyring: ${opts.keyring ?? ctx.archive.keyring}\npackages:\n${packages.map((p) => `  - "${p}"`).join("\n")}\nexecutable: /usr/bin/hello\n`,
   );
-  const out = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    host: createNodeHost(),
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    stderrIsTty: false,
-    color: false,
-    hostArch: "amd64",
-    isRoot: false,
-    env: {},
-  };
+  const { io, out } = captureIo();
   const code = await runMain([...args.slice(0, 1), spec, "--cache", join(dir, "cache"), ...args.slice(1)], io);
   return { code, ...out, spec, dir };
 }
@@ -286,17 +275,7 @@ test("a dead mirror is a clear error", async (ctx) => {
   const dir = mkdtempSync(join(ctx.work, "dead-"));
   const spec = join(dir, "spec.yml");
   writeFileSync(spec, `name: t\nfrom:\n  release: ${TEST_RELEASE}\n  mirror: http://127.0.0.1:${port}/debian\n  keyring: ${ctx.archive.keyring}\npackages: [hello]\nexecutable: /x\n`);
-  const out = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    host: createNodeHost(),
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    stderrIsTty: false,
-    color: false,
-    hostArch: "amd64",
-    isRoot: false,
-    env: {},
-  };
+  const { io, out } = captureIo();
   const code = await runMain(["lock", spec, "--cache", join(dir, "cache")], io);
   assert.is(code, EXIT.world);
   assert.match(out.stderr, /GET http:\/\/127\.0\.0\.1:\d+\/debian\/dists\/testrel\/InRelease failed after 4 attempts: ECONNREFUSED/, out.stderr);

@@ -4,10 +4,7 @@ import { writeDockerArchive, writeOciArchive, writeOciLayout } from "../../backe
 import { writeRootfs } from "../../backends/rootfs.js";
 import { buildTree } from "../../build/build-tree.js";
 import { explainAll, explainPath } from "../../build/explain.js";
-import { defaultCacheRoot } from "../../cache/store.js";
 import { diagnosticAt, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
-import { loadSpec, type LoadedSpec } from "../../pipeline.js";
 import { lockSpec } from "../../resolve/lock-spec.js";
 import type { Arch, OutputFormat, Spec, SpecOutput } from "../../types/spec.js";
 import { defaultOutputPath } from "../../validate/defaults.js";
@@ -15,33 +12,26 @@ import { locate } from "../../validate/locate.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { formatSize } from "./lock.js";
+import { cacheRootOf, loadOrReport, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
 import { reportSourceErrors } from "./source-errors.js";
 
-export interface CompileOptions {
+export interface CompileOptions extends SourceOptions {
   readonly output?: string;
   readonly format?: string;
   readonly arch?: string;
-  readonly frozen?: boolean;
-  readonly offline?: boolean;
-  readonly allowExpired?: boolean;
-  readonly cache?: string;
   readonly explain?: string;
-  readonly quiet?: boolean;
 }
 
 const AVAILABLE: readonly OutputFormat[] = ["oci", "oci-archive", "docker-archive", "rootfs"];
 
 /** `mcc compile SPEC`: lock, fetch, trace and write the outputs. */
 export async function compileCommand(file: string, options: CompileOptions, io: CliIo): Promise<ExitCode> {
-  return withBuiltTree(file, options, io, async ({ spec, loaded, built }) => {
+  return withBuiltTree(file, options, io, (spec, loaded) => {
+    // Refused before anything is fetched or built.
+    const unavailable = outputsOf(spec, options).filter((o) => !AVAILABLE.includes(o.format));
+    return unavailable.map((o) => diagnosticAt(loaded.ast.source, locate(loaded.ast, "/output"), "MCC510", { format: o.format }));
+  }, async ({ spec, built }) => {
     const outputs = outputsOf(spec, options);
-    const unavailable = outputs.filter((o) => !AVAILABLE.includes(o.format));
-    if (unavailable.length > 0) {
-      const ast = loaded.ast!;
-      const diagnostics = unavailable.map((o) => diagnosticAt(ast.source, locate(ast, "/output"), "MCC510", { format: o.format }));
-      printDiagnostics(io, loaded, diagnostics);
-      return EXIT.userError;
-    }
     const epoch = sourceDateEpoch(io.env);
     for (const output of outputs) {
       const target = resolve(output.path);
@@ -78,7 +68,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
 
 /** `mcc why SPEC PATH`: why a file is in the image (or why not). */
 export async function whyCommand(file: string, path: string, options: CompileOptions, io: CliIo): Promise<ExitCode> {
-  return withBuiltTree(file, options, io, async ({ built }) => {
+  return withBuiltTree(file, options, io, () => [], async ({ built }) => {
     for (const line of explainPath(built.tree, built.root, path)) io.stdout(line + "\n");
     return EXIT.ok;
   });
@@ -96,41 +86,33 @@ function outputsOf(spec: Spec, options: CompileOptions): SpecOutput[] {
   return [{ format, path: options.output ?? defaultOutputPath(spec.name, format) }];
 }
 
-function printDiagnostics(io: CliIo, loaded: LoadedSpec, diagnostics: readonly Diagnostic[]): void {
-  for (const d of diagnostics) io.stderr(renderDiagnostic(d, loaded.source, { excerpt: io.stderrIsTty, color: io.color }) + "\n");
-  io.stderr(renderSummary(diagnostics.length, 1) + "\n");
-}
+type Loaded = NonNullable<Awaited<ReturnType<typeof loadOrReport>>>;
 
 async function withBuiltTree(
   file: string,
   options: CompileOptions,
   io: CliIo,
-  then: (ctx: { spec: Spec; loaded: LoadedSpec; built: NonNullable<Awaited<ReturnType<typeof buildTree>>["built"]> }) => Promise<ExitCode>,
+  precheck: (spec: Spec, loaded: Loaded) => Diagnostic[],
+  then: (ctx: { spec: Spec; loaded: Loaded; built: NonNullable<Awaited<ReturnType<typeof buildTree>>["built"]> }) => Promise<ExitCode>,
 ): Promise<ExitCode> {
-  const loaded = await loadSpec(io.host, file, { defaultArch: io.hostArch });
-  if (loaded.spec === undefined || loaded.ast === undefined) {
-    printDiagnostics(io, loaded, loaded.diagnostics);
-    return EXIT.userError;
-  }
+  const loaded = await loadOrReport(file, io);
+  if (loaded === undefined) return EXIT.userError;
   const archs = options.arch === undefined ? loaded.spec.from.archs : [options.arch as Arch];
   const spec: Spec = { ...loaded.spec, from: { ...loaded.spec.from, archs } };
-  const ast = loaded.ast;
-  const cacheRoot = options.cache ?? defaultCacheRoot(io.env, io.env["HOME"] ?? "/tmp");
+  const problems = precheck(spec, loaded);
+  if (problems.length > 0) {
+    printDiagnostics(io, loaded, problems);
+    return EXIT.userError;
+  }
+  const cacheRoot = cacheRootOf(options, io);
   return reportSourceErrors(io, async () => {
-    const locked = await lockSpec(io.host, spec, ast, file, {
-      cacheRoot,
-      update: false,
-      frozen: options.frozen === true,
-      offline: options.offline === true,
-      allowExpired: options.allowExpired === true,
-      env: io.env,
-    });
+    const locked = await lockSpec(io.host, spec, loaded.ast, file, lockOptionsOf({ ...options, update: false }, io));
     if (locked.status === "failed") {
       printDiagnostics(io, loaded, locked.diagnostics);
       return EXIT.userError;
     }
     const arch = spec.from.archs[0] as string;
-    const { built, diagnostics } = await buildTree(io.host, spec, ast, locked.lock, arch, { cacheRoot, offline: options.offline === true, env: io.env });
+    const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, arch, { cacheRoot, offline: options.offline === true, env: io.env });
     if (built === undefined) {
       printDiagnostics(io, loaded, diagnostics);
       return EXIT.userError;

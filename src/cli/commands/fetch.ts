@@ -1,40 +1,24 @@
-import { createBlobStore, defaultCacheRoot } from "../../cache/store.js";
-import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
+import { createBlobStore } from "../../cache/store.js";
 import { unpackDeb } from "../../extract/unpack.js";
-import { loadSpec } from "../../pipeline.js";
 import { lockSpec } from "../../resolve/lock-spec.js";
 import { archiveBases } from "../../source/bases.js";
 import { fetchPackages } from "../../source/fetch-packages.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import { cacheRootOf, loadOrReport, lockOptionsOf, printDiagnostics } from "./common.js";
 import { formatSize, type LockCommandOptions } from "./lock.js";
 import { reportSourceErrors } from "./source-errors.js";
 
 /** `mcc fetch SPEC`: lock if needed, then download, verify and unpack every package into the cache. */
 export async function fetchCommand(file: string, options: LockCommandOptions, io: CliIo): Promise<ExitCode> {
-  const loaded = await loadSpec(io.host, file, { defaultArch: io.hostArch });
-  const print = (diagnostics: typeof loaded.diagnostics) => {
-    for (const d of diagnostics) io.stderr(renderDiagnostic(d, loaded.source, { excerpt: io.stderrIsTty, color: io.color }) + "\n");
-    io.stderr(renderSummary(diagnostics.length, 1) + "\n");
-  };
-  const spec = loaded.spec;
-  const ast = loaded.ast;
-  if (spec === undefined || ast === undefined) {
-    print(loaded.diagnostics);
-    return EXIT.userError;
-  }
-  const cacheRoot = options.cache ?? defaultCacheRoot(io.env, io.env["HOME"] ?? "/tmp");
+  const loaded = await loadOrReport(file, io);
+  if (loaded === undefined) return EXIT.userError;
+  const { spec } = loaded;
+  const cacheRoot = cacheRootOf(options, io);
   return reportSourceErrors(io, async () => {
-    const outcome = await lockSpec(io.host, spec, ast, file, {
-      cacheRoot,
-      update: options.update === true,
-      frozen: options.frozen === true,
-      offline: options.offline === true,
-      allowExpired: options.allowExpired === true,
-      env: io.env,
-    });
+    const outcome = await lockSpec(io.host, spec, loaded.ast, file, lockOptionsOf(options, io));
     if (outcome.status === "failed") {
-      print(outcome.diagnostics);
+      printDiagnostics(io, loaded, outcome.diagnostics);
       return EXIT.userError;
     }
     const store = createBlobStore(cacheRoot);

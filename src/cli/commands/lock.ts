@@ -1,45 +1,20 @@
-import { defaultCacheRoot } from "../../cache/store.js";
-import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
-import { loadSpec } from "../../pipeline.js";
 import { lockSpec } from "../../resolve/lock-spec.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import { loadOrReport, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
 import { reportSourceErrors } from "./source-errors.js";
 
-export interface LockCommandOptions {
-  readonly update?: boolean;
-  readonly frozen?: boolean;
-  readonly offline?: boolean;
-  readonly allowExpired?: boolean;
-  readonly cache?: string;
-  readonly quiet?: boolean;
-}
+export type LockCommandOptions = SourceOptions;
 
 /** `mcc lock SPEC`: resolve the packages and pin them in SPEC's lock file. */
 export async function lockCommand(file: string, options: LockCommandOptions, io: CliIo): Promise<ExitCode> {
-  const loaded = await loadSpec(io.host, file, { defaultArch: io.hostArch });
-  const print = (diagnostics: typeof loaded.diagnostics) => {
-    for (const d of diagnostics) io.stderr(renderDiagnostic(d, loaded.source, { excerpt: io.stderrIsTty, color: io.color }) + "\n");
-  };
-  if (loaded.spec === undefined || loaded.ast === undefined) {
-    print(loaded.diagnostics);
-    io.stderr(renderSummary(loaded.diagnostics.length, 1) + "\n");
-    return EXIT.userError;
-  }
-  const cacheRoot = options.cache ?? defaultCacheRoot(io.env, io.env["HOME"] ?? "/tmp");
+  const loaded = await loadOrReport(file, io);
+  if (loaded === undefined) return EXIT.userError;
   return reportSourceErrors(io, async () => {
-    const outcome = await lockSpec(io.host, loaded.spec!, loaded.ast!, file, {
-      cacheRoot,
-      update: options.update === true,
-      frozen: options.frozen === true,
-      offline: options.offline === true,
-      allowExpired: options.allowExpired === true,
-      env: io.env,
-      events: options.quiet ? {} : { onFetch: (url, bytes) => io.stderr(`fetched ${url} (${formatSize(bytes)})\n`) },
-    });
+    const events = options.quiet ? {} : { onFetch: (url: string, bytes: number) => io.stderr(`fetched ${url} (${formatSize(bytes)})\n`) };
+    const outcome = await lockSpec(io.host, loaded.spec, loaded.ast, file, lockOptionsOf(options, io, events));
     if (outcome.status === "failed") {
-      print(outcome.diagnostics);
-      io.stderr(renderSummary(outcome.diagnostics.length, 1) + "\n");
+      printDiagnostics(io, loaded, outcome.diagnostics);
       return EXIT.userError;
     }
     if (!options.quiet) {

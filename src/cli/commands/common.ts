@@ -1,0 +1,47 @@
+import { defaultCacheRoot } from "../../cache/store.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
+import { loadSpec, type LoadedSpec } from "../../pipeline.js";
+import type { LockOptions } from "../../resolve/lock-spec.js";
+import type { CliIo } from "../io.js";
+
+/** The options of every command that reads the archive. */
+export interface SourceOptions {
+  readonly update?: boolean;
+  readonly frozen?: boolean;
+  readonly offline?: boolean;
+  readonly allowExpired?: boolean;
+  readonly cache?: string;
+  readonly quiet?: boolean;
+}
+
+export function printDiagnostics(io: CliIo, loaded: LoadedSpec, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) io.stderr(renderDiagnostic(d, loaded.source, { excerpt: io.stderrIsTty, color: io.color }) + "\n");
+  io.stderr(renderSummary(diagnostics.filter((d) => d.severity === "error").length, 1) + "\n");
+}
+
+/** Loads a spec, or prints why it cannot be used and returns undefined. */
+export async function loadOrReport(file: string, io: CliIo): Promise<(LoadedSpec & { spec: NonNullable<LoadedSpec["spec"]>; ast: NonNullable<LoadedSpec["ast"]> }) | undefined> {
+  const loaded = await loadSpec(io.host, file, { defaultArch: io.hostArch });
+  if (loaded.spec === undefined || loaded.ast === undefined) {
+    printDiagnostics(io, loaded, loaded.diagnostics);
+    return undefined;
+  }
+  return loaded as LoadedSpec & { spec: NonNullable<LoadedSpec["spec"]>; ast: NonNullable<LoadedSpec["ast"]> };
+}
+
+export function cacheRootOf(options: SourceOptions, io: CliIo): string {
+  return options.cache ?? defaultCacheRoot(io.env, io.env["HOME"] ?? "/tmp");
+}
+
+export function lockOptionsOf(options: SourceOptions, io: CliIo, events?: LockOptions["events"]): LockOptions {
+  return {
+    cacheRoot: cacheRootOf(options, io),
+    update: options.update === true,
+    frozen: options.frozen === true,
+    offline: options.offline === true,
+    allowExpired: options.allowExpired === true,
+    env: io.env,
+    ...(events === undefined ? {} : { events }),
+  };
+}
