@@ -44,7 +44,7 @@ for (const ex of examples) {
   const spec = { ...loaded.spec, from: { ...loaded.spec.from, archs: ["amd64"] } };
   const locked = await lockSpec(host, spec, loaded.ast, specPath, { cacheRoot: cache, update: false, frozen: false, offline: false, allowExpired: false, env: process.env });
   if (locked.status === "failed") throw new Error(`${ex.name}: lock failed`);
-  const { built } = await buildTree(host, spec, loaded.ast, locked.lock, "amd64", { cacheRoot: cache, offline: false, env: process.env });
+  const { built } = await buildTree(host, spec, loaded.ast, locked.lock, "amd64", { specPath, cacheRoot: cache, offline: false, env: process.env });
   if (built === undefined) throw new Error(`${ex.name}: trace failed`);
 
   // (a) The whole closure, as a root to run in.

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type { Spec } from "../types/spec.js";
 import type { Reason, TraceResult } from "../trace/trace.js";
+import { mergedUsrPath } from "../trace/vroot.js";
 
 /** One entry of the image's file system, as every backend writes it. */
 export type ImageEntry =
@@ -35,12 +36,14 @@ const LAYOUT_LINKS: readonly [string, string][] = [
 
 /**
  * The microcontainer's file system: the traced files and links, the generated files, the
- * merged-/usr links, and the mount points. One owner (root) for every file and link; the
+ * spec's own files (their bytes read beforehand, at the I/O edge), the merged-/usr links, and
+ * the mount points. One owner (root) for every file and link; the
  * mount points belong to the run user, so volumes made from the image are writable by it.
- * Modes are normalized: 0755 for directories and anything executable, 0644 otherwise; no
- * setuid, setgid or sticky bit survives. Pure.
+ * Modes are normalized: 0755 for directories and anything executable, 0644 otherwise (the
+ * spec's files keep the mode the spec gives, without special bits); no setuid, setgid or
+ * sticky bit survives. Pure.
  */
-export function buildImageTree(spec: Spec, trace: TraceResult): ImageTree {
+export function buildImageTree(spec: Spec, trace: TraceResult, files: ReadonlyMap<string, Uint8Array>): ImageTree {
   const byPath = new Map<string, ImageEntry>();
   const reasons = new Map<string, Reason[]>();
   const layout: Reason = { kind: "rule", rule: "layout", why: "the microcontainer layout: merged /usr, and the mount points of the spec" };
@@ -62,6 +65,14 @@ export function buildImageTree(spec: Spec, trace: TraceResult): ImageTree {
       byPath.set(path, { kind: "symlink", path, target: g.target, uid: 0, gid: 0, pkg: "(mcc)" });
     }
     addReason(path, g.reason);
+  }
+  // The spec's own files, last: they replace a package's file at the same path.
+  for (const file of spec.files) {
+    const bytes = files.get(file.path);
+    if (bytes === undefined) throw new Error(`the content of ${file.path} was not read`);
+    const path = mergedUsrPath(file.path);
+    byPath.set(path, { kind: "file", path, mode: file.mode & 0o777, uid: 0, gid: 0, size: bytes.length, source: { bytes }, pkg: "(spec)" });
+    reasons.set(path, [{ kind: "file", source: file.kind === "source" ? file.source : "inline content" }]);
   }
   for (const [path, target] of LAYOUT_LINKS) {
     if (byPath.has(path)) continue;

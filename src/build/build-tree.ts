@@ -33,7 +33,7 @@ export async function buildTree(
   ast: SpecAst,
   lock: LockFile,
   arch: string,
-  options: { cacheRoot: string; offline: boolean; env: Readonly<Record<string, string | undefined>>; events?: FetchEvents },
+  options: { specPath: string; cacheRoot: string; offline: boolean; env: Readonly<Record<string, string | undefined>>; events?: FetchEvents },
 ): Promise<{ built?: BuiltTree; diagnostics: Diagnostic[] }> {
   const locked = lock.archs[arch];
   if (locked === undefined) throw new Error(`the lock has no ${arch} packages`);
@@ -54,8 +54,13 @@ export async function buildTree(
   });
   const diagnostics = trace.problems.map((p) => problemDiagnostic(p, ast));
   if (diagnostics.length > 0) return { diagnostics };
+  // The spec's files: inline content, or read from beside the spec (checked at validation).
+  const files = new Map<string, Uint8Array>();
+  for (const file of spec.files) {
+    files.set(file.path, file.kind === "content" ? new TextEncoder().encode(file.content) : await host.readFile(posix.join(posix.dirname(options.specPath), file.source)));
+  }
   const closureBytes = packages.reduce((n, p) => n + p.manifest.entries.reduce((m, e) => m + (e.kind === "file" ? e.size : 0), 0), 0);
-  return { built: { arch, tree: buildImageTree(spec, trace), trace, store, root, closureBytes }, diagnostics };
+  return { built: { arch, tree: buildImageTree(spec, trace, files), trace, store, root, closureBytes }, diagnostics };
 }
 
 /**

@@ -21,6 +21,8 @@ export function describeReason(r: Reason): string {
       return `rule ${r.rule}: ${r.why}`;
     case "include":
       return `the spec's include glob ${r.glob}`;
+    case "file":
+      return `the spec's files entry (${r.source})`;
   }
 }
 

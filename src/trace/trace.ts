@@ -15,7 +15,8 @@ export type Reason =
   | { readonly kind: "symlink"; readonly to: string }
   | { readonly kind: "alternative"; readonly name: string; readonly by: string }
   | { readonly kind: "rule"; readonly rule: string; readonly why: string }
-  | { readonly kind: "include"; readonly glob: string };
+  | { readonly kind: "include"; readonly glob: string }
+  | { readonly kind: "file"; readonly source: string };
 
 export interface KeptFile {
   readonly node: VNode;

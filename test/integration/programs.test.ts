@@ -65,6 +65,16 @@ for (const [example, args, expected] of smoke) {
   });
 }
 
+test("the spec's files are in the image with their modes, and readable by the program", async () => {
+  assert.ok(hasRunc(), "runc (Debian's runc package) and root are needed to run the images");
+  const rootfs = join(work, "httpd.rootfs");
+  const run = await mcc(["compile", join(repoRoot, "examples", "busybox-httpd.yml"), "--arch", "amd64", "--format", "rootfs", "-o", rootfs, "-q"]);
+  assert.is(run.code, EXIT.ok, run.stderr);
+  const r = await runInRootfs(rootfs, ["/bin/busybox", "sh", "-c", "cat /read/www/index.html /read/httpd.conf; stat -c '%a %u' /read/httpd.conf"], { uid: 1000, gid: 1000, cwd: "/read" });
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "<!doctype html><title>mcc</title><p>served from a microcontainer</p>\n# Default configuration; mount your own at /read to replace it.\nlisten = 0.0.0.0:8080\n644 0\n");
+});
+
 test("jq traced for arm64 on this amd64 host, with no emulation: the arm64 loader and libraries", async () => {
   const rootfs = join(work, "jq-arm64.rootfs");
   const run = await mcc(["compile", join(repoRoot, "examples", "jq.yml"), "--arch", "arm64", "--format", "rootfs", "-o", rootfs, "--explain", join(work, "jq-arm64.json")]);

@@ -112,7 +112,10 @@ async function withBuiltTree(
       return EXIT.userError;
     }
     const arch = spec.from.archs[0] as string;
-    const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, arch, { cacheRoot, offline: options.offline === true, env: io.env });
+    if (spec.from.archs.length > 1) {
+      io.stderr(`mcc: note: building ${arch} only; images for several architectures come in a later version (choose one with --arch)\n`);
+    }
+    const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, arch, { specPath: file, cacheRoot, offline: options.offline === true, env: io.env });
     if (built === undefined) {
       printDiagnostics(io, loaded, diagnostics);
       return EXIT.userError;
