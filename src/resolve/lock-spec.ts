@@ -21,10 +21,15 @@ export interface LockOptions {
   readonly allowExpired: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly events?: ArchiveEvents;
+  /**
+   * False when the spec was changed for this run only (`--arch` naming an architecture the
+   * spec does not list): the resolution is used but the lock file is left as it is.
+   */
+  readonly persist?: boolean;
 }
 
 export type LockOutcome =
-  | { readonly status: "current" | "written" | "unchanged"; readonly path: string; readonly lock: LockFile; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly status: "current" | "written" | "unchanged" | "transient"; readonly path: string; readonly lock: LockFile; readonly diagnostics: readonly Diagnostic[] }
   | { readonly status: "failed"; readonly path: string; readonly diagnostics: readonly Diagnostic[] };
 
 /**
@@ -80,6 +85,7 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
   const lock: LockFile = { lockVersion: LOCK_VERSION, inputs, release: spec.from.release, archs };
   const text = serializeLock(lock);
   if (text === existingText) return { status: "unchanged", path, lock, diagnostics: [] };
+  if (options.persist === false) return { status: "transient", path, lock, diagnostics: [] };
   await host.writeFileAtomic(path, text);
   return { status: "written", path, lock, diagnostics: [] };
 }

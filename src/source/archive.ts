@@ -158,7 +158,7 @@ function pickIndex(release: Release, component: string, arch: string): { path: s
 function checkCodename(release: Release, suite: string, wanted: string, url: string): void {
   const names = [release.codename, release.suite].filter(Boolean);
   const accepted = [suite, wanted, `${wanted}-updates`, `${wanted}-security`];
-  if (names.length > 0 && !names.some((n) => accepted.includes(n) || accepted.includes(`${n}`))) {
+  if (names.length > 0 && !names.some((n) => accepted.includes(n))) {
     throw new SourceError(`${url} is signed for "${release.codename || release.suite}", not "${suite}"`);
   }
 }

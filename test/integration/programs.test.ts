@@ -87,6 +87,9 @@ test("jq traced for arm64 on this amd64 host, with no emulation: the arm64 loade
   const jq = table.find((e) => e.path === "/usr/bin/jq");
   assert.equal(jq?.reasons, ["the spec's executable"]);
   assert.is(jq?.package, "jq");
+  // arm64 is not in the spec's archs: it was resolved for this run, and the lock left alone.
+  const lock = JSON.parse(readFileSync(join(repoRoot, "examples", "jq.lock.json"), "utf8")) as { archs: Record<string, unknown> };
+  assert.equal(Object.keys(lock.archs), ["amd64"]);
 });
 
 test("mcc why explains a library back to the executable, and a file that is not kept", async () => {

@@ -97,8 +97,12 @@ async function withBuiltTree(
 ): Promise<ExitCode> {
   const loaded = await loadOrReport(file, io);
   if (loaded === undefined) return EXIT.userError;
-  const archs = options.arch === undefined ? loaded.spec.from.archs : [options.arch as Arch];
-  const spec: Spec = { ...loaded.spec, from: { ...loaded.spec.from, archs } };
+  // --arch picks one of the spec's architectures; one the spec does not list is resolved for
+  // this run without touching the lock file.
+  const listed = options.arch === undefined || loaded.spec.from.archs.includes(options.arch as Arch);
+  const lockSpecArchs = listed ? loaded.spec.from.archs : [...loaded.spec.from.archs, options.arch as Arch];
+  const buildArch = (options.arch ?? loaded.spec.from.archs[0]) as Arch;
+  const spec: Spec = { ...loaded.spec, from: { ...loaded.spec.from, archs: lockSpecArchs } };
   const problems = precheck(spec, loaded);
   if (problems.length > 0) {
     printDiagnostics(io, loaded, problems);
@@ -106,13 +110,13 @@ async function withBuiltTree(
   }
   const cacheRoot = cacheRootOf(options, io);
   return reportSourceErrors(io, async () => {
-    const locked = await lockSpec(io.host, spec, loaded.ast, file, lockOptionsOf({ ...options, update: false }, io));
+    const locked = await lockSpec(io.host, spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: listed });
     if (locked.status === "failed") {
       printDiagnostics(io, loaded, locked.diagnostics);
       return EXIT.userError;
     }
-    const arch = spec.from.archs[0] as string;
-    if (spec.from.archs.length > 1) {
+    const arch = buildArch;
+    if (options.arch === undefined && spec.from.archs.length > 1) {
       io.stderr(`mcc: note: building ${arch} only; images for several architectures come in a later version (choose one with --arch)\n`);
     }
     const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, arch, { specPath: file, cacheRoot, offline: options.offline === true, env: io.env });
