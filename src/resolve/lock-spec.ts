@@ -29,7 +29,14 @@ export interface LockOptions {
 }
 
 export type LockOutcome =
-  | { readonly status: "current" | "written" | "unchanged" | "transient"; readonly path: string; readonly lock: LockFile; readonly diagnostics: readonly Diagnostic[] }
+  | {
+      readonly status: "current" | "written" | "unchanged" | "transient";
+      readonly path: string;
+      readonly lock: LockFile;
+      /** A lock was there but did not match the spec (it was resolved again). */
+      readonly wasStale: boolean;
+      readonly diagnostics: readonly Diagnostic[];
+    }
   | { readonly status: "failed"; readonly path: string; readonly diagnostics: readonly Diagnostic[] };
 
 /**
@@ -48,9 +55,10 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
   if (options.frozen) {
     if (existing === undefined) return { status: "failed", path, diagnostics: [diagnosticForFile(specPath, "MCC410", { path })] };
     if (!current) return { status: "failed", path, diagnostics: [diagnosticForFile(specPath, "MCC411", { path })] };
-    return { status: "current", path, lock: existing, diagnostics: [] };
+    return { status: "current", path, lock: existing, wasStale: false, diagnostics: [] };
   }
-  if (current && !options.update) return { status: "current", path, lock: existing, diagnostics: [] };
+  if (current && !options.update) return { status: "current", path, lock: existing, wasStale: false, diagnostics: [] };
+  const wasStale = existing !== undefined && !current;
 
   const specDir = dirname(specPath);
   const { keyring } = await loadKeyring(host, spec.from.keyring, specDir);
@@ -84,10 +92,10 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
 
   const lock: LockFile = { lockVersion: LOCK_VERSION, inputs, release: spec.from.release, archs };
   const text = serializeLock(lock);
-  if (text === existingText) return { status: "unchanged", path, lock, diagnostics: [] };
-  if (options.persist === false) return { status: "transient", path, lock, diagnostics: [] };
+  if (text === existingText) return { status: "unchanged", path, lock, wasStale, diagnostics: [] };
+  if (options.persist === false) return { status: "transient", path, lock, wasStale, diagnostics: [] };
   await host.writeFileAtomic(path, text);
-  return { status: "written", path, lock, diagnostics: [] };
+  return { status: "written", path, lock, wasStale, diagnostics: [] };
 }
 
 function problemDiagnostic(problem: ResolveProblem, ast: SpecAst, arch: string, several: boolean): Diagnostic {

@@ -118,6 +118,10 @@ test("--frozen refuses a missing or stale lock", async (ctx) => {
   const stale = await mcc(ctx, ["hello", "libc-alt"], ["lock", "--frozen"], { dir: missing.dir });
   assert.is(stale.code, EXIT.userError);
   assert.match(stale.stderr, /MCC411/);
+  const relocked = await mcc(ctx, ["hello", "libc-alt"], ["lock", "-q"], { dir: missing.dir });
+  assert.is(relocked.code, EXIT.ok);
+  const shown = await mcc(ctx, ["hello"], ["lock"], { dir: missing.dir });
+  assert.match(shown.stdout, /written \(the previous lock did not match the spec\)/);
   const ok = await mcc(ctx, ["hello"], ["lock", "--frozen"], { dir: missing.dir });
   assert.is(ok.code, EXIT.ok, ok.stderr);
 });

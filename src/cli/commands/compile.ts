@@ -115,6 +115,11 @@ async function withBuiltTree(
       printDiagnostics(io, loaded, locked.diagnostics);
       return EXIT.userError;
     }
+    if (locked.wasStale && locked.status === "written") {
+      io.stderr(`mcc: note: ${locked.path} did not match the spec (its packages, release, components or architectures changed); resolved again and rewritten\n`);
+    } else if (locked.status === "written" && !options.quiet) {
+      io.stderr(`mcc: note: wrote ${locked.path}; commit it to pin the package set\n`);
+    }
     const arch = buildArch;
     if (options.arch === undefined && spec.from.archs.length > 1) {
       io.stderr(`mcc: note: building ${arch} only; images for several architectures come in a later version (choose one with --arch)\n`);

@@ -20,7 +20,8 @@ export async function lockCommand(file: string, options: LockCommandOptions, io:
     if (!options.quiet) {
       const counts = Object.entries(outcome.lock.archs).map(([arch, a]) => `${a.packages.length} packages for ${arch}`).join(", ");
       const what = { current: "is current", written: "written", unchanged: "unchanged (the archive gives the same set)", transient: "resolved, not written" }[outcome.status];
-      io.stdout(`${outcome.path}: ${what}; ${counts} (${outcome.lock.release})\n`);
+      const stale = outcome.wasStale ? " (the previous lock did not match the spec)" : "";
+      io.stdout(`${outcome.path}: ${what}${stale}; ${counts} (${outcome.lock.release})\n`);
     }
     return EXIT.ok;
   });
