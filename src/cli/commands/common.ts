@@ -3,6 +3,7 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
 import { loadSpec, type LoadedSpec } from "../../pipeline.js";
 import type { LockOptions } from "../../resolve/lock-spec.js";
+import type { FetchEvents } from "../../source/fetch-packages.js";
 import type { CliIo } from "../io.js";
 
 /** The options of every command that reads the archive. */
@@ -44,4 +45,42 @@ export function lockOptionsOf(options: SourceOptions, io: CliIo, events?: LockOp
     env: io.env,
     ...(events === undefined ? {} : { events }),
   };
+}
+
+/**
+ * Download progress: one updating line on a terminal (packages and bytes), one plain line per
+ * fetched package otherwise, nothing with --quiet.
+ */
+export function fetchProgress(io: CliIo, arch: string, quiet: boolean): { events: FetchEvents; finish(): void } {
+  let done = 0;
+  let bytes = 0;
+  let total = 0;
+  let totalBytes = 0;
+  const line = (final: boolean) => {
+    if (quiet || !io.stderrIsTty || total === 0) return;
+    io.stderr(`\r\x1b[Kfetching ${arch}: ${done}/${total} packages, ${formatSize(bytes)}/${formatSize(totalBytes)}${final ? "\n" : ""}`);
+  };
+  return {
+    events: {
+      onStart: (n, b) => {
+        total = n;
+        totalBytes = b;
+        line(false);
+      },
+      onPackage: (pkg, cached) => {
+        if (cached) return;
+        done++;
+        bytes += pkg.size;
+        if (!quiet && !io.stderrIsTty) io.stderr(`fetched ${pkg.name} ${pkg.version} ${pkg.arch} (${formatSize(pkg.size)}, sha256 verified)\n`);
+        line(false);
+      },
+    },
+    finish: () => line(true),
+  };
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
 }

@@ -11,8 +11,7 @@ import { defaultOutputPath } from "../../validate/defaults.js";
 import { locate } from "../../validate/locate.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { formatSize } from "./lock.js";
-import { cacheRootOf, loadOrReport, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
+import { cacheRootOf, fetchProgress, formatSize, loadOrReport, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
 import { reportSourceErrors } from "./source-errors.js";
 
 export interface CompileOptions extends SourceOptions {
@@ -124,7 +123,15 @@ async function withBuiltTree(
     if (options.arch === undefined && spec.from.archs.length > 1) {
       io.stderr(`mcc: note: building ${arch} only; images for several architectures come in a later version (choose one with --arch)\n`);
     }
-    const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, arch, { specPath: file, cacheRoot, offline: options.offline === true, env: io.env });
+    const progress = fetchProgress(io, arch, options.quiet === true);
+    const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, arch, {
+      specPath: file,
+      cacheRoot,
+      offline: options.offline === true,
+      env: io.env,
+      events: progress.events,
+    });
+    progress.finish();
     if (built === undefined) {
       printDiagnostics(io, loaded, diagnostics);
       return EXIT.userError;

@@ -5,8 +5,8 @@ import { archiveBases } from "../../source/bases.js";
 import { fetchPackages } from "../../source/fetch-packages.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { cacheRootOf, loadOrReport, lockOptionsOf, printDiagnostics } from "./common.js";
-import { formatSize, type LockCommandOptions } from "./lock.js";
+import { cacheRootOf, fetchProgress, loadOrReport, lockOptionsOf, printDiagnostics } from "./common.js";
+import type { LockCommandOptions } from "./lock.js";
 import { reportSourceErrors } from "./source-errors.js";
 
 /** `mcc fetch SPEC`: lock if needed, then download, verify and unpack every package into the cache. */
@@ -24,29 +24,9 @@ export async function fetchCommand(file: string, options: LockCommandOptions, io
     const store = createBlobStore(cacheRoot);
     const bases = await archiveBases(io.host, spec, io.env);
     for (const [arch, locked] of Object.entries(outcome.lock.archs)) {
-      let done = 0;
-      let bytes = 0;
-      let total = 0;
-      let totalBytes = 0;
-      const progress = (final: boolean) => {
-        if (options.quiet || !io.stderrIsTty) return;
-        io.stderr(`\r\x1b[Kfetching ${arch}: ${done}/${total} packages, ${formatSize(bytes)}/${formatSize(totalBytes)}${final ? "\n" : ""}`);
-      };
-      const result = await fetchPackages(locked.packages, bases, store, { parallel: 4, offline: options.offline === true }, {
-        onStart: (n, b) => {
-          total = n;
-          totalBytes = b;
-          progress(false);
-        },
-        onPackage: (pkg, cached) => {
-          if (cached) return;
-          done++;
-          bytes += pkg.size;
-          if (!options.quiet && !io.stderrIsTty) io.stderr(`fetched ${pkg.name} ${pkg.version} ${pkg.arch} (${formatSize(pkg.size)}, sha256 verified)\n`);
-          progress(false);
-        },
-      });
-      if (result.fetched > 0) progress(true);
+      const progress = fetchProgress(io, arch, options.quiet === true);
+      const result = await fetchPackages(locked.packages, bases, store, { parallel: 4, offline: options.offline === true }, progress.events);
+      progress.finish();
       let files = 0;
       for (const pkg of locked.packages) files += (await unpackDeb(store, pkg.sha256)).entries.length;
       if (!options.quiet) {

@@ -1,7 +1,7 @@
 import { lockSpec } from "../../resolve/lock-spec.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { loadOrReport, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
+import { formatSize, loadOrReport, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
 import { reportSourceErrors } from "./source-errors.js";
 
 export type LockCommandOptions = SourceOptions;
@@ -25,10 +25,4 @@ export async function lockCommand(file: string, options: LockCommandOptions, io:
     }
     return EXIT.ok;
   });
-}
-
-export function formatSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} B`;
 }
