@@ -40,7 +40,7 @@ chmodSync(join(root, "dist", "src", "cli", "main.js"), 0o755);
 
 // 2. Run the tests. uvu prints its own report; we read its totals for the closing line.
 const only = process.argv[2];
-const pattern = only === undefined ? "\\.test\\.js$" : `${only}.*\\.test\\.js$`;
+const pattern = only === undefined ? "\\.test\\.js$" : `(${only}).*\\.test\\.js$`;
 const uvu = spawnSync(process.execPath, [join(root, "node_modules", "uvu", "bin.js"), "dist/test", pattern, "--no-color"], {
   cwd: root,
   env: { ...process.env, FORCE_COLOR: "0" },

@@ -5,6 +5,9 @@ import { pack, type Pack } from "tar-stream";
 import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
 import type { BlobStore } from "../cache/store.js";
 
+/** The size of the blocks fed to gzip; part of the output's definition, never to change. */
+const BLOCK = 64 * 1024;
+
 export interface LayerResult {
   /** sha256 of the uncompressed tar (the config's diff_id). */
   readonly diffId: string;
@@ -42,15 +45,29 @@ export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: numbe
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     }
   };
+  // fflate's output depends on where its input is cut, and the tar stream is cut wherever
+  // reads happened to end; so the compressor is fed fixed blocks, and the gzip bytes are a
+  // function of the tar bytes alone.
+  const block = new Uint8Array(BLOCK);
+  let filled = 0;
   for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) {
     tarHash.update(chunk);
     tarSize += chunk.length;
     if (plain !== undefined && !plain.write(chunk)) await new Promise<void>((resolve) => plain.once("drain", () => resolve()));
-    gzip.push(chunk);
-    await flush();
+    for (let at = 0; at < chunk.length; ) {
+      const take = Math.min(BLOCK - filled, chunk.length - at);
+      block.set(chunk.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === BLOCK) {
+        gzip.push(block.slice());
+        filled = 0;
+        await flush();
+      }
+    }
   }
   await producing;
-  gzip.push(new Uint8Array(0), true);
+  gzip.push(block.slice(0, filled), true);
   await flush();
   await Promise.all([end(out), plain === undefined ? Promise.resolve() : end(plain)]);
   return { diffId: tarHash.digest("hex"), digest: gzHash.digest("hex"), size, tarSize };

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pack } from "tar-stream";
 import type { ImageTree } from "../assemble/image-tree.js";
@@ -24,11 +24,6 @@ interface Descriptor {
   readonly platform?: { readonly architecture: string; readonly os: string; readonly variant?: string };
 }
 
-export interface OciImage {
-  readonly manifest: Descriptor;
-  readonly config: Descriptor;
-  readonly layer: Descriptor & { readonly diffId: string };
-}
 
 /** The OCI image config of a spec: entrypoint, cmd, env, user, workdir, volumes, ports, labels. */
 export function imageConfig(spec: Spec, arch: string, epoch: number, diffId: string): object {
@@ -57,63 +52,62 @@ export function imageConfig(spec: Spec, arch: string, epoch: number, diffId: str
   };
 }
 
+/** The bytes of the image config blob (compact JSON, fixed key order). */
+export function configBytes(spec: Spec, arch: string, epoch: number, diffId: string): Buffer {
+  return Buffer.from(JSON.stringify(imageConfig(spec, arch, epoch, diffId)));
+}
+
+/** The bytes of the image manifest blob. */
+export function manifestBytes(config: { digest: string; size: number }, layer: { digest: string; size: number }, spec: Spec, epoch: number): Buffer {
+  const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      config: { mediaType: MEDIA.config, digest: config.digest, size: config.size },
+      layers: [{ mediaType: MEDIA.layer, digest: layer.digest, size: layer.size }],
+      annotations: { "org.opencontainers.image.created": created, "org.opencontainers.image.title": spec.name },
+    }),
+  );
+}
+
+/** The blobs of one image, already in the cache, by digest (`sha256:...`) and size. */
+export interface ImageBlobs {
+  readonly manifest: { readonly digest: string; readonly size: number };
+  readonly config: { readonly digest: string; readonly size: number };
+  readonly layer: { readonly digest: string; readonly size: number };
+}
+
 /**
- * Writes an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`) for one image:
- * one tar+gzip layer of the tree, its config and manifest, and an index entry named by the
- * spec's tag. The layout is built beside the target and renamed into place. JSON is written
- * with fixed key order and no whitespace, so equal inputs give equal digests.
+ * Writes an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`) from blobs in the
+ * cache: the index names the manifest with the spec's tag and gives its platform. Built beside
+ * the target and renamed into place.
  */
-export async function writeOciLayout(tree: ImageTree, store: BlobStore, spec: Spec, arch: string, epoch: number, target: string): Promise<OciImage> {
-  return replaceDirectory(target, async (dir) => {
+export async function writeOciLayout(store: BlobStore, image: ImageBlobs, spec: Spec, arch: string, target: string): Promise<void> {
+  await replaceDirectory(target, async (dir) => {
     const blobs = join(dir, "blobs", "sha256");
     await mkdir(blobs, { recursive: true });
-    const image = await writeImageBlobs(tree, store, spec, arch, epoch, blobs);
+    for (const d of [image.layer, image.config, image.manifest]) {
+      const hex = d.digest.replace(/^sha256:/, "");
+      await copyFile(store.pathOf(hex), join(blobs, hex));
+    }
+    const platform = { architecture: arch, os: "linux", ...(arch === "arm64" ? { variant: "v8" } : {}) };
     const index = {
       schemaVersion: 2,
       mediaType: MEDIA.index,
-      manifests: [{ ...image.manifest, annotations: { "org.opencontainers.image.ref.name": spec.tag } }],
+      manifests: [{ mediaType: MEDIA.manifest, digest: image.manifest.digest, size: image.manifest.size, platform, annotations: { "org.opencontainers.image.ref.name": spec.tag } }],
     };
     await writeFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     await writeFile(join(dir, "index.json"), JSON.stringify(index));
-    return image;
   });
-}
-
-async function writeImageBlobs(tree: ImageTree, store: BlobStore, spec: Spec, arch: string, epoch: number, blobs: string): Promise<OciImage> {
-  const tempLayer = join(blobs, `.layer-${randomBytes(6).toString("hex")}`);
-  const layer = await writeLayer(tree, store, epoch, tempLayer);
-  await rename(tempLayer, join(blobs, layer.digest));
-  const config = await writeJsonBlob(blobs, imageConfig(spec, arch, epoch, layer.diffId));
-  const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
-  const manifest = await writeJsonBlob(blobs, {
-    schemaVersion: 2,
-    mediaType: MEDIA.manifest,
-    config: { mediaType: MEDIA.config, digest: `sha256:${config.sha256}`, size: config.size },
-    layers: [{ mediaType: MEDIA.layer, digest: `sha256:${layer.digest}`, size: layer.size }],
-    annotations: { "org.opencontainers.image.created": created, "org.opencontainers.image.title": spec.name },
-  });
-  const platform = { architecture: arch, os: "linux", ...(arch === "arm64" ? { variant: "v8" } : {}) };
-  return {
-    manifest: { mediaType: MEDIA.manifest, digest: `sha256:${manifest.sha256}`, size: manifest.size, platform },
-    config: { mediaType: MEDIA.config, digest: `sha256:${config.sha256}`, size: config.size },
-    layer: { mediaType: MEDIA.layer, digest: `sha256:${layer.digest}`, size: layer.size, diffId: layer.diffId },
-  };
-}
-
-async function writeJsonBlob(blobs: string, value: object): Promise<{ sha256: string; size: number }> {
-  const bytes = Buffer.from(JSON.stringify(value));
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
-  await writeFile(join(blobs, sha256), bytes);
-  return { sha256, size: bytes.length };
 }
 
 /** `oci-archive`: the OCI layout as one tar (sorted, fixed owner and mtime). */
-export async function writeOciArchive(tree: ImageTree, store: BlobStore, spec: Spec, arch: string, epoch: number, target: string): Promise<OciImage> {
+export async function writeOciArchive(store: BlobStore, image: ImageBlobs, spec: Spec, arch: string, epoch: number, target: string): Promise<void> {
   const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.layout`);
   try {
-    const image = await writeOciLayout(tree, store, spec, arch, epoch, staging);
+    await writeOciLayout(store, image, spec, arch, staging);
     await replaceFile(target, (temp) => tarDirectory(staging, temp, epoch));
-    return image;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
@@ -134,7 +128,7 @@ export async function writeDockerArchive(tree: ImageTree, store: BlobStore, spec
     await mkdir(join(staging, layer.diffId));
     await rename(tarTemp, join(staging, layer.diffId, "layer.tar"));
     await writeFile(join(staging, layer.diffId, "VERSION"), "1.0");
-    const config = Buffer.from(JSON.stringify(imageConfig(spec, arch, epoch, layer.diffId)));
+    const config = configBytes(spec, arch, epoch, layer.diffId);
     const configName = `${createHash("sha256").update(config).digest("hex")}.json`;
     await writeFile(join(staging, configName), config);
     const ref = `${spec.name}:${spec.tag}`;

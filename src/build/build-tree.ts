@@ -9,6 +9,7 @@ import { archiveBases } from "../source/bases.js";
 import { fetchPackages, type FetchEvents } from "../source/fetch-packages.js";
 import { traceExecutable, type TraceProblem, type TraceResult } from "../trace/trace.js";
 import { VirtualRoot } from "../trace/vroot.js";
+import { readAlternatives } from "./alternatives.js";
 import type { SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
 import { locate } from "../validate/locate.js";
@@ -42,47 +43,44 @@ export async function buildTree(
   await fetchPackages(locked.packages, bases, store, { parallel: 4, offline: options.offline }, options.events);
   const packages: { name: string; manifest: PackageManifest }[] = [];
   for (const pkg of locked.packages) packages.push({ name: pkg.name, manifest: await unpackDeb(store, pkg.sha256) });
+  const files = await readSpecFiles(host, spec, options.specPath);
+  const laid = await traceAndLayOut(spec, arch, packages, store, files);
+  if ("problems" in laid) return { diagnostics: laid.problems.map((p) => problemDiagnostic(p, ast)) };
+  return { built: { arch, store, ...laid }, diagnostics: [] };
+}
+
+/** The spec's files: inline content, or read from beside the spec (checked at validation). */
+export async function readSpecFiles(host: Host, spec: Spec, specPath: string): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const file of spec.files) {
+    files.set(file.path, file.kind === "content" ? new TextEncoder().encode(file.content) : await host.readFile(posix.join(posix.dirname(specPath), file.source)));
+  }
+  return files;
+}
+
+/** Packages -> virtual root -> traced closure -> image tree; or the problems tracing found. */
+export async function traceAndLayOut(
+  spec: Spec,
+  arch: string,
+  packages: readonly { name: string; manifest: PackageManifest }[],
+  store: BlobStore,
+  files: ReadonlyMap<string, Uint8Array>,
+): Promise<{ tree: ImageTree; trace: TraceResult; root: VirtualRoot; closureBytes: number } | { problems: readonly TraceProblem[] }> {
   const root = new VirtualRoot(packages);
-  const alternatives = await readAlternatives(packages, store);
   const trace = await traceExecutable({
     spec,
     arch,
     root,
     packages: new Set(packages.map((p) => p.name)),
-    alternatives,
+    alternatives: await readAlternatives(packages, store),
     readBlob: (sha) => store.read(sha),
   });
-  const diagnostics = trace.problems.map((p) => problemDiagnostic(p, ast));
-  if (diagnostics.length > 0) return { diagnostics };
-  // The spec's files: inline content, or read from beside the spec (checked at validation).
-  const files = new Map<string, Uint8Array>();
-  for (const file of spec.files) {
-    files.set(file.path, file.kind === "content" ? new TextEncoder().encode(file.content) : await host.readFile(posix.join(posix.dirname(options.specPath), file.source)));
-  }
+  if (trace.problems.length > 0) return { problems: trace.problems };
   const closureBytes = packages.reduce((n, p) => n + p.manifest.entries.reduce((m, e) => m + (e.kind === "file" ? e.size : 0), 0), 0);
-  return { built: { arch, tree: buildImageTree(spec, trace, files), trace, store, root, closureBytes }, diagnostics };
+  return { tree: buildImageTree(spec, trace, files), trace, root, closureBytes };
 }
 
-/**
- * The links `update-alternatives --install LINK NAME PATH PRIORITY` in the packages'
- * postinst scripts would create; for each link the highest priority wins (apt's auto mode).
- */
-async function readAlternatives(packages: readonly { name: string; manifest: PackageManifest }[], store: BlobStore): Promise<Map<string, string>> {
-  const best = new Map<string, { path: string; priority: number }>();
-  for (const { manifest } of packages) {
-    const postinst = manifest.control["postinst"];
-    if (postinst === undefined) continue;
-    const text = new TextDecoder().decode(await store.read(postinst)).replace(/\\\n\s*/g, " ");
-    for (const m of text.matchAll(/update-alternatives\s+(?:--\S+\s+)*--install\s+(\/\S+)\s+(\S+)\s+(\/\S+)\s+(\d+)/g)) {
-      const [, link, , path, priority] = m as unknown as [string, string, string, string, string];
-      const current = best.get(link);
-      if (current === undefined || Number(priority) > current.priority) best.set(link, { path, priority: Number(priority) });
-    }
-  }
-  return new Map([...best].map(([link, { path }]) => [link, path]));
-}
-
-function problemDiagnostic(problem: TraceProblem, ast: SpecAst): Diagnostic {
+export function problemDiagnostic(problem: TraceProblem, ast: SpecAst): Diagnostic {
   const at = locate(ast, "/executable");
   switch (problem.kind) {
     case "executable-missing":

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
-import { compileCommand, whyCommand, type CompileOptions } from "./commands/compile.js";
+import { compileCommand, planCommand, whyCommand, type CompileOptions } from "./commands/compile.js";
 import { fetchCommand } from "./commands/fetch.js";
 import { lockCommand, type LockCommandOptions } from "./commands/lock.js";
 import { schemaCommand } from "./commands/schema.js";
@@ -65,6 +65,20 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
       .addOption(new Option("--explain <file>", "write why each file is in the image, as JSON")),
   ).action(async (spec: string, options: CompileOptions) => {
     code = await compileCommand(spec, options, io);
+  });
+
+  sourceOptions(
+    program
+      .command("plan")
+      .description("print the build plan: content-addressed steps, as a tree, --json or --dot")
+      .argument("<spec>", "the spec file")
+      .addOption(new Option("-o, --output <path>", "plan one output here (overrides output)"))
+      .addOption(new Option("--format <format>", "the output format (overrides output)").choices([...OUTPUT_FORMATS]))
+      .addOption(new Option("--arch <arch>", "plan this architecture (overrides from.archs)").choices(["amd64", "arm64"]))
+      .addOption(new Option("--json", "the plan as JSON (steps with id, kind, label, params, inputs)"))
+      .addOption(new Option("--dot", "the plan as a Graphviz graph")),
+  ).action(async (spec: string, options: CompileOptions & { json?: boolean; dot?: boolean }) => {
+    code = await planCommand(spec, options, io);
   });
 
   sourceOptions(

@@ -62,9 +62,10 @@ export function fetchProgress(io: CliIo, arch: string, quiet: boolean): { events
   };
   return {
     events: {
+      // Several fetches may report: the totals add up.
       onStart: (n, b) => {
-        total = n;
-        totalBytes = b;
+        total += n;
+        totalBytes += b;
         line(false);
       },
       onPackage: (pkg, cached) => {

@@ -1,10 +1,16 @@
+import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
-import { writeDockerArchive, writeOciArchive, writeOciLayout } from "../../backends/oci.js";
-import { writeRootfs } from "../../backends/rootfs.js";
-import { buildTree } from "../../build/build-tree.js";
+import { buildTree, problemDiagnostic, readSpecFiles } from "../../build/build-tree.js";
+import { stepCache, stepHandlers, TraceFailure, treeOf, type StepEnv, type TreeResult } from "../../build/steps.js";
+import { createBlobStore } from "../../cache/store.js";
+import { executePlan } from "../../execute/execute.js";
+import { buildPlan, renderPlanDot, renderPlanTree } from "../../plan/build-plan.js";
+import type { LockedArch } from "../../resolve/lock.js";
+import { archiveBases } from "../../source/bases.js";
 import { explainAll, explainPath } from "../../build/explain.js";
-import { diagnosticAt, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { diagnosticAt } from "../../diagnostics/diagnostic.js";
 import { lockSpec } from "../../resolve/lock-spec.js";
 import type { Arch, OutputFormat, Spec, SpecOutput } from "../../types/spec.js";
 import { defaultOutputPath } from "../../validate/defaults.js";
@@ -25,49 +31,118 @@ const AVAILABLE: readonly OutputFormat[] = ["oci", "oci-archive", "docker-archiv
 
 /** `mcc compile SPEC`: lock, fetch, trace and write the outputs. */
 export async function compileCommand(file: string, options: CompileOptions, io: CliIo): Promise<ExitCode> {
-  return withBuiltTree(file, options, io, (spec, loaded) => {
-    // Refused before anything is fetched or built.
-    const unavailable = outputsOf(spec, options).filter((o) => !AVAILABLE.includes(o.format));
-    return unavailable.map((o) => diagnosticAt(loaded.ast.source, locate(loaded.ast, "/output"), "MCC510", { format: o.format }));
-  }, async ({ spec, built }) => {
-    const outputs = outputsOf(spec, options);
+  const loaded = await loadOrReport(file, io);
+  if (loaded === undefined) return EXIT.userError;
+  const { spec, buildArch, listed } = withArch(loaded.spec, options);
+  const outputs = outputsOf(spec, options);
+  // Refused before anything is fetched or built.
+  const unavailable = outputs.filter((o) => !AVAILABLE.includes(o.format));
+  if (unavailable.length > 0) {
+    printDiagnostics(io, loaded, unavailable.map((o) => diagnosticAt(loaded.ast.source, locate(loaded.ast, "/output"), "MCC510", { format: o.format })));
+    return EXIT.userError;
+  }
+  const cacheRoot = cacheRootOf(options, io);
+  return reportSourceErrors(io, async () => {
+    const locked = await lockSpec(io.host, spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: listed });
+    if (locked.status === "failed") {
+      printDiagnostics(io, loaded, locked.diagnostics);
+      return EXIT.userError;
+    }
+    noteLock(io, locked, options, spec, buildArch);
+    const store = createBlobStore(cacheRoot);
+    const fileDigests: Record<string, string> = {};
+    for (const [path, bytes] of await readSpecFiles(io.host, spec, file)) {
+      fileDigests[path] = (await store.put((async function* () {
+        yield bytes;
+      })())).sha256;
+    }
     const epoch = sourceDateEpoch(io.env);
-    for (const output of outputs) {
-      const target = resolve(output.path);
-      await mkdir(dirname(target), { recursive: true });
-      let digest = "";
-      switch (output.format) {
-        case "rootfs":
-          await writeRootfs(built.tree, built.store, target, { chown: io.isRoot });
-          break;
-        case "oci":
-          digest = ` ${(await writeOciLayout(built.tree, built.store, spec, built.arch, epoch, target)).manifest.digest}`;
-          break;
-        case "oci-archive":
-          digest = ` ${(await writeOciArchive(built.tree, built.store, spec, built.arch, epoch, target)).manifest.digest}`;
-          break;
-        case "docker-archive":
-          await writeDockerArchive(built.tree, built.store, spec, built.arch, epoch, target);
-          break;
-        default:
-          throw new Error(`no writer for ${output.format}`);
-      }
-      const files = built.tree.entries.filter((e) => e.kind === "file");
-      const bytes = files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0);
+    const plan = buildPlan({ spec, locked: locked.lock.archs[buildArch] as LockedArch, arch: buildArch, epoch, outputs, fileDigests });
+    const progress = fetchProgress(io, buildArch, options.quiet === true);
+    const env: StepEnv = {
+      spec,
+      store,
+      bases: await archiveBases(io.host, spec, io.env),
+      offline: options.offline === true,
+      chown: io.isRoot,
+      arch: buildArch,
+      epoch,
+      fetchEvents: progress.events,
+      files: new Map(Object.entries(fileDigests)),
+    };
+    for (const output of outputs) await mkdir(dirname(resolve(output.path)), { recursive: true });
+    let results: ReadonlyMap<string, unknown>;
+    try {
+      results = await executePlan(plan, stepHandlers(env), stepCache(store), { parallel: availableParallelism(), uncached: new Set(["emit"]) });
+    } catch (error) {
+      if (!(error instanceof TraceFailure)) throw error;
+      printDiagnostics(io, loaded, error.problems.map((p) => problemDiagnostic(p, loaded.ast)));
+      return EXIT.userError;
+    } finally {
+      progress.finish();
+    }
+    const treeStep = plan.steps.find((s) => s.kind === "tree");
+    const tree = results.get(treeStep?.id ?? "") as TreeResult;
+    const files = tree.entries.filter((e) => e.kind === "file");
+    const bytes = files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0);
+    for (const step of plan.steps.filter((s) => s.kind === "emit")) {
+      const written = results.get(step.id) as { path: string; digest?: string };
       if (!options.quiet) {
-        io.stdout(`${output.path}: ${output.format}${digest}, ${files.length} files, ${formatSize(bytes)} (the packages hold ${formatSize(built.closureBytes)}: ${((100 * bytes) / built.closureBytes).toFixed(1)}% kept)\n`);
+        io.stdout(
+          `${written.path}: ${String(step.params["format"])}${written.digest === undefined ? "" : ` ${written.digest}`}, ${files.length} files, ${formatSize(bytes)} (the packages hold ${formatSize(tree.closureBytes)}: ${((100 * bytes) / tree.closureBytes).toFixed(1)}% kept)\n`,
+        );
       }
     }
     if (options.explain !== undefined) {
-      await io.host.writeFileAtomic(options.explain, JSON.stringify(explainAll(built.tree), null, 2) + "\n");
+      await io.host.writeFileAtomic(options.explain, JSON.stringify(explainAll(treeOf(tree)), null, 2) + "\n");
     }
     return EXIT.ok;
   });
 }
 
+/** `mcc plan SPEC`: the build plan compile would run, as a tree, JSON or dot. */
+export async function planCommand(file: string, options: CompileOptions & { json?: boolean; dot?: boolean }, io: CliIo): Promise<ExitCode> {
+  const loaded = await loadOrReport(file, io);
+  if (loaded === undefined) return EXIT.userError;
+  const { spec, buildArch, listed } = withArch(loaded.spec, options);
+  return reportSourceErrors(io, async () => {
+    const locked = await lockSpec(io.host, spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: listed });
+    if (locked.status === "failed") {
+      printDiagnostics(io, loaded, locked.diagnostics);
+      return EXIT.userError;
+    }
+    const fileDigests: Record<string, string> = {};
+    for (const [path, bytes] of await readSpecFiles(io.host, spec, file)) fileDigests[path] = createHash("sha256").update(bytes).digest("hex");
+    const plan = buildPlan({ spec, locked: locked.lock.archs[buildArch] as LockedArch, arch: buildArch, epoch: sourceDateEpoch(io.env), outputs: outputsOf(spec, options), fileDigests });
+    if (options.json) io.stdout(JSON.stringify(plan, null, 2) + "\n");
+    else if (options.dot) io.stdout(renderPlanDot(plan) + "\n");
+    else io.stdout(renderPlanTree(plan) + "\n");
+    return EXIT.ok;
+  });
+}
+
+function withArch(original: Spec, options: CompileOptions): { spec: Spec; buildArch: Arch; listed: boolean } {
+  // --arch picks one of the spec's architectures; one the spec does not list is resolved for
+  // this run without touching the lock file.
+  const listed = options.arch === undefined || original.from.archs.includes(options.arch as Arch);
+  const archs = listed ? original.from.archs : [...original.from.archs, options.arch as Arch];
+  return { spec: { ...original, from: { ...original.from, archs } }, buildArch: (options.arch ?? original.from.archs[0]) as Arch, listed };
+}
+
+function noteLock(io: CliIo, locked: { status: string; path: string; wasStale: boolean }, options: CompileOptions, spec: Spec, arch: string): void {
+  if (locked.wasStale && locked.status === "written") {
+    io.stderr(`mcc: note: ${locked.path} did not match the spec (its packages, release, components or architectures changed); resolved again and rewritten\n`);
+  } else if (locked.status === "written" && !options.quiet) {
+    io.stderr(`mcc: note: wrote ${locked.path}; commit it to pin the package set\n`);
+  }
+  if (options.arch === undefined && spec.from.archs.length > 1) {
+    io.stderr(`mcc: note: building ${arch} only; images for several architectures come in a later version (choose one with --arch)\n`);
+  }
+}
+
 /** `mcc why SPEC PATH`: why a file is in the image (or why not). */
 export async function whyCommand(file: string, path: string, options: CompileOptions, io: CliIo): Promise<ExitCode> {
-  return withBuiltTree(file, options, io, () => [], async ({ built }) => {
+  return withBuiltTree(file, options, io, async ({ built }) => {
     for (const line of explainPath(built.tree, built.root, path)) io.stdout(line + "\n");
     return EXIT.ok;
   });
@@ -91,22 +166,11 @@ async function withBuiltTree(
   file: string,
   options: CompileOptions,
   io: CliIo,
-  precheck: (spec: Spec, loaded: Loaded) => Diagnostic[],
   then: (ctx: { spec: Spec; loaded: Loaded; built: NonNullable<Awaited<ReturnType<typeof buildTree>>["built"]> }) => Promise<ExitCode>,
 ): Promise<ExitCode> {
   const loaded = await loadOrReport(file, io);
   if (loaded === undefined) return EXIT.userError;
-  // --arch picks one of the spec's architectures; one the spec does not list is resolved for
-  // this run without touching the lock file.
-  const listed = options.arch === undefined || loaded.spec.from.archs.includes(options.arch as Arch);
-  const lockSpecArchs = listed ? loaded.spec.from.archs : [...loaded.spec.from.archs, options.arch as Arch];
-  const buildArch = (options.arch ?? loaded.spec.from.archs[0]) as Arch;
-  const spec: Spec = { ...loaded.spec, from: { ...loaded.spec.from, archs: lockSpecArchs } };
-  const problems = precheck(spec, loaded);
-  if (problems.length > 0) {
-    printDiagnostics(io, loaded, problems);
-    return EXIT.userError;
-  }
+  const { spec, buildArch, listed } = withArch(loaded.spec, options);
   const cacheRoot = cacheRootOf(options, io);
   return reportSourceErrors(io, async () => {
     const locked = await lockSpec(io.host, spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: listed });
@@ -114,17 +178,9 @@ async function withBuiltTree(
       printDiagnostics(io, loaded, locked.diagnostics);
       return EXIT.userError;
     }
-    if (locked.wasStale && locked.status === "written") {
-      io.stderr(`mcc: note: ${locked.path} did not match the spec (its packages, release, components or architectures changed); resolved again and rewritten\n`);
-    } else if (locked.status === "written" && !options.quiet) {
-      io.stderr(`mcc: note: wrote ${locked.path}; commit it to pin the package set\n`);
-    }
-    const arch = buildArch;
-    if (options.arch === undefined && spec.from.archs.length > 1) {
-      io.stderr(`mcc: note: building ${arch} only; images for several architectures come in a later version (choose one with --arch)\n`);
-    }
-    const progress = fetchProgress(io, arch, options.quiet === true);
-    const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, arch, {
+    noteLock(io, locked, options, spec, buildArch);
+    const progress = fetchProgress(io, buildArch, options.quiet === true);
+    const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, buildArch, {
       specPath: file,
       cacheRoot,
       offline: options.offline === true,

@@ -1,0 +1,39 @@
+// The layer's gzip bytes depend on the tar bytes only, not on how reads cut the stream.
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { ImageTree } from "../../src/assemble/image-tree.js";
+import { writeLayer } from "../../src/backends/layer.js";
+import { createBlobStore } from "../../src/cache/store.js";
+
+test("a file from the cache and the same bytes in memory give the same layer", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mcc-layer-"));
+  try {
+    const store = createBlobStore(join(dir, "cache"));
+    const bytes = new Uint8Array(300_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251;
+    const { sha256 } = await store.put((async function* () {
+      yield bytes;
+    })());
+    const tree = (source: { blob: string } | { bytes: Uint8Array }): ImageTree => ({
+      entries: [
+        { kind: "directory", path: "/usr", mode: 0o755, uid: 0, gid: 0 },
+        { kind: "file", path: "/usr/data", mode: 0o644, uid: 0, gid: 0, size: bytes.length, source, pkg: "x" },
+      ],
+      reasons: new Map(),
+    });
+    const a = await writeLayer(tree({ blob: sha256 }), store, 0, join(dir, "a.gz"));
+    const b = await writeLayer(tree({ bytes }), store, 0, join(dir, "b.gz"));
+    assert.is(a.diffId, b.diffId);
+    assert.is(a.digest, b.digest);
+    assert.is(a.digest.length, 64);
+    assert.not.equal(a.digest, createHash("sha256").update("").digest("hex"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
