@@ -62,7 +62,8 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
       .addOption(new Option("-o, --output <path>", "write one output here (overrides output)"))
       .addOption(new Option("--format <format>", "the output format (overrides output)").choices([...OUTPUT_FORMATS]))
       .addOption(archOption)
-      .addOption(new Option("--explain <file>", "write why each file is in the image, as JSON")),
+      .addOption(new Option("--explain <file>", "write why each file is in the image, as JSON"))
+      .addOption(new Option("--json", "print progress and outputs as JSON lines on stdout, for tools")),
   ).action(async (spec: string, options: CompileOptions) => {
     code = await compileCommand(spec, options, io);
   });

@@ -21,6 +21,8 @@ import { cacheRootOf, fetchProgress, formatSize, loadOrReport, lockOptionsOf, pr
 import { reportSourceErrors } from "./source-errors.js";
 
 export interface CompileOptions extends SourceOptions {
+  /** Print events as JSON lines on stdout, for tools. */
+  readonly json?: boolean;
   readonly output?: string;
   readonly format?: string;
   readonly arch?: string;
@@ -58,7 +60,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     }
     const epoch = sourceDateEpoch(io.env);
     const plan = buildPlan({ spec, locked: locked.lock.archs[buildArch] as LockedArch, arch: buildArch, epoch, outputs, fileDigests });
-    const progress = fetchProgress(io, buildArch, options.quiet === true);
+    const progress = fetchProgress(io, buildArch, options.quiet === true || options.json === true);
     const env: StepEnv = {
       spec,
       store,
@@ -73,7 +75,22 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     for (const output of outputs) await mkdir(dirname(resolve(output.path)), { recursive: true });
     let results: ReadonlyMap<string, unknown>;
     try {
-      results = await executePlan(plan, stepHandlers(env), stepCache(store), { parallel: availableParallelism(), uncached: new Set(["emit"]) });
+      let ran = 0;
+      let reused = 0;
+      results = await executePlan(plan, stepHandlers(env), stepCache(store), { parallel: availableParallelism(), uncached: new Set(["emit"]) }, {
+        onStep: (step, how, done, total) => {
+          if (how === "ran") ran++;
+          else reused++;
+          if (options.json) {
+            io.stdout(JSON.stringify({ event: "step", kind: step.kind, label: step.label, id: step.id, how, done, total }) + "\n");
+          } else if (!options.quiet && io.stderrIsTty) {
+            io.stderr(`\r\x1b[K[${done}/${total}] ${step.label}${how === "cached" ? " (cached)" : ""}${done === total ? "\n" : ""}`);
+          } else if (!options.quiet && how === "ran" && step.kind !== "fetch" && step.kind !== "unpack") {
+            io.stderr(`${step.label}\n`);
+          }
+        },
+      });
+      if (!options.quiet && !options.json) io.stderr(`${ran} steps ran, ${reused} reused from the cache\n`);
     } catch (error) {
       if (!(error instanceof TraceFailure)) throw error;
       printDiagnostics(io, loaded, error.problems.map((p) => problemDiagnostic(p, loaded.ast)));
@@ -87,7 +104,9 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     const bytes = files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0);
     for (const step of plan.steps.filter((s) => s.kind === "emit")) {
       const written = results.get(step.id) as { path: string; digest?: string };
-      if (!options.quiet) {
+      if (options.json) {
+        io.stdout(JSON.stringify({ event: "output", format: step.params["format"], path: written.path, digest: written.digest ?? null, files: files.length, bytes }) + "\n");
+      } else if (!options.quiet) {
         io.stdout(
           `${written.path}: ${String(step.params["format"])}${written.digest === undefined ? "" : ` ${written.digest}`}, ${files.length} files, ${formatSize(bytes)} (the packages hold ${formatSize(tree.closureBytes)}: ${((100 * bytes) / tree.closureBytes).toFixed(1)}% kept)\n`,
         );
