@@ -1,10 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
-import { compileCommand, planCommand, whyCommand, type CompileOptions } from "./commands/compile.js";
-import { fetchCommand } from "./commands/fetch.js";
-import { lockCommand, type LockCommandOptions } from "./commands/lock.js";
-import { schemaCommand } from "./commands/schema.js";
-import { validateCommand } from "./commands/validate.js";
+import type { CompileOptions } from "./commands/compile.js";
+import type { LockCommandOptions } from "./commands/lock.js";
 import { OUTPUT_FORMATS } from "../types/spec.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
@@ -16,6 +13,7 @@ export const VERSION: string = (require("../../../package.json") as { version: s
  * Runs mcc with the given arguments (without `node` and the script) and returns the exit
  * code. Never throws for a user's or the world's failure; a thrown error is a bug.
  */
+/** Commands are imported when they run, so `mcc --version` does not load OpenPGP or xz. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCode> {
   let code: ExitCode = EXIT.ok;
   const program = new Command("mcc")
@@ -40,7 +38,7 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
     .addOption(new Option("--json", "print the diagnostics as JSON on stdout"))
     .addOption(new Option("-q, --quiet", "print nothing for valid specs"))
     .action(async (files: string[], options: { json?: boolean; quiet?: boolean }) => {
-      code = await validateCommand(files, options, io);
+      code = await (await import("./commands/validate.js")).validateCommand(files, options, io);
     });
 
   // The options of every command that reads the archive.
@@ -65,7 +63,7 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
       .addOption(new Option("--explain <file>", "write why each file is in the image, as JSON"))
       .addOption(new Option("--json", "print progress and outputs as JSON lines on stdout, for tools")),
   ).action(async (spec: string, options: CompileOptions) => {
-    code = await compileCommand(spec, options, io);
+    code = await (await import("./commands/compile.js")).compileCommand(spec, options, io);
   });
 
   sourceOptions(
@@ -79,7 +77,7 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
       .addOption(new Option("--json", "the plan as JSON (steps with id, kind, label, params, inputs)"))
       .addOption(new Option("--dot", "the plan as a Graphviz graph")),
   ).action(async (spec: string, options: CompileOptions & { json?: boolean; dot?: boolean }) => {
-    code = await planCommand(spec, options, io);
+    code = await (await import("./commands/compile.js")).planCommand(spec, options, io);
   });
 
   sourceOptions(
@@ -90,7 +88,7 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
       .argument("<path>", "a path in the image")
       .addOption(new Option("--arch <arch>", "the architecture to explain (overrides from.archs)").choices(["amd64", "arm64"])),
   ).action(async (spec: string, path: string, options: CompileOptions) => {
-    code = await whyCommand(spec, path, options, io);
+    code = await (await import("./commands/compile.js")).whyCommand(spec, path, options, io);
   });
 
   sourceOptions(
@@ -100,7 +98,7 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
       .argument("<spec>", "the spec file")
       .addOption(updateOption()),
   ).action(async (spec: string, options: LockCommandOptions) => {
-    code = await lockCommand(spec, options, io);
+    code = await (await import("./commands/lock.js")).lockCommand(spec, options, io);
   });
 
   sourceOptions(
@@ -110,14 +108,14 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
       .argument("<spec>", "the spec file")
       .addOption(updateOption()),
   ).action(async (spec: string, options: LockCommandOptions) => {
-    code = await fetchCommand(spec, options, io);
+    code = await (await import("./commands/fetch.js")).fetchCommand(spec, options, io);
   });
 
   program
     .command("schema")
     .description("print the spec's JSON Schema (draft 2020-12)")
-    .action(() => {
-      code = schemaCommand(io);
+    .action(async () => {
+      code = (await import("./commands/schema.js")).schemaCommand(io);
     });
 
   try {

@@ -1,7 +1,5 @@
 import { createGunzip } from "node:zlib";
 import { Readable } from "node:stream";
-import { Decompress as ZstdDecompress } from "fzstd";
-import xzDecompress from "xz-decompress";
 
 export type Compression = "xz" | "zstd" | "gzip" | "none";
 
@@ -26,14 +24,18 @@ export function decompressStream(kind: Compression, source: AsyncIterable<Uint8A
     case "gzip":
       return Readable.from(source).pipe(createGunzip()) as AsyncIterable<Uint8Array>;
     case "xz":
-      return new XzReadableStream(toWebStream(source)) as unknown as AsyncIterable<Uint8Array>;
+      return xz(source);
     case "zstd":
       return zstd(source);
   }
 }
 
-// xz-decompress is CommonJS; its named export is reached through the default one.
-const { XzReadableStream } = xzDecompress;
+/** The decoders load on first use (the WebAssembly xz decoder is not small). */
+async function* xz(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  // xz-decompress is CommonJS; its named export is reached through the default one.
+  const { XzReadableStream } = (await import("xz-decompress")).default;
+  yield* new XzReadableStream(toWebStream(source)) as unknown as AsyncIterable<Uint8Array>;
+}
 
 function toWebStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
@@ -54,6 +56,7 @@ function toWebStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Arr
 }
 
 async function* zstd(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const { Decompress: ZstdDecompress } = await import("fzstd");
   const out: Uint8Array[] = [];
   const decoder = new ZstdDecompress((chunk) => {
     out.push(chunk);

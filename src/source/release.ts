@@ -1,4 +1,4 @@
-import * as openpgp from "openpgp";
+import type * as OpenPgp from "openpgp";
 import { forEachParagraph } from "../debian/deb822.js";
 import { SourceError } from "./errors.js";
 
@@ -23,10 +23,14 @@ export interface Release {
   readonly signedBy: readonly string[];
 }
 
-export type Keyring = readonly openpgp.PublicKey[];
+export type Keyring = readonly OpenPgp.PublicKey[];
+
+/** OpenPGP.js is large; it is loaded the first time a keyring or signature is read. */
+const loadOpenPgp = () => import("openpgp");
 
 /** Reads an OpenPGP keyring, binary (`.gpg`, `.pgp`) or ASCII-armored (`.asc`). */
 export async function readKeyring(bytes: Uint8Array, name: string): Promise<Keyring> {
+  const openpgp = await loadOpenPgp();
   try {
     const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 64));
     if (text.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) {
@@ -45,7 +49,8 @@ export async function readKeyring(bytes: Uint8Array, name: string): Promise<Keyr
  * ignored, as apt does: Debian signs with several keys at once.
  */
 export async function verifyInRelease(text: string, keyring: Keyring, where: string): Promise<string> {
-  let message: openpgp.CleartextMessage;
+  const openpgp = await loadOpenPgp();
+  let message: OpenPgp.CleartextMessage;
   try {
     message = await openpgp.readCleartextMessage({ cleartextMessage: text });
   } catch (error) {
