@@ -23,6 +23,28 @@ export interface TreeResult {
   readonly closureBytes: number;
 }
 
+/** An output could not be written (its place is not writable, the disk is full, ...). */
+export class OutputError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write ${path}: ${reason}`);
+    this.name = "OutputError";
+  }
+}
+
+/** Runs an output writer, turning a file system failure into an OutputError naming the output. */
+export async function writingOutput<T>(path: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (typeof e.code === "string" && e.code.startsWith("E")) throw new OutputError(path, `${e.code}: ${e.message.replace(/^[A-Z]+: /, "")}`);
+    throw error;
+  }
+}
+
 /** Tracing found problems: no tree, and diagnostics for the user. */
 export class TraceFailure extends Error {
   constructor(readonly problems: readonly TraceProblem[]) {
@@ -105,7 +127,13 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
     async emit(step, inputs) {
       const format = step.params["format"] as OutputFormat;
       const path = String(step.params["path"]);
-      const { arch, epoch } = env;
+      return writingOutput(path, () => emitOne(format, path, inputs));
+    },
+  };
+
+  async function emitOne(format: OutputFormat, path: string, inputs: readonly unknown[]): Promise<unknown> {
+    const { arch, epoch } = env;
+    {
       switch (format) {
         case "rootfs":
           await writeRootfs(treeOf(inputs[0] as TreeResult), store, resolve(path), { chown: env.chown });
@@ -124,8 +152,8 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
         default:
           throw new Error(`no writer for ${format}`);
       }
-    },
-  };
+    }
+  }
 }
 
 /** Step results kept in the cache's metadata under the step id. */

@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { buildTree, problemDiagnostic, readSpecFiles } from "../../build/build-tree.js";
-import { stepCache, stepHandlers, TraceFailure, treeOf, type StepEnv, type TreeResult } from "../../build/steps.js";
+import { OutputError, stepCache, stepHandlers, TraceFailure, treeOf, writingOutput, type StepEnv, type TreeResult } from "../../build/steps.js";
 import { createBlobStore } from "../../cache/store.js";
 import { executePlan } from "../../execute/execute.js";
 import { buildPlan, renderPlanDot, renderPlanTree } from "../../plan/build-plan.js";
@@ -72,7 +72,15 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
       fetchEvents: progress.events,
       files: new Map(Object.entries(fileDigests)),
     };
-    for (const output of outputs) await mkdir(dirname(resolve(output.path)), { recursive: true });
+    for (const output of outputs) {
+      try {
+        await writingOutput(output.path, () => mkdir(dirname(resolve(output.path)), { recursive: true }));
+      } catch (error) {
+        if (!(error instanceof OutputError)) throw error;
+        io.stderr(`mcc: error: ${error.message}\n`);
+        return EXIT.userError;
+      }
+    }
     let results: ReadonlyMap<string, unknown>;
     try {
       let ran = 0;
@@ -92,6 +100,10 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
       });
       if (!options.quiet && !options.json) io.stderr(`${ran} steps ran, ${reused} reused from the cache\n`);
     } catch (error) {
+      if (error instanceof OutputError) {
+        io.stderr(`mcc: error: ${error.message}\n`);
+        return EXIT.userError;
+      }
       if (!(error instanceof TraceFailure)) throw error;
       printDiagnostics(io, loaded, error.problems.map((p) => problemDiagnostic(p, loaded.ast)));
       return EXIT.userError;
