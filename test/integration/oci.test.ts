@@ -30,48 +30,70 @@ function tool(cmd: string, args: string[]): string {
 
 const hasTools = ["oci-image-tool", "skopeo", "umoci"].every((t) => spawnSync(t, ["--version"]).status === 0 || spawnSync(t, ["--help"]).status === 0);
 
-test("the OCI layout passes oci-image-tool, skopeo reads and converts it, umoci unpacks it, runc runs it read-only", async () => {
-  assert.ok(hasTools, "oci-image-tool, skopeo and umoci (Debian packages of those names) are needed");
-  const layout = compile("jq", join(work, "jq"), "oci");
-  assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", "name=latest", layout]), /Validation succeeded/);
-  const inspect = JSON.parse(tool("skopeo", ["inspect", `oci:${layout}:latest`])) as { Architecture: string; Os: string; Created: string };
-  assert.equal([inspect.Architecture, inspect.Os, inspect.Created], ["amd64", "linux", "1970-01-01T00:00:00Z"]);
+/** Unpacks a layout with umoci and runs a command in it with runc, read-only root, as its user. */
+function runImage(layout: string, args: string[], name: string): { stdout: string; stderr: string } {
+  const bundle = join(work, `bundle-${name}`);
+  tool("umoci", ["unpack", "--rootless", "--image", `${layout}:latest`, bundle]);
+  const configPath = join(bundle, "config.json");
+  const runtime = JSON.parse(readFileSync(configPath, "utf8")) as {
+    root: { path: string; readonly?: boolean };
+    process: { terminal: boolean; args: string[]; user: { uid: number; gid: number } };
+    linux: { uidMappings?: unknown; gidMappings?: unknown; namespaces: { type: string }[] };
+    mounts: { destination: string; type: string; source: string; options: string[] }[];
+  };
+  runtime.process.terminal = false;
+  runtime.root.readonly = true;
+  runtime.process.args = args;
+  // umoci --rootless writes a rootless config; as root, run it as a plain container.
+  delete runtime.linux.uidMappings;
+  delete runtime.linux.gidMappings;
+  runtime.linux.namespaces = runtime.linux.namespaces.filter((n) => n.type !== "user");
+  const write = join(work, `write-${name}`);
+  mkdirSync(write);
+  execFileSync("chown", [`${runtime.process.user.uid}:${runtime.process.user.gid}`, write]);
+  runtime.mounts = runtime.mounts.filter((m) => m.destination !== "/write");
+  runtime.mounts.push({ destination: "/write", type: "bind", source: write, options: ["rbind", "rw"] });
+  writeFileSync(configPath, JSON.stringify(runtime));
+  const id = `mcc-oci-${process.pid}-${name}`;
+  const run = spawnSync("runc", ["run", id], { cwd: bundle, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+  spawnSync("runc", ["delete", "-f", id], { stdio: "ignore" });
+  return { stdout: run.stdout ?? "", stderr: run.stderr ?? "" };
+}
+
+const smoke: [string, string[], string][] = [
+  ["curl", ["/usr/bin/curl", "--version"], "curl 7.88.1"],
+  ["jq", ["/usr/bin/jq", "-n", "[1,2,3]|add"], "6\n"],
+  ["sqlite3", ["/usr/bin/sqlite3", "/write/t.db", "create table t(x); insert into t values(42); select x from t;"], "42\n"],
+  ["python3", ["/usr/bin/python3", "-c", "import json,ssl,sqlite3;print(json.dumps([1]))"], "[1]\n"],
+  ["busybox", ["/bin/busybox", "echo", "ok"], "ok\n"],
+];
+
+for (const [example, args, expected] of smoke) {
+  test(`${example}: the OCI layout passes oci-image-tool, skopeo reads and converts it, umoci unpacks it, runc runs it read-only`, () => {
+    assert.ok(hasTools, "oci-image-tool, skopeo and umoci (Debian packages of those names) are needed");
+    const layout = compile(example, join(work, example), "oci");
+    assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", "name=latest", layout]), /Validation succeeded/);
+    const inspect = JSON.parse(tool("skopeo", ["inspect", `oci:${layout}:latest`])) as { Architecture: string; Os: string; Created: string };
+    assert.equal([inspect.Architecture, inspect.Os, inspect.Created], ["amd64", "linux", "1970-01-01T00:00:00Z"]);
+    const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${layout}:latest`])) as { config: { Entrypoint: string[]; User: string; Volumes?: Record<string, object> } };
+    assert.is(config.config.Entrypoint[0], args[0]);
+    tool("skopeo", ["copy", `oci:${layout}:latest`, `docker-archive:${join(work, `${example}-from-skopeo.tar`)}:${example}:latest`]);
+    if (!hasRunc()) assert.unreachable("runc and root are needed to run the image");
+    const run = runImage(layout, args, example);
+    assert.is(run.stderr, "");
+    if (expected.endsWith("\n")) assert.is(run.stdout, expected);
+    else assert.ok(run.stdout.startsWith(expected), run.stdout);
+  });
+}
+
+test("the image config says what the spec says", () => {
+  const layout = compile("jq", join(work, "jq-config"), "oci");
   const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${layout}:latest`])) as { config: { Entrypoint: string[]; Cmd: string[]; User: string; WorkingDir: string; Volumes: Record<string, object> } };
   assert.equal(config.config.Entrypoint, ["/usr/bin/jq"]);
   assert.equal(config.config.Cmd, ["--version"]);
   assert.is(config.config.User, "65532:65532");
   assert.is(config.config.WorkingDir, "/write");
   assert.equal(Object.keys(config.config.Volumes).sort(), ["/read", "/write"]);
-  tool("skopeo", ["copy", `oci:${layout}:latest`, `docker-archive:${join(work, "jq-from-skopeo.tar")}:jq:latest`]);
-
-  const bundle = join(work, "bundle");
-  tool("umoci", ["unpack", "--rootless", "--image", `${layout}:latest`, bundle]);
-  if (!hasRunc()) assert.unreachable("runc and root are needed to run the image");
-  const configPath = join(bundle, "config.json");
-  const runtime = JSON.parse(readFileSync(configPath, "utf8")) as {
-    root: { path: string; readonly?: boolean };
-    process: { terminal: boolean; args: string[] };
-    linux: { uidMappings?: unknown; gidMappings?: unknown; namespaces: { type: string }[] };
-    mounts: { destination: string; type: string; source: string; options: string[] }[];
-  };
-  runtime.process.terminal = false;
-  runtime.root.readonly = true;
-  runtime.process.args = ["/usr/bin/jq", "-n", "[1,2,3]|add"];
-  // umoci --rootless writes a rootless config; as root, run it as a plain container.
-  delete runtime.linux.uidMappings;
-  delete runtime.linux.gidMappings;
-  runtime.linux.namespaces = runtime.linux.namespaces.filter((n) => n.type !== "user");
-  const write = join(work, "write");
-  mkdirSync(write);
-  execFileSync("chown", ["65532:65532", write]);
-  runtime.mounts = runtime.mounts.filter((m) => m.destination !== "/write");
-  runtime.mounts.push({ destination: "/write", type: "bind", source: write, options: ["rbind", "rw"] });
-  writeFileSync(configPath, JSON.stringify(runtime));
-  const id = `mcc-oci-${process.pid}`;
-  const run = spawnSync("runc", ["run", id], { cwd: bundle, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-  spawnSync("runc", ["delete", "-f", id], { stdio: "ignore" });
-  assert.is(run.stderr, "");
-  assert.is(run.stdout, "6\n");
 });
 
 test("oci-archive and docker-archive are read by skopeo", () => {
