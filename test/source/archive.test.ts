@@ -1,6 +1,8 @@
 // The source stage against a real (small, local) signed archive: resolution through the
 // verified chain, the lock file, the cache, offline mode, and every tampering refused.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -19,7 +21,12 @@ import { createTestArchive, TEST_RELEASE, type TestArchive } from "../support/te
 const test = suite<{ archive: TestArchive; work: string }>("source", {} as { archive: TestArchive; work: string });
 
 test.before(async (ctx) => {
+  const work = mkdtempSync(join(tmpdir(), "mcc-static-"));
+  execFileSync("gcc", ["-static", "-o", join(work, "app"), "-x", "c", "-"], { input: 'int puts(const char*); int main(void){puts("static app");return 0;}' });
+  const staticApp = readFileSync(join(work, "app"));
+  rmSync(work, { recursive: true, force: true });
   ctx.archive = await createTestArchive([
+    { name: "static-app", version: "1.0", files: { "/usr/bin/app": staticApp } },
     { name: "hello", version: "1.0-1", depends: "libhello1 (>= 1.0), libc-test | libc-alt", files: { "/usr/bin/hello": "#!hello\n" } },
     { name: "libhello1", version: "1.0-1" },
     { name: "libhello1", version: "1.1-1", suite: "updates" },
@@ -60,12 +67,12 @@ function assertGolden(name: string, actual: string): void {
 }
 
 let specCount = 0;
-async function mcc(ctx: { archive: TestArchive; work: string }, packages: string[], args: string[], opts: { keyring?: string; dir?: string } = {}): Promise<Run & { spec: string; dir: string }> {
+async function mcc(ctx: { archive: TestArchive; work: string }, packages: string[], args: string[], opts: { keyring?: string; dir?: string; executable?: string } = {}): Promise<Run & { spec: string; dir: string }> {
   const dir = opts.dir ?? mkdtempSync(join(ctx.work, `spec${specCount++}-`));
   const spec = join(dir, "spec.yml");
   writeFileSync(
     spec,
-    `name: t\nfrom:\n  release: ${TEST_RELEASE}\n  archs: [amd64]\n  mirror: ${ctx.archive.url}\n  keyring: ${opts.keyring ?? ctx.archive.keyring}\npackages:\n${packages.map((p) => `  - "${p}"`).join("\n")}\nexecutable: /usr/bin/hello\n`,
+    `name: t\nfrom:\n  release: ${TEST_RELEASE}\n  archs: [amd64]\n  mirror: ${ctx.archive.url}\n  keyring: ${opts.keyring ?? ctx.archive.keyring}\npackages:\n${packages.map((p) => `  - "${p}"`).join("\n")}\nexecutable: ${opts.executable ?? "/usr/bin/hello"}\n`,
   );
   const { io, out } = captureIo();
   const code = await runMain([...args.slice(0, 1), spec, "--cache", join(dir, "cache"), ...args.slice(1)], io);
@@ -268,6 +275,39 @@ test("a Release past its Valid-Until is refused unless allowed", async (ctx) => 
   assert.match(run.stderr, /--allow-expired/);
   const allowed = await tampered(ctx, path, () => expired, ["lock", "--allow-expired"]);
   assert.is(allowed.code, EXIT.ok, allowed.stderr);
+});
+
+test("compile builds from the archive through the plan; the mirror going away mid-build is a clear error, with nothing half-written", async (ctx) => {
+  const dir = mkdtempSync(join(ctx.work, "plan-"));
+  const ok = await mcc(ctx, ["static-app"], ["compile", "-o", join(dir, "image"), "-q"], { dir, executable: "/usr/bin/app" });
+  assert.is(ok.code, EXIT.ok, ok.stderr);
+  assert.ok(existsSync(join(dir, "image", "index.json")));
+
+  // Locked and ready; then the mirror disappears before the packages are fetched.
+  const away = mkdtempSync(join(ctx.work, "away-"));
+  const locked = await mcc(ctx, ["static-app"], ["lock", "-q"], { dir: away, executable: "/usr/bin/app" });
+  assert.is(locked.code, EXIT.ok, locked.stderr);
+  ctx.archive.down = true;
+  try {
+    const failed = await mcc(ctx, ["static-app"], ["compile", "-o", join(away, "image"), "-q"], { dir: away, executable: "/usr/bin/app" });
+    assert.is(failed.code, EXIT.world);
+    assert.match(failed.stderr, /static-app_1\.0_amd64\.deb failed after 4 attempts/);
+    assert.not.ok(existsSync(join(away, "image")));
+    assert.equal(readdirSync(away).filter((n) => n.startsWith(".")), []);
+    for (const blob of cacheBlobs(away)) {
+      const sub = join(away, "cache", "blobs", "sha256", blob.slice(0, 2), blob);
+      assert.is(createHash("sha256").update(readFileSync(sub)).digest("hex"), blob);
+    }
+  } finally {
+    ctx.archive.down = false;
+  }
+});
+
+test("an output inside the cache is refused", async (ctx) => {
+  const dir = mkdtempSync(join(ctx.work, "incache-"));
+  const run = await mcc(ctx, ["static-app"], ["compile", "-o", join(dir, "cache", "image"), "-q"], { dir, executable: "/usr/bin/app" });
+  assert.is(run.code, EXIT.userError);
+  assert.match(run.stderr, /is inside the cache directory/);
 });
 
 test("a dead mirror is a clear error", async (ctx) => {

@@ -20,7 +20,7 @@ export interface TestPackage {
   essential?: boolean;
   priority?: string;
   /** Files in the package: path -> content. */
-  files?: Record<string, string>;
+  files?: Record<string, string | Buffer>;
   /** The data.tar compression (dpkg-deb -Z). */
   compression?: "xz" | "zstd" | "gzip" | "none";
   /** Which suite of the archive lists it (default: the release itself). */
@@ -40,6 +40,8 @@ export interface TestArchive {
   readonly truncate: Set<string>;
   /** How many GETs each path received. */
   readonly hits: Map<string, number>;
+  /** While true, every connection is cut at once: the mirror has gone away. */
+  down: boolean;
   readonly dir: string;
   /** Re-signs a suite after its Release was changed (to test what a valid signature covers). */
   sign(text: string): Buffer;
@@ -146,7 +148,12 @@ export async function createTestArchive(packages: readonly TestPackage[]): Promi
 
   const truncate = new Set<string>();
   const hits = new Map<string, number>();
+  const state = { down: false };
   const server: Server = createServer((req, res) => {
+    if (state.down) {
+      req.socket.destroy();
+      return;
+    }
     const path = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");
     hits.set(path, (hits.get(path) ?? 0) + 1);
     const body = files.get(path);
@@ -166,6 +173,12 @@ export async function createTestArchive(packages: readonly TestPackage[]): Promi
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
+    get down() {
+      return state.down;
+    },
+    set down(value: boolean) {
+      state.down = value;
+    },
     url: `http://127.0.0.1:${port}/debian`,
     keyring,
     otherKeyring,

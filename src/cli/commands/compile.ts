@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isWithin } from "../../paths/absolute.js";
 import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
@@ -44,6 +45,12 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     return EXIT.userError;
   }
   const cacheRoot = cacheRootOf(options, io);
+  // An output inside the cache could be taken for (or overwrite) cache entries.
+  const inCache = outputs.find((o) => isWithin(resolve(o.path), resolve(cacheRoot)));
+  if (inCache !== undefined) {
+    io.stderr(`mcc: error: the output ${inCache.path} is inside the cache directory ${cacheRoot}; write it elsewhere\n`);
+    return EXIT.userError;
+  }
   return reportSourceErrors(io, async () => {
     const locked = await lockSpec(io.host, spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: listed });
     if (locked.status === "failed") {
