@@ -75,4 +75,22 @@ test("an unwritable output place is a clear error, and the cache stays intact", 
   }
 });
 
+test("a full disk under the output is a clear error, and leaves nothing there", () => {
+  const work = mkdtempSync(join(tmpdir(), "mcc-full-"));
+  const small = join(work, "small");
+  spawnSync("mkdir", [small]);
+  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]);
+  assert.is(mounted.status, 0, `a 1 MiB tmpfs is needed for this test (root): ${mounted.stderr}`);
+  try {
+    const cache = join(tmpdir(), "mcc-test-cache");
+    const r = compile(join(small, "curl"), cache);
+    assert.is(r.status, 1);
+    assert.match(r.stderr, /^mcc: error: cannot write .*\/small\/curl: ENOSPC/);
+    assert.equal(readdirSync(small), [], "the half-written temporary is gone");
+  } finally {
+    spawnSync("umount", [small]);
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
 test.run();
