@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import standaloneCode from "ajv/dist/standalone/index.js";
 import { compile } from "json-schema-to-typescript";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -24,6 +25,26 @@ test("the TypeScript input types are generated from the schema, and current", as
   });
   if (process.env["UPDATE"] === "1") writeFileSync(generatedPath, fresh);
   assert.fixture(readFileSync(generatedPath, "utf8"), fresh, "src/types/spec-document.generated.ts is stale: run UPDATE=1 npm test");
+});
+
+const validatorPath = join(repoRoot, "src", "validate", "spec-validator.generated.ts");
+
+test("the precompiled validator is generated from the schema, and current", async () => {
+  const schema = JSON.parse(readFileSync(join(repoRoot, "schema", "mcc.schema.json"), "utf8")) as object;
+  // The same options as a validator compiled at run time would use (all errors, verbose).
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, code: { source: true, esm: true } });
+  ajv.addKeyword({ keyword: "patternErrorMessage", schemaType: "string" });
+  const code = standaloneCode.default(ajv, ajv.compile(schema));
+  const fresh = [
+    "// @ts-nocheck",
+    "/* Generated from schema/mcc.schema.json by test/schema.test.ts (Ajv standalone code); do not edit. Regenerate: UPDATE=1 npm test */",
+    'import { createRequire } from "node:module";',
+    "const require = createRequire(import.meta.url);",
+    code,
+    "",
+  ].join("\n");
+  if (process.env["UPDATE"] === "1") writeFileSync(validatorPath, fresh);
+  assert.ok(readFileSync(validatorPath, "utf8") === fresh, "src/validate/spec-validator.generated.ts is stale: run UPDATE=1 npm test");
 });
 
 test("the schema is valid draft 2020-12 and has an $id", () => {
