@@ -52,12 +52,8 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     return EXIT.userError;
   }
   return reportSourceErrors(io, async () => {
-    const locked = await lockSpec(io.host, spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: listed });
-    if (locked.status === "failed") {
-      printDiagnostics(io, loaded, locked.diagnostics);
-      return EXIT.userError;
-    }
-    noteLock(io, locked, options, spec, buildArch);
+    const locked = await lockForBuild(io, loaded, file, options, { spec, buildArch, listed });
+    if (typeof locked === "number") return locked;
     const store = createBlobStore(cacheRoot);
     const fileDigests: Record<string, string> = {};
     for (const [path, bytes] of await readSpecFiles(io.host, spec, file)) {
@@ -144,11 +140,8 @@ export async function planCommand(file: string, options: CompileOptions & { json
   if (loaded === undefined) return EXIT.userError;
   const { spec, buildArch, listed } = withArch(loaded.spec, options);
   return reportSourceErrors(io, async () => {
-    const locked = await lockSpec(io.host, spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: listed });
-    if (locked.status === "failed") {
-      printDiagnostics(io, loaded, locked.diagnostics);
-      return EXIT.userError;
-    }
+    const locked = await lockForBuild(io, loaded, file, { ...options, quiet: true }, { spec, buildArch, listed });
+    if (typeof locked === "number") return locked;
     const fileDigests: Record<string, string> = {};
     for (const [path, bytes] of await readSpecFiles(io.host, spec, file)) fileDigests[path] = createHash("sha256").update(bytes).digest("hex");
     const plan = buildPlan({ spec, locked: locked.lock.archs[buildArch] as LockedArch, arch: buildArch, epoch: sourceDateEpoch(io.env), outputs: outputsOf(spec, options), fileDigests });
@@ -165,6 +158,23 @@ function withArch(original: Spec, options: CompileOptions): { spec: Spec; buildA
   const listed = options.arch === undefined || original.from.archs.includes(options.arch as Arch);
   const archs = listed ? original.from.archs : [...original.from.archs, options.arch as Arch];
   return { spec: { ...original, from: { ...original.from, archs } }, buildArch: (options.arch ?? original.from.archs[0]) as Arch, listed };
+}
+
+/** The lock a build uses (resolving and writing it when needed), or the exit code of a failure. */
+async function lockForBuild(
+  io: CliIo,
+  loaded: Loaded,
+  file: string,
+  options: CompileOptions,
+  target: { spec: Spec; buildArch: Arch; listed: boolean },
+): Promise<Extract<Awaited<ReturnType<typeof lockSpec>>, { lock: unknown }> | ExitCode> {
+  const locked = await lockSpec(io.host, target.spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: target.listed });
+  if (locked.status === "failed") {
+    printDiagnostics(io, loaded, locked.diagnostics);
+    return EXIT.userError;
+  }
+  noteLock(io, locked, options, target.spec, target.buildArch);
+  return locked;
 }
 
 function noteLock(io: CliIo, locked: { status: string; path: string; wasStale: boolean }, options: CompileOptions, spec: Spec, arch: string): void {
@@ -211,12 +221,8 @@ async function withBuiltTree(
   const { spec, buildArch, listed } = withArch(loaded.spec, options);
   const cacheRoot = cacheRootOf(options, io);
   return reportSourceErrors(io, async () => {
-    const locked = await lockSpec(io.host, spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: listed });
-    if (locked.status === "failed") {
-      printDiagnostics(io, loaded, locked.diagnostics);
-      return EXIT.userError;
-    }
-    noteLock(io, locked, options, spec, buildArch);
+    const locked = await lockForBuild(io, loaded, file, options, { spec, buildArch, listed });
+    if (typeof locked === "number") return locked;
     const progress = fetchProgress(io, buildArch, options.quiet === true);
     const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, buildArch, {
       specPath: file,
