@@ -19,19 +19,14 @@ export interface LayerResult {
 
 /**
  * Streams the image tree as a tar (entries in the tree's order, fixed owners, no user or
- * group names, every mtime the build's epoch) through gzip, into `gzPath`, and optionally the
- * plain tar into `tarPath`. gzip is fflate, a pure JavaScript implementation pinned in the
- * lock file: its bytes do not depend on the CPU or the Node version, as a native zlib's may.
+ * group names, every mtime the build's epoch) through gzip into `gzPath`. gzip is fflate, a
+ * pure JavaScript implementation pinned in the lock file: its bytes do not depend on the CPU
+ * or the Node version, as a native zlib's may.
  */
-export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: number, gzPath: string, tarPath?: string): Promise<LayerResult> {
-  const tar = pack();
-  const producing = produce(tar, tree, store, epoch);
-  const tarHash = createHash("sha256");
+export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: number, gzPath: string): Promise<LayerResult> {
   const gzHash = createHash("sha256");
   const out = createWriteStream(gzPath, { flags: "wx" });
-  const plain = tarPath === undefined ? undefined : createWriteStream(tarPath, { flags: "wx" });
   let size = 0;
-  let tarSize = 0;
   const pending: Uint8Array[] = [];
   // Level 6 and no header fields (no mtime, no name): the same input gives the same bytes.
   const gzip = new Gzip({ level: 6, mtime: 0 }, (chunk) => {
@@ -50,10 +45,7 @@ export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: numbe
   // function of the tar bytes alone.
   const block = new Uint8Array(BLOCK);
   let filled = 0;
-  for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) {
-    tarHash.update(chunk);
-    tarSize += chunk.length;
-    if (plain !== undefined && !plain.write(chunk)) await new Promise<void>((resolve) => plain.once("drain", () => resolve()));
+  const tar = await streamTar(tree, store, epoch, async (chunk) => {
     for (let at = 0; at < chunk.length; ) {
       const take = Math.min(BLOCK - filled, chunk.length - at);
       block.set(chunk.subarray(at, at + take), filled);
@@ -65,12 +57,36 @@ export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: numbe
         await flush();
       }
     }
-  }
-  await producing;
+  });
   gzip.push(block.slice(0, filled), true);
   await flush();
-  await Promise.all([end(out), plain === undefined ? Promise.resolve() : end(plain)]);
-  return { diffId: tarHash.digest("hex"), digest: gzHash.digest("hex"), size, tarSize };
+  await end(out);
+  return { ...tar, digest: gzHash.digest("hex"), size };
+}
+
+/** The same tar, uncompressed, into `tarPath` (for docker archives). */
+export async function writeLayerTar(tree: ImageTree, store: BlobStore, epoch: number, tarPath: string): Promise<{ diffId: string; tarSize: number }> {
+  const out = createWriteStream(tarPath, { flags: "wx" });
+  const tar = await streamTar(tree, store, epoch, async (chunk) => {
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+  });
+  await end(out);
+  return tar;
+}
+
+/** Produces the tree's tar, handing each chunk on; returns its sha256 (the diff_id) and size. */
+async function streamTar(tree: ImageTree, store: BlobStore, epoch: number, onChunk: (chunk: Uint8Array) => Promise<void>): Promise<{ diffId: string; tarSize: number }> {
+  const tar = pack();
+  const producing = produce(tar, tree, store, epoch);
+  const hash = createHash("sha256");
+  let tarSize = 0;
+  for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) {
+    hash.update(chunk);
+    tarSize += chunk.length;
+    await onChunk(chunk);
+  }
+  await producing;
+  return { diffId: hash.digest("hex"), tarSize };
 }
 
 function end(stream: NodeJS.WritableStream): Promise<void> {

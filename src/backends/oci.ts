@@ -7,7 +7,7 @@ import type { ImageTree } from "../assemble/image-tree.js";
 import type { BlobStore } from "../cache/store.js";
 import type { Spec } from "../types/spec.js";
 import { replaceDirectory, replaceFile } from "./atomic.js";
-import { writeLayer } from "./layer.js";
+import { writeLayerTar } from "./layer.js";
 
 const MEDIA = {
   index: "application/vnd.oci.image.index.v1+json",
@@ -122,9 +122,7 @@ export async function writeDockerArchive(tree: ImageTree, store: BlobStore, spec
   await mkdir(staging, { recursive: true });
   try {
     const tarTemp = join(staging, ".layer.tar");
-    const gzTemp = join(staging, ".layer.gz");
-    const layer = await writeLayer(tree, store, epoch, gzTemp, tarTemp);
-    await rm(gzTemp);
+    const layer = await writeLayerTar(tree, store, epoch, tarTemp);
     await mkdir(join(staging, layer.diffId));
     await rename(tarTemp, join(staging, layer.diffId, "layer.tar"));
     await writeFile(join(staging, layer.diffId, "VERSION"), "1.0");

@@ -19,6 +19,8 @@ export interface BlobStore {
   read(sha256: string): Promise<Uint8Array>;
   /** Stores a stream; when `expected` is given, anything else is refused and nothing is kept. */
   put(body: AsyncIterable<Uint8Array>, expected?: { sha256: string; size?: number }, what?: string): Promise<{ sha256: string; size: number }>;
+  /** Stores bytes held in memory. */
+  putBytes(bytes: Uint8Array): Promise<{ sha256: string; size: number }>;
   /** Small metadata (JSON) by key, written atomically; for index validators and the like. */
   readMeta<T>(key: string): Promise<T | undefined>;
   writeMeta(key: string, value: unknown): Promise<void>;
@@ -33,7 +35,7 @@ export function blobPath(root: string, sha256: string): string {
 export function createBlobStore(root: string): BlobStore {
   const tmpDir = join(root, "tmp");
   const tempName = () => join(tmpDir, randomBytes(12).toString("hex"));
-  return {
+  const store: BlobStore = {
     root,
     pathOf: (sha256) => blobPath(root, sha256),
     async has(sha256) {
@@ -74,6 +76,13 @@ export function createBlobStore(root: string): BlobStore {
         throw error;
       }
     },
+    putBytes(bytes) {
+      return store.put(
+        (async function* () {
+          yield bytes;
+        })(),
+      );
+    },
     async readMeta<T>(key: string) {
       try {
         return JSON.parse(await readFile(join(root, "meta", `${metaName(key)}.json`), "utf8")) as T;
@@ -90,6 +99,7 @@ export function createBlobStore(root: string): BlobStore {
       await rename(temp, join(dir, `${metaName(key)}.json`));
     },
   };
+  return store;
 }
 
 function metaName(key: string): string {

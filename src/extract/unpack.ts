@@ -37,18 +37,14 @@ export async function unpackDeb(store: BlobStore, debSha256: string): Promise<Pa
       entries.push(entry);
       return;
     }
-    const { sha256, size } = await store.put(content ?? once(new Uint8Array(0)));
+    const { sha256, size } = content === undefined ? await store.putBytes(new Uint8Array(0)) : await store.put(content);
     entries.push({ ...entry, size, sha256 });
   });
   const control: Record<string, string> = {};
   for (const [name, bytes] of [...contents.control.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    control[name] = (await store.put(once(bytes))).sha256;
+    control[name] = (await store.putBytes(bytes)).sha256;
   }
   const manifest: PackageManifest = { deb: debSha256, entries, control, notes: contents.notes };
   await store.writeMeta(key, manifest);
   return manifest;
-}
-
-async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes;
 }

@@ -1,7 +1,9 @@
+import { createReadStream } from "node:fs";
 import { decompressStream, compressionOf } from "../extract/decompress.js";
 import type { BlobStore } from "../cache/store.js";
 import { SourceError } from "./errors.js";
-import { httpGet, readAll } from "./http.js";
+import { collect } from "../extract/deb.js";
+import { httpGet } from "./http.js";
 import { parsePackagesIndex, type PackageRecord } from "./packages-index.js";
 import { checkFreshness, parseRelease, verifyInRelease, type Keyring, type Release } from "./release.js";
 
@@ -98,8 +100,7 @@ export async function loadArchive(config: ArchiveConfig, store: BlobStore, event
         await store.put(got.body, { sha256: index.sha256, size: index.size }, indexUrl);
         events.onFetch?.(indexUrl, index.size);
       }
-      const bytes = await store.read(index.sha256);
-      const text = new TextDecoder().decode(await readAll(decompressStream(compressionOf(index.path), single(bytes))));
+      const text = new TextDecoder().decode(await collect(decompressStream(compressionOf(index.path), createReadStream(store.pathOf(index.sha256)))));
       packages.push(...parsePackagesIndex(text, base, suite));
       indexes.push(ref);
     }
@@ -135,11 +136,11 @@ async function fetchInRelease(
     return { text: await verifyInRelease(new TextDecoder().decode(await store.read(cached.sha256)), config.keyring, url), sha256: cached.sha256 };
   }
   if (got.body === undefined) throw new SourceError(`GET ${url}: the server answered 304 to a request that was not conditional`);
-  const bytes = await readAll(got.body);
+  const bytes = await collect(got.body);
   events.onFetch?.(url, bytes.length);
   // Verify before anything is kept: an unverified InRelease never enters the cache.
   const text = await verifyInRelease(new TextDecoder().decode(bytes), config.keyring, url);
-  const stored = await store.put(single(bytes));
+  const stored = await store.putBytes(bytes);
   await store.writeMeta(key, { sha256: stored.sha256, ...(got.etag ? { etag: got.etag } : {}), ...(got.lastModified ? { lastModified: got.lastModified } : {}) });
   return { text, sha256: stored.sha256 };
 }
@@ -161,10 +162,6 @@ function checkCodename(release: Release, suite: string, wanted: string, url: str
   if (names.length > 0 && !names.some((n) => accepted.includes(n))) {
     throw new SourceError(`${url} is signed for "${release.codename || release.suite}", not "${suite}"`);
   }
-}
-
-async function* single(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes;
 }
 
 function trimSlash(url: string): string {

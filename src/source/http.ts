@@ -66,13 +66,6 @@ export async function httpGet(url: string, options: HttpOptions = {}): Promise<H
   throw new SourceError(`GET ${url} failed after ${retries + 1} attempts: ${lastError}`, "the mirror may be down or unreachable; check from.mirror or try again later");
 }
 
-/** Reads a whole body (small files: InRelease). */
-export async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
 function describeNetworkError(error: unknown): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === "TimeoutError") return "timed out";

@@ -57,9 +57,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     const store = createBlobStore(cacheRoot);
     const fileDigests: Record<string, string> = {};
     for (const [path, bytes] of await readSpecFiles(io.host, spec, file)) {
-      fileDigests[path] = (await store.put((async function* () {
-        yield bytes;
-      })())).sha256;
+      fileDigests[path] = (await store.putBytes(bytes)).sha256;
     }
     const epoch = sourceDateEpoch(io.env);
     const plan = buildPlan({ spec, locked: locked.lock.archs[buildArch] as LockedArch, arch: buildArch, epoch, outputs, fileDigests });
