@@ -10,7 +10,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createBlobStore } from "../../src/cache/store.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
-import { runMain } from "../../src/cli/program.js";
 import { unpackDeb } from "../../src/extract/unpack.js";
 import { createNodeHost } from "../../src/host/node-host.js";
 import { parseLock } from "../../src/resolve/lock.js";
@@ -18,17 +17,10 @@ import { archiveBases } from "../../src/source/bases.js";
 import { HOST_KEYRING } from "../../src/source/keyring.js";
 import type { Spec } from "../../src/types/spec.js";
 import { repoRoot } from "../helpers.js";
-import { captureIo } from "../support/io.js";
+import { runMcc, sharedTestCache } from "../support/io.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-mirror-"));
-// Shared between runs on one machine, as a user's cache is: indexes are not fetched twice.
-const cache = join(tmpdir(), "mcc-test-cache");
-
-async function mcc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { io, out } = captureIo();
-  const code = await runMain([...args, "--cache", cache], io);
-  return { code, ...out };
-}
+const mcc = runMcc;
 
 function writeSpec(name: string, release: string, packages: string[]): string {
   const path = join(work, `${name}.yml`);
@@ -130,7 +122,7 @@ test("jq on trixie is fetched with every sha256 verified, unpacked, and a second
   const lock = parseLock(readFileSync(spec.replace(/\.yml$/, ".lock.json"), "utf8"));
   const packages = lock?.archs["amd64"]?.packages ?? [];
   assert.ok(packages.some((p) => p.name === "libjq1"));
-  const store = createBlobStore(cache);
+  const store = createBlobStore(sharedTestCache);
   const jq = packages.find((p) => p.name === "jq");
   assert.ok(jq);
   const manifest = await unpackDeb(store, jq.sha256);

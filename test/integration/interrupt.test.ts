@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { repoRoot } from "../helpers.js";
+import { sharedTestCache } from "../support/io.js";
 
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
 const spec = join(repoRoot, "examples", "curl.yml");
@@ -82,7 +83,7 @@ test("a full disk under the output is a clear error, and leaves nothing there", 
   const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]);
   assert.is(mounted.status, 0, `a 1 MiB tmpfs is needed for this test (root): ${mounted.stderr}`);
   try {
-    const cache = join(tmpdir(), "mcc-test-cache");
+    const cache = sharedTestCache;
     const r = compile(join(small, "curl"), cache);
     assert.is(r.status, 1);
     assert.match(r.stderr, /^mcc: error: cannot write .*\/small\/curl: ENOSPC/);

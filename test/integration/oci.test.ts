@@ -8,10 +8,11 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { repoRoot } from "../helpers.js";
+import { sharedTestCache } from "../support/io.js";
 import { hasRunc } from "../support/runc.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-oci-"));
-const sharedCache = join(tmpdir(), "mcc-test-cache");
+const sharedCache = sharedTestCache;
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
 
 function compile(example: string, out: string, format: string, env: Record<string, string> = {}, cwd = work): string {

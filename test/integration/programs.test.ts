@@ -9,19 +9,12 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EXIT } from "../../src/cli/exit-codes.js";
-import { runMain } from "../../src/cli/program.js";
 import { repoRoot } from "../helpers.js";
-import { captureIo } from "../support/io.js";
+import { runMcc } from "../support/io.js";
 import { hasRunc, runInRootfs } from "../support/runc.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-programs-"));
-const cache = join(tmpdir(), "mcc-test-cache");
-
-async function mcc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { io, out } = captureIo();
-  const code = await runMain([...args, "--cache", cache], io);
-  return { code, ...out };
-}
+const mcc = runMcc;
 
 async function compile(example: string): Promise<string> {
   const rootfs = join(work, `${example}.rootfs`);

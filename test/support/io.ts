@@ -1,4 +1,7 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CliIo } from "../../src/cli/io.js";
+import { runMain } from "../../src/cli/program.js";
 import { createNodeHost } from "../../src/host/node-host.js";
 import type { Host } from "../../src/host/host.js";
 
@@ -16,4 +19,17 @@ export function captureIo(options: { host?: Host; env?: Record<string, string>; 
     env: options.env ?? {},
   };
   return { io, out };
+}
+
+/**
+ * The cache the integration tests share, as a user's is shared between builds: indexes and
+ * packages are not fetched twice on one machine.
+ */
+export const sharedTestCache = join(tmpdir(), "mcc-test-cache");
+
+/** Runs mcc in-process with the shared test cache; what it printed and its exit code. */
+export async function runMcc(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { io, out } = captureIo();
+  const code = await runMain([...args, "--cache", sharedTestCache], io);
+  return { code, ...out };
 }
