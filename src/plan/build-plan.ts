@@ -35,7 +35,7 @@ export interface PlanInputs {
 }
 
 /** The format version of the plan; bumped when a step's meaning changes, so old results are not reused. */
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 3;
 
 /** Spec + lock -> plan. Pure: no files, clock, environment or randomness. */
 export function buildPlan(inputs: PlanInputs): BuildPlan {

@@ -131,7 +131,11 @@ export const TRACE_RULES: readonly TraceRule[] = [
         `VERSION_CODENAME=${release}`,
         "ID=debian",
       ];
-      return [{ path: "/usr/lib/os-release", content: lines.join("\n") + "\n", mode: 0o644 }];
+      // Trivy detects Debian by /etc/debian_version; the major version is what it matches on.
+      return [
+        { path: "/usr/lib/os-release", content: lines.join("\n") + "\n", mode: 0o644 },
+        { path: "/etc/debian_version", content: `${version ?? `${release}/sid`}\n`, mode: 0o644 },
+      ];
     },
   },
 ];

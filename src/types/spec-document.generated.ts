@@ -108,6 +108,19 @@ export interface MccSpec {
     [k: string]: string;
   };
   /**
+   * What mcc records about the image's contents, for scanners and audits. Both are on unless turned off.
+   */
+  metadata?: {
+    /**
+     * Write an SPDX 2.3 JSON SBOM of the image (its packages and every kept file, with checksums) beside each output, and attach it to OCI layouts as an artifact that refers to the image.
+     */
+    sbom?: boolean;
+    /**
+     * Write `/var/lib/dpkg/status.d/<package>` (the package's control stanza) and `<package>.md5sums` (only the files kept) for each package that contributed a file, so vulnerability scanners still recognise the packages.
+     */
+    dpkgStatus?: boolean;
+  };
+  /**
    * What to write: one output or a list of them. Relative paths are taken from the current directory.
    */
   output?: Output | [Output, ...Output[]];

@@ -31,7 +31,16 @@ export interface Spec {
   readonly ports: readonly SpecPort[];
   /** Sorted by name. */
   readonly labels: Readonly<Record<string, string>>;
+  readonly metadata: SpecMetadata;
   readonly outputs: readonly SpecOutput[];
+}
+
+/** What mcc records about the image's contents (both on by default). */
+export interface SpecMetadata {
+  /** An SPDX 2.3 SBOM beside each output and attached to OCI layouts. */
+  readonly sbom: boolean;
+  /** `/var/lib/dpkg/status.d/` entries, listing only kept files, for scanners. */
+  readonly dpkgStatus: boolean;
 }
 
 export interface SpecSource {

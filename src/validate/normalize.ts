@@ -42,6 +42,7 @@ export function normalizeSpec(doc: SpecDocument, options: NormalizeOptions): Spe
       return port === undefined ? [] : [port];
     }),
     labels: sortedRecord(doc.labels ?? {}),
+    metadata: { sbom: doc.metadata?.sbom ?? DEFAULTS.metadata.sbom, dpkgStatus: doc.metadata?.dpkgStatus ?? DEFAULTS.metadata.dpkgStatus },
     outputs: outputs.map(
       (o): SpecOutput => ({ format: o.format as OutputFormat, path: o.path ?? defaultOutputPath(doc.name, o.format) }),
     ),
