@@ -1,13 +1,12 @@
-import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import type { CompileOptions } from "./commands/compile.js";
 import type { LockCommandOptions } from "./commands/lock.js";
 import { OUTPUT_FORMATS } from "../types/spec.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
+import { VERSION } from "../version.js";
 
-const require = createRequire(import.meta.url);
-export const VERSION: string = (require("../../../package.json") as { version: string }).version;
+export { VERSION };
 
 /**
  * Runs mcc with the given arguments (without `node` and the script) and returns the exit

@@ -36,7 +36,7 @@ export interface TraceRule {
   generate?(ctx: RuleContext): Promise<readonly GeneratedFile[]> | readonly GeneratedFile[];
 }
 
-const RELEASE_VERSIONS: Record<string, string> = { buster: "10", bullseye: "11", bookworm: "12", trixie: "13", forky: "14" };
+export const RELEASE_VERSIONS: Record<string, string> = { buster: "10", bullseye: "11", bookworm: "12", trixie: "13", forky: "14" };
 
 /** The rules, in the order they run; each runs again while it keeps adding files. */
 export const TRACE_RULES: readonly TraceRule[] = [

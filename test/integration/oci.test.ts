@@ -15,8 +15,10 @@ const work = mkdtempSync(join(tmpdir(), "mcc-oci-"));
 const sharedCache = sharedTestCache;
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
 
-function compile(example: string, out: string, format: string, env: Record<string, string> = {}, cwd = work): string {
-  const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", `${example}.yml`), "--format", format, "-o", out, "-q"], {
+/** Builds an example for amd64 (the host's), or for every architecture it lists with `arch: "all"`. */
+function compile(example: string, out: string, format: string, env: Record<string, string> = {}, cwd = work, arch = "amd64"): string {
+  const archArgs = arch === "all" ? [] : ["--arch", arch];
+  const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", `${example}.yml`), "--format", format, "-o", out, "-q", ...archArgs], {
     cwd,
     encoding: "utf8",
     env: { ...process.env, MCC_CACHE: sharedCache, ...env },
@@ -111,7 +113,8 @@ test("oci-archive and docker-archive are read by skopeo", () => {
 });
 
 test("two builds in different conditions give the same bytes", () => {
-  const a = compile("curl", join(work, "curl-a"), "oci", { TZ: "UTC", LANG: "C" });
+  // Every architecture the example lists (an index of two images).
+  const a = compile("curl", join(work, "curl-a"), "oci", { TZ: "UTC", LANG: "C" }, work, "all");
   const otherCwd = mkdtempSync(join(tmpdir(), "mcc-cwd-"));
   const otherCache = mkdtempSync(join(tmpdir(), "mcc-cache-"));
   try {
@@ -130,7 +133,7 @@ test("two builds in different conditions give the same bytes", () => {
   const layer = (dir: string) => tool("sh", ["-c", `sha256sum ${dir}/blobs/sha256/* | cut -c1-64 | sort`]);
   assert.is(layer(join(work, "curl-b")), layer(a));
   // SOURCE_DATE_EPOCH is an input: another epoch is another image.
-  const c = compile("curl", join(work, "curl-c"), "oci", { SOURCE_DATE_EPOCH: "1700000000" });
+  const c = compile("curl", join(work, "curl-c"), "oci", { SOURCE_DATE_EPOCH: "1700000000" }, work, "all");
   assert.is.not(index(c), index(a));
 });
 
