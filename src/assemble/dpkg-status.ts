@@ -7,6 +7,8 @@ export interface ContributingPackage {
   readonly control: string;
   /** The regular files kept, at the package's own paths (no leading `/`), with their md5. */
   readonly files: readonly { readonly path: string; readonly md5: string }[];
+  /** The kept conffiles (absolute paths), which dpkg records in the stanza rather than md5sums. */
+  readonly conffiles: readonly { readonly path: string; readonly md5: string }[];
 }
 
 /** Where dpkg's per-package records go in a distroless-style image. */
@@ -26,17 +28,24 @@ export const DPKG_STATUS_REASON: Reason = {
 export function dpkgStatusFiles(packages: readonly ContributingPackage[]): { path: string; content: string }[] {
   const out: { path: string; content: string }[] = [];
   for (const pkg of [...packages].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    out.push({ path: `${STATUS_DIR}/${pkg.name}`, content: statusStanza(pkg.control) });
+    out.push({ path: `${STATUS_DIR}/${pkg.name}`, content: statusStanza(pkg.control, pkg.conffiles) });
     const lines = [...pkg.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((f) => `${f.md5}  ${f.path}\n`);
     if (lines.length > 0) out.push({ path: `${STATUS_DIR}/${pkg.name}.md5sums`, content: lines.join("") });
   }
   return out;
 }
 
-/** The control stanza with `Status: install ok installed` after `Package:`, one trailing newline. */
-export function statusStanza(control: string): string {
+/**
+ * The control stanza as dpkg's status file holds it: `Status: install ok installed` after
+ * `Package:`, and the kept conffiles with their md5 in `Conffiles:`. One trailing newline.
+ */
+export function statusStanza(control: string, conffiles: readonly { path: string; md5: string }[] = []): string {
   const lines = control.replace(/\r\n/g, "\n").replace(/\n+$/, "").split("\n").filter((l) => !/^Status:/i.test(l));
   const at = lines.findIndex((l) => /^Package:/i.test(l));
   lines.splice(at < 0 ? 0 : at + 1, 0, "Status: install ok installed");
+  if (conffiles.length > 0) {
+    const sorted = [...conffiles].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    lines.push("Conffiles:", ...sorted.map((c) => ` ${c.path} ${c.md5}`));
+  }
   return lines.join("\n") + "\n";
 }

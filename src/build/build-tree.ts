@@ -100,7 +100,10 @@ async function dpkgStatusOf(
     if (!owners.has(name)) continue;
     const controlSha = manifest.control["control"];
     if (controlSha === undefined) continue;
+    const conffileSha = manifest.control["conffiles"];
+    const conffilePaths = new Set(conffileSha === undefined ? [] : new TextDecoder().decode(await store.read(conffileSha)).split("\n").map((l) => l.trim()).filter(Boolean));
     const kept: { path: string; md5: string }[] = [];
+    const conffiles: { path: string; md5: string }[] = [];
     for (const entry of manifest.entries) {
       if (entry.kind !== "file" && entry.kind !== "hardlink") continue;
       const merged = mergedUsrPath(entry.path);
@@ -112,9 +115,10 @@ async function dpkgStatusOf(
         md5 = createHash("md5").update(await store.read(node.sha256)).digest("hex");
         md5Of.set(node.sha256, md5);
       }
-      kept.push({ path: entry.path.replace(/^\//, ""), md5 });
+      if (conffilePaths.has(entry.path)) conffiles.push({ path: entry.path, md5 });
+      else kept.push({ path: entry.path.replace(/^\//, ""), md5 });
     }
-    contributing.push({ name, control: new TextDecoder().decode(await store.read(controlSha)), files: kept });
+    contributing.push({ name, control: new TextDecoder().decode(await store.read(controlSha)), files: kept, conffiles });
   }
   const encoder = new TextEncoder();
   return dpkgStatusFiles(contributing).map((f) => ({ path: f.path, content: encoder.encode(f.content), reason: DPKG_STATUS_REASON }));
