@@ -95,7 +95,8 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
       .command("lock")
       .description("resolve the spec's packages against the verified Debian archive and pin them in SPEC.lock.json")
       .argument("<spec>", "the spec file")
-      .addOption(updateOption()),
+      .addOption(updateOption())
+      .addOption(new Option("--check", "resolve again and compare with the lock, writing nothing: exit 1 and list the changes when it is stale (for CI)").conflicts(["update", "frozen"])),
   ).action(async (spec: string, options: LockCommandOptions) => {
     code = await (await import("./commands/lock.js")).lockCommand(spec, options, io);
   });

@@ -17,6 +17,11 @@ export interface LockOptions {
   readonly update: boolean;
   /** Only check: a missing or stale lock is an error, and nothing is written. */
   readonly frozen: boolean;
+  /**
+   * Resolve again and compare with the lock, writing nothing: `stale` when the archive (or
+   * the spec) now gives another set, for a CI job that opens a refresh.
+   */
+  readonly check?: boolean;
   readonly offline: boolean;
   readonly allowExpired: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -30,9 +35,11 @@ export interface LockOptions {
 
 export type LockOutcome =
   | {
-      readonly status: "current" | "written" | "unchanged" | "transient";
+      readonly status: "current" | "written" | "unchanged" | "transient" | "stale";
       readonly path: string;
       readonly lock: LockFile;
+      /** The lock file that was there before, when it could be read. */
+      readonly previous?: LockFile;
       /** A lock was there but did not match the spec (it was resolved again). */
       readonly wasStale: boolean;
       readonly diagnostics: readonly Diagnostic[];
@@ -57,7 +64,7 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
     if (!current) return { status: "failed", path, diagnostics: [diagnosticForFile(specPath, "MCC411", { path })] };
     return { status: "current", path, lock: existing, wasStale: false, diagnostics: [] };
   }
-  if (current && !options.update) return { status: "current", path, lock: existing, wasStale: false, diagnostics: [] };
+  if (current && !options.update && !options.check) return { status: "current", path, lock: existing, wasStale: false, diagnostics: [] };
   const wasStale = existing !== undefined && !current;
 
   const specDir = dirname(specPath);
@@ -92,10 +99,12 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
 
   const lock: LockFile = { lockVersion: LOCK_VERSION, inputs, release: spec.from.release, archs };
   const text = serializeLock(lock);
-  if (text === existingText) return { status: "unchanged", path, lock, wasStale, diagnostics: [] };
-  if (options.persist === false) return { status: "transient", path, lock, wasStale, diagnostics: [] };
+  const before = existing === undefined ? {} : { previous: existing };
+  if (text === existingText) return { status: options.check ? "current" : "unchanged", path, lock, wasStale, diagnostics: [], ...before };
+  if (options.check) return { status: "stale", path, lock, wasStale, diagnostics: [], ...before };
+  if (options.persist === false) return { status: "transient", path, lock, wasStale, diagnostics: [], ...before };
   await host.writeFileAtomic(path, text);
-  return { status: "written", path, lock, wasStale, diagnostics: [] };
+  return { status: "written", path, lock, wasStale, diagnostics: [], ...before };
 }
 
 function problemDiagnostic(problem: ResolveProblem, ast: SpecAst, arch: string, several: boolean): Diagnostic {
