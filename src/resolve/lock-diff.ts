@@ -22,8 +22,9 @@ export function diffLocks(before: LockFile | undefined, after: LockFile): LockCh
       changes.push({ kind: "arch-removed", arch });
       continue;
     }
-    const was = new Map((old?.packages ?? []).map((p) => [p.name, p]));
-    const is = new Map(now.packages.map((p) => [p.name, p]));
+    // The boot packages (kernel, bootloaders) change like any other: a kernel security update is news.
+    const was = new Map([...(old?.packages ?? []), ...(old?.boot ?? [])].map((p) => [p.name, p]));
+    const is = new Map([...now.packages, ...(now.boot ?? [])].map((p) => [p.name, p]));
     for (const name of [...new Set([...was.keys(), ...is.keys()])].sort()) {
       const a = was.get(name);
       const b = is.get(name);

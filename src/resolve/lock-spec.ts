@@ -9,6 +9,7 @@ import { childPointer, type SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
 import { locate } from "../validate/locate.js";
 import { lockedArch, lockPathFor, LOCK_VERSION, parseLock, resolutionInputs, serializeLock, type LockedArch, type LockFile } from "./lock.js";
+import { resolveBootPackages } from "./boot-packages.js";
 import { resolvePackages, type ResolveProblem } from "./resolver.js";
 
 export interface LockOptions {
@@ -92,8 +93,13 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
     const requests = spec.packages.map((p, index) => ({ ...p, index }));
     const resolution = resolvePackages(archive.packages, requests, arch);
     for (const problem of resolution.problems) diagnostics.push(problemDiagnostic(problem, ast, arch, spec.from.archs.length > 1));
+    const boot = spec.boot === undefined ? undefined : resolveBootPackages(archive.packages, spec.boot, arch);
+    for (const problem of boot?.problems ?? []) {
+      const at = locate(ast, problem.role === "kernel" && spec.boot?.kernel !== undefined ? "/boot/kernel" : "/boot");
+      diagnostics.push(diagnosticAt(ast.source, at, "MCC400", { name: problem.name, on: spec.from.archs.length > 1 ? ` (${arch})` : "", suggestion: "" }, problem.role === "kernel" ? "boot.kernel names a Debian kernel package such as linux-image-cloud-amd64" : "the bootloader packages are part of the release's main component"));
+    }
     const securityBase = archive.indexes.find((i) => i.suite.endsWith("-security"))?.base;
-    archs[arch] = lockedArch(resolution.packages, archive.indexes, securityBase);
+    archs[arch] = lockedArch(resolution.packages, archive.indexes, securityBase, boot?.packages);
   }
   if (diagnostics.length > 0) return { status: "failed", path, diagnostics };
 

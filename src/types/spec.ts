@@ -32,7 +32,19 @@ export interface Spec {
   /** Sorted by name. */
   readonly labels: Readonly<Record<string, string>>;
   readonly metadata: SpecMetadata;
+  /** Present when the spec has a `boot` section (the kernel is then pinned in the lock). */
+  readonly boot?: SpecBoot;
   readonly outputs: readonly SpecOutput[];
+}
+
+/** How `iso` and `kernel+initrd` outputs boot. */
+export interface SpecBoot {
+  /** The kernel package; undefined: the default of the architecture. */
+  readonly kernel?: string;
+  readonly cmdline: string;
+  /** Undefined: the default of the architecture. */
+  readonly console?: string;
+  readonly onExit: "poweroff" | "restart";
 }
 
 /** What mcc records about the image's contents (both on by default). */

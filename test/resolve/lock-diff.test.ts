@@ -47,4 +47,9 @@ test("a downgrade says so", () => {
   assert.equal(changes.map(formatLockChange), ["amd64: a 2.0 -> 1.9 (older)"]);
 });
 
+test("a new kernel in the boot packages is a change like any other", () => {
+  const withBoot = (version: string): LockFile => ({ ...lock({ amd64: [pkg("busybox", "1.0")] }), archs: { amd64: { indexes: [], packages: [pkg("busybox", "1.0")], boot: [pkg("linux-image-6.1.0-40-cloud-amd64", version)] } } });
+  assert.equal(diffLocks(withBoot("6.1.153-1"), withBoot("6.1.158-1")).map(formatLockChange), ["amd64: linux-image-6.1.0-40-cloud-amd64 6.1.153-1 -> 6.1.158-1"]);
+});
+
 test.run();
