@@ -14,7 +14,7 @@ const closing = (passed, failed, skipped) =>
 
 // 0. The Debian tools the tests drive for real, installed when missing and we are root
 //    (CI and fresh machines); otherwise the tests that need them say what is missing.
-const tools = { gpg: "gpg", "gpg-agent": "gpg-agent", gpgconf: "gpgconf", xz: "xz-utils", "dpkg-deb": "dpkg", "apt-get": "apt", runc: "runc", strace: "strace", skopeo: "skopeo", umoci: "umoci", "oci-image-tool": "oci-image-tool", "qemu-aarch64-static": "qemu-user-static" };
+const tools = { gpg: "gpg", "gpg-agent": "gpg-agent", gpgconf: "gpgconf", xz: "xz-utils", "dpkg-deb": "dpkg", "apt-get": "apt", runc: "runc", strace: "strace", skopeo: "skopeo", umoci: "umoci", "oci-image-tool": "oci-image-tool", "qemu-aarch64-static": "qemu-user-static", xorriso: "xorriso", "fsck.vfat": "dosfstools", mdir: "mtools" };
 const missing = Object.entries(tools).filter(([cmd]) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0);
 if (missing.length > 0 && process.getuid?.() === 0) {
   const pkgs = [...new Set(missing.map(([, pkg]) => pkg))];
