@@ -1,7 +1,8 @@
 import { SECTOR } from "./iso-fields.js";
 
-/** El Torito 2.0: the platform ids of the validation entry and section headers. */
+/** El Torito 2.0's platform id of PC BIOS images, in the validation entry or a section header. */
 export const PLATFORM_X86 = 0x00;
+/** The platform id UEFI adds for EFI images (UEFI specification, "Media boot"). */
 export const PLATFORM_EFI = 0xef;
 
 /**
