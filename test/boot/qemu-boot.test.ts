@@ -12,7 +12,13 @@ import type { ImageEntry, ImageTree } from "../../src/assemble/image-tree.js";
 import { initElf } from "../../src/boot/init-elf.js";
 import type { InitPlan } from "../../src/boot/init-plan.js";
 import { buildInitramfs } from "../../src/boot/initramfs.js";
+import { buildTree } from "../../src/build/build-tree.js";
+import { createNodeHost } from "../../src/host/node-host.js";
+import { loadSpec } from "../../src/pipeline.js";
+import { parseLock } from "../../src/resolve/lock.js";
+import { initPlanOf } from "../../src/boot/init-plan.js";
 import { debianKernel } from "../support/debian-kernel.js";
+import { runMcc, sharedTestCache } from "../support/io.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-boot-"));
 const have = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
@@ -95,9 +101,12 @@ const basePlan: InitPlan = {
 };
 
 /** Boots the initramfs of the probe tree with the plan's init; the console's lines and qemu's exit. */
-async function boot(name: string, plan: InitPlan): Promise<{ lines: string[]; status: number | null; seconds: number }> {
+async function boot(name: string, plan: InitPlan, image?: { tree: ImageTree; read: (sha256: string) => Promise<Uint8Array> }): Promise<{ lines: string[]; status: number | null; seconds: number }> {
   const initrd = join(work, `${name}.initrd.gz`);
-  writeFileSync(initrd, await buildInitramfs(probeTree(), initElf(plan), async () => assert.unreachable("no cache blobs here") as never, 0));
+  const noBlobs = async (): Promise<Uint8Array> => {
+    throw new Error("the probe tree has no cache blobs");
+  };
+  writeFileSync(initrd, await buildInitramfs(image?.tree ?? probeTree(), initElf(plan), image?.read ?? noBlobs, 0));
   const started = Date.now();
   const run = spawnSync(
     QEMU,
@@ -160,6 +169,25 @@ test("onExit restart restarts the machine instead (qemu -no-reboot then exits)",
   const { lines } = await boot("restart", { ...basePlan, onExit: "restart" });
   assert.equal(mccLines(lines), ["mcc: exit status 0"]);
   expectLine(lines, /reboot: Restarting system/);
+});
+
+test("the curl example's microcontainer, as mcc builds it (libraries, CA bundle, nonroot), boots and runs curl --version", async () => {
+  const specPath = join(work, "curl.yml");
+  writeFileSync(specPath, "name: curl\nfrom:\n  release: bookworm\n  archs: [amd64]\npackages: [curl, ca-certificates]\nexecutable: /usr/bin/curl\nargs: [\"--version\"]\n");
+  const locked = await runMcc(["lock", specPath, "-q"]);
+  assert.is(locked.code, 0, locked.stderr);
+  const host = createNodeHost();
+  const loaded = await loadSpec(host, specPath, { defaultArch: "amd64" });
+  assert.ok(loaded.spec && loaded.ast, JSON.stringify(loaded.diagnostics));
+  const lock = parseLock(readFileSync(specPath.replace(/\.yml$/, ".lock.json"), "utf8"));
+  assert.ok(lock);
+  const { built, diagnostics } = await buildTree(host, loaded.spec, loaded.ast, lock, "amd64", { specPath, cacheRoot: sharedTestCache, offline: false, env: process.env });
+  assert.ok(built, JSON.stringify(diagnostics));
+  const { lines, status } = await boot("curl", initPlanOf(loaded.spec, "amd64", "poweroff"), { tree: built.tree, read: (sha) => built.store.read(sha) });
+  expectLine(lines, /curl \d+\.\d+\.\d+ \(x86_64-pc-linux-gnu\) libcurl/);
+  expectLine(lines, /^Protocols: .*https/);
+  assert.equal(mccLines(lines), ["mcc: exit status 0"]);
+  assert.is(status, 0);
 });
 
 test.run();
