@@ -5,12 +5,17 @@
  *   ELF header (64) | 2 program headers (2 x 56) | data | padding to 16 | code
  *
  * The first PT_LOAD maps the headers and the data read-only at DATA_BASE; the second maps the
- * code read+execute, one page further, so no page is both writable and executable and the two
- * mappings never share a page. Data comes first so its addresses are known before the code
- * that refers to them is generated: `DATA_START` is where the data's first byte is mapped.
+ * code read+execute, one page further (4 KiB on x86-64, 64 KiB on arm64), so no page is both
+ * writable and executable and the two mappings never share a page. Data comes first so its
+ * addresses are known before the code that refers to them is generated: `DATA_START` is
+ * where the data's first byte is mapped.
  */
 
-const PAGE = 0x1000;
+/**
+ * The page size the segments are aligned to: 4 KiB on x86-64; 64 KiB on arm64, whose kernels
+ * may use 4, 16 or 64 KiB pages (64 KiB alignment suits all three).
+ */
+const PAGE = { amd64: 0x1000, arm64: 0x10000 } as const;
 const DATA_BASE = 0x400000;
 const EHDR_SIZE = 64;
 const PHDR_SIZE = 56;
@@ -30,7 +35,8 @@ const PF_R = 4;
 export function staticElf(arch: keyof typeof MACHINE, data: Uint8Array, code: Uint8Array): Uint8Array {
   const codeOffset = alignUp(HEADERS + data.length, 16);
   // Congruent to the file offset modulo the page size, as mmap requires, and in a page of its own.
-  const codeAddress = DATA_BASE + alignUp(codeOffset, PAGE) + (codeOffset % PAGE);
+  const page = PAGE[arch];
+  const codeAddress = DATA_BASE + alignUp(codeOffset, page) + (codeOffset % page);
   const file = new Uint8Array(codeOffset + code.length);
   const view = new DataView(file.buffer);
   file.set([0x7f, 0x45, 0x4c, 0x46, 2 /* 64-bit */, 1 /* little-endian */, 1 /* version */, 0 /* System V ABI */]);
@@ -55,7 +61,7 @@ export function staticElf(arch: keyof typeof MACHINE, data: Uint8Array, code: Ui
     view.setBigUint64(at + 24, BigInt(address), true);
     view.setBigUint64(at + 32, BigInt(size), true);
     view.setBigUint64(at + 40, BigInt(size), true);
-    view.setBigUint64(at + 48, BigInt(PAGE), true);
+    view.setBigUint64(at + 48, BigInt(page), true);
   };
   phdr(EHDR_SIZE, PF_R, 0, DATA_BASE, codeOffset);
   phdr(EHDR_SIZE + PHDR_SIZE, PF_R | PF_X, codeOffset, codeAddress, code.length);
