@@ -14,7 +14,7 @@ const closing = (passed, failed, skipped) =>
 
 // 0. The Debian tools the tests drive for real, installed when missing and we are root
 //    (CI and fresh machines); otherwise the tests that need them say what is missing.
-const tools = { gpg: "gpg", "gpg-agent": "gpg-agent", gpgconf: "gpgconf", xz: "xz-utils", "dpkg-deb": "dpkg", "apt-get": "apt", runc: "runc", strace: "strace", skopeo: "skopeo", umoci: "umoci", "oci-image-tool": "oci-image-tool", "qemu-aarch64-static": "qemu-user-static", cpio: "cpio", objdump: "binutils", readelf: "binutils", gcc: "gcc libc6-dev", "qemu-system-x86_64": "qemu-system-x86" };
+const tools = { gpg: "gpg", "gpg-agent": "gpg-agent", gpgconf: "gpgconf", xz: "xz-utils", "dpkg-deb": "dpkg", "apt-get": "apt", runc: "runc", strace: "strace", skopeo: "skopeo", umoci: "umoci", "oci-image-tool": "oci-image-tool", "qemu-aarch64-static": "qemu-user-static", cpio: "cpio", objdump: "binutils", readelf: "binutils", gcc: "gcc libc6-dev", "qemu-system-x86_64": "qemu-system-x86", "qemu-system-aarch64": "qemu-system-arm", "aarch64-linux-gnu-objdump": "binutils-aarch64-linux-gnu" };
 const missing = Object.entries(tools).filter(([cmd]) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0);
 if (missing.length > 0 && process.getuid?.() === 0) {
   // A value may name several packages: gcc links statically only with libc6-dev, a recommends.

@@ -1,4 +1,4 @@
-// The real proof: Debian's cloud kernel (fetched and verified through mcc's own source code)
+// The real proof, on amd64: Debian's cloud kernel (fetched and verified through mcc's own source code)
 // boots an initramfs mcc wrote, under qemu's software emulation, and the generated init runs a
 // static test program as the plan's user, in its directory, with its environment, prints
 // `mcc: exit status N`, and powers the machine off, so qemu exits by itself.
@@ -10,21 +10,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ImageEntry, ImageTree } from "../../src/assemble/image-tree.js";
 import { initElf } from "../../src/boot/init-elf.js";
-import type { InitPlan } from "../../src/boot/init-plan.js";
+import { initPlanOf, type InitPlan } from "../../src/boot/init-plan.js";
 import { buildInitramfs } from "../../src/boot/initramfs.js";
-import { buildTree } from "../../src/build/build-tree.js";
-import { createNodeHost } from "../../src/host/node-host.js";
-import { loadSpec } from "../../src/pipeline.js";
-import { parseLock } from "../../src/resolve/lock.js";
-import { initPlanOf } from "../../src/boot/init-plan.js";
+import { bootQemu, expectLine, MACHINES, mccLines, microcontainer, type Console } from "../support/boot.js";
 import { debianKernel } from "../support/debian-kernel.js";
-import { runMcc, sharedTestCache } from "../support/io.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-boot-"));
 const have = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-const QEMU = "qemu-system-x86_64";
-/** Generous: software emulation on two shared cores; a boot takes seconds when the machine is idle. */
-const BOOT_TIMEOUT_MS = 120_000;
 
 /** The program the init runs: says who and where it is, probes / and /write, exits as told. */
 const PROBE_C = `
@@ -52,7 +44,7 @@ let vmlinuz = "";
 let probe: Uint8Array = new Uint8Array(0);
 
 test.before(async () => {
-  for (const [cmd, pkg] of [["gcc", "gcc"], [QEMU, "qemu-system-x86"]] as const) {
+  for (const [cmd, pkg] of [["gcc", "gcc"], [MACHINES.amd64.qemu, MACHINES.amd64.pkg]] as const) {
     assert.ok(have(cmd), `${cmd} is needed for the boot test (Debian package ${pkg}; the test command installs it as root)`);
   }
   writeFileSync(join(work, "probe.c"), PROBE_C);
@@ -100,39 +92,14 @@ const basePlan: InitPlan = {
   onExit: "poweroff",
 };
 
-/** Boots the initramfs of the probe tree with the plan's init; the console's lines and qemu's exit. */
-async function boot(name: string, plan: InitPlan, image?: { tree: ImageTree; read: (sha256: string) => Promise<Uint8Array> }): Promise<{ lines: string[]; status: number | null; seconds: number }> {
+/** Boots the initramfs of the probe tree (or of `image`) with the plan's init. */
+async function boot(name: string, plan: InitPlan, image?: { tree: ImageTree; read: (sha256: string) => Promise<Uint8Array> }): Promise<Console> {
   const initrd = join(work, `${name}.initrd.gz`);
   const noBlobs = async (): Promise<Uint8Array> => {
     throw new Error("the probe tree has no cache blobs");
   };
   writeFileSync(initrd, await buildInitramfs(image?.tree ?? probeTree(), initElf(plan), image?.read ?? noBlobs, 0));
-  const started = Date.now();
-  const run = spawnSync(
-    QEMU,
-    ["-accel", "tcg", "-nographic", "-no-reboot", "-m", "256", "-kernel", vmlinuz, "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet"],
-    { encoding: "utf8", timeout: BOOT_TIMEOUT_MS, killSignal: "SIGKILL", input: "", maxBuffer: 64 * 1024 * 1024 },
-  );
-  const seconds = (Date.now() - started) / 1000;
-  assert.is(run.signal, null, `qemu did not exit by itself within ${BOOT_TIMEOUT_MS / 1000} s; the console said:\n${run.stdout}`);
-  // The firmware's and the kernel's terminal resets (ESC c, ESC [2J...) are not text; and the
-  // firmware's last line may lack its newline, so what follows starts mid-line.
-  const text = run.stdout.replace(/\x1b(c|\[[0-9;?]*[A-Za-z])/g, "");
-  return { lines: text.split(/\r?\n/), status: run.status, seconds };
-}
-
-/** The init's own lines: from `mcc: ` to the end of the line, wherever the line starts. */
-function mccLines(lines: string[]): string[] {
-  return lines.flatMap((l) => /mcc: .*$/.exec(l) ?? []);
-}
-
-function expectLine(lines: string[], pattern: RegExp): RegExpExecArray {
-  for (const line of lines) {
-    const m = pattern.exec(line);
-    if (m !== null) return m;
-  }
-  assert.unreachable(`no line matches ${pattern} on the console:\n${lines.join("\n")}`);
-  throw new Error("unreachable");
+  return bootQemu("amd64", vmlinuz, initrd);
 }
 
 test("exit 0: the program runs as 1000:1001 in /write with its environment, / is read-only, /write a tmpfs; one status line; power-off", async () => {
@@ -172,18 +139,8 @@ test("onExit restart restarts the machine instead (qemu -no-reboot then exits)",
 });
 
 test("the curl example's microcontainer, as mcc builds it (libraries, CA bundle, nonroot), boots and runs curl --version", async () => {
-  const specPath = join(work, "curl.yml");
-  writeFileSync(specPath, "name: curl\nfrom:\n  release: bookworm\n  archs: [amd64]\npackages: [curl, ca-certificates]\nexecutable: /usr/bin/curl\nargs: [\"--version\"]\n");
-  const locked = await runMcc(["lock", specPath, "-q"]);
-  assert.is(locked.code, 0, locked.stderr);
-  const host = createNodeHost();
-  const loaded = await loadSpec(host, specPath, { defaultArch: "amd64" });
-  assert.ok(loaded.spec && loaded.ast, JSON.stringify(loaded.diagnostics));
-  const lock = parseLock(readFileSync(specPath.replace(/\.yml$/, ".lock.json"), "utf8"));
-  assert.ok(lock);
-  const { built, diagnostics } = await buildTree(host, loaded.spec, loaded.ast, lock, "amd64", { specPath, cacheRoot: sharedTestCache, offline: false, env: process.env });
-  assert.ok(built, JSON.stringify(diagnostics));
-  const { lines, status } = await boot("curl", initPlanOf(loaded.spec, "amd64", "poweroff"), { tree: built.tree, read: (sha) => built.store.read(sha) });
+  const curl = await microcontainer(join(work, "curl.yml"), "name: curl\nfrom:\n  release: bookworm\n  archs: [amd64]\npackages: [curl, ca-certificates]\nexecutable: /usr/bin/curl\nargs: [\"--version\"]\n", "amd64");
+  const { lines, status } = await boot("curl", initPlanOf(curl.spec, "amd64", "poweroff"), curl);
   expectLine(lines, /curl \d+\.\d+\.\d+ \(x86_64-pc-linux-gnu\) libcurl/);
   expectLine(lines, /^Protocols: .*https/);
   assert.equal(mccLines(lines), ["mcc: exit status 0"]);

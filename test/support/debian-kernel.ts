@@ -1,4 +1,4 @@
-// Debian's cloud kernel for amd64, through mcc's own verified source: the signed archive
+// Debian's kernel (the cloud one for amd64, the generic one for arm64), through mcc's own verified source: the signed archive
 // (InRelease -> Release -> Packages), the metapackage's Depends naming the versioned kernel
 // package, that one .deb fetched with its sha256 checked, and /boot/vmlinuz-* read out of it
 // with mcc's .deb reader. Nothing else of the kernel's dependencies is fetched.
@@ -24,20 +24,20 @@ export interface DebianKernel {
   readonly vmlinuz: Uint8Array;
 }
 
-/** Fetches and extracts the kernel the metapackage `meta` points to, on `release` for amd64. */
-export async function debianKernel(release = "bookworm", meta = "linux-image-cloud-amd64"): Promise<DebianKernel> {
+/** Fetches and extracts the kernel the metapackage `meta` points to, on `release` for `arch`. */
+export async function debianKernel(release = "bookworm", arch: "amd64" | "arm64" = "amd64", meta = arch === "amd64" ? "linux-image-cloud-amd64" : "linux-image-arm64"): Promise<DebianKernel> {
   const host = createNodeHost();
   const spec = { from: { release } } as unknown as Spec;
   const bases = await archiveBases(host, spec, process.env);
   const { keyring } = await loadKeyring(host, undefined, process.cwd());
   const store = createBlobStore(sharedTestCache);
   const archive = await loadArchive(
-    { ...bases, release, components: ["main"], arch: "amd64", keyring, now: new Date(), allowExpired: false, offline: false },
+    { ...bases, release, components: ["main"], arch, keyring, now: new Date(), allowExpired: false, offline: false },
     store,
   );
   const newest = (name: string): PackageRecord => {
     const found = archive.packages.filter((p) => p.name === name).sort((a, b) => compareVersions(b.version, a.version))[0];
-    if (found === undefined) throw new Error(`${name} is not in ${release}/main for amd64`);
+    if (found === undefined) throw new Error(`${name} is not in ${release}/main for ${arch}`);
     return found;
   };
   const metapackage = newest(meta);
