@@ -124,13 +124,16 @@ test("the same files give the same image; the epoch and the content change it", 
   assert.equal([a.readUInt16LE(entry + 24), a.readUInt16LE(entry + 22), a[entry + 13]], [(43 << 9) | (11 << 5) | 14, (22 << 11) | (13 << 5) | 10, 100]);
 });
 
-test("names that are not 8.3 short names are refused with a message naming the rule", () => {
+test("names that are not valid long names are refused with a message naming the rule", () => {
   const one = (path: string) => () => writeFat({ label: "X", epoch: 0, files: [{ path, bytes: new Uint8Array(1) }] });
-  assert.throws(one("/LOADER/LOADER.CONF"), /"LOADER.CONF" in "\/LOADER\/LOADER.CONF" is not an 8.3 short name: 1 to 3 characters after the dot/);
-  assert.throws(one("/VERYLONGNAME.EFI"), /1 to 8 characters before the dot/);
-  assert.throws(one("/A B.TXT"), /only A-Z, 0-9, one dot/);
-  assert.throws(one("/A.B.C"), /only A-Z, 0-9, one dot/);
-  assert.throws(one("/.HIDDEN"), /1 to 8 characters before the dot/);
+  // Not 8.3, but long names now: LOADER.CONF, VERYLONGNAME.EFI, A B.TXT, A.B.C, .HIDDEN.
+  for (const path of ["/LOADER/LOADER.CONF", "/VERYLONGNAME.EFI", "/A B.TXT", "/A.B.C", "/.HIDDEN"]) writeFat({ label: "X", epoch: 0, files: [{ path, bytes: new Uint8Array(1) }] });
+  assert.throws(one("/loader/a?.conf"), /"a\?.conf" in "\/loader\/a\?.conf" is not a valid long name: no control characters and none of/);
+  assert.throws(one("/a\tb"), /no control characters/);
+  assert.throws(one(`/${"x".repeat(256)}`), /at most 255 characters, not 256/);
+  assert.throws(one("/trailing."), /no trailing dot/);
+  assert.throws(one("/ leading"), /no leading or trailing space/);
+  assert.throws(one("/emoji\u{1F600}.conf"), /only UCS-2 characters/);
   assert.throws(() => writeFat({ label: "TWELVE CHARS", epoch: 0, files: [] }), /the label "TWELVE CHARS"/);
   assert.throws(() => writeFat({ label: "X", epoch: 0.5, files: [] }), /epoch 0.5/);
 });
