@@ -327,6 +327,9 @@ test("directories are sized with their long-name entries: a root of 160 entries,
     assert.ok(mcopyOut(img, long("/many", 39)).equals(Buffer.from(text("many 39\n"))));
     assert.ok(mcopyOut(img, long("", 29)).equals(Buffer.from(text("root 29\n"))));
   });
+  // 3200 names of 255 characters take 21 entries each: more than the root's 16-bit count holds.
+  const crowded = Array.from({ length: 3200 }, (_, i) => ({ path: `/${String(i).padStart(255, "x")}`, bytes: new Uint8Array(0) }));
+  assert.throws(() => writeFat(options(crowded)), /the root directory needs 67201 entries \(long names take one per 13 characters\), more than 65520/);
 });
 
 test("long names are deterministic: the same files twice, or in another order, give the same bytes", () => {
