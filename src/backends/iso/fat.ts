@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { buildFileTree, directoriesOf, sortTree, type TreeDirectory, type TreeFile, type TreeInput, type TreeNode } from "./file-tree.js";
 import { FAT_SECTOR, type FatGeometry, planFat } from "./fat-geometry.js";
-import { checkFatLabel, checkFatName, shortName } from "./fat-names.js";
+import { compareFatNames, entryCount, type FatChild, fatChildren } from "./fat-directory.js";
+import { checkFatLabel, checkFatName, foldFatName } from "./fat-names.js";
 import { fatTimestamp, type FatTimestamp } from "./fat-time.js";
 
 /** What goes into a FAT image (an EFI System Partition for the ISO's EFI boot entry). */
@@ -10,7 +11,10 @@ export interface FatOptions {
   readonly label: string;
   /** SOURCE_DATE_EPOCH, in seconds: every timestamp (clamped to FAT's 1980 to 2107). */
   readonly epoch: number;
-  /** Absolute paths of 8.3 names (`/EFI/BOOT/BOOTX64.EFI`); lower case is folded up. */
+  /**
+   * Absolute paths (`/EFI/BOOT/BOOTX64.EFI`, `/loader/entries/mcc.conf`): upper-case 8.3
+   * names are short entries alone, any other name gets long-name entries; case is kept.
+   */
   readonly files: readonly TreeInput[];
 }
 
@@ -18,11 +22,16 @@ const ENTRY = 32;
 const ATTR_VOLUME_ID = 0x08;
 const ATTR_DIRECTORY = 0x10;
 const ATTR_ARCHIVE = 0x20;
+/** The root's entry count is a 16-bit BPB field, in whole sectors of 16 entries. */
+const ROOT_ENTRIES_MAX = 65520;
+/** The specification's limit for any other directory (2 MiB). */
+const DIRECTORY_ENTRIES_MAX = 65536;
 
 /**
- * Writes a FAT12 or FAT16 image (512-byte sectors, two FATs, short names only) holding the
- * files, the smallest that fits them with a little slack (see planFat). Pure and
- * deterministic: directories are sorted by short name, clusters handed out in a fixed order
+ * Writes a FAT12 or FAT16 image (512-byte sectors, two FATs, VFAT long names where a name is
+ * not an upper-case 8.3 one) holding the files, the smallest that fits them with a little
+ * slack (see planFat). Pure and deterministic: directories are sorted (see compareFatNames),
+ * short aliases of long names numbered in that order, clusters handed out in a fixed order
  * (directories breadth first, then files) with no fragmentation, every timestamp is the
  * epoch, and the volume serial number, which tools usually take from the clock, is a hash of
  * the label, the epoch and the files.
@@ -30,18 +39,26 @@ const ATTR_ARCHIVE = 0x20;
 export function writeFat(options: FatOptions): Buffer {
   const label = checkFatLabel(options.label);
   const time = fatTimestamp(options.epoch);
-  const root = buildFileTree(options.files, "FAT", checkFatName);
-  sortTree(root, (a, b) => Buffer.compare(shortName(a.name), shortName(b.name)));
+  const root = buildFileTree(options.files, "FAT", checkFatName, { keep: foldFatName });
+  sortTree(root, compareFatNames);
   const directories = directoriesOf(root);
   const subdirectories = directories.slice(1);
   const files = directories.flatMap((d) => d.children.filter((c): c is TreeFile => c.kind === "file"));
-  const directoryBytes = (dir: TreeDirectory) => (2 + dir.children.length) * ENTRY;
+  const children = new Map(directories.map((d) => [d, fatChildren(d)]));
+  const childrenOf = (dir: TreeDirectory) => children.get(dir) ?? [];
+  // "." and "..", then every child's entries, long-name entries included.
+  const directoryBytes = (dir: TreeDirectory) => (2 + entryCount(childrenOf(dir))) * ENTRY;
+  const rootEntries = 1 + entryCount(childrenOf(root)); // the volume label, then the children
+  if (rootEntries > ROOT_ENTRIES_MAX) throw new Error(`FAT: the root directory needs ${rootEntries} entries (long names take one per 13 characters), more than ${ROOT_ENTRIES_MAX}`);
+  for (const dir of subdirectories) {
+    if (directoryBytes(dir) / ENTRY > DIRECTORY_ENTRIES_MAX) throw new Error(`FAT: ${JSON.stringify(dir.path)} needs ${directoryBytes(dir) / ENTRY} entries, more than ${DIRECTORY_ENTRIES_MAX}`);
+  }
   const geometry = planFat((cluster) => {
     let clusters = 0;
     for (const dir of subdirectories) clusters += Math.ceil(directoryBytes(dir) / cluster);
     for (const file of files) clusters += Math.ceil(file.bytes.length / cluster);
     return clusters;
-  }, root.children.length + 1);
+  }, rootEntries);
 
   // Clusters: each subdirectory, then each file, in one contiguous run each.
   const clusterBytes = geometry.sectorsPerCluster * FAT_SECTOR;
@@ -67,7 +84,8 @@ export function writeFat(options: FatOptions): Buffer {
 
   let at = rootAt;
   putEntry(image, at, label, ATTR_VOLUME_ID, 0, 0, time);
-  for (const child of root.children) putChild(image, (at += ENTRY), child, firstOf(child), time);
+  at += ENTRY;
+  for (const child of childrenOf(root)) at = putChild(image, at, child, firstOf(child.node), time);
   const parents = new Map<TreeDirectory, TreeDirectory>();
   for (const dir of directories) for (const child of dir.children) if (child.kind === "directory") parents.set(child, dir);
   for (const dir of subdirectories) {
@@ -76,16 +94,21 @@ export function writeFat(options: FatOptions): Buffer {
     putEntry(image, at, Buffer.from(".          ", "latin1"), ATTR_DIRECTORY, firstOf(dir), 0, time);
     // ".." of a directory in the root points at cluster 0, the root's conventional number.
     putEntry(image, at + ENTRY, Buffer.from("..         ", "latin1"), ATTR_DIRECTORY, parent === root ? 0 : firstOf(parent), 0, time);
-    at += ENTRY;
-    for (const child of dir.children) putChild(image, (at += ENTRY), child, firstOf(child), time);
+    at += 2 * ENTRY;
+    for (const child of childrenOf(dir)) at = putChild(image, at, child, firstOf(child.node), time);
   }
   for (const file of files) if (file.bytes.length > 0) image.set(file.bytes, clusterAt(firstOf(file)));
   return image;
 }
 
-function putChild(image: Buffer, at: number, child: TreeNode, cluster: number, time: FatTimestamp): void {
-  if (child.kind === "directory") putEntry(image, at, shortName(child.name), ATTR_DIRECTORY, cluster, 0, time);
-  else putEntry(image, at, shortName(child.name), ATTR_ARCHIVE, cluster, child.bytes.length, time);
+/** A child's long-name entries, if any, then its short entry; returns where the next child goes. */
+function putChild(image: Buffer, at: number, child: FatChild, cluster: number, time: FatTimestamp): number {
+  child.long.copy(image, at);
+  const node = child.node;
+  const shortAt = at + child.long.length;
+  if (node.kind === "directory") putEntry(image, shortAt, child.short, ATTR_DIRECTORY, cluster, 0, time);
+  else putEntry(image, shortAt, child.short, ATTR_ARCHIVE, cluster, node.bytes.length, time);
+  return shortAt + ENTRY;
 }
 
 /** A 32-byte directory entry; created, accessed and written all at the epoch. */
