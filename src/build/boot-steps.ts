@@ -3,7 +3,7 @@ import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { replaceDirectory, replaceFile } from "../backends/atomic.js";
-import { bootIso } from "../backends/iso/boot-iso.js";
+import { bootIso, type ArchBoot } from "../backends/iso/boot-iso.js";
 import { initElf } from "../boot/init-elf.js";
 import { initPlanOf } from "../boot/init-plan.js";
 import { buildInitramfs } from "../boot/initramfs.js";
@@ -29,34 +29,38 @@ export async function initramfsStep(spec: Spec, store: BlobStore, params: Readon
   return { digest: `sha256:${sha256}`, size };
 }
 
-/** The `iso` step: kernel and bootloaders from their packages, the initramfs, into one ISO in the cache. */
-export async function isoStep(store: BlobStore, params: Readonly<Record<string, unknown>>, initramfs: Blob, unpacked: readonly { name: string; deb: string }[]): Promise<Blob> {
-  const arch = String(params["arch"]) as "amd64" | "arm64";
-  const manifests: PackageManifest[] = [];
-  for (const u of unpacked) manifests.push(await unpackDeb(store, u.deb));
-  const kernel = await kernelOf(manifests, store);
-  const find = async (path: string) => {
-    for (const m of manifests) {
-      const e = m.entries.find((x) => x.path === path && x.kind === "file");
-      if (e?.kind === "file") return store.read(e.sha256);
-    }
-    return undefined;
-  };
-  const bin = arch === "amd64" ? await find(IN_PACKAGE.isolinux) : undefined;
-  const ldlinux = arch === "amd64" ? await find(IN_PACKAGE.ldlinux) : undefined;
-  const efi = await find(IN_PACKAGE.systemdBoot[arch]);
-  if (efi === undefined || (arch === "amd64" && (bin === undefined || ldlinux === undefined))) throw new Error(`the bootloader packages lack their files for ${arch}`);
-  const chunks = bootIso({
-    volumeId: String(params["name"]).toUpperCase().replace(/[^A-Z0-9_]/g, "_").slice(0, 32) || "MCC",
-    epoch: Number(params["epoch"]),
-    cmdline: String(params["cmdline"]),
-    files: {
-      kernel,
+/** The `iso` step: for each architecture its initramfs, kernel and bootloaders, into one ISO in the cache. */
+export async function isoStep(store: BlobStore, params: Readonly<Record<string, unknown>>, inputs: readonly unknown[]): Promise<Blob> {
+  const images = params["images"] as { arch: "amd64" | "arm64"; cmdline: string; packages: number }[];
+  const boots: ArchBoot[] = [];
+  let at = 0;
+  for (const image of images) {
+    const initramfs = inputs[at] as Blob;
+    const unpacked = inputs.slice(at + 1, at + 1 + image.packages) as { name: string; deb: string }[];
+    at += 1 + image.packages;
+    const manifests: PackageManifest[] = [];
+    for (const u of unpacked) manifests.push(await unpackDeb(store, u.deb));
+    const find = async (path: string) => {
+      for (const m of manifests) {
+        const e = m.entries.find((x) => x.path === path && x.kind === "file");
+        if (e?.kind === "file") return store.read(e.sha256);
+      }
+      return undefined;
+    };
+    const systemdBoot = await find(IN_PACKAGE.systemdBoot[image.arch]);
+    if (systemdBoot === undefined) throw new Error(`systemd-boot-efi has no ${IN_PACKAGE.systemdBoot[image.arch]} for ${image.arch}`);
+    const bin = image.arch === "amd64" ? await find(IN_PACKAGE.isolinux) : undefined;
+    const ldlinux = image.arch === "amd64" ? await find(IN_PACKAGE.ldlinux) : undefined;
+    boots.push({
+      arch: image.arch,
+      kernel: await kernelOf(manifests, store),
       initrd: await store.read(initramfs.digest.replace(/^sha256:/, "")),
+      cmdline: image.cmdline,
+      systemdBoot,
       ...(bin === undefined || ldlinux === undefined ? {} : { isolinux: { bin, ldlinux } }),
-      efiLoader: { name: arch === "amd64" ? "BOOTX64.EFI" : "BOOTAA64.EFI", bytes: efi },
-    },
-  });
+    });
+  }
+  const chunks = bootIso({ volumeId: String(params["name"]).toUpperCase().replace(/[^A-Z0-9_]/g, "_").slice(0, 32) || "MCC", epoch: Number(params["epoch"]), boots });
   // Through a file into the cache: an ISO is tens of MB, and its digest is its name there.
   const temp = join(store.root, "tmp", `iso-${randomBytes(8).toString("hex")}`);
   try {

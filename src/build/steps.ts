@@ -147,8 +147,8 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
     async initramfs(step, [tree]) {
       return initramfsStep(spec, store, step.params, tree as TreeResult);
     },
-    async iso(step, [initramfs, ...unpacked]) {
-      return isoStep(store, step.params, initramfs as Blob, unpacked as { name: string; deb: string }[]);
+    async iso(step, inputs) {
+      return isoStep(store, step.params, inputs);
     },
     async emit(step, inputs) {
       const format = step.params["format"] as OutputFormat;

@@ -42,7 +42,7 @@ export interface PlanInputs {
 export const PLAN_VERSION = 4;
 
 /** Formats that hold one image of one platform; with several architectures, one is written per architecture. */
-export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs", "iso", "kernel+initrd"]);
+export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs", "kernel+initrd"]);
 
 /** Formats that boot: they need the kernel and bootloaders, and an initramfs. */
 export const BOOT_FORMATS: ReadonlySet<string> = new Set(["iso", "kernel+initrd"]);
@@ -77,7 +77,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
     return id;
   };
   const several = inputs.archs.length > 1;
-  const images: { arch: string; tree: string; config: string; layer: string; manifest: string; sbom?: string; initramfs?: string; kernel?: string; iso?: string }[] = [];
+  const images: { arch: string; tree: string; config: string; layer: string; manifest: string; sbom?: string; initramfs?: string; kernel?: string; bootUnpacked?: string[] }[] = [];
   const wantsBoot = inputs.outputs.some((o) => BOOT_FORMATS.has(o.format));
   const wantsIso = inputs.outputs.some((o) => o.format === "iso");
 
@@ -144,12 +144,12 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
           [tree, manifest, layer, ...unpacked],
         )
       : undefined;
-    const boot: { initramfs?: string; kernel?: string; iso?: string } = {};
+    const boot: { initramfs?: string; kernel?: string; bootUnpacked?: string[] } = {};
     if (wantsBoot) {
       if (locked.boot === undefined) throw new Error(`the lock has no boot packages for ${arch}`);
       const bootUnpacked = locked.boot.map((p) => {
         const fetch = add("fetch", `fetch ${p.name} ${p.version} ${p.arch}`, { name: p.name, version: p.version, arch: p.arch, sha256: p.sha256, size: p.size, filename: p.filename, archive: p.archive }, []);
-        return { name: p.name, step: add("unpack", `unpack ${p.name} ${p.arch}`, { name: p.name, sha256: p.sha256 }, [fetch]), kernel: p.reason.startsWith("boot: kernel") };
+        return { step: add("unpack", `unpack ${p.name} ${p.arch}`, { name: p.name, sha256: p.sha256 }, [fetch]), kernel: p.reason.startsWith("boot: kernel") };
       });
       // What the init does: the spec's process, its mounts, and what follows its exit.
       boot.initramfs = add(
@@ -159,14 +159,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
         [tree],
       );
       boot.kernel = bootUnpacked.find((b) => b.kernel)?.step;
-      if (wantsIso) {
-        boot.iso = add(
-          "iso",
-          `write the ISO 9660 image (BIOS and UEFI)${on}`,
-          { arch, epoch, name: spec.name, cmdline: kernelCmdline(spec, arch), packages: bootUnpacked.map((b) => b.name) },
-          [boot.initramfs, ...bootUnpacked.map((b) => b.step)],
-        );
-      }
+      boot.bootUnpacked = bootUnpacked.map((b) => b.step);
     }
     images.push({ arch, tree, config, layer, manifest, ...(sbom === undefined ? {} : { sbom }), ...boot });
   }
@@ -175,6 +168,16 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
   const ociInputs = images.flatMap((i) => (i.sbom === undefined ? [i.manifest] : [i.manifest, i.sbom]));
   const needsOci = inputs.outputs.some((o) => !SINGLE_PLATFORM_FORMATS.has(o.format));
   const top = several && needsOci ? add("index", "write the image index", { archs: images.map((i) => i.arch) }, images.map((i) => i.manifest)) : undefined;
+  // One ISO boots every architecture built: BIOS and UEFI on amd64, UEFI on arm64, each
+  // loader choosing its own architecture's kernel.
+  const iso = wantsIso
+    ? add(
+        "iso",
+        `write the ISO 9660 image (${images.map((i) => (i.arch === "amd64" ? "amd64: BIOS and UEFI" : `${i.arch}: UEFI`)).join(", ")})`,
+        { epoch, name: spec.name, images: images.map((i) => ({ arch: i.arch, cmdline: kernelCmdline(spec, i.arch), packages: (i.bootUnpacked ?? []).length })) },
+        images.flatMap((i) => [i.initramfs as string, ...(i.bootUnpacked ?? [])]),
+      )
+    : undefined;
   for (const output of inputs.outputs) {
     if (SINGLE_PLATFORM_FORMATS.has(output.format)) {
       for (const image of images) {
@@ -182,14 +185,15 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
         const from =
           output.format === "rootfs"
             ? [image.tree]
-            : output.format === "iso"
-              ? [image.iso as string]
-              : output.format === "kernel+initrd"
+            : output.format === "kernel+initrd"
                 ? [image.initramfs as string, image.kernel as string]
                 : [image.tree, image.config];
         const params = { format: output.format, path, arch: image.arch, tag: spec.tag, name: spec.name, ...(output.format === "kernel+initrd" ? { cmdline: kernelCmdline(spec, image.arch) } : {}) };
         add("emit", `write ${output.format} ${path}`, params, image.sbom === undefined ? from : [...from, image.sbom]);
       }
+    } else if (output.format === "iso") {
+      const sboms = images.flatMap((i) => (i.sbom === undefined ? [] : [i.sbom]));
+      add("emit", `write iso ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, [iso as string, ...sboms]);
     } else {
       add("emit", `write ${output.format} ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, top === undefined ? ociInputs : [top, ...ociInputs]);
     }

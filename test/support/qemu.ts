@@ -1,14 +1,18 @@
 // Boots an image in qemu under software emulation (no KVM needed), reading the serial console.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const hasQemu = spawnSync("qemu-system-x86_64", ["--version"]).status === 0;
+export const hasQemuArm64 = spawnSync("qemu-system-aarch64", ["--version"]).status === 0;
 
 /** Debian's ovmf: the UEFI firmware's code and a template of its variable store. */
 export const OVMF = { code: "/usr/share/OVMF/OVMF_CODE_4M.fd", vars: "/usr/share/OVMF/OVMF_VARS_4M.fd" };
 export const hasOvmf = existsSync(OVMF.code) && existsSync(OVMF.vars);
+/** Debian's qemu-efi-aarch64: the same for arm64 (qemu's virt machine wants 64 MiB flash images). */
+export const AAVMF = { code: "/usr/share/AAVMF/AAVMF_CODE.fd", vars: "/usr/share/AAVMF/AAVMF_VARS.fd" };
+export const hasAavmf = existsSync(AAVMF.code) && existsSync(AAVMF.vars);
 
 export interface BootResult {
   /** Everything the serial console printed. */
@@ -19,7 +23,8 @@ export interface BootResult {
   readonly seconds: number;
 }
 
-export type Firmware = "bios" | "uefi";
+/** BIOS and UEFI on amd64 (SeaBIOS, OVMF); UEFI on arm64 (AAVMF, qemu's virt machine). */
+export type Firmware = "bios" | "uefi" | "uefi-arm64";
 
 /**
  * Boots `-cdrom ISO` (or `-kernel/-initrd`) with `-nographic -no-reboot`: the guest's power
@@ -31,16 +36,22 @@ export async function boot(
 ): Promise<BootResult> {
   const firmware = options.firmware ?? "bios";
   const scratch = mkdtempSync(join(tmpdir(), "mcc-qemu-"));
-  const args = ["-nographic", "-no-reboot", "-accel", "tcg", "-m", String(options.memoryMiB ?? 512), "-nodefaults", "-serial", "stdio", "-monitor", "none"];
-  if (firmware === "uefi") {
-    const vars = join(scratch, "vars.fd");
-    copyFileSync(OVMF.vars, vars);
-    args.push("-drive", `if=pflash,format=raw,readonly=on,file=${OVMF.code}`, "-drive", `if=pflash,format=raw,file=${vars}`);
+  const arm = firmware === "uefi-arm64";
+  const args = [...(arm ? ["-M", "virt", "-cpu", "cortex-a57"] : []), "-nographic", "-no-reboot", "-accel", "tcg", "-m", String(options.memoryMiB ?? 512), "-nodefaults", "-serial", "stdio", "-monitor", "none"];
+  if (firmware !== "bios") {
+    const { code, vars } = arm ? AAVMF : OVMF;
+    const codeCopy = join(scratch, "code.fd");
+    const varsCopy = join(scratch, "vars.fd");
+    copyFileSync(code, codeCopy);
+    copyFileSync(vars, varsCopy);
+    if (arm) for (const f of [codeCopy, varsCopy]) truncateSync(f, 64 << 20);
+    args.push("-drive", `if=pflash,format=raw,readonly=on,file=${codeCopy}`, "-drive", `if=pflash,format=raw,file=${varsCopy}`);
   }
-  if ("iso" in media) args.push("-drive", `file=${media.iso},media=cdrom,readonly=on,format=raw`, "-boot", "d");
+  if ("iso" in media && arm) args.push("-device", "virtio-scsi-pci", "-drive", `if=none,id=cd,file=${media.iso},media=cdrom,readonly=on,format=raw`, "-device", "scsi-cd,drive=cd");
+  else if ("iso" in media) args.push("-drive", `file=${media.iso},media=cdrom,readonly=on,format=raw`, "-boot", "d");
   else args.push("-kernel", media.kernel, "-initrd", media.initrd, "-append", media.cmdline);
   const started = process.hrtime.bigint();
-  const child = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(arm ? "qemu-system-aarch64" : "qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString("latin1")));
   child.stderr.on("data", (d: Buffer) => (out += d.toString("latin1")));
@@ -52,5 +63,7 @@ export async function boot(
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   clearTimeout(timer);
   rmSync(scratch, { recursive: true, force: true });
-  return { console: out.replace(/\r/g, ""), code, timedOut, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  // Firmware clears the screen with terminal control sequences: gone, so lines read as printed.
+  const console = out.replace(/\r/g, "").replace(/\x1b\[[0-9;?=]*[A-Za-z]|\x1bc|\x1b[()][0-9A-Za-z]/g, "");
+  return { console, code, timedOut, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }

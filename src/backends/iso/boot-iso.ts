@@ -1,61 +1,58 @@
 import { writeFat } from "./fat.js";
 import { writeIso } from "./iso9660.js";
 
-/** The files of a bootable ISO, taken from Debian's packages and the build. */
-export interface BootFiles {
+/** What boots one architecture, taken from Debian's packages and the build. */
+export interface ArchBoot {
+  readonly arch: "amd64" | "arm64";
   /** The kernel image (`/boot/vmlinuz-*` of the kernel package). */
   readonly kernel: Uint8Array;
   /** The initramfs written by mcc (newc cpio, gzip). */
   readonly initrd: Uint8Array;
-  /** BIOS: ISOLINUX's El Torito image and its core module (packages isolinux, syslinux-common). */
+  readonly cmdline: string;
+  /** BIOS (amd64): ISOLINUX's El Torito image and its core module (packages isolinux, syslinux-common). */
   readonly isolinux?: { readonly bin: Uint8Array; readonly ldlinux: Uint8Array };
-  /** UEFI: systemd-boot (package systemd-boot-efi), started from the EFI System Partition. */
-  readonly efiLoader?: { readonly name: "BOOTX64.EFI" | "BOOTAA64.EFI"; readonly bytes: Uint8Array };
+  /** UEFI: systemd-boot for the architecture (package systemd-boot-efi). */
+  readonly systemdBoot: Uint8Array;
 }
 
+/** UEFI's names for the architectures: the removable-media loader and systemd-boot's `architecture`. */
+const UEFI = { amd64: { loader: "BOOTX64.EFI", arch: "x64" }, arm64: { loader: "BOOTAA64.EFI", arch: "aa64" } } as const;
+
 /**
- * A boot-ready ISO 9660 image: BIOS boots ISOLINUX from the El Torito no-emulation entry and it
- * loads `/MCC/VMLINUZ` and `/MCC/INITRD.GZ` from the ISO; UEFI boots systemd-boot from a FAT
- * EFI System Partition image (the second El Torito entry), which holds its own copy of the
- * kernel and initramfs (firmware and systemd-boot read FAT, not ISO 9660). No menu, no wait:
- * each loader boots its one entry at once. Pure; the same inputs give the same bytes.
+ * A boot-ready ISO 9660 image for one or several architectures. BIOS boots ISOLINUX from the
+ * El Torito no-emulation entry, which loads amd64's `/MCC/AMD64/VMLINUZ` and `INITRD.GZ` from
+ * the ISO. UEFI boots from a FAT EFI System Partition image (the second El Torito entry): the
+ * firmware starts its architecture's removable-media loader (`BOOTX64.EFI`, `BOOTAA64.EFI`,
+ * both systemd-boot), and systemd-boot boots the one entry whose `architecture` is its own;
+ * the ESP holds its own copies of the kernels and initramfs (firmware reads FAT, not ISO 9660).
+ * No menu and no wait anywhere. Pure; the same inputs give the same bytes.
  */
-export function bootIso(options: { volumeId: string; epoch: number; cmdline: string; files: BootFiles }): Buffer[] {
-  const { kernel, initrd, isolinux, efiLoader } = options.files;
+export function bootIso(options: { volumeId: string; epoch: number; boots: readonly ArchBoot[] }): Buffer[] {
   const text = (s: string) => new TextEncoder().encode(s);
-  const files: { path: string; bytes: Uint8Array }[] = [
-    { path: "/MCC/VMLINUZ", bytes: kernel },
-    { path: "/MCC/INITRD.GZ", bytes: initrd },
-  ];
-  if (isolinux !== undefined) {
-    files.push(
-      { path: "/ISOLINUX/ISOLINUX.BIN", bytes: isolinux.bin },
-      { path: "/ISOLINUX/LDLINUX.C32", bytes: isolinux.ldlinux },
-      // SERIAL: ISOLINUX speaks on the first serial port too, where a headless VM's console is.
-      { path: "/ISOLINUX/ISOLINUX.CFG", bytes: text(["SERIAL 0 115200", "DEFAULT mcc", "PROMPT 0", "TIMEOUT 0", "LABEL mcc", "  KERNEL /MCC/VMLINUZ", "  INITRD /MCC/INITRD.GZ", `  APPEND ${options.cmdline}`, ""].join("\n")) },
+  const files: { path: string; bytes: Uint8Array }[] = [];
+  const esp: { path: string; bytes: Uint8Array }[] = [{ path: "/loader/loader.conf", bytes: text("timeout 0\n") }];
+  let bios: { image: string; catalog: string } | undefined;
+  for (const b of options.boots) {
+    const dir = `/MCC/${b.arch.toUpperCase()}`;
+    files.push({ path: `${dir}/VMLINUZ`, bytes: b.kernel }, { path: `${dir}/INITRD.GZ`, bytes: b.initrd });
+    if (b.isolinux !== undefined && bios === undefined) {
+      files.push(
+        { path: "/ISOLINUX/ISOLINUX.BIN", bytes: b.isolinux.bin },
+        { path: "/ISOLINUX/LDLINUX.C32", bytes: b.isolinux.ldlinux },
+        // SERIAL: ISOLINUX speaks on the first serial port too, where a headless VM's console is.
+        { path: "/ISOLINUX/ISOLINUX.CFG", bytes: text(["SERIAL 0 115200", "DEFAULT mcc", "PROMPT 0", "TIMEOUT 0", "LABEL mcc", `  KERNEL ${dir}/VMLINUZ`, `  INITRD ${dir}/INITRD.GZ`, `  APPEND ${b.cmdline}`, ""].join("\n")) },
+      );
+      bios = { image: "/ISOLINUX/ISOLINUX.BIN", catalog: "/ISOLINUX/BOOT.CAT" };
+    }
+    const uefi = UEFI[b.arch];
+    const on = `/mcc/${b.arch}`;
+    esp.push(
+      { path: `/EFI/BOOT/${uefi.loader}`, bytes: b.systemdBoot },
+      { path: `/loader/entries/mcc-${b.arch}.conf`, bytes: text(`title mcc (${b.arch})\narchitecture ${uefi.arch}\nlinux ${on}/vmlinuz\ninitrd ${on}/initrd.gz\noptions ${b.cmdline}\n`) },
+      { path: `${on}/vmlinuz`, bytes: b.kernel },
+      { path: `${on}/initrd.gz`, bytes: b.initrd },
     );
   }
-  if (efiLoader !== undefined) {
-    const esp = writeFat({
-      label: "MCC-EFI",
-      epoch: options.epoch,
-      files: [
-        { path: `/EFI/BOOT/${efiLoader.name}`, bytes: efiLoader.bytes },
-        { path: "/LOADER/LOADER.CONF", bytes: text("timeout 0\ndefault mcc.conf\n") },
-        { path: "/LOADER/ENTRIES/MCC.CONF", bytes: text(`title mcc\nlinux /MCC/VMLINUZ\ninitrd /MCC/INITRD.GZ\noptions ${options.cmdline}\n`) },
-        { path: "/MCC/VMLINUZ", bytes: kernel },
-        { path: "/MCC/INITRD.GZ", bytes: initrd },
-      ],
-    });
-    files.push({ path: "/EFI/ESP.IMG", bytes: esp });
-  }
-  return writeIso({
-    volumeId: options.volumeId,
-    epoch: options.epoch,
-    files,
-    boot: {
-      ...(isolinux === undefined ? {} : { bios: { image: "/ISOLINUX/ISOLINUX.BIN", catalog: "/ISOLINUX/BOOT.CAT" } }),
-      ...(efiLoader === undefined ? {} : { efi: { image: "/EFI/ESP.IMG" } }),
-    },
-  });
+  files.push({ path: "/EFI/ESP.IMG", bytes: writeFat({ label: "MCC-EFI", epoch: options.epoch, files: esp }) });
+  return writeIso({ volumeId: options.volumeId, epoch: options.epoch, files, boot: { ...(bios === undefined ? {} : { bios }), efi: { image: "/EFI/ESP.IMG" } } });
 }
