@@ -83,10 +83,10 @@ test("on a TTY the offending line is shown", async () => {
   assert.match(out.stderr, /3 \| executable: hello\n  \|             \^~~~~\n/);
 });
 
-test("compile refuses an output format it cannot write yet, before fetching anything", async () => {
-  const { io, out } = memoryIo(createMemoryHost({ "/r/s.yml": "name: x1\npackages: [hello]\nexecutable: /usr/bin/hello\noutput: {format: iso}\n" }));
+test("compile refuses a bootable output whose mounts would hide the init's /dev, before fetching anything", async () => {
+  const { io, out } = memoryIo(createMemoryHost({ "/r/s.yml": "name: x1\npackages: [hello]\nexecutable: /usr/bin/hello\nmounts: [{path: /dev/shm, type: tmpfs}]\noutput: {format: iso}\n" }));
   assert.is(await runMain(["compile", "/r/s.yml"], io), EXIT.userError);
-  assert.is(out.stderr, '/r/s.yml:4:9: error MCC510: the output format "iso" is not available in this version of mcc\n1 error in 1 file\n');
+  assert.is(out.stderr, "/r/s.yml:4:17: error MCC510: the iso output cannot boot this spec: a mount at /dev/shm would hide the boot's own /dev, or be hidden by it\n1 error in 1 file\n");
 });
 
 test("a bug is reported as one, with exit code 70 and no stack unless asked", async () => {

@@ -275,9 +275,9 @@ export const DIAGNOSTICS = {
     help: "A file with the ELF magic could not be parsed; it may be damaged or of an unsupported kind.",
   },
   MCC510: {
-    title: "output format not available yet",
-    template: "the output format \"{format}\" is not available in this version of mcc",
-    help: "This version of mcc writes the oci, oci-archive, docker-archive and rootfs formats; iso and kernel+initrd come in a later version.",
+    title: "this spec cannot boot",
+    template: "the {format} output cannot boot this spec: {reason}",
+    help: "A bootable output's init mounts /proc, /sys and /dev itself; a spec mount there would hide them (or be hidden). Move the mount, or build an OCI output instead.",
   },
 } as const satisfies Record<string, DiagnosticDefinition>;
 

@@ -12,7 +12,7 @@ import type { LockedArch, LockFile } from "../../resolve/lock.js";
 import { VERSION } from "../../version.js";
 import { archiveBases } from "../../source/bases.js";
 import { explainAll, explainPath } from "../../build/explain.js";
-import { diagnosticAt } from "../../diagnostics/diagnostic.js";
+import { diagnosticAt, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { lockSpec } from "../../resolve/lock-spec.js";
 import type { Arch, OutputFormat, Spec, SpecOutput } from "../../types/spec.js";
 import { defaultOutputPath } from "../../validate/defaults.js";
@@ -31,7 +31,18 @@ export interface CompileOptions extends SourceOptions {
   readonly explain?: string;
 }
 
-const AVAILABLE: readonly OutputFormat[] = ["oci", "oci-archive", "docker-archive", "rootfs", "iso", "kernel+initrd"];
+/** The paths a bootable output's init mounts itself. */
+const BOOT_MOUNTS = ["/proc", "/sys", "/dev"];
+
+/** A spec mount where the init mounts /proc, /sys or /dev cannot boot. */
+function bootProblems(spec: Spec, outputs: readonly SpecOutput[], ast: Loaded["ast"]): Diagnostic[] {
+  const format = outputs.find((o) => BOOT_FORMATS.has(o.format))?.format;
+  if (format === undefined) return [];
+  return spec.mounts.flatMap((m, i) => {
+    const top = BOOT_MOUNTS.find((p) => m.path === p || m.path.startsWith(`${p}/`));
+    return top === undefined ? [] : [diagnosticAt(ast.source, locate(ast, `/mounts/${i}/path`), "MCC510", { format, reason: `a mount at ${m.path} would hide the boot's own ${top}, or be hidden by it` })];
+  });
+}
 
 /** `mcc compile SPEC`: lock, fetch, trace and write the outputs. */
 export async function compileCommand(file: string, options: CompileOptions, io: CliIo): Promise<ExitCode> {
@@ -41,9 +52,9 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
   const outputs = outputsOf(withArchs.spec, options);
   const { spec, buildArchs, listed } = withBoot(withArchs, outputs);
   // Refused before anything is fetched or built.
-  const unavailable = outputs.filter((o) => !AVAILABLE.includes(o.format));
-  if (unavailable.length > 0) {
-    printDiagnostics(io, loaded, unavailable.map((o) => diagnosticAt(loaded.ast.source, locate(loaded.ast, "/output"), "MCC510", { format: o.format })));
+  const cannotBoot = bootProblems(spec, outputs, loaded.ast);
+  if (cannotBoot.length > 0) {
+    printDiagnostics(io, loaded, cannotBoot);
     return EXIT.userError;
   }
   const cacheRoot = cacheRootOf(options, io);
