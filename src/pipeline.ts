@@ -2,13 +2,14 @@
  * The whole of mcc, stage by stage. Each stage is one function from plain data to plain
  * data; only the edges (reading the spec, checking its files) touch the world, through a Host.
  *
- *   read -> decode -> parse -> validate -> check files      (this file, so far)
+ *   read -> decode -> parse (YAML, or the DSL for .mcc) -> validate -> check files
  *   -> resolve -> plan -> execute -> backends              (later stages add to it)
  */
 import { diagnosticForFile, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics/diagnostic.js";
 import type { SourceText } from "./diagnostics/source.js";
 import { HostError, type Host } from "./host/host.js";
 import { decodeSpecBytes, MAX_SPEC_BYTES, tooLarge } from "./parse/decode.js";
+import { isDslPath, parseDslSpec } from "./parse/parse-dsl.js";
 import { parseYamlSpec } from "./parse/parse-yaml.js";
 import type { SpecAst } from "./types/ast.js";
 import type { Spec } from "./types/spec.js";
@@ -35,7 +36,8 @@ export async function loadSpec(host: Host, path: string, options: NormalizeOptio
   if (decoded.source === undefined) return { diagnostics: decoded.diagnostics };
   const source = decoded.source;
 
-  const parsed = parseYamlSpec(source);
+  // The one place that picks the front end: both give the same SpecAst.
+  const parsed = isDslPath(path) ? parseDslSpec(source) : parseYamlSpec(source);
   if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
   const ast = parsed.ast;
 
