@@ -29,12 +29,9 @@ export interface LoadedSpec {
 
 /** Reads, parses and validates one spec file; every problem found comes back as a diagnostic. */
 export async function loadSpec(host: Host, path: string, options: NormalizeOptions): Promise<LoadedSpec> {
-  const bytes = await readSpecBytes(host, path);
-  if (!(bytes instanceof Uint8Array)) return { diagnostics: [bytes] };
-
-  const decoded = decodeSpecBytes(path, bytes);
-  if (decoded.source === undefined) return { diagnostics: decoded.diagnostics };
-  const source = decoded.source;
+  const read = await readSpecSource(host, path);
+  if (read.source === undefined) return { diagnostics: read.diagnostics };
+  const source = read.source;
 
   // The one place that picks the front end: both give the same SpecAst.
   const parsed = isDslPath(path) ? parseDslSpec(source) : parseYamlSpec(source);
@@ -48,6 +45,13 @@ export async function loadSpec(host: Host, path: string, options: NormalizeOptio
   diagnostics.push(...(await checkSpecFiles(validated.spec, ast, path, host)));
   if (hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
   return { spec: validated.spec, source, ast, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Reads and decodes a spec file: its text, or why it cannot be had. */
+export async function readSpecSource(host: Host, path: string): Promise<{ readonly source?: SourceText; readonly diagnostics: readonly Diagnostic[] }> {
+  const bytes = await readSpecBytes(host, path);
+  if (!(bytes instanceof Uint8Array)) return { diagnostics: [bytes] };
+  return decodeSpecBytes(path, bytes);
 }
 
 async function readSpecBytes(host: Host, path: string): Promise<Uint8Array | Diagnostic> {

@@ -90,6 +90,8 @@ class Builder {
   private readonly given = new Map<string, number>();
   private readonly outputs: { item: CstNode; keyword: IToken | undefined }[] = [];
   private outputListForm = false;
+  private outputBracket: Range | undefined;
+  private outputKeyword: IToken | undefined;
 
   constructor(private readonly source: SourceText) {}
 
@@ -99,6 +101,7 @@ class Builder {
     const body = nodeOf(image, "body");
     const close = tokenOf(body, "RBrace");
     if (isUsable(keyword)) {
+      this.anchor("", keyword.startOffset);
       this.locations.set("", { start: keyword.startOffset, end: isUsable(close) ? endOf(close) : endOf(keyword) });
     }
     this.imageRef(tokenOf(image, "Value"), keyword);
@@ -146,8 +149,14 @@ class Builder {
       case "fileStatement":
         return this.items(inner, keyword, "fileItem", "files", (item, pointer) => this.file(item, pointer));
       case "outputStatement": {
-        const bracket = tokenOf(inner, "LBracket") !== undefined;
+        const open = tokenOf(inner, "LBracket");
+        const close = tokenOf(inner, "RBracket");
+        const bracket = open !== undefined;
         if (bracket) this.outputListForm = true;
+        if (isUsable(open) && isUsable(close) && this.outputs.length === 0 && isUsable(keyword)) {
+          this.outputBracket = { start: open.startOffset, end: endOf(close) };
+          this.outputKeyword = keyword;
+        }
         for (const item of nodesOf(inner, "outputItem")) {
           const first = tokenOf(item, "Value");
           if (bracket && isUsable(first)) this.anchor(`/output/${this.outputs.length}`, first.startOffset);
@@ -329,7 +338,14 @@ class Builder {
 
   /** One `output` statement holding one item is the single form; anything else is a list. */
   private finishOutputs(): void {
-    if (this.outputs.length === 0) return;
+    if (this.outputs.length === 0) {
+      // `output []`: an empty list, which the schema refuses with its own message.
+      const keyword = this.outputKeyword;
+      if (this.outputBracket !== undefined && isUsable(keyword)) {
+        this.set(this.value, "output", [], "/output", { ...this.outputBracket, keyStart: keyword.startOffset, keyEnd: endOf(keyword) });
+      }
+      return;
+    }
     const single = this.outputs.length === 1 && !this.outputListForm;
     const firstKeyword = this.outputs[0]?.keyword;
     const key = isUsable(firstKeyword) ? { keyStart: firstKeyword.startOffset, keyEnd: endOf(firstKeyword) } : {};
