@@ -16,6 +16,8 @@ interface Payload {
   readonly hint?: string;
 }
 
+export const STATEMENT_HINT = "quote values that hold spaces or any of `\"{}[];`, and keep each value on its statement's line";
+
 const keywordOf = new Map<TokenType, string>(Object.entries(KEYWORDS).map(([name, type]) => [type, name]));
 
 /** What comes after each keyword, as a person names it. */
@@ -78,7 +80,7 @@ function statementStart(actual: IToken): Payload {
   return {
     code: "MCC123",
     args: { actual: describeToken(actual), detail: "a statement starts with a keyword such as `packages`" },
-    hint: "quote values that hold spaces or any of `\"{}[];`, and keep each value on its statement's line",
+    hint: STATEMENT_HINT,
   };
 }
 

@@ -4,6 +4,7 @@ import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { positionAt, type SourceText } from "../diagnostics/source.js";
 import { childPointer, type NodeLocation } from "../types/ast.js";
 import { didYouMean } from "../validate/did-you-mean.js";
+import { STATEMENT_HINT } from "./dsl-errors.js";
 import { QuotedString, UnclosedString } from "./dsl-lexer.js";
 import { numberOf, unquote } from "./dsl-strings.js";
 
@@ -373,6 +374,11 @@ class Builder {
   private unknown(node: CstNode, keywords: readonly string[]): void {
     const word = tokenOf(node, "Bare");
     if (!isUsable(word)) return;
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(word.image)) {
+      // Not even keyword-shaped: most likely a value that strayed onto a line of its own.
+      this.report({ start: word.startOffset, end: endOf(word) }, "MCC123", { actual: `\`${word.image}\``, detail: "a statement starts with a keyword such as `packages`" }, STATEMENT_HINT);
+      return;
+    }
     const close = didYouMean(word.image, keywords);
     const inBody = BODY_KEYWORDS.includes(word.image);
     const inFrom = FROM_KEYWORDS.includes(word.image);
@@ -463,8 +469,8 @@ class Builder {
     this.anchors.push({ pointer, start });
   }
 
-  private report(range: Range, code: DiagnosticCode, args: Record<string, string | number>): void {
-    this.diagnostics.push(diagnosticAt(this.source, range, code, args));
+  private report(range: Range, code: DiagnosticCode, args: Record<string, string | number>, hint?: string): void {
+    this.diagnostics.push(diagnosticAt(this.source, range, code, args, hint));
   }
 }
 
