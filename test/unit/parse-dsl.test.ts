@@ -97,8 +97,8 @@ test("locations: the value's range and the keyword's, as YAML gives the value's 
   assert.is(at(full, "/env/PORT"), "18:14-8080 key 18:7");
   assert.is(at(full, "/user/gid"), "20:34-01750 key 20:30");
   assert.is(at(full, "/mounts/2/type"), "25:12-volume");
-  assert.is(at(full, "/files/0/mode"), "30:46-0644 key 30:41");
-  assert.is(at(full, "/output/1/path"), "35:25-out/httpd.tar");
+  assert.is(at(full, "/files/0/mode"), "29:46-0644 key 29:41");
+  assert.is(at(full, "/output/1/path"), "34:25-out/httpd.tar");
   assert.is(parse(full).ast?.locations.get("/files/0/mode")?.raw, "0644");
 });
 
