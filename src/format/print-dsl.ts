@@ -55,7 +55,7 @@ class DslPrinter {
     if (value["labels"] !== undefined) this.map("label", value["labels"], "/labels");
     if (value["output"] !== undefined) this.output(value["output"]);
     // Comments whose node was not printed on a line of its own are kept, at the block's end.
-    for (const [pointer, texts] of this.comments.leading) if (!this.printed.has(pointer)) this.lines.push(...texts.map((t) => INDENT + t));
+    for (const [pointer, texts] of this.comments.leading) if (!this.printed.has(pointer)) this.lines.push(...texts.filter((t) => t !== "").map((t) => INDENT + t));
     for (const [pointer, text] of this.comments.trailing) if (!this.printed.has(pointer)) this.lines.push(INDENT + text);
     this.lines.push(...this.comments.blockEnd.map((t) => INDENT + t));
     this.lines.push("}");
@@ -66,10 +66,12 @@ class DslPrinter {
   /** One line, with the comments of the given pointers before it and at its end. */
   private line(depth: number, text: string, pointers: readonly string[]): void {
     const pad = INDENT.repeat(depth);
+    const previous = this.lines[this.lines.length - 1];
+    if (previous !== undefined && previous !== "" && !/[{[]( #.*)?$/.test(previous) && pointers.some((p) => this.comments.blankBefore.has(p))) this.lines.push("");
     let tail = "";
     for (const pointer of pointers) {
       this.printed.add(pointer);
-      for (const comment of this.comments.leading.get(pointer) ?? []) this.lines.push(pad + comment);
+      for (const comment of this.comments.leading.get(pointer) ?? []) this.lines.push(comment === "" ? "" : pad + comment);
       const trailing = this.comments.trailing.get(pointer);
       if (trailing !== undefined) tail += ` ${trailing}`;
     }
