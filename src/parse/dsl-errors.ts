@@ -87,14 +87,6 @@ function statementStart(actual: IToken): Payload {
 export const dslErrorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous, ruleName }) {
     const atEnd = actual.tokenType === EOF;
-    if (expected === KEYWORDS.image) {
-      const yamlish = /^[A-Za-z_]+:$/.test(actual.image) || actual.image.endsWith(":");
-      return encode({
-        code: "MCC126",
-        args: { actual: describeToken(actual) },
-        ...(yamlish ? { hint: "this looks like YAML; a YAML spec is named .yml or .yaml" } : {}),
-      });
-    }
     if (expected === EOF) return encode({ code: "MCC128", args: { actual: describeToken(actual) } });
     if ((expected === RBrace || expected === RBracket) && atEnd) {
       return encode({ code: "MCC127", args: { bracket: expected === RBrace ? "`{`" : "`[`", closing: expected === RBrace ? "`}`" : "`]`" } });

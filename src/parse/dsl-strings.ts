@@ -60,14 +60,15 @@ export function quote(value: string): string {
   return out + '"';
 }
 
-/** A bare word's spelling for numbers: digits, or `0o` and octal digits. */
-export const NUMBER_WORD = /^(?:[0-9]+|0o[0-7]+)$/;
+/** A bare word's spelling for numbers: digits (a `-` before them too, to be refused by range), or `0o` and octal digits. */
+export const NUMBER_WORD = /^(?:-?[0-9]+|0o[0-7]+)$/;
 
 /** A number written as a bare word, read as a YAML spec reads it (leading zero: octal). */
 export function numberOf(word: string): number | undefined {
   if (!NUMBER_WORD.test(word)) return undefined;
   if (word.startsWith("0o")) return parseInt(word.slice(2), 8);
   if (/^0[0-7]+$/.test(word)) return parseInt(word, 8);
+  if (word.startsWith("-")) return -Number(word.slice(1));
   return Number(word);
 }
 

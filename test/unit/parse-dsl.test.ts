@@ -148,8 +148,6 @@ test("several syntax errors in one run, each in words", async () => {
       "spec.mcc:8:13: error MCC121: unknown escape \\q in a string; the escapes are \\\\ \\\" \\n \\t \\r and \\u{...}",
       "spec.mcc:9:14: error MCC123: unexpected `81`: a statement starts with a keyword such as `packages`",
       "spec.mcc:9:14: note: quote values that hold spaces or any of `\"{}[];`, and keep each value on its statement's line",
-      "spec.mcc:9:20: error MCC123: unexpected `]`: a statement starts with a keyword such as `packages`",
-      "spec.mcc:9:20: note: quote values that hold spaces or any of `\"{}[];`, and keep each value on its statement's line",
       "spec.mcc:11:1: error MCC128: a .mcc file holds one image block; unexpected `}` after its closing `}`",
     ].join("\n"),
   );
