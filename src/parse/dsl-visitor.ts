@@ -3,8 +3,9 @@ import { diagnosticAt, type Diagnostic, type Range } from "../diagnostics/diagno
 import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { positionAt, type SourceText } from "../diagnostics/source.js";
 import { childPointer, type NodeLocation } from "../types/ast.js";
-import { didYouMean } from "../validate/did-you-mean.js";
+import { collectTokens, endOf, isUsable, keywordIn, nodeOf, nodesOf, tokenOf, tokensOf } from "./dsl-cst.js";
 import { STATEMENT_HINT } from "./dsl-errors.js";
+import { BODY_KEYWORDS, FROM_KEYWORDS, unknownKeywordSuggestion, USER_KEYWORDS } from "./dsl-keywords.js";
 import { QuotedString, UnclosedString } from "./dsl-lexer.js";
 import { numberOf, unquote } from "./dsl-strings.js";
 
@@ -29,53 +30,6 @@ export interface VisitResult {
   /** Set when a value could not be read (an unclosed string, a bad escape). */
   readonly fatal: boolean;
 }
-
-type Node = CstNode | undefined;
-
-const tokensOf = (node: Node, key: string): IToken[] => (node?.children[key] ?? []) as IToken[];
-const nodesOf = (node: Node, key: string): CstNode[] => (node?.children[key] ?? []) as CstNode[];
-const tokenOf = (node: Node, key: string): IToken | undefined => tokensOf(node, key)[0];
-const nodeOf = (node: Node, key: string): CstNode | undefined => nodesOf(node, key)[0];
-
-/** The keyword token of a statement or field (children named `Kw...`). */
-function keywordIn(node: Node): IToken | undefined {
-  for (const [key, children] of Object.entries(node?.children ?? {})) {
-    if (key.startsWith("Kw")) return children[0] as IToken | undefined;
-  }
-  return undefined;
-}
-
-const isUsable = (t: IToken | undefined): t is IToken => t !== undefined && Number.isFinite(t.startOffset) && t.isInsertedInRecovery !== true;
-const endOf = (t: IToken) => (t.endOffset ?? t.startOffset) + 1;
-
-/** Keywords of each block, for did-you-mean. */
-const BODY_KEYWORDS = ["version", "from", "packages", "executable", "args", "env", "user", "workdir", "mount", "include", "exclude", "file", "ports", "label", "output"];
-const FROM_KEYWORDS = ["distro", "release", "archs", "mirror", "components", "keyring"];
-const USER_KEYWORDS = ["name", "uid", "gid"];
-
-/** Words from YAML specs, Dockerfiles and compose files, and where they go in the DSL. */
-const ELSEWHERE: Record<string, string> = {
-  run: "write `executable PATH` and `args ...`",
-  entrypoint: "did you mean `executable`?",
-  cmd: "did you mean `args`?",
-  command: "did you mean `args`?",
-  environment: "did you mean `env`?",
-  expose: "did you mean `ports`?",
-  port: "did you mean `ports`?",
-  volume: "did you mean `mount PATH volume`?",
-  mounts: "did you mean `mount`? (one statement per mount)",
-  files: "did you mean `file`? (one statement per file)",
-  labels: "did you mean `label`? (one statement per label)",
-  outputs: "did you mean `output`? (one statement per output)",
-  copy: "did you mean `file PATH source FILE`?",
-  add: "did you mean `file PATH source FILE`?",
-  arch: "did you mean `archs`, in `from { }`?",
-  tag: "the tag goes with the name: `image NAME:TAG`",
-  cwd: "did you mean `workdir`?",
-  path: "a path is the first value of `mount`, `file` and (second) `output`",
-  type: "a mount's type follows its path: `mount /write volume`",
-  format: "the format is the first value of `output`",
-};
 
 export function visitDsl(source: SourceText, cst: CstNode): VisitResult {
   return new Builder(source).spec(cst);
@@ -379,17 +333,7 @@ class Builder {
       this.report({ start: word.startOffset, end: endOf(word) }, "MCC123", { actual: `\`${word.image}\``, detail: "a statement starts with a keyword such as `packages`" }, STATEMENT_HINT);
       return;
     }
-    const close = didYouMean(word.image, keywords);
-    const inBody = BODY_KEYWORDS.includes(word.image);
-    const inFrom = FROM_KEYWORDS.includes(word.image);
-    const inUser = USER_KEYWORDS.includes(word.image);
-    let suggestion = "";
-    if (close !== undefined) suggestion = ` (did you mean \`${close}\`?)`;
-    else if (inFrom) suggestion = ` here: \`${word.image}\` belongs in \`from { }\``;
-    else if (inUser) suggestion = ` here: \`${word.image}\` belongs in \`user { }\``;
-    else if (inBody) suggestion = ` here: \`${word.image}\` belongs in the \`image\` block, not in a nested one`;
-    else if (["source", "content", "mode"].includes(word.image)) suggestion = ` here: \`${word.image}\` goes on a \`file\` line, after the path`;
-    else if (ELSEWHERE[word.image.toLowerCase()] !== undefined) suggestion = ` (${ELSEWHERE[word.image.toLowerCase()]})`;
+    const suggestion = unknownKeywordSuggestion(word.image, keywords);
     this.report({ start: word.startOffset, end: endOf(word) }, "MCC124", { word: word.image, suggestion });
   }
 
@@ -492,16 +436,4 @@ function statementPointer(kind: string | undefined, keyword: string, value: Reco
     default:
       return `/${keyword}`;
   }
-}
-
-function collectTokens(node: CstNode | undefined): IToken[] {
-  if (node === undefined) return [];
-  const out: IToken[] = [];
-  for (const children of Object.values(node.children)) {
-    for (const child of children) {
-      if ("children" in child) out.push(...collectTokens(child));
-      else out.push(child);
-    }
-  }
-  return out.sort((a, b) => a.startOffset - b.startOffset);
 }
