@@ -138,4 +138,19 @@ test("convert refuses a spec with errors, and --to is required", async () => {
   assert.is(ok.text, "name: a\npackages: [aa]\nexecutable: /a\n");
 });
 
+test("validate takes .mcc files beside YAML ones, and --help lists fmt and convert", async () => {
+  const examples = join(repoRoot, "examples");
+  const { io, out } = captureIo();
+  const code = await runMain(["validate", join(examples, "curl.mcc"), join(examples, "curl.yml"), join(examples, "busybox-httpd.mcc")], io);
+  assert.is(code, 0, out.stderr);
+  assert.is(out.stdout.split(repoRoot + "/").join(""), "examples/curl.mcc: ok\nexamples/curl.yml: ok\nexamples/busybox-httpd.mcc: ok\n");
+  const json = await cli(["validate", "--json", "/w/a.mcc"], { "/w/a.mcc": "image a {\n  mount /x\n}\n" });
+  assert.is(json.code, 1);
+  const parsed = JSON.parse(json.stdout) as { ok: boolean; diagnostics: { code: string; line: number; col: number }[] };
+  assert.equal(parsed.diagnostics.map((d) => [d.code, d.line, d.col]), [["MCC122", 2, 11]]);
+  const help = await cli(["--help"], {});
+  assert.match(help.stdout, /fmt \[options\] <file\.\.\.>/);
+  assert.match(help.stdout, /convert \[options\] <spec>/);
+});
+
 test.run();
