@@ -18,6 +18,10 @@ interface Payload {
 
 export const STATEMENT_HINT = "quote values that hold spaces or any of `\"{}[];`, and keep each value on its statement's line";
 
+const BRACE_HINT = "a block's `{` goes on the line of its keyword: `image curl {`, `from {`";
+/** The rules whose statement may open a block. */
+const BLOCK_RULES = new Set(["fromStatement", "userStatement", "mapStatement"]);
+
 const keywordOf = new Map<TokenType, string>(Object.entries(KEYWORDS).map(([name, type]) => [type, name]));
 
 /** What comes after each keyword, as a person names it. */
@@ -107,7 +111,7 @@ export const dslErrorMessages: IParserErrorMessageProvider = {
         ...(glued ? { hint: "write spaces around `=`: `env NAME = VALUE`" } : {}),
       });
     }
-    if (expected === LBrace) return encode({ code: "MCC122", args: { expected: "`{`", after: describeToken(previous) } });
+    if (expected === LBrace) return encode({ code: "MCC122", args: { expected: "`{`", after: describeToken(previous) }, ...(actual.tokenType === Sep ? { hint: BRACE_HINT } : {}) });
     if (expected === Value) return encode({ code: "MCC122", args: { expected: expectedValue(ruleName, previous), after: describeToken(previous) } });
     return encode({ code: "MCC122", args: { expected: `\`${expected.LABEL ?? expected.name}\``, after: describeToken(previous) } });
   },
@@ -121,7 +125,9 @@ export const dslErrorMessages: IParserErrorMessageProvider = {
     if (ruleName === "statement" || ruleName === "fromField" || ruleName === "userField" || ruleName === "anything") {
       return encode(statementStart(first));
     }
-    return encode({ code: "MCC122", args: { expected: expectedValue(ruleName, previous), after: describeToken(previous) } });
+    // `from` on one line and its `{` on the next: say where the brace goes.
+    const braceNext = first.tokenType === Sep && first.image !== "" && BLOCK_RULES.has(ruleName);
+    return encode({ code: "MCC122", args: { expected: expectedValue(ruleName, previous), after: describeToken(previous) }, ...(braceNext ? { hint: BRACE_HINT } : {}) });
   },
 
   buildEarlyExitMessage({ actual, previous, ruleName }) {

@@ -198,6 +198,11 @@ test("an empty file, a YAML file and an unclosed block", async () => {
   assert.equal(codes(await loadDsl("image a {\n  from {\n    release x\n")), ["MCC127"]);
 });
 
+test("a `{` on the next line gets a hint where it goes", async () => {
+  const text = plainDiagnostics(await loadDsl("image a {\n  packages aa\n  executable /a\n  from\n  {\n    release sid\n  }\n}\n"));
+  assert.match(text, /^spec\.mcc:4:7: error MCC122: expected a release \(`from bookworm`\) or `\{` after `from`\nspec\.mcc:4:7: note: a block's `\{` goes on the line of its keyword/);
+});
+
 test("the YAML front end still reads .yml files", async () => {
   assert.equal(codes(await loadText("name: a\npackages: [aa]\nexecutable: /a\n")), []);
 });
