@@ -9,7 +9,7 @@ import { diagnosticForFile, hasErrors, sortDiagnostics, type Diagnostic } from "
 import type { SourceText } from "./diagnostics/source.js";
 import { HostError, type Host } from "./host/host.js";
 import { decodeSpecBytes, MAX_SPEC_BYTES, tooLarge } from "./parse/decode.js";
-import { isDslPath, parseDslSpec } from "./parse/parse-dsl.js";
+import { isDslPath } from "./parse/spec-syntax.js";
 import { parseYamlSpec } from "./parse/parse-yaml.js";
 import type { SpecAst } from "./types/ast.js";
 import type { Spec } from "./types/spec.js";
@@ -33,8 +33,9 @@ export async function loadSpec(host: Host, path: string, options: NormalizeOptio
   if (read.source === undefined) return { diagnostics: read.diagnostics };
   const source = read.source;
 
-  // The one place that picks the front end: both give the same SpecAst.
-  const parsed = isDslPath(path) ? parseDslSpec(source) : parseYamlSpec(source);
+  // The one place that picks the front end: both give the same SpecAst. The DSL's parser is
+  // loaded only for .mcc files (Chevrotain's import is slow; YAML specs should not pay for it).
+  const parsed = isDslPath(path) ? (await import("./parse/parse-dsl.js")).parseDslSpec(source) : parseYamlSpec(source);
   if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
   const ast = parsed.ast;
 

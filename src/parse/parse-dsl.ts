@@ -69,8 +69,3 @@ function firstPerLine(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   }
   return out;
 }
-
-/** Whether a spec path names a .mcc file: the one rule that picks the front end. */
-export function isDslPath(path: string): boolean {
-  return /\.mcc$/i.test(path);
-}

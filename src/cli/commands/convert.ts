@@ -1,5 +1,5 @@
 import { convertSpec, type SpecSyntax } from "../../format/convert-spec.js";
-import { isDslPath } from "../../parse/parse-dsl.js";
+import { isDslPath } from "../../parse/spec-syntax.js";
 import { readSpecSource } from "../../pipeline.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
