@@ -61,8 +61,10 @@ export const KEYWORD_NAMES = [
   "label",
   "output",
 ] as const;
+/** A keyword of the DSL. */
 export type KeywordName = (typeof KEYWORD_NAMES)[number];
 
+/** The token type of each keyword. */
 export const KEYWORDS: Readonly<Record<KeywordName, TokenType>> = Object.fromEntries(
   KEYWORD_NAMES.map((name) => [
     name,
@@ -76,6 +78,7 @@ export const KEYWORDS: Readonly<Record<KeywordName, TokenType>> = Object.fromEnt
   ]),
 ) as Record<KeywordName, TokenType>;
 
+/** Every token type, in the order the lexer tries them (keywords before `Word`). */
 export const ALL_TOKENS: TokenType[] = [
   WhiteSpace,
   Comment,

@@ -22,6 +22,7 @@ export interface DslAnchor {
   readonly start: number;
 }
 
+/** The spec's value with the location of each node, and what the walk had to report. */
 export interface VisitResult {
   readonly value: Record<string, unknown>;
   readonly locations: Map<string, NodeLocation>;

@@ -6,7 +6,9 @@ import type { CliIo } from "../io.js";
 import { printDiagnostics } from "./common.js";
 
 export interface ConvertOptions {
+  /** The syntax to write. */
   readonly to: SpecSyntax;
+  /** A file to write (atomically) instead of stdout. */
   readonly output?: string;
 }
 
