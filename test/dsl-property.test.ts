@@ -17,6 +17,7 @@ import { parseDslSpec } from "../src/parse/parse-dsl.js";
 import { parseYamlSpec } from "../src/parse/parse-yaml.js";
 import type { LoadedSpec } from "../src/pipeline.js";
 import { loadDsl, repoRoot } from "./helpers.js";
+import { fields } from "./schema-fields.js";
 import { awkwardSpec, validSpec } from "./support/arbitraries.js";
 
 const runs = Number(process.env["MCC_PROPERTY_RUNS"] ?? 300);
@@ -75,6 +76,31 @@ test("every fixture: valid ones convert both ways without loss, others are refus
     converted++;
   }
   assert.ok(converted >= 16, `only ${converted} specs converted`);
+});
+
+/** The schema field paths (`files[].mode`, `output.path`) a value uses. */
+function fieldPaths(value: unknown, prefix = ""): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => fieldPaths(item, `${prefix}[]`));
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const path = prefix === "" ? k : `${prefix}.${k}`;
+    return [path, ...fieldPaths(v, path)];
+  });
+}
+
+test("every field of the schema, in each of its forms, has a DSL form: valid specs using them all convert both ways", () => {
+  const specs = [join(repoRoot, "test", "fixtures", "valid-full", "spec.yml"), ...readdirSync(join(repoRoot, "examples")).filter((f) => f.endsWith(".yml")).map((f) => join(repoRoot, "examples", f))];
+  const used = new Set<string>();
+  for (const path of specs) {
+    const text = readFileSync(path, "utf8");
+    yamlRoundTrip(text);
+    for (const p of fieldPaths(yamlValue(text))) used.add(p);
+  }
+  // `mounts.path` and `mounts[].path` name one field (the schema's list items); so do files'.
+  const missing = fields()
+    .map((f) => f.path)
+    .filter((p) => !used.has(p) && !used.has(p.replace(/^(mounts|files)\./, "$1[].")));
+  assert.equal(missing, []);
 });
 
 test("random valid specs: YAML -> DSL -> YAML keeps the model", () => {
