@@ -96,6 +96,10 @@ export const dslErrorMessages: IParserErrorMessageProvider = {
       return encode({ code: "MCC127", args: { bracket: expected === RBrace ? "`{`" : "`[`", closing: expected === RBrace ? "`}`" : "`]`" } });
     }
     if (expected === RBrace && ruleName !== "anything") return encode(statementStart(actual));
+    if (expected === RBrace || expected === RBracket) {
+      const [open, close, holds] = expected === RBrace ? ["{", "}", "a block holds statements"] : ["[", "]", "a list holds values"];
+      return encode({ code: "MCC123", args: { actual: describeToken(actual), detail: `${holds}, and its \`${open}\` is closed by \`${close}\`` } });
+    }
     if (expected === Sep) {
       return encode({
         code: "MCC123",
