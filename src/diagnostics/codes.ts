@@ -179,6 +179,11 @@ export const DIAGNOSTICS = {
     template: "{field} must be {relation} {limit} character{plural} long",
     help: "The string is longer or shorter than the field allows.",
   },
+  MCC211: {
+    title: "empty mapping",
+    template: "{field} is empty; give at least one of {options}",
+    help: "The mapping form of the field needs at least one of its keys: `user: {}` says nothing (leave `user` out for the default, or give `name`, `uid` or `gid`).",
+  },
 
   MCC300: {
     title: "path must be absolute",

@@ -178,6 +178,10 @@ test("schema and meaning errors point at the DSL's nodes", async () => {
   assert.match(text, /spec\.mcc:7:15: error MCC204: user\.name "Bad" is invalid/);
 });
 
+test("an empty user block is a schema error, not a crash (found by the fuzz test)", async () => {
+  assert.is(plainDiagnostics(await loadDsl("image a {\n  packages aa\n  executable /a\n  user {}\n}\n")), 'spec.mcc:4:8: error MCC211: user is empty; give at least one of "name", "uid" or "gid"');
+});
+
 test("repeated settings are refused, repeated lists add up", async () => {
   const loaded = await loadDsl("image a {\n  packages aa\n  executable /a\n  executable /b\n  env X = 1\n  env X = 2\n  file /x content y content z\n  packages bb\n}\n");
   assert.is(
