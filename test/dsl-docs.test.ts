@@ -22,7 +22,7 @@ test("the spec examples of docs/dsl.md parse without a diagnostic", () => {
   assert.ok(specs.length >= 2);
   for (const text of specs) assert.equal(parseDslSpec(createSourceText("doc.mcc", text)).diagnostics, [], text);
   // Fragments (statements alone) parse inside an image block.
-  for (const text of blocks.filter((b) => /^(from|packages|file|output) /.test(b))) {
+  for (const text of blocks.filter((b) => /^(from|packages|file|output|boot) /.test(b))) {
     assert.equal(parseDslSpec(createSourceText("doc.mcc", `image a {\n${text}}\n`)).diagnostics, [], text);
   }
 });

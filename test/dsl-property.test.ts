@@ -121,6 +121,32 @@ test("random valid specs: DSL -> YAML -> DSL keeps the model, and the printed DS
   );
 });
 
+const bootSection = fc.record(
+  {
+    kernel: fc.constantFrom("linux-image-cloud-amd64", "linux-image-arm64"),
+    cmdline: fc.string({ unit: "grapheme", maxLength: 12 }),
+    console: fc.constantFrom("ttyS0", "ttyS0,115200", "true"),
+    onExit: fc.constantFrom("poweroff", "restart"),
+  },
+  { requiredKeys: [] },
+);
+const metadataSection = fc.record({ sbom: fc.oneof(fc.boolean(), fc.constant("true")), dpkgStatus: fc.boolean() }, { requiredKeys: [] });
+
+test("boot and metadata (whose schema is on main): DSL and YAML spell the same value, both printers read back", () => {
+  // Below validation: this branch's schema does not have the two sections yet.
+  fc.assert(
+    fc.property(awkwardSpec, bootSection, metadataSection, (doc, boot, metadata) => {
+      const full = JSON.parse(JSON.stringify({ ...doc, boot, metadata })) as Record<string, unknown>;
+      const dsl = printDsl(full);
+      assert.equal(dslValue(dsl), full, dsl);
+      assert.is(formatDsl(createSourceText("spec.mcc", dsl)).text, dsl);
+      const yaml = printYaml(full);
+      assert.equal(yamlValue(yaml), full, yaml);
+    }),
+    { numRuns: runs },
+  );
+});
+
 function assertWellFormed(loaded: LoadedSpec, text: string): void {
   const lines = text.split("\n").length;
   if (loaded.spec !== undefined) return;

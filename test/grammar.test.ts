@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { renderDslDiagrams } from "../src/parse/dsl-diagrams.js";
-import { KEYWORD_NAMES } from "../src/parse/dsl-lexer.js";
+import { KEYWORD_NAMES, KEYWORDS } from "../src/parse/dsl-lexer.js";
 import { dslParser } from "../src/parse/dsl-parser.js";
 import { repoRoot } from "./helpers.js";
 
@@ -33,7 +33,8 @@ interface Gast {
 function references(node: Gast, out = new Set<string>()): Set<string> {
   const spell: Record<string, string> = { Sep: "sep", Value: "value", Bare: "word", LBrace: '"{"', RBrace: '"}"', LBracket: '"["', RBracket: '"]"', Equals: '"="' };
   if (node.type === "Terminal" && node.name !== undefined) {
-    out.add(node.name.startsWith("Kw") ? `"${node.name.slice(2).toLowerCase()}"` : (spell[node.name] ?? node.name));
+    const keyword = KEYWORD_NAMES.find((k) => KEYWORDS[k].name === node.name);
+    out.add(keyword !== undefined ? `"${keyword}"` : (spell[node.name] ?? node.name));
   }
   if (node.type === "NonTerminal" && node.name !== undefined) out.add(node.name);
   for (const child of node.definition ?? []) references(child, out);

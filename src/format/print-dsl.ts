@@ -1,7 +1,7 @@
 import { childPointer } from "../types/ast.js";
-import { NUMBER_WORD, numberOf, writeString } from "../parse/dsl-strings.js";
+import { NUMBER_WORD, numberOf, quote, writeString } from "../parse/dsl-strings.js";
 import { hasCommentsBelow, NO_COMMENTS, type AttachedComments } from "./comments.js";
-import { FILE_KEY_ORDER, FROM_KEY_ORDER, USER_KEY_ORDER } from "./spec-order.js";
+import { BOOT_KEY_ORDER, FILE_KEY_ORDER, FROM_KEY_ORDER, METADATA_KEY_ORDER, USER_KEY_ORDER } from "./spec-order.js";
 
 /**
  * Writes a spec value in the canonical form of the DSL: the schema's key order, two-space
@@ -53,6 +53,8 @@ class DslPrinter {
     if (value["files"] !== undefined) this.items("file", value["files"], "/files", (f, p) => this.fileItem(f, p));
     if (value["ports"] !== undefined) this.list(at, "ports", value["ports"], "/ports", true);
     if (value["labels"] !== undefined) this.map("label", value["labels"], "/labels");
+    if (value["boot"] !== undefined) this.section("boot", value["boot"], BOOT_KEY_ORDER);
+    if (value["metadata"] !== undefined) this.section("metadata", value["metadata"], METADATA_KEY_ORDER);
     if (value["output"] !== undefined) this.output(value["output"]);
     // Comments whose node was not printed on a line of its own are kept, at the block's end.
     for (const [pointer, texts] of this.comments.leading) if (!this.printed.has(pointer)) this.lines.push(...texts.filter((t) => t !== "").map((t) => INDENT + t));
@@ -86,7 +88,10 @@ class DslPrinter {
       if (mode && Number.isInteger(value) && value >= 0) return `0${value.toString(8)}`;
       return String(value);
     }
-    return writeString(typeof value === "string" ? value : String(JSON.stringify(value) ?? ""), numeric);
+    if (typeof value === "boolean") return String(value);
+    // Where booleans are read (metadata), the strings "true" and "false" need quotes.
+    const quoteWords = pointer.startsWith("/metadata/") && (value === "true" || value === "false");
+    return quoteWords ? quote(value as string) : writeString(typeof value === "string" ? value : String(JSON.stringify(value) ?? ""), numeric);
   }
 
   /** `KEYWORD a b c`, or `KEYWORD [` with one item per line when long or commented. */
@@ -131,6 +136,20 @@ class DslPrinter {
       if (value[key] === undefined) continue;
       const pointer = childPointer("/user", key);
       this.line(2, `${key} ${this.scalar(value[key], pointer, key !== "name")}`, [pointer]);
+    }
+    this.line(1, "}", []);
+  }
+
+  /** A block-only section, one `KEY VALUE` statement per key. */
+  private section(keyword: string, value: unknown, order: readonly string[]): void {
+    const pointer = `/${keyword}`;
+    const fields = isRecord(value) ? value : {};
+    if (Object.keys(fields).length === 0) return this.line(1, `${keyword} {}`, [pointer]);
+    this.line(1, `${keyword} {`, [pointer]);
+    for (const key of order) {
+      if (fields[key] === undefined) continue;
+      const p = childPointer(pointer, key);
+      this.line(2, `${key} ${this.scalar(fields[key], p, false)}`, [p]);
     }
     this.line(1, "}", []);
   }

@@ -20,7 +20,7 @@ export const STATEMENT_HINT = "quote values that hold spaces or any of `\"{}[];`
 
 const BRACE_HINT = "a block's `{` goes on the line of its keyword: `image curl {`, `from {`";
 /** The rules whose statement may open a block. */
-const BLOCK_RULES = new Set(["fromStatement", "userStatement", "mapStatement"]);
+const BLOCK_RULES = new Set(["fromStatement", "userStatement", "mapStatement", "bootStatement", "metadataStatement"]);
 
 const keywordOf = new Map<TokenType, string>(Object.entries(KEYWORDS).map(([name, type]) => [type, name]));
 
@@ -53,6 +53,14 @@ const AFTER_KEYWORD: Record<string, string> = {
   source: "a file next to the spec",
   content: "the file's content (a quoted string)",
   mode: "a mode such as `0644`",
+  kernel: "a kernel package such as `linux-image-cloud-amd64`",
+  cmdline: "the extra kernel command line (a quoted string)",
+  console: "a console device such as `ttyS0`",
+  onExit: "`poweroff` or `restart`",
+  sbom: "`true` or `false`",
+  dpkgStatus: "`true` or `false`",
+  boot: "`{`",
+  metadata: "`{`",
   output: "an output format (`oci`, `oci-archive`, `docker-archive`, `rootfs`, `iso`, `kernel+initrd`)",
 };
 
@@ -126,7 +134,7 @@ export const dslErrorMessages: IParserErrorMessageProvider = {
 
   buildNoViableAltMessage({ actual, previous, ruleName }) {
     const first = actual[0] as IToken;
-    if (ruleName === "statement" || ruleName === "fromField" || ruleName === "userField" || ruleName === "anything") {
+    if (["statement", "fromField", "userField", "bootField", "metadataField", "anything"].includes(ruleName)) {
       return encode(statementStart(first));
     }
     // `from` on one line and its `{` on the next: say where the brace goes.

@@ -1,9 +1,11 @@
 import { didYouMean } from "../validate/did-you-mean.js";
 
 /** Keywords of each block, for did-you-mean. */
-export const BODY_KEYWORDS = ["version", "from", "packages", "executable", "args", "env", "user", "workdir", "mount", "include", "exclude", "file", "ports", "label", "output"];
+export const BODY_KEYWORDS = ["version", "from", "packages", "executable", "args", "env", "user", "workdir", "mount", "include", "exclude", "file", "ports", "label", "boot", "metadata", "output"];
 export const FROM_KEYWORDS = ["distro", "release", "archs", "mirror", "components", "keyring"];
 export const USER_KEYWORDS = ["name", "uid", "gid"];
+export const BOOT_KEYWORDS = ["kernel", "cmdline", "console", "onExit"];
+export const METADATA_KEYWORDS = ["sbom", "dpkgStatus"];
 
 /** Words from YAML specs, Dockerfiles and compose files, and where they go in the DSL. */
 const ELSEWHERE: Record<string, string> = {
@@ -27,6 +29,7 @@ const ELSEWHERE: Record<string, string> = {
   path: "a path is the first value of `mount`, `file` and (second) `output`",
   type: "a mount's type follows its path: `mount /write volume`",
   format: "the format is the first value of `output`",
+  onexit: "did you mean `onExit`, in `boot { }`?",
 };
 
 /**
@@ -38,6 +41,8 @@ export function unknownKeywordSuggestion(word: string, keywords: readonly string
   if (close !== undefined) return ` (did you mean \`${close}\`?)`;
   if (FROM_KEYWORDS.includes(word)) return ` here: \`${word}\` belongs in \`from { }\``;
   if (USER_KEYWORDS.includes(word)) return ` here: \`${word}\` belongs in \`user { }\``;
+  if (BOOT_KEYWORDS.includes(word)) return ` here: \`${word}\` belongs in \`boot { }\``;
+  if (METADATA_KEYWORDS.includes(word)) return ` here: \`${word}\` belongs in \`metadata { }\``;
   if (BODY_KEYWORDS.includes(word)) return ` here: \`${word}\` belongs in the \`image\` block, not in a nested one`;
   if (["source", "content", "mode"].includes(word)) return ` here: \`${word}\` goes on a \`file\` line, after the path`;
   const elsewhere = ELSEWHERE[word.toLowerCase()];

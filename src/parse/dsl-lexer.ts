@@ -59,6 +59,14 @@ export const KEYWORD_NAMES = [
   "mode",
   "ports",
   "label",
+  "boot",
+  "kernel",
+  "cmdline",
+  "console",
+  "onExit",
+  "metadata",
+  "sbom",
+  "dpkgStatus",
   "output",
 ] as const;
 /** A keyword of the DSL. */

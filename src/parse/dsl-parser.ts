@@ -59,6 +59,8 @@ export class DslParser extends CstParser {
       { ALT: () => this.SUBRULE(this.mountStatement) },
       { ALT: () => this.SUBRULE(this.fileStatement) },
       { ALT: () => this.SUBRULE(this.outputStatement) },
+      { ALT: () => this.SUBRULE(this.bootStatement) },
+      { ALT: () => this.SUBRULE(this.metadataStatement) },
       { ALT: () => this.SUBRULE(this.unknownStatement), IGNORE_AMBIGUITIES: true },
     ] });
   });
@@ -101,21 +103,7 @@ export class DslParser extends CstParser {
     this.OR([{ ALT: () => this.CONSUME(Value) }, { ALT: () => this.SUBRULE(this.fromBlock) }]);
   });
 
-  fromBlock = this.RULE("fromBlock", () => {
-    this.CONSUME(LBrace);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(Sep) },
-        {
-          ALT: () => {
-            this.SUBRULE(this.fromField);
-            this.CONSUME2(Sep);
-          },
-        },
-      ]),
-    );
-    this.CONSUME(RBrace);
-  });
+  fromBlock = this.RULE("fromBlock", () => this.block(() => this.SUBRULE(this.fromField)));
 
   fromField = this.RULE("fromField", () => {
     this.OR({ MAX_LOOKAHEAD: 1, DEF: [
@@ -146,21 +134,7 @@ export class DslParser extends CstParser {
     this.OR([{ ALT: () => this.CONSUME(Value) }, { ALT: () => this.SUBRULE(this.userBlock) }]);
   });
 
-  userBlock = this.RULE("userBlock", () => {
-    this.CONSUME(LBrace);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(Sep) },
-        {
-          ALT: () => {
-            this.SUBRULE(this.userField);
-            this.CONSUME2(Sep);
-          },
-        },
-      ]),
-    );
-    this.CONSUME(RBrace);
-  });
+  userBlock = this.RULE("userBlock", () => this.block(() => this.SUBRULE(this.userField)));
 
   userField = this.RULE("userField", () => {
     this.OR({ MAX_LOOKAHEAD: 1, DEF: [
@@ -186,21 +160,7 @@ export class DslParser extends CstParser {
     this.CONSUME2(Value);
   });
 
-  mapBlock = this.RULE("mapBlock", () => {
-    this.CONSUME(LBrace);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(Sep) },
-        {
-          ALT: () => {
-            this.SUBRULE(this.mapEntry);
-            this.CONSUME2(Sep);
-          },
-        },
-      ]),
-    );
-    this.CONSUME(RBrace);
-  });
+  mapBlock = this.RULE("mapBlock", () => this.block(() => this.SUBRULE(this.mapEntry)));
 
   /** `mount PATH TYPE`, or a bracketed list of them (`mount []`: no mounts at all). */
   mountStatement = this.RULE("mountStatement", () => {
@@ -296,6 +256,63 @@ export class DslParser extends CstParser {
     this.CONSUME(Value);
     this.OPTION(() => this.CONSUME2(Value));
   });
+
+  /** `boot { kernel ...; cmdline ...; console ...; onExit ... }`: how iso and kernel+initrd outputs boot. */
+  bootStatement = this.RULE("bootStatement", () => {
+    this.CONSUME(K.boot);
+    this.SUBRULE(this.bootBlock);
+  });
+
+  bootBlock = this.RULE("bootBlock", () => this.block(() => this.SUBRULE(this.bootField)));
+
+  bootField = this.RULE("bootField", () => {
+    this.OR({ MAX_LOOKAHEAD: 1, DEF: [
+      {
+        ALT: () => {
+          this.OR2([{ ALT: () => this.CONSUME(K.kernel) }, { ALT: () => this.CONSUME(K.cmdline) }, { ALT: () => this.CONSUME(K.console) }, { ALT: () => this.CONSUME(K.onExit) }]);
+          this.CONSUME(Value);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.unknownStatement), IGNORE_AMBIGUITIES: true },
+    ] });
+  });
+
+  /** `metadata { sbom false; dpkgStatus true }`: what mcc records about the image. */
+  metadataStatement = this.RULE("metadataStatement", () => {
+    this.CONSUME(K.metadata);
+    this.SUBRULE(this.metadataBlock);
+  });
+
+  metadataBlock = this.RULE("metadataBlock", () => this.block(() => this.SUBRULE(this.metadataField)));
+
+  metadataField = this.RULE("metadataField", () => {
+    this.OR({ MAX_LOOKAHEAD: 1, DEF: [
+      {
+        ALT: () => {
+          this.OR2([{ ALT: () => this.CONSUME(K.sbom) }, { ALT: () => this.CONSUME(K.dpkgStatus) }]);
+          this.CONSUME(Value);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.unknownStatement), IGNORE_AMBIGUITIES: true },
+    ] });
+  });
+
+  /** `{`, statements each ended by a separator, `}`: the shape of every block. */
+  private block(statement: () => void): void {
+    this.CONSUME(LBrace);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(Sep) },
+        {
+          ALT: () => {
+            statement();
+            this.CONSUME2(Sep);
+          },
+        },
+      ]),
+    );
+    this.CONSUME(RBrace);
+  }
 
   /**
    * A statement that starts with a word that is no keyword here (`pakages curl`). It is read

@@ -5,7 +5,7 @@ import { positionAt, type SourceText } from "../diagnostics/source.js";
 import { childPointer, type NodeLocation } from "../types/ast.js";
 import { collectTokens, endOf, isUsable, keywordIn, nodeOf, nodesOf, tokenOf, tokensOf } from "./dsl-cst.js";
 import { STATEMENT_HINT } from "./dsl-errors.js";
-import { BODY_KEYWORDS, FROM_KEYWORDS, unknownKeywordSuggestion, USER_KEYWORDS } from "./dsl-keywords.js";
+import { BODY_KEYWORDS, BOOT_KEYWORDS, FROM_KEYWORDS, METADATA_KEYWORDS, unknownKeywordSuggestion, USER_KEYWORDS } from "./dsl-keywords.js";
 import { QuotedString, UnclosedString } from "./dsl-lexer.js";
 import { numberOf, unquote } from "./dsl-strings.js";
 
@@ -15,6 +15,9 @@ import { numberOf, unquote } from "./dsl-strings.js";
  * diagnostics are shared with the YAML front end. It is defensive: after a syntax error the
  * tree may be partial, and the walk still reports what it can (unknown keywords, repeats).
  */
+
+/** How a bare word is read: as a string, or as a number or boolean where the schema takes one. */
+type ValueKind = "string" | "number" | "boolean";
 
 /** Where a statement or list item starts, for `mcc fmt` to keep comments beside it. */
 export interface DslAnchor {
@@ -69,7 +72,7 @@ class Builder {
   /** `image NAME[:TAG]`: the name and tag are the word's parts around its first `:`. */
   private imageRef(token: IToken | undefined, keyword: IToken | undefined): void {
     if (!isUsable(token)) return;
-    const text = this.read(token, false);
+    const text = this.read(token, "string");
     if (typeof text !== "string") return;
     const colon = text.indexOf(":");
     const name = colon === -1 ? text : text.slice(0, colon);
@@ -91,9 +94,9 @@ class Builder {
     }
     switch (kind) {
       case "scalarStatement":
-        return this.scalar(this.value, "", inner, keyword, keyword?.image === "version");
+        return this.scalar(this.value, "", inner, keyword, keyword?.image === "version" ? "number" : "string");
       case "listStatement":
-        return this.list(this.value, "", keyword, nodeOf(inner, "valueList"), keyword?.image === "ports");
+        return this.list(this.value, "", keyword, nodeOf(inner, "valueList"), keyword?.image === "ports" ? "number" : "string");
       case "fromStatement":
         return this.from(inner, keyword);
       case "userStatement":
@@ -120,23 +123,27 @@ class Builder {
         }
         return;
       }
+      case "bootStatement":
+        return this.section(inner, keyword, "bootBlock", "bootField", BOOT_KEYWORDS, () => "string");
+      case "metadataStatement":
+        return this.section(inner, keyword, "metadataBlock", "metadataField", METADATA_KEYWORDS, () => "boolean");
       case "unknownStatement":
         return this.unknown(inner, BODY_KEYWORDS);
     }
   }
 
   /** `KEYWORD VALUE` for a setting that takes one value. */
-  private scalar(target: Record<string, unknown>, parent: string, node: CstNode, keyword: IToken | undefined, numeric: boolean): void {
+  private scalar(target: Record<string, unknown>, parent: string, node: CstNode, keyword: IToken | undefined, kind: ValueKind): void {
     const token = tokenOf(node, "Value");
     if (!isUsable(keyword) || !isUsable(token)) return;
     const pointer = childPointer(parent, keyword.image);
     if (this.repeated(pointer, keyword, `\`${keyword.image}\``)) return;
-    const value = this.read(token, numeric);
+    const value = this.read(token, kind);
     this.set(target, keyword.image, value, pointer, this.range(token, keyword, value));
   }
 
   /** A list statement: values to the end of the line or a bracketed list; repeats add up. */
-  private list(target: Record<string, unknown>, parent: string, keyword: IToken | undefined, valueList: CstNode | undefined, numeric: boolean): void {
+  private list(target: Record<string, unknown>, parent: string, keyword: IToken | undefined, valueList: CstNode | undefined, kind: ValueKind): void {
     if (!isUsable(keyword) || valueList === undefined) return;
     const pointer = childPointer(parent, keyword.image);
     const values = tokensOf(valueList, "Value").filter(isUsable);
@@ -154,7 +161,7 @@ class Builder {
     for (const token of values) {
       const itemPointer = childPointer(pointer, items.length);
       if (isUsable(open)) this.anchor(itemPointer, token.startOffset);
-      const value = this.read(token, numeric);
+      const value = this.read(token, kind);
       this.locations.set(itemPointer, this.range(token, undefined, value));
       items.push(value);
     }
@@ -167,7 +174,7 @@ class Builder {
     const from: Record<string, unknown> = {};
     if (isUsable(short)) {
       // `from bookworm` is the release; `from debian/bookworm` the distro and release.
-      const text = this.read(short, false);
+      const text = this.read(short, "string");
       this.set(this.value, "from", from, "/from", { start: short.startOffset, end: endOf(short), ...key });
       if (typeof text !== "string") return;
       const inner = short.tokenType === QuotedString ? 1 : 0;
@@ -189,8 +196,8 @@ class Builder {
       if (!isUsable(fieldKeyword)) continue;
       this.anchor(childPointer("/from", fieldKeyword.image), fieldKeyword.startOffset);
       const valueList = nodeOf(field, "valueList");
-      if (valueList !== undefined) this.list(from, "/from", fieldKeyword, valueList, false);
-      else this.scalar(from, "/from", field, fieldKeyword, false);
+      if (valueList !== undefined) this.list(from, "/from", fieldKeyword, valueList, "string");
+      else this.scalar(from, "/from", field, fieldKeyword, "string");
     }
   }
 
@@ -198,7 +205,7 @@ class Builder {
     if (!isUsable(keyword) || this.repeated("/user", keyword, "`user`")) return;
     const token = tokenOf(node, "Value");
     if (isUsable(token)) {
-      const value = this.read(token, true);
+      const value = this.read(token, "number");
       this.set(this.value, "user", value, "/user", this.range(token, keyword, value));
       return;
     }
@@ -214,7 +221,28 @@ class Builder {
       const fieldKeyword = keywordIn(field);
       if (!isUsable(fieldKeyword)) continue;
       this.anchor(childPointer("/user", fieldKeyword.image), fieldKeyword.startOffset);
-      this.scalar(user, "/user", field, fieldKeyword, fieldKeyword.image !== "name");
+      this.scalar(user, "/user", field, fieldKeyword, fieldKeyword.image === "name" ? "string" : "number");
+    }
+  }
+
+  /** A section written only as a block of `KEY VALUE` statements: `boot { ... }`, `metadata { ... }`. */
+  private section(node: CstNode, keyword: IToken | undefined, blockRule: string, fieldRule: string, keywords: readonly string[], kind: (key: string) => ValueKind): void {
+    if (!isUsable(keyword)) return;
+    const pointer = `/${keyword.image}`;
+    if (this.repeated(pointer, keyword, `\`${keyword.image}\``)) return;
+    const block = nodeOf(node, blockRule);
+    const out: Record<string, unknown> = {};
+    this.set(this.value, keyword.image, out, pointer, { ...this.blockRange(block, keyword), keyStart: keyword.startOffset, keyEnd: endOf(keyword) });
+    for (const field of nodesOf(block, fieldRule)) {
+      const unknown = nodeOf(field, "unknownStatement");
+      if (unknown !== undefined) {
+        this.unknown(unknown, keywords);
+        continue;
+      }
+      const fieldKeyword = keywordIn(field);
+      if (!isUsable(fieldKeyword)) continue;
+      this.anchor(childPointer(pointer, fieldKeyword.image), fieldKeyword.startOffset);
+      this.scalar(out, pointer, field, fieldKeyword, kind(fieldKeyword.image));
     }
   }
 
@@ -235,13 +263,13 @@ class Builder {
     for (const entry of entries) {
       const [nameToken, valueToken] = tokensOf(entry, "Value");
       if (!isUsable(nameToken) || !isUsable(valueToken)) continue;
-      const name = this.read(nameToken, false);
+      const name = this.read(nameToken, "string");
       if (typeof name !== "string") continue;
       const entryPointer = childPointer(pointer, name);
       this.anchor(entryPointer, block !== undefined ? nameToken.startOffset : keyword.startOffset);
       const what = field === "env" ? `the variable \`${name}\` of \`env\`` : `the label \`${name}\``;
       if (this.repeated(entryPointer, nameToken, what)) continue;
-      const value = this.read(valueToken, false);
+      const value = this.read(valueToken, "string");
       this.set(map, name, value, entryPointer, { start: valueToken.startOffset, end: endOf(valueToken), keyStart: nameToken.startOffset, keyEnd: endOf(nameToken) });
     }
   }
@@ -271,22 +299,22 @@ class Builder {
   private mount(node: CstNode, pointer: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const [path, type] = tokensOf(node, "Value");
-    if (isUsable(path)) this.set(out, "path", this.read(path, false), childPointer(pointer, "path"), this.range(path, undefined, undefined));
-    if (isUsable(type)) this.set(out, "type", this.read(type, false), childPointer(pointer, "type"), this.range(type, undefined, undefined));
+    if (isUsable(path)) this.set(out, "path", this.read(path, "string"), childPointer(pointer, "path"), this.range(path, undefined, undefined));
+    if (isUsable(type)) this.set(out, "type", this.read(type, "string"), childPointer(pointer, "type"), this.range(type, undefined, undefined));
     return out;
   }
 
   private file(node: CstNode, pointer: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const path = tokenOf(node, "Value");
-    if (isUsable(path)) this.set(out, "path", this.read(path, false), childPointer(pointer, "path"), this.range(path, undefined, undefined));
+    if (isUsable(path)) this.set(out, "path", this.read(path, "string"), childPointer(pointer, "path"), this.range(path, undefined, undefined));
     for (const field of nodesOf(node, "fileField")) {
       const keyword = keywordIn(field);
       const token = tokenOf(field, "Value");
       if (!isUsable(keyword) || !isUsable(token)) continue;
       const fieldPointer = childPointer(pointer, keyword.image);
       if (this.repeated(fieldPointer, keyword, `\`${keyword.image}\` of one file`)) continue;
-      const value = this.read(token, keyword.image === "mode");
+      const value = this.read(token, keyword.image === "mode" ? "number" : "string");
       this.set(out, keyword.image, value, fieldPointer, this.range(token, keyword, value));
     }
     return out;
@@ -308,8 +336,8 @@ class Builder {
     const build = (node: CstNode, pointer: string): Record<string, unknown> => {
       const out: Record<string, unknown> = {};
       const [format, path] = tokensOf(node, "Value");
-      if (isUsable(format)) this.set(out, "format", this.read(format, false), childPointer(pointer, "format"), this.range(format, undefined, undefined));
-      if (isUsable(path)) this.set(out, "path", this.read(path, false), childPointer(pointer, "path"), this.range(path, undefined, undefined));
+      if (isUsable(format)) this.set(out, "format", this.read(format, "string"), childPointer(pointer, "format"), this.range(format, undefined, undefined));
+      if (isUsable(path)) this.set(out, "path", this.read(path, "string"), childPointer(pointer, "path"), this.range(path, undefined, undefined));
       return out;
     };
     const first = this.outputs[0] as { item: CstNode; keyword: IToken | undefined };
@@ -338,8 +366,8 @@ class Builder {
     this.report({ start: word.startOffset, end: endOf(word) }, "MCC124", { word: word.image, suggestion });
   }
 
-  /** Reads a value token: a quoted string, or a bare word (a number where `numeric`). */
-  private read(token: IToken, numeric: boolean): unknown {
+  /** Reads a value token: a quoted string, or a bare word (a number or boolean where the schema takes one). */
+  private read(token: IToken, kind: ValueKind): unknown {
     if (token.tokenType === UnclosedString) {
       this.fatal = true;
       this.report({ start: token.startOffset, end: endOf(token) }, "MCC120", {});
@@ -353,10 +381,11 @@ class Builder {
       this.report({ start: at, end: at + result.badEscape.length }, "MCC121", { escape: result.badEscape });
       return token.image;
     }
-    if (numeric) {
+    if (kind === "number") {
       const number = numberOf(token.image);
       if (number !== undefined) return number;
     }
+    if (kind === "boolean" && (token.image === "true" || token.image === "false")) return token.image === "true";
     return token.image;
   }
 

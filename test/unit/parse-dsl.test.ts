@@ -8,6 +8,7 @@ import { parseYamlSpec } from "../../src/parse/parse-yaml.js";
 import { codes, loadDsl, loadText, plainDiagnostics } from "../helpers.js";
 
 const parse = (text: string) => parseDslSpec(createSourceText("spec.mcc", text));
+const plainDiagnosticsOf = (text: string) => parse(text).diagnostics.map((d) => `${d.line}:${d.col}: ${d.code}: ${d.message}`).join("\n");
 
 /** `line:col` of a pointer's value and key. */
 function at(text: string, pointer: string): string {
@@ -122,6 +123,21 @@ test("from: a release, distro/release, or a block; user: a word, a number or a b
   assert.equal(v("output oci")["output"], { format: "oci" });
   assert.equal(v("packages a\n  packages b c")["packages"], ["a", "b", "c"]);
   assert.equal(v("packages file user image")["packages"], ["file", "user", "image"]);
+});
+
+test("boot and metadata: blocks of their keys; booleans where the schema takes them", () => {
+  const text = 'image a {\n  boot {\n    kernel linux-image-amd64\n    cmdline "quiet loglevel=3"\n    console ttyS0\n    onExit restart\n  }\n  metadata { sbom false; dpkgStatus "true" }\n}\n';
+  const parsed = parse(text);
+  assert.equal(parsed.diagnostics, []);
+  const v = parsed.ast?.value as Record<string, unknown>;
+  assert.equal(v["boot"], { kernel: "linux-image-amd64", cmdline: "quiet loglevel=3", console: "ttyS0", onExit: "restart" });
+  assert.equal(v["metadata"], { sbom: false, dpkgStatus: "true" });
+  assert.is(at(text, "/boot/onExit"), "6:12-restart key 6:5");
+  assert.is(at(text, "/metadata/sbom"), "8:19-false key 8:14");
+  const yaml = parseYamlSpec(createSourceText("spec.yml", 'name: a\nboot: {kernel: linux-image-amd64, cmdline: "quiet loglevel=3", console: ttyS0, onExit: restart}\nmetadata: {sbom: false, dpkgStatus: "true"}\n')).ast?.value as Record<string, unknown>;
+  assert.equal(v["boot"], yaml["boot"]);
+  assert.equal(v["metadata"], yaml["metadata"]);
+  assert.match(plainDiagnosticsOf("image a {\n  boot {\n    kernal x\n  }\n  sbom true\n}\n"), /unknown keyword `kernal` \(did you mean `kernel`\?\)[\s\S]*`sbom` belongs in `metadata \{ \}`/);
 });
 
 test("several syntax errors in one run, each in words", async () => {
