@@ -48,7 +48,7 @@ async function planOf(spec: Spec, file: string): Promise<string[]> {
   for (const [path, bytes] of await readSpecFiles(createNodeHost(), spec, join(dir, file))) {
     fileDigests[path] = createHash("sha256").update(bytes).digest("hex");
   }
-  const plan = buildPlan({ spec, locked, arch: "amd64", epoch: 0, outputs: spec.outputs, fileDigests });
+  const plan = buildPlan({ spec, archs: [{ arch: "amd64", locked }], epoch: 0, outputs: spec.outputs, fileDigests, tool: "mcc-test" });
   return plan.steps.map((s) => `${s.kind} ${s.id}`);
 }
 

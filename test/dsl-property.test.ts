@@ -89,7 +89,7 @@ function fieldPaths(value: unknown, prefix = ""): string[] {
 }
 
 test("every field of the schema, in each of its forms, has a DSL form: valid specs using them all convert both ways", () => {
-  const specs = [join(repoRoot, "test", "fixtures", "valid-full", "spec.yml"), ...readdirSync(join(repoRoot, "examples")).filter((f) => f.endsWith(".yml")).map((f) => join(repoRoot, "examples", f))];
+  const specs = [join(repoRoot, "test", "fixtures", "valid-full", "spec.yml"), join(repoRoot, "test", "fixtures", "valid-sections", "spec.yml"), ...readdirSync(join(repoRoot, "examples")).filter((f) => f.endsWith(".yml")).map((f) => join(repoRoot, "examples", f))];
   const used = new Set<string>();
   for (const path of specs) {
     const text = readFileSync(path, "utf8");

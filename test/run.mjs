@@ -2,7 +2,7 @@
 // The test command (`npm test`): type-check and build, then run every test with uvu, and
 // close with the plain line CI reads: `N passed, N failed`.
 import { spawnSync } from "node:child_process";
-import { chmodSync } from "node:fs";
+import { chmodSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,8 +14,13 @@ const closing = (passed, failed, skipped) =>
 
 // 0. The Debian tools the tests drive for real, installed when missing and we are root
 //    (CI and fresh machines); otherwise the tests that need them say what is missing.
-const tools = { gpg: "gpg", "gpg-agent": "gpg-agent", gpgconf: "gpgconf", xz: "xz-utils", "dpkg-deb": "dpkg", "apt-get": "apt", runc: "runc", strace: "strace", skopeo: "skopeo", umoci: "umoci", "oci-image-tool": "oci-image-tool" };
-const missing = Object.entries(tools).filter(([cmd]) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0);
+const tools = { gpg: "gpg", "gpg-agent": "gpg-agent", gpgconf: "gpgconf", xz: "xz-utils", "dpkg-deb": "dpkg", "apt-get": "apt", runc: "runc", strace: "strace", skopeo: "skopeo", umoci: "umoci", "oci-image-tool": "oci-image-tool", "qemu-aarch64-static": "qemu-user-static", "qemu-system-x86_64": "qemu-system-x86", xorriso: "xorriso" };
+// Files, not commands: the UEFI firmware qemu boots with.
+const files = { "/usr/share/OVMF/OVMF_CODE_4M.fd": "ovmf" };
+const missing = [
+  ...Object.entries(tools).filter(([cmd]) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0),
+  ...Object.entries(files).filter(([file]) => !existsSync(file)),
+];
 if (missing.length > 0 && process.getuid?.() === 0) {
   const pkgs = [...new Set(missing.map(([, pkg]) => pkg))];
   console.log(`installing ${pkgs.join(" ")} for the tests`);

@@ -26,6 +26,13 @@ export interface ImageTree {
   readonly reasons: ReadonlyMap<string, readonly Reason[]>;
 }
 
+/** A file mcc writes about the image itself (the dpkg records of scanners). */
+export interface ExtraFile {
+  readonly path: string;
+  readonly content: Uint8Array;
+  readonly reason: Reason;
+}
+
 const LAYOUT_LINKS: readonly [string, string][] = [
   ["/bin", "usr/bin"],
   ["/sbin", "usr/sbin"],
@@ -43,7 +50,7 @@ const LAYOUT_LINKS: readonly [string, string][] = [
  * spec's files keep the mode the spec gives, without special bits); no setuid, setgid or
  * sticky bit survives. Pure.
  */
-export function buildImageTree(spec: Spec, trace: TraceResult, files: ReadonlyMap<string, Uint8Array>): ImageTree {
+export function buildImageTree(spec: Spec, trace: TraceResult, files: ReadonlyMap<string, Uint8Array>, extra: readonly ExtraFile[] = []): ImageTree {
   const byPath = new Map<string, ImageEntry>();
   const reasons = new Map<string, Reason[]>();
   const layout: Reason = { kind: "rule", rule: "layout", why: "the microcontainer layout: merged /usr, and the mount points of the spec" };
@@ -65,6 +72,10 @@ export function buildImageTree(spec: Spec, trace: TraceResult, files: ReadonlyMa
       byPath.set(path, { kind: "symlink", path, target: g.target, uid: 0, gid: 0, pkg: "(mcc)" });
     }
     addReason(path, g.reason);
+  }
+  for (const file of extra) {
+    byPath.set(file.path, { kind: "file", path: file.path, mode: 0o644, uid: 0, gid: 0, size: file.content.length, source: { bytes: file.content }, pkg: "(mcc)" });
+    addReason(file.path, file.reason);
   }
   // The spec's own files, last: they replace a package's file at the same path.
   for (const file of spec.files) {

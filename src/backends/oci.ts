@@ -8,6 +8,7 @@ import type { BlobStore } from "../cache/store.js";
 import type { Spec } from "../types/spec.js";
 import { replaceDirectory, replaceFile } from "./atomic.js";
 import { writeLayerTar } from "./layer.js";
+import { SPDX_MEDIA_TYPE } from "../sbom/spdx.js";
 
 const MEDIA = {
   index: "application/vnd.oci.image.index.v1+json",
@@ -16,13 +17,6 @@ const MEDIA = {
   layer: "application/vnd.oci.image.layer.v1.tar+gzip",
 } as const;
 
-interface Descriptor {
-  readonly mediaType: string;
-  readonly digest: string;
-  readonly size: number;
-  readonly annotations?: Readonly<Record<string, string>>;
-  readonly platform?: { readonly architecture: string; readonly os: string; readonly variant?: string };
-}
 
 
 /** The OCI image config of a spec: entrypoint, cmd, env, user, workdir, volumes, ports, labels. */
@@ -71,42 +65,117 @@ export function manifestBytes(config: { digest: string; size: number }, layer: {
   );
 }
 
-/** The blobs of one image, already in the cache, by digest (`sha256:...`) and size. */
+/** A blob in the cache, by digest (`sha256:...`) and size. */
+export interface Blob {
+  readonly digest: string;
+  readonly size: number;
+}
+
+/** The blobs of one image, already in the cache. */
 export interface ImageBlobs {
-  readonly manifest: { readonly digest: string; readonly size: number };
-  readonly config: { readonly digest: string; readonly size: number };
-  readonly layer: { readonly digest: string; readonly size: number };
+  readonly manifest: Blob;
+  readonly config: Blob;
+  readonly layer: Blob;
+}
+
+/** One platform's image in a layout. */
+export interface LayoutImage extends ImageBlobs {
+  readonly arch: string;
+}
+
+/** An SBOM attached to an image: the SPDX blob and the artifact manifest whose subject is the image. */
+export interface LayoutSbom {
+  readonly arch: string;
+  readonly subject: Blob;
+  readonly sbom: Blob;
+  readonly artifact: Blob;
+}
+
+/** What an OCI layout holds: the images, the index of the platforms (with several), the SBOMs. */
+export interface LayoutContent {
+  readonly images: readonly LayoutImage[];
+  readonly index?: Blob;
+  readonly sboms: readonly LayoutSbom[];
+}
+
+/** The OCI platform of a Debian architecture. */
+export function platformOf(arch: string): { architecture: string; os: string; variant?: string } {
+  return { architecture: arch, os: "linux", ...(arch === "arm64" ? { variant: "v8" } : {}) };
+}
+
+/** The bytes of an image index naming each platform's manifest. */
+export function imageIndexBytes(images: readonly { arch: string; manifest: Blob }[]): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.index,
+      manifests: images.map((i) => ({ mediaType: MEDIA.manifest, digest: i.manifest.digest, size: i.manifest.size, platform: platformOf(i.arch) })),
+    }),
+  );
+}
+
+/** OCI 1.1's empty descriptor content: the config of an artifact that has none. */
+export const EMPTY_JSON = Buffer.from("{}");
+
+/**
+ * The manifest of an artifact (an SBOM) that refers to an image: `artifactType` the blob's
+ * media type, the empty config, the blob as its one layer, and `subject` the image manifest,
+ * so that registries list it among the image's referrers.
+ */
+export function artifactManifestBytes(artifactType: string, blob: Blob, title: string, subject: Blob, epoch: number): Buffer {
+  const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
+  const empty = `sha256:${createHash("sha256").update(EMPTY_JSON).digest("hex")}`;
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      artifactType,
+      config: { mediaType: "application/vnd.oci.empty.v1+json", digest: empty, size: EMPTY_JSON.length, data: EMPTY_JSON.toString("base64") },
+      layers: [{ mediaType: artifactType, digest: blob.digest, size: blob.size, annotations: { "org.opencontainers.image.title": title } }],
+      subject: { mediaType: MEDIA.manifest, digest: subject.digest, size: subject.size },
+      annotations: { "org.opencontainers.image.created": created },
+    }),
+  );
 }
 
 /**
  * Writes an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`) from blobs in the
- * cache: the index names the manifest with the spec's tag and gives its platform. Built beside
- * the target and renamed into place.
+ * cache. `index.json` names the image by the spec's tag (its manifest, with its platform, or
+ * the index of several platforms) and lists each SBOM's artifact manifest, untagged, for
+ * tools that look for referrers. Built beside the target and renamed into place.
  */
-export async function writeOciLayout(store: BlobStore, image: ImageBlobs, spec: Spec, arch: string, target: string): Promise<void> {
+export async function writeOciLayout(store: BlobStore, content: LayoutContent, spec: Spec, target: string): Promise<void> {
   await replaceDirectory(target, async (dir) => {
     const blobs = join(dir, "blobs", "sha256");
     await mkdir(blobs, { recursive: true });
-    for (const d of [image.layer, image.config, image.manifest]) {
+    const all: Blob[] = [];
+    for (const i of content.images) all.push(i.layer, i.config, i.manifest);
+    if (content.index !== undefined) all.push(content.index);
+    if (content.sboms.length > 0) all.push({ digest: `sha256:${createHash("sha256").update(EMPTY_JSON).digest("hex")}`, size: EMPTY_JSON.length });
+    for (const s of content.sboms) all.push(s.sbom, s.artifact);
+    for (const d of all) {
       const hex = d.digest.replace(/^sha256:/, "");
       await copyFile(store.pathOf(hex), join(blobs, hex));
     }
-    const platform = { architecture: arch, os: "linux", ...(arch === "arm64" ? { variant: "v8" } : {}) };
-    const index = {
-      schemaVersion: 2,
-      mediaType: MEDIA.index,
-      manifests: [{ mediaType: MEDIA.manifest, digest: image.manifest.digest, size: image.manifest.size, platform, annotations: { "org.opencontainers.image.ref.name": spec.tag } }],
-    };
+    const ref = { "org.opencontainers.image.ref.name": spec.tag };
+    const first = content.images[0];
+    if (first === undefined) throw new Error("an OCI layout needs an image");
+    const named =
+      content.index === undefined
+        ? { mediaType: MEDIA.manifest, digest: first.manifest.digest, size: first.manifest.size, platform: platformOf(first.arch), annotations: ref }
+        : { mediaType: MEDIA.index, digest: content.index.digest, size: content.index.size, annotations: ref };
+    const referrers = content.sboms.map((s) => ({ mediaType: MEDIA.manifest, digest: s.artifact.digest, size: s.artifact.size, artifactType: SPDX_MEDIA_TYPE }));
+    const index = { schemaVersion: 2, mediaType: MEDIA.index, manifests: [named, ...referrers] };
     await writeFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     await writeFile(join(dir, "index.json"), JSON.stringify(index));
   });
 }
 
 /** `oci-archive`: the OCI layout as one tar (sorted, fixed owner and mtime). */
-export async function writeOciArchive(store: BlobStore, image: ImageBlobs, spec: Spec, arch: string, epoch: number, target: string): Promise<void> {
+export async function writeOciArchive(store: BlobStore, content: LayoutContent, spec: Spec, epoch: number, target: string): Promise<void> {
   const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.layout`);
   try {
-    await writeOciLayout(store, image, spec, arch, staging);
+    await writeOciLayout(store, content, spec, staging);
     await replaceFile(target, (temp) => tarDirectory(staging, temp, epoch));
   } finally {
     await rm(staging, { recursive: true, force: true });

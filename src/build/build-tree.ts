@@ -1,5 +1,7 @@
 import { posix } from "node:path";
-import { buildImageTree, type ImageTree } from "../assemble/image-tree.js";
+import { createHash } from "node:crypto";
+import { dpkgStatusFiles, DPKG_STATUS_REASON, type ContributingPackage } from "../assemble/dpkg-status.js";
+import { buildImageTree, type ExtraFile, type ImageTree } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
@@ -8,7 +10,7 @@ import type { LockFile } from "../resolve/lock.js";
 import { archiveBases } from "../source/bases.js";
 import { fetchPackages, type FetchEvents } from "../source/fetch-packages.js";
 import { traceExecutable, type TraceProblem, type TraceResult } from "../trace/trace.js";
-import { VirtualRoot } from "../trace/vroot.js";
+import { mergedUsrPath, VirtualRoot } from "../trace/vroot.js";
 import { readAlternatives } from "./alternatives.js";
 import type { SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
@@ -77,7 +79,49 @@ export async function traceAndLayOut(
   });
   if (trace.problems.length > 0) return { problems: trace.problems };
   const closureBytes = packages.reduce((n, p) => n + p.manifest.entries.reduce((m, e) => m + (e.kind === "file" ? e.size : 0), 0), 0);
-  return { tree: buildImageTree(spec, trace, files), trace, root, closureBytes };
+  const extra = spec.metadata.dpkgStatus ? await dpkgStatusOf(spec, trace, packages, store) : [];
+  return { tree: buildImageTree(spec, trace, files, extra), trace, root, closureBytes };
+}
+
+/** The scanners' dpkg records for the packages that put something into the image. */
+async function dpkgStatusOf(
+  spec: Spec,
+  trace: TraceResult,
+  packages: readonly { name: string; manifest: PackageManifest }[],
+  store: BlobStore,
+): Promise<ExtraFile[]> {
+  const replaced = new Set(spec.files.map((f) => mergedUsrPath(f.path)));
+  const keptBy = new Map<string, string>();
+  for (const [path, kept] of trace.kept) if (!replaced.has(path)) keptBy.set(path, kept.node.pkg);
+  const owners = new Set(keptBy.values());
+  const md5Of = new Map<string, string>();
+  const contributing: ContributingPackage[] = [];
+  for (const { name, manifest } of packages) {
+    if (!owners.has(name)) continue;
+    const controlSha = manifest.control["control"];
+    if (controlSha === undefined) continue;
+    const conffileSha = manifest.control["conffiles"];
+    const conffilePaths = new Set(conffileSha === undefined ? [] : new TextDecoder().decode(await store.read(conffileSha)).split("\n").map((l) => l.trim()).filter(Boolean));
+    const kept: { path: string; md5: string }[] = [];
+    const conffiles: { path: string; md5: string }[] = [];
+    for (const entry of manifest.entries) {
+      if (entry.kind !== "file" && entry.kind !== "hardlink") continue;
+      const merged = mergedUsrPath(entry.path);
+      if (keptBy.get(merged) !== name) continue;
+      const node = trace.kept.get(merged)?.node;
+      if (node?.kind !== "file") continue;
+      let md5 = md5Of.get(node.sha256);
+      if (md5 === undefined) {
+        md5 = createHash("md5").update(await store.read(node.sha256)).digest("hex");
+        md5Of.set(node.sha256, md5);
+      }
+      if (conffilePaths.has(entry.path)) conffiles.push({ path: entry.path, md5 });
+      else kept.push({ path: entry.path.replace(/^\//, ""), md5 });
+    }
+    contributing.push({ name, control: new TextDecoder().decode(await store.read(controlSha)), files: kept, conffiles });
+  }
+  const encoder = new TextEncoder();
+  return dpkgStatusFiles(contributing).map((f) => ({ path: f.path, content: encoder.encode(f.content), reason: DPKG_STATUS_REASON }));
 }
 
 export function problemDiagnostic(problem: TraceProblem, ast: SpecAst): Diagnostic {

@@ -4,7 +4,11 @@ import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
 import { writeLayer } from "../backends/layer.js";
-import { configBytes, manifestBytes, writeDockerArchive, writeOciArchive, writeOciLayout, type ImageBlobs } from "../backends/oci.js";
+import { writeFile } from "node:fs/promises";
+import { replaceFile } from "../backends/atomic.js";
+import { artifactManifestBytes, configBytes, EMPTY_JSON, imageIndexBytes, manifestBytes, writeDockerArchive, writeOciArchive, writeOciLayout, type Blob } from "../backends/oci.js";
+import { SPDX_MEDIA_TYPE } from "../sbom/spdx.js";
+import { sbomOf, type SbomStepParams } from "./sbom-step.js";
 import { writeRootfs } from "../backends/rootfs.js";
 import type { BlobStore } from "../cache/store.js";
 import type { StepCache, StepHandler } from "../execute/execute.js";
@@ -59,7 +63,6 @@ export interface StepEnv {
   readonly bases: ArchiveBases;
   readonly offline: boolean;
   readonly chown: boolean;
-  readonly arch: string;
   readonly epoch: number;
   readonly fetchEvents?: FetchEvents;
   /** The bytes of the spec's files, by image path (read at the edge, stored in the cache). */
@@ -116,41 +119,101 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
       return { digest: `sha256:${sha256}`, size };
     },
     async manifest(step, [config, layer]) {
-      const bytes = manifestBytes(config as ImageBlobs["config"], layer as ImageBlobs["layer"], spec, Number(step.params["epoch"]));
+      const c = config as Blob;
+      const l = layer as Blob & { diffId: string };
+      const bytes = manifestBytes(c, l, spec, Number(step.params["epoch"]));
       const { sha256, size } = await store.putBytes(bytes);
-      return { digest: `sha256:${sha256}`, size };
+      return { kind: "manifest", arch: String(step.params["arch"]), digest: `sha256:${sha256}`, size, config: blobOf(c), layer: blobOf(l), diffId: l.diffId } satisfies ManifestResult;
+    },
+    async sbom(step, inputs) {
+      const [tree, manifest, , ...unpacked] = inputs as [TreeResult, ManifestResult, unknown, ...{ name: string; deb: string }[]];
+      const manifests: { name: string; manifest: PackageManifest }[] = [];
+      for (const u of unpacked) manifests.push({ name: u.name, manifest: await unpackDeb(store, u.deb) });
+      const params = step.params as unknown as SbomStepParams;
+      const bytes = await sbomOf(params, tree, { manifest: manifest.digest, layer: manifest.layer.digest, diffId: `sha256:${manifest.diffId}` }, manifests, store);
+      const sbom = await store.putBytes(bytes);
+      await store.putBytes(EMPTY_JSON);
+      const sbomBlob = { digest: `sha256:${sbom.sha256}`, size: sbom.size };
+      const subject = { digest: manifest.digest, size: manifest.size };
+      const artifact = await store.putBytes(artifactManifestBytes(SPDX_MEDIA_TYPE, sbomBlob, `${params.name}.spdx.json`, subject, params.epoch));
+      return { kind: "sbom", arch: params.arch, subject, sbom: sbomBlob, artifact: { digest: `sha256:${artifact.sha256}`, size: artifact.size } } satisfies SbomResult;
+    },
+    async index(_step, manifests) {
+      const bytes = imageIndexBytes((manifests as ManifestResult[]).map((m) => ({ arch: m.arch, manifest: blobOf(m) })));
+      const { sha256, size } = await store.putBytes(bytes);
+      return { kind: "index", digest: `sha256:${sha256}`, size };
     },
     async emit(step, inputs) {
       const format = step.params["format"] as OutputFormat;
       const path = String(step.params["path"]);
-      return writingOutput(path, () => emitOne(format, path, inputs));
+      return writingOutput(path, () => emitOne(format, path, String(step.params["arch"] ?? ""), inputs as StepResult[]));
     },
   };
 
-  async function emitOne(format: OutputFormat, path: string, inputs: readonly unknown[]): Promise<unknown> {
-    const { arch, epoch } = env;
-    {
-      switch (format) {
-        case "rootfs":
-          await writeRootfs(treeOf(inputs[0] as TreeResult), store, resolve(path), { chown: env.chown });
-          return { path };
-        case "docker-archive":
-          await writeDockerArchive(treeOf(inputs[0] as TreeResult), store, spec, arch, epoch, resolve(path));
-          return { path };
-        case "oci":
-        case "oci-archive": {
-          const [manifest, config, layer] = inputs as [ImageBlobs["manifest"], ImageBlobs["config"], ImageBlobs["layer"]];
-          const image = { manifest, config, layer };
-          if (format === "oci") await writeOciLayout(store, image, spec, arch, resolve(path));
-          else await writeOciArchive(store, image, spec, arch, epoch, resolve(path));
-          return { path, digest: manifest.digest };
-        }
-        default:
-          throw new Error(`no writer for ${format}`);
+  async function emitOne(format: OutputFormat, path: string, arch: string, inputs: readonly StepResult[]): Promise<unknown> {
+    const sboms = inputs.filter((r): r is SbomResult => r?.kind === "sbom");
+    const target = resolve(path);
+    switch (format) {
+      case "rootfs":
+        await writeRootfs(treeOf(inputs[0] as TreeResult), store, target, { chown: env.chown });
+        break;
+      case "docker-archive":
+        await writeDockerArchive(treeOf(inputs[0] as TreeResult), store, spec, arch, env.epoch, target);
+        break;
+      case "oci":
+      case "oci-archive": {
+        const images = inputs.filter((r): r is ManifestResult => r?.kind === "manifest").map((m) => ({ arch: m.arch, manifest: blobOf(m), config: m.config, layer: m.layer }));
+        const index = inputs.find((r): r is { kind: "index"; digest: string; size: number } => r?.kind === "index");
+        const content = { images, sboms: sboms.map((s) => ({ arch: s.arch, subject: s.subject, sbom: s.sbom, artifact: s.artifact })), ...(index === undefined ? {} : { index: blobOf(index) }) };
+        if (format === "oci") await writeOciLayout(store, content, spec, target);
+        else await writeOciArchive(store, content, spec, env.epoch, target);
+        await writeSbomsBeside(target, sboms);
+        return { path, digest: (index ?? images[0]?.manifest)?.digest, sboms: sboms.map((s) => sbomPath(path, s.arch, sboms.length)) };
       }
+      default:
+        throw new Error(`no writer for ${format}`);
+    }
+    await writeSbomsBeside(target, sboms);
+    return { path, sboms: sboms.map((s) => sbomPath(path, s.arch, sboms.length)) };
+  }
+
+  /** `<output>.spdx.json`, or `<output>.<arch>.spdx.json` for each of several architectures. */
+  async function writeSbomsBeside(target: string, sboms: readonly SbomResult[]): Promise<void> {
+    for (const s of sboms) {
+      const bytes = await store.read(s.sbom.digest.replace(/^sha256:/, ""));
+      await replaceFile(sbomPath(target, s.arch, sboms.length), async (temp) => writeFile(temp, bytes, { flag: "wx" }));
     }
   }
 }
+
+function sbomPath(target: string, arch: string, count: number): string {
+  return count > 1 ? `${target}.${arch}.spdx.json` : `${target}.spdx.json`;
+}
+
+function blobOf(b: Blob): Blob {
+  return { digest: b.digest, size: b.size };
+}
+
+/** The result of a `manifest` step: the image's three blobs. */
+export interface ManifestResult extends Blob {
+  readonly kind: "manifest";
+  readonly arch: string;
+  readonly config: Blob;
+  readonly layer: Blob;
+  /** The layer's uncompressed digest, hex. */
+  readonly diffId: string;
+}
+
+/** The result of an `sbom` step: the SPDX blob and the artifact manifest that attaches it. */
+export interface SbomResult {
+  readonly kind: "sbom";
+  readonly arch: string;
+  readonly subject: Blob;
+  readonly sbom: Blob;
+  readonly artifact: Blob;
+}
+
+type StepResult = { readonly kind?: string } | undefined;
 
 /** Step results kept in the cache's metadata under the step id. */
 export function stepCache(store: BlobStore): StepCache {

@@ -1,13 +1,12 @@
-import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import type { CompileOptions } from "./commands/compile.js";
 import type { LockCommandOptions } from "./commands/lock.js";
 import { OUTPUT_FORMATS } from "../types/spec.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
+import { VERSION } from "../version.js";
 
-const require = createRequire(import.meta.url);
-export const VERSION: string = (require("../../../package.json") as { version: string }).version;
+export { VERSION };
 
 /**
  * Runs mcc with the given arguments (without `node` and the script) and returns the exit
@@ -97,7 +96,8 @@ docs/diagnostics.md (every error code).`,
       .command("lock")
       .description("resolve the spec's packages against the verified Debian archive and pin them in SPEC.lock.json")
       .argument("<spec>", "the spec file")
-      .addOption(updateOption()),
+      .addOption(updateOption())
+      .addOption(new Option("--check", "resolve again and compare with the lock, writing nothing: exit 1 and list the changes when it is stale (for CI)").conflicts(["update", "frozen"])),
   ).action(async (spec: string, options: LockCommandOptions) => {
     code = await (await import("./commands/lock.js")).lockCommand(spec, options, io);
   });

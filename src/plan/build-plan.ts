@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { LockedArch } from "../resolve/lock.js";
 import type { Spec, SpecOutput } from "../types/spec.js";
 
-export type StepKind = "fetch" | "unpack" | "tree" | "layer" | "config" | "manifest" | "emit";
+export type StepKind = "fetch" | "unpack" | "tree" | "layer" | "config" | "manifest" | "sbom" | "index" | "emit";
 
 /**
  * One step of a build. Its id is the sha256 of its kind, its parameters and its inputs' ids,
@@ -19,83 +19,137 @@ export interface PlanStep {
 
 /** A build as a DAG of content-addressed steps, inputs before the steps that use them. */
 export interface BuildPlan {
-  readonly arch: string;
+  /** The architectures built, one image each. */
+  readonly archs: readonly string[];
   readonly steps: readonly PlanStep[];
 }
 
 export interface PlanInputs {
   readonly spec: Spec;
-  readonly locked: LockedArch;
-  readonly arch: string;
+  /** The locked packages of each architecture to build, in the spec's order. */
+  readonly archs: readonly { readonly arch: string; readonly locked: LockedArch }[];
   /** SOURCE_DATE_EPOCH: the only time in any output. */
   readonly epoch: number;
   readonly outputs: readonly SpecOutput[];
   /** The sha256 of each `files` entry's bytes (read at the edge), by image path. */
   readonly fileDigests: Readonly<Record<string, string>>;
+  /** `mcc-<version>`, named in the SBOM (so a new mcc writes a new SBOM). */
+  readonly tool: string;
 }
 
 /** The format version of the plan; bumped when a step's meaning changes, so old results are not reused. */
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 4;
+
+/** Formats that hold one image of one platform; with several architectures, one is written per architecture. */
+export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs"]);
+
+/**
+ * Where a single-platform output of one architecture goes when several are built:
+ * `out/x.docker.tar` -> `out/x.arm64.docker.tar`, `out/x.rootfs` -> `out/x.arm64.rootfs`.
+ */
+export function perArchPath(path: string, arch: string): string {
+  const slash = path.lastIndexOf("/");
+  const dot = path.indexOf(".", slash + 2);
+  return dot < 0 ? `${path}.${arch}` : `${path.slice(0, dot)}.${arch}${path.slice(dot)}`;
+}
 
 /** Spec + lock -> plan. Pure: no files, clock, environment or randomness. */
 export function buildPlan(inputs: PlanInputs): BuildPlan {
-  const { spec, locked, arch, epoch } = inputs;
+  const { spec, epoch } = inputs;
   const steps: PlanStep[] = [];
+  const known = new Set<string>();
   const add = (kind: StepKind, label: string, params: Record<string, unknown>, stepInputs: readonly string[]): string => {
     const id = createHash("sha256").update(JSON.stringify({ v: PLAN_VERSION, kind, params, inputs: stepInputs })).digest("hex");
-    steps.push({ id, kind, label, params, inputs: stepInputs });
+    // An `all` package locked for two architectures is one fetch and one unpack.
+    if (!known.has(id)) steps.push({ id, kind, label, params, inputs: stepInputs });
+    known.add(id);
     return id;
   };
+  const several = inputs.archs.length > 1;
+  const images: { arch: string; tree: string; config: string; layer: string; manifest: string; sbom?: string }[] = [];
 
-  const unpacked = locked.packages.map((p) => {
-    const fetch = add("fetch", `fetch ${p.name} ${p.version}`, { name: p.name, version: p.version, arch: p.arch, sha256: p.sha256, size: p.size, filename: p.filename, archive: p.archive }, []);
-    return add("unpack", `unpack ${p.name}`, { name: p.name, sha256: p.sha256 }, [fetch]);
-  });
+  for (const { arch, locked } of inputs.archs) {
+    const on = several ? ` (${arch})` : "";
+    const unpacked = locked.packages.map((p) => {
+      const fetch = add("fetch", `fetch ${p.name} ${p.version} ${p.arch}`, { name: p.name, version: p.version, arch: p.arch, sha256: p.sha256, size: p.size, filename: p.filename, archive: p.archive }, []);
+      return add("unpack", `unpack ${p.name} ${p.arch}`, { name: p.name, sha256: p.sha256 }, [fetch]);
+    });
 
-  // Everything of the spec that decides which files the image holds, and how they are laid out.
-  const tree = add(
-    "tree",
-    "trace and lay out the image",
-    {
-      arch,
-      release: spec.from.release,
-      executable: spec.executable,
-      include: spec.include,
-      exclude: spec.exclude,
-      env: spec.env,
-      user: spec.user,
-      workdir: spec.workdir,
-      mounts: spec.mounts,
-      files: spec.files.map((f) => ({ path: f.path, mode: f.mode, sha256: inputs.fileDigests[f.path] ?? null })),
-    },
-    unpacked,
-  );
-  const layer = add("layer", "write the layer (tar+gzip)", { epoch }, [tree]);
-  // Everything of the spec that the image config says: changing it reuses the layer.
-  const config = add(
-    "config",
-    "write the image config",
-    {
-      arch,
-      epoch,
-      name: spec.name,
-      executable: spec.executable,
-      args: spec.args,
-      env: spec.env,
-      user: spec.user,
-      workdir: spec.workdir,
-      mounts: spec.mounts,
-      ports: spec.ports,
-      labels: spec.labels,
-    },
-    [layer],
-  );
-  const manifest = add("manifest", "write the image manifest", { epoch, name: spec.name }, [config, layer]);
-  for (const output of inputs.outputs) {
-    const from = output.format === "rootfs" ? [tree] : output.format === "docker-archive" ? [tree, config] : [manifest, config, layer];
-    add("emit", `write ${output.format} ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, from);
+    // Everything of the spec that decides which files the image holds, and how they are laid out.
+    const tree = add(
+      "tree",
+      `trace and lay out the image${on}`,
+      {
+        arch,
+        release: spec.from.release,
+        executable: spec.executable,
+        include: spec.include,
+        exclude: spec.exclude,
+        env: spec.env,
+        user: spec.user,
+        workdir: spec.workdir,
+        mounts: spec.mounts,
+        dpkgStatus: spec.metadata.dpkgStatus,
+        files: spec.files.map((f) => ({ path: f.path, mode: f.mode, sha256: inputs.fileDigests[f.path] ?? null })),
+      },
+      unpacked,
+    );
+    const layer = add("layer", `write the layer (tar+gzip)${on}`, { epoch }, [tree]);
+    // Everything of the spec that the image config says: changing it reuses the layer.
+    const config = add(
+      "config",
+      `write the image config${on}`,
+      {
+        arch,
+        epoch,
+        name: spec.name,
+        executable: spec.executable,
+        args: spec.args,
+        env: spec.env,
+        user: spec.user,
+        workdir: spec.workdir,
+        mounts: spec.mounts,
+        ports: spec.ports,
+        labels: spec.labels,
+      },
+      [layer],
+    );
+    const manifest = add("manifest", `write the image manifest${on}`, { arch, epoch, name: spec.name }, [config, layer]);
+    const sbom = spec.metadata.sbom
+      ? add(
+          "sbom",
+          `write the SBOM (SPDX 2.3)${on}`,
+          {
+            arch,
+            epoch,
+            name: spec.name,
+            tag: spec.tag,
+            release: spec.from.release,
+            tool: inputs.tool,
+            packages: locked.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch, source: p.source, sha256: p.sha256 })),
+          },
+          [tree, manifest, layer, ...unpacked],
+        )
+      : undefined;
+    images.push({ arch, tree, config, layer, manifest, ...(sbom === undefined ? {} : { sbom }) });
   }
-  return { arch, steps };
+
+  // An OCI layout names one image by its tag: the manifest itself, or an index of the platforms.
+  const ociInputs = images.flatMap((i) => (i.sbom === undefined ? [i.manifest] : [i.manifest, i.sbom]));
+  const needsOci = inputs.outputs.some((o) => !SINGLE_PLATFORM_FORMATS.has(o.format));
+  const top = several && needsOci ? add("index", "write the image index", { archs: images.map((i) => i.arch) }, images.map((i) => i.manifest)) : undefined;
+  for (const output of inputs.outputs) {
+    if (SINGLE_PLATFORM_FORMATS.has(output.format)) {
+      for (const image of images) {
+        const path = several ? perArchPath(output.path, image.arch) : output.path;
+        const from = output.format === "rootfs" ? [image.tree] : [image.tree, image.config];
+        add("emit", `write ${output.format} ${path}`, { format: output.format, path, arch: image.arch, tag: spec.tag, name: spec.name }, image.sbom === undefined ? from : [...from, image.sbom]);
+      }
+    } else {
+      add("emit", `write ${output.format} ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, top === undefined ? ociInputs : [top, ...ociInputs]);
+    }
+  }
+  return { archs: images.map((i) => i.arch), steps };
 }
 
 /** The plan as a readable tree: each output and what it is made of. */

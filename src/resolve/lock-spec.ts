@@ -9,6 +9,7 @@ import { childPointer, type SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
 import { locate } from "../validate/locate.js";
 import { lockedArch, lockPathFor, LOCK_VERSION, parseLock, resolutionInputs, serializeLock, type LockedArch, type LockFile } from "./lock.js";
+import { resolveBootPackages } from "./boot-packages.js";
 import { resolvePackages, type ResolveProblem } from "./resolver.js";
 
 export interface LockOptions {
@@ -17,6 +18,11 @@ export interface LockOptions {
   readonly update: boolean;
   /** Only check: a missing or stale lock is an error, and nothing is written. */
   readonly frozen: boolean;
+  /**
+   * Resolve again and compare with the lock, writing nothing: `stale` when the archive (or
+   * the spec) now gives another set, for a CI job that opens a refresh.
+   */
+  readonly check?: boolean;
   readonly offline: boolean;
   readonly allowExpired: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -30,9 +36,11 @@ export interface LockOptions {
 
 export type LockOutcome =
   | {
-      readonly status: "current" | "written" | "unchanged" | "transient";
+      readonly status: "current" | "written" | "unchanged" | "transient" | "stale";
       readonly path: string;
       readonly lock: LockFile;
+      /** The lock file that was there before, when it could be read. */
+      readonly previous?: LockFile;
       /** A lock was there but did not match the spec (it was resolved again). */
       readonly wasStale: boolean;
       readonly diagnostics: readonly Diagnostic[];
@@ -57,7 +65,7 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
     if (!current) return { status: "failed", path, diagnostics: [diagnosticForFile(specPath, "MCC411", { path })] };
     return { status: "current", path, lock: existing, wasStale: false, diagnostics: [] };
   }
-  if (current && !options.update) return { status: "current", path, lock: existing, wasStale: false, diagnostics: [] };
+  if (current && !options.update && !options.check) return { status: "current", path, lock: existing, wasStale: false, diagnostics: [] };
   const wasStale = existing !== undefined && !current;
 
   const specDir = dirname(specPath);
@@ -85,17 +93,24 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
     const requests = spec.packages.map((p, index) => ({ ...p, index }));
     const resolution = resolvePackages(archive.packages, requests, arch);
     for (const problem of resolution.problems) diagnostics.push(problemDiagnostic(problem, ast, arch, spec.from.archs.length > 1));
+    const boot = spec.boot === undefined ? undefined : resolveBootPackages(archive.packages, spec.boot, arch);
+    for (const problem of boot?.problems ?? []) {
+      const at = locate(ast, problem.role === "kernel" && spec.boot?.kernel !== undefined ? "/boot/kernel" : "/boot");
+      diagnostics.push(diagnosticAt(ast.source, at, "MCC400", { name: problem.name, on: spec.from.archs.length > 1 ? ` (${arch})` : "", suggestion: "" }, problem.role === "kernel" ? "boot.kernel names a Debian kernel package such as linux-image-cloud-amd64" : "the bootloader packages are part of the release's main component"));
+    }
     const securityBase = archive.indexes.find((i) => i.suite.endsWith("-security"))?.base;
-    archs[arch] = lockedArch(resolution.packages, archive.indexes, securityBase);
+    archs[arch] = lockedArch(resolution.packages, archive.indexes, securityBase, boot?.packages);
   }
   if (diagnostics.length > 0) return { status: "failed", path, diagnostics };
 
   const lock: LockFile = { lockVersion: LOCK_VERSION, inputs, release: spec.from.release, archs };
   const text = serializeLock(lock);
-  if (text === existingText) return { status: "unchanged", path, lock, wasStale, diagnostics: [] };
-  if (options.persist === false) return { status: "transient", path, lock, wasStale, diagnostics: [] };
+  const before = existing === undefined ? {} : { previous: existing };
+  if (text === existingText) return { status: options.check ? "current" : "unchanged", path, lock, wasStale, diagnostics: [], ...before };
+  if (options.check) return { status: "stale", path, lock, wasStale, diagnostics: [], ...before };
+  if (options.persist === false) return { status: "transient", path, lock, wasStale, diagnostics: [], ...before };
   await host.writeFileAtomic(path, text);
-  return { status: "written", path, lock, wasStale, diagnostics: [] };
+  return { status: "written", path, lock, wasStale, diagnostics: [], ...before };
 }
 
 function problemDiagnostic(problem: ResolveProblem, ast: SpecAst, arch: string, several: boolean): Diagnostic {

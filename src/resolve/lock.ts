@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { IndexRef } from "../source/archive.js";
 import type { Spec } from "../types/spec.js";
+import type { PackageRecord } from "../source/packages-index.js";
 import type { Resolved } from "./resolver.js";
 
 /** The lock format's version; bumped only with a change old mcc releases cannot read. */
@@ -35,6 +36,8 @@ export interface LockedIndex {
 export interface LockedArch {
   readonly indexes: readonly LockedIndex[];
   readonly packages: readonly LockedPackage[];
+  /** The kernel and bootloaders of bootable outputs, without their dependencies; when the spec has `boot`. */
+  readonly boot?: readonly LockedPackage[];
 }
 
 /**
@@ -62,26 +65,35 @@ export function resolutionInputs(spec: Spec): string {
     components: spec.from.components,
     archs: spec.from.archs,
     packages: spec.packages.map((p) => (p.version === undefined ? p.name : `${p.name}=${p.version}`)),
+    // Only when present, so that locks of specs without it keep their digest.
+    ...(spec.boot === undefined ? {} : { boot: spec.boot.kernel ?? null }),
   };
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
 }
 
-export function lockedArch(resolved: readonly Resolved[], indexes: readonly IndexRef[], securityBase: string | undefined): LockedArch {
+export function lockedArch(
+  resolved: readonly Resolved[],
+  indexes: readonly IndexRef[],
+  securityBase: string | undefined,
+  boot?: readonly { record: PackageRecord; reason: string }[],
+): LockedArch {
   const archiveOf = (base: string) => (securityBase !== undefined && base === securityBase ? "security" : "mirror");
+  const locked = (record: PackageRecord, reason: string): LockedPackage => ({
+    name: record.name,
+    version: record.version,
+    arch: record.arch,
+    filename: record.filename,
+    size: record.size,
+    sha256: record.sha256,
+    source: record.source,
+    archive: archiveOf(record.base),
+    suite: record.suite,
+    reason,
+  });
   return {
     indexes: indexes.map((i) => ({ archive: archiveOf(i.base), suite: i.suite, path: i.path, sha256: i.sha256, inRelease: i.inRelease })),
-    packages: resolved.map(({ record, reason }) => ({
-      name: record.name,
-      version: record.version,
-      arch: record.arch,
-      filename: record.filename,
-      size: record.size,
-      sha256: record.sha256,
-      source: record.source,
-      archive: archiveOf(record.base),
-      suite: record.suite,
-      reason: reason.kind === "requested" ? "requested" : `${reason.of}: ${reason.relation}`,
-    })),
+    packages: resolved.map(({ record, reason }) => locked(record, reason.kind === "requested" ? "requested" : `${reason.of}: ${reason.relation}`)),
+    ...(boot === undefined ? {} : { boot: boot.map((b) => locked(b.record, b.reason)) }),
   };
 }
 

@@ -36,7 +36,7 @@ export interface TraceRule {
   generate?(ctx: RuleContext): Promise<readonly GeneratedFile[]> | readonly GeneratedFile[];
 }
 
-const RELEASE_VERSIONS: Record<string, string> = { buster: "10", bullseye: "11", bookworm: "12", trixie: "13", forky: "14" };
+export const RELEASE_VERSIONS: Record<string, string> = { buster: "10", bullseye: "11", bookworm: "12", trixie: "13", forky: "14" };
 
 /** The rules, in the order they run; each runs again while it keeps adding files. */
 export const TRACE_RULES: readonly TraceRule[] = [
@@ -131,7 +131,11 @@ export const TRACE_RULES: readonly TraceRule[] = [
         `VERSION_CODENAME=${release}`,
         "ID=debian",
       ];
-      return [{ path: "/usr/lib/os-release", content: lines.join("\n") + "\n", mode: 0o644 }];
+      // Trivy detects Debian by /etc/debian_version; the major version is what it matches on.
+      return [
+        { path: "/usr/lib/os-release", content: lines.join("\n") + "\n", mode: 0o644 },
+        { path: "/etc/debian_version", content: `${version ?? `${release}/sid`}\n`, mode: 0o644 },
+      ];
     },
   },
 ];

@@ -108,6 +108,40 @@ export interface MccSpec {
     [k: string]: string;
   };
   /**
+   * How the `iso` and `kernel+initrd` outputs boot: the kernel package, the kernel command line, the console, and what happens when the executable exits. The kernel and the bootloaders come from Debian through the same verified source and lock as the packages. Without this section, those outputs use the defaults below and the kernel is resolved for the build without being pinned in the lock.
+   */
+  boot?: {
+    /**
+     * The Debian package of the kernel: a kernel image package or a metapackage such as `linux-image-cloud-amd64` (mcc follows its `linux-image-*` dependency and takes only the kernel image). Defaults to `linux-image-cloud-amd64` on amd64 and `linux-image-arm64` on arm64.
+     */
+    kernel?: string;
+    /**
+     * Extra kernel command line, after what mcc sets (`console=`, `panic=-1`, `quiet`).
+     */
+    cmdline?: string;
+    /**
+     * The kernel console device. Defaults to `ttyS0` on amd64 and `ttyAMA0` on arm64 (the serial port qemu gives).
+     */
+    console?: string;
+    /**
+     * What the machine does when the executable exits: `poweroff` (default) or `restart` (run it again from a fresh boot).
+     */
+    onExit?: "poweroff" | "restart";
+  };
+  /**
+   * What mcc records about the image's contents, for scanners and audits. Both are on unless turned off.
+   */
+  metadata?: {
+    /**
+     * Write an SPDX 2.3 JSON SBOM of the image (its packages and every kept file, with checksums) beside each output, and attach it to OCI layouts as an artifact that refers to the image.
+     */
+    sbom?: boolean;
+    /**
+     * Write `/var/lib/dpkg/status.d/<package>` (the package's control stanza) and `<package>.md5sums` (only the files kept) for each package that contributed a file, so vulnerability scanners still recognise the packages.
+     */
+    dpkgStatus?: boolean;
+  };
+  /**
    * What to write: one output or a list of them. Relative paths are taken from the current directory.
    */
   output?: Output | [Output, ...Output[]];

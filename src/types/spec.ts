@@ -31,7 +31,28 @@ export interface Spec {
   readonly ports: readonly SpecPort[];
   /** Sorted by name. */
   readonly labels: Readonly<Record<string, string>>;
+  readonly metadata: SpecMetadata;
+  /** Present when the spec has a `boot` section (the kernel is then pinned in the lock). */
+  readonly boot?: SpecBoot;
   readonly outputs: readonly SpecOutput[];
+}
+
+/** How `iso` and `kernel+initrd` outputs boot. */
+export interface SpecBoot {
+  /** The kernel package; undefined: the default of the architecture. */
+  readonly kernel?: string;
+  readonly cmdline: string;
+  /** Undefined: the default of the architecture. */
+  readonly console?: string;
+  readonly onExit: "poweroff" | "restart";
+}
+
+/** What mcc records about the image's contents (both on by default). */
+export interface SpecMetadata {
+  /** An SPDX 2.3 SBOM beside each output and attached to OCI layouts. */
+  readonly sbom: boolean;
+  /** `/var/lib/dpkg/status.d/` entries, listing only kept files, for scanners. */
+  readonly dpkgStatus: boolean;
 }
 
 export interface SpecSource {

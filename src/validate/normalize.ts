@@ -42,6 +42,17 @@ export function normalizeSpec(doc: SpecDocument, options: NormalizeOptions): Spe
       return port === undefined ? [] : [port];
     }),
     labels: sortedRecord(doc.labels ?? {}),
+    ...(doc.boot === undefined
+      ? {}
+      : {
+          boot: {
+            ...(doc.boot.kernel === undefined ? {} : { kernel: doc.boot.kernel }),
+            cmdline: doc.boot.cmdline ?? "",
+            ...(doc.boot.console === undefined ? {} : { console: doc.boot.console }),
+            onExit: doc.boot.onExit ?? "poweroff",
+          },
+        }),
+    metadata: { sbom: doc.metadata?.sbom ?? DEFAULTS.metadata.sbom, dpkgStatus: doc.metadata?.dpkgStatus ?? DEFAULTS.metadata.dpkgStatus },
     outputs: outputs.map(
       (o): SpecOutput => ({ format: o.format as OutputFormat, path: o.path ?? defaultOutputPath(doc.name, o.format) }),
     ),

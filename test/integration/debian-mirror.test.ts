@@ -115,6 +115,38 @@ for (const [name, release, packages] of cases) {
   });
 }
 
+test("lock --check lists what the archive changed and exits 1; --update rewrites it and says the same; then --check passes", async () => {
+  const spec = join(work, "curl-check.yml");
+  copyFileSync(join(repoRoot, "examples", "curl.yml"), spec);
+  assert.is((await mcc(["lock", spec, "-q"])).code, EXIT.ok);
+  const lockPath = spec.replace(/\.yml$/, ".lock.json");
+  const pristine = readFileSync(lockPath, "utf8");
+  // As if the lock was written before Debian shipped curl's current version, and libpsl5 was new since.
+  const lock = JSON.parse(pristine) as { archs: Record<string, { packages: { name: string; version: string }[] }> };
+  const amd64 = lock.archs["amd64"];
+  assert.ok(amd64);
+  const curl = amd64.packages.find((p) => p.name === "curl");
+  assert.ok(curl);
+  const current = curl.version;
+  curl.version = "7.88.1-10";
+  amd64.packages = amd64.packages.filter((p) => p.name !== "libpsl5");
+  writeFileSync(lockPath, JSON.stringify(lock, null, 2) + "\n");
+  const check = await mcc(["lock", spec, "--check", "-q"]);
+  assert.is(check.code, EXIT.userError);
+  assert.ok(check.stdout.includes(`  amd64: curl 7.88.1-10 -> ${current}\n`), check.stdout);
+  assert.ok(check.stdout.includes("  amd64: + libpsl5 "), check.stdout);
+  assert.match(check.stderr, /is stale \(2 change\(s\)\); run mcc lock --update/);
+  // --check writes nothing.
+  assert.is(readFileSync(lockPath, "utf8"), JSON.stringify(lock, null, 2) + "\n");
+  const update = await mcc(["lock", spec, "--update"]);
+  assert.is(update.code, EXIT.ok, update.stderr);
+  assert.ok(update.stdout.includes(`  amd64: curl 7.88.1-10 -> ${current}\n`), update.stdout);
+  assert.is(readFileSync(lockPath, "utf8"), pristine);
+  const again = await mcc(["lock", spec, "--check"]);
+  assert.is(again.code, EXIT.ok, again.stderr);
+  assert.match(again.stdout, /is current \(checked against the archive\)/);
+});
+
 test("jq on trixie is fetched with every sha256 verified, unpacked, and a second fetch downloads nothing", async () => {
   const spec = join(work, "jq.yml");
   const first = await mcc(["fetch", spec]);

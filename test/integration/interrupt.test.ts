@@ -14,7 +14,7 @@ const bin = join(repoRoot, "dist", "src", "cli", "main.js");
 const spec = join(repoRoot, "examples", "curl.yml");
 
 function compile(out: string, cache: string): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, "compile", spec, "-o", out, "-q", "--cache", cache], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [bin, "compile", spec, "-o", out, "-q", "--arch", "amd64", "--cache", cache], { encoding: "utf8" });
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -39,7 +39,7 @@ test("SIGKILL during a cold build, at several moments: no complete-looking outpu
   const out = join(work, "curl");
   try {
     for (const ms of [300, 900, 1600, 2600]) {
-      const child = spawn(process.execPath, [bin, "compile", spec, "-o", out, "-q", "--cache", cache], { stdio: "ignore" });
+      const child = spawn(process.execPath, [bin, "compile", spec, "-o", out, "-q", "--arch", "amd64", "--cache", cache], { stdio: "ignore" });
       await new Promise((resolve) => setTimeout(resolve, ms));
       child.kill("SIGKILL");
       await new Promise((resolve) => child.on("close", resolve));

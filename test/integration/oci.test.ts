@@ -15,8 +15,10 @@ const work = mkdtempSync(join(tmpdir(), "mcc-oci-"));
 const sharedCache = sharedTestCache;
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
 
-function compile(example: string, out: string, format: string, env: Record<string, string> = {}, cwd = work, syntax: "yml" | "mcc" = "yml"): string {
-  const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", `${example}.${syntax}`), "--format", format, "-o", out, "-q"], {
+/** Builds an example (its .yml, or its .mcc) for amd64 (the host's), or for every architecture it lists with `arch: "all"`. */
+function compile(example: string, out: string, format: string, env: Record<string, string> = {}, cwd = work, arch = "amd64", syntax: "yml" | "mcc" = "yml"): string {
+  const archArgs = arch === "all" ? [] : ["--arch", arch];
+  const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", `${example}.${syntax}`), "--format", format, "-o", out, "-q", ...archArgs], {
     cwd,
     encoding: "utf8",
     env: { ...process.env, MCC_CACHE: sharedCache, ...env },
@@ -111,7 +113,8 @@ test("oci-archive and docker-archive are read by skopeo", () => {
 });
 
 test("two builds in different conditions give the same bytes", () => {
-  const a = compile("curl", join(work, "curl-a"), "oci", { TZ: "UTC", LANG: "C" });
+  // Every architecture the example lists (an index of two images).
+  const a = compile("curl", join(work, "curl-a"), "oci", { TZ: "UTC", LANG: "C" }, work, "all");
   const otherCwd = mkdtempSync(join(tmpdir(), "mcc-cwd-"));
   const otherCache = mkdtempSync(join(tmpdir(), "mcc-cache-"));
   try {
@@ -129,8 +132,10 @@ test("two builds in different conditions give the same bytes", () => {
   assert.is(index(join(work, "curl-b")), index(a));
   const layer = (dir: string) => tool("sh", ["-c", `sha256sum ${dir}/blobs/sha256/* | cut -c1-64 | sort`]);
   assert.is(layer(join(work, "curl-b")), layer(a));
+  // The blobs include the SBOMs; the copies written beside the outputs are the same bytes too.
+  for (const arch of ["amd64", "arm64"]) assert.is(readFileSync(join(work, `curl-b.${arch}.spdx.json`), "utf8"), readFileSync(`${a}.${arch}.spdx.json`, "utf8"));
   // SOURCE_DATE_EPOCH is an input: another epoch is another image.
-  const c = compile("curl", join(work, "curl-c"), "oci", { SOURCE_DATE_EPOCH: "1700000000" });
+  const c = compile("curl", join(work, "curl-c"), "oci", { SOURCE_DATE_EPOCH: "1700000000" }, work, "all");
   assert.is.not(index(c), index(a));
 });
 
@@ -149,8 +154,8 @@ for (const example of EXAMPLES) {
         encoding: "utf8",
         env: { ...process.env, MCC_CACHE: sharedCache },
       });
-    const fromYaml = compile(example, join(work, `${example}-from-yml`), "oci", {}, work, "yml");
-    const fromDsl = compile(example, join(work, `${example}-from-mcc`), "oci", {}, work, "mcc");
+    const fromYaml = compile(example, join(work, `${example}-from-yml`), "oci", {}, work, "amd64", "yml");
+    const fromDsl = compile(example, join(work, `${example}-from-mcc`), "oci", {}, work, "amd64", "mcc");
     assert.is(digests(fromDsl), digests(fromYaml));
     const [a, b] = [plan("yml"), plan("mcc")];
     assert.is(a.status, 0, a.stderr);

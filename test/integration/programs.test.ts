@@ -18,7 +18,7 @@ const mcc = runMcc;
 
 async function compile(example: string): Promise<string> {
   const rootfs = join(work, `${example}.rootfs`);
-  const run = await mcc(["compile", join(repoRoot, "examples", `${example}.yml`), "--format", "rootfs", "-o", rootfs, "-q"]);
+  const run = await mcc(["compile", join(repoRoot, "examples", `${example}.yml`), "--format", "rootfs", "-o", rootfs, "-q", "--arch", "amd64"]);
   assert.is(run.code, EXIT.ok, run.stderr);
   return rootfs;
 }
@@ -61,7 +61,7 @@ for (const [example, args, expected] of smoke) {
 test("the spec's files are in the image with their modes, and readable by the program", async () => {
   assert.ok(hasRunc(), "runc (Debian's runc package) and root are needed to run the images");
   const rootfs = join(work, "httpd.rootfs");
-  const run = await mcc(["compile", join(repoRoot, "examples", "busybox-httpd.yml"), "--arch", "amd64", "--format", "rootfs", "-o", rootfs, "-q"]);
+  const run = await mcc(["compile", join(repoRoot, "examples", "busybox-httpd.yml"), "--arch", "amd64", "--format", "rootfs", "-o", rootfs, "-q", "--arch", "amd64"]);
   assert.is(run.code, EXIT.ok, run.stderr);
   const r = await runInRootfs(rootfs, ["/bin/busybox", "sh", "-c", "cat /read/www/index.html /read/httpd.conf; stat -c '%a %u' /read/httpd.conf"], { uid: 1000, gid: 1000, cwd: "/read" });
   assert.is(r.stderr, "");

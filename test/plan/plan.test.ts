@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { executePlan, type StepCache } from "../../src/execute/execute.js";
-import { buildPlan, type BuildPlan, type PlanStep, type StepKind } from "../../src/plan/build-plan.js";
+import { buildPlan, perArchPath, type BuildPlan, type PlanStep, type StepKind } from "../../src/plan/build-plan.js";
 import type { LockedArch } from "../../src/resolve/lock.js";
 import type { Spec } from "../../src/types/spec.js";
 import { loadText, minimalSpec } from "../helpers.js";
@@ -30,7 +30,7 @@ async function specWith(extra = ""): Promise<Spec> {
 }
 
 function plan(spec: Spec, epoch = 0): BuildPlan {
-  return buildPlan({ spec, locked, arch: "amd64", epoch, outputs: spec.outputs, fileDigests: {} });
+  return buildPlan({ spec, archs: [{ arch: "amd64", locked }], epoch, outputs: spec.outputs, fileDigests: {}, tool: "mcc-test" });
 }
 
 const ids = (p: BuildPlan) => new Map(p.steps.map((s) => [s.label, s.id]));
@@ -44,28 +44,28 @@ test("the same inputs give the same plan, inputs before the steps that use them"
     for (const i of s.inputs) assert.ok(seen.has(i), `${s.label} before its input`);
     seen.add(s.id);
   }
-  assert.equal(a.steps.map((s) => s.kind), ["fetch", "unpack", "fetch", "unpack", "tree", "layer", "config", "manifest", "emit"]);
+  assert.equal(a.steps.map((s) => s.kind), ["fetch", "unpack", "fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "emit"]);
 });
 
 test("changing args changes only the config and what depends on it", async () => {
   const before = ids(plan(await specWith()));
   const after = ids(plan(await specWith('args: ["--version"]\n')));
   const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k));
-  assert.equal(changed, ["write the image config", "write the image manifest", "write oci out/hello"]);
+  assert.equal(changed, ["write the image config", "write the image manifest", "write the SBOM (SPDX 2.3)", "write oci out/hello"]);
 });
 
 test("changing include changes the tree and everything after it, not the packages", async () => {
   const before = ids(plan(await specWith()));
   const after = ids(plan(await specWith("include: [/usr/share/zoneinfo/**]\n")));
   const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k));
-  assert.equal(changed, ["trace and lay out the image", "write the layer (tar+gzip)", "write the image config", "write the image manifest", "write oci out/hello"]);
+  assert.equal(changed, ["trace and lay out the image", "write the layer (tar+gzip)", "write the image config", "write the image manifest", "write the SBOM (SPDX 2.3)", "write oci out/hello"]);
 });
 
 test("SOURCE_DATE_EPOCH is an input of the layer and what follows", async () => {
   const before = ids(plan(await specWith(), 0));
   const after = ids(plan(await specWith(), 1700000000));
   const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k));
-  assert.equal(changed, ["write the layer (tar+gzip)", "write the image config", "write the image manifest", "write oci out/hello"]);
+  assert.equal(changed, ["write the layer (tar+gzip)", "write the image config", "write the image manifest", "write the SBOM (SPDX 2.3)", "write oci out/hello"]);
 });
 
 function memoryCache(): StepCache & { data: Map<string, unknown> } {
@@ -78,20 +78,55 @@ function countingHandlers(ran: string[]) {
     ran.push(step.kind);
     return { kind: step.kind, from: inputs.length };
   };
-  return Object.fromEntries((["fetch", "unpack", "tree", "layer", "config", "manifest", "emit"] as StepKind[]).map((k) => [k, handler])) as Record<StepKind, typeof handler>;
+  return Object.fromEntries((["fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "index", "emit"] as StepKind[]).map((k) => [k, handler])) as Record<StepKind, typeof handler>;
 }
 
 test("a second run reuses every cached step; an args change reruns only config, manifest and emit", async () => {
   const cache = memoryCache();
   const first: string[] = [];
   await executePlan(plan(await specWith()), countingHandlers(first), cache, { parallel: 4, uncached: new Set(["emit"]) });
-  assert.equal([...first].sort(), ["config", "emit", "fetch", "fetch", "layer", "manifest", "tree", "unpack", "unpack"]);
+  assert.equal([...first].sort(), ["config", "emit", "fetch", "fetch", "layer", "manifest", "sbom", "tree", "unpack", "unpack"]);
   const second: string[] = [];
   await executePlan(plan(await specWith()), countingHandlers(second), cache, { parallel: 4, uncached: new Set(["emit"]) });
   assert.equal(second, ["emit"]);
   const third: string[] = [];
   await executePlan(plan(await specWith('args: ["-v"]\n')), countingHandlers(third), cache, { parallel: 4, uncached: new Set(["emit"]) });
-  assert.equal(third, ["config", "manifest", "emit"]);
+  assert.equal(third, ["config", "manifest", "sbom", "emit"]);
+});
+
+test("metadata.sbom: false leaves the SBOM step out; dpkgStatus is an input of the tree", async () => {
+  const without = plan(await specWith("metadata: {sbom: false}\n"));
+  assert.not.ok(without.steps.some((s) => s.kind === "sbom"));
+  const a = ids(plan(await specWith()));
+  const b = ids(plan(await specWith("metadata: {dpkgStatus: false}\n")));
+  assert.is(a.get("fetch libc6 1.0-1 amd64"), b.get("fetch libc6 1.0-1 amd64"));
+  assert.is.not(a.get("trace and lay out the image"), b.get("trace and lay out the image"));
+});
+
+test("several architectures: one image each, an index for OCI outputs, one single-platform output per architecture", async () => {
+  const spec = await specWith("output: [{format: oci, path: out/x}, {format: docker-archive, path: out/x.tar}]\n");
+  // hello is arch `all` (the same .deb for both); libc6 is built per architecture.
+  const forArch = (arch: string): LockedArch => ({
+    ...locked,
+    packages: locked.packages.map((p) => (p.name === "hello" ? { ...p, arch: "all" } : { ...p, arch, sha256: arch === "amd64" ? p.sha256 : p.sha256.replace(/^./, "f") })),
+  });
+  const p = buildPlan({ spec, archs: [{ arch: "amd64", locked: forArch("amd64") }, { arch: "arm64", locked: forArch("arm64") }], epoch: 0, outputs: spec.outputs, fileDigests: {}, tool: "mcc-test" });
+  assert.equal(p.archs, ["amd64", "arm64"]);
+  const count = (kind: string) => p.steps.filter((s) => s.kind === kind).length;
+  assert.equal([count("fetch"), count("tree"), count("manifest"), count("sbom"), count("index")], [3, 2, 2, 2, 1]);
+  // Step ids are unique even where two architectures share a package of arch `all`.
+  assert.is(new Set(p.steps.map((s) => s.id)).size, p.steps.length);
+  assert.equal(p.steps.filter((s) => s.kind === "emit").map((s) => s.params["path"]), ["out/x", "out/x.amd64.tar", "out/x.arm64.tar"]);
+  const oci = p.steps.find((s) => s.params["path"] === "out/x");
+  const index = p.steps.find((s) => s.kind === "index");
+  assert.is(oci?.inputs[0], index?.id);
+});
+
+test("per-architecture paths keep the format's suffix", () => {
+  assert.is(perArchPath("out/curl.docker.tar", "arm64"), "out/curl.arm64.docker.tar");
+  assert.is(perArchPath("out/curl.rootfs", "amd64"), "out/curl.amd64.rootfs");
+  assert.is(perArchPath("out/curl", "arm64"), "out/curl.arm64");
+  assert.is(perArchPath("../a.b/.hidden", "arm64"), "../a.b/.hidden.arm64");
 });
 
 test("a failing step stops the run and nothing after it starts", async () => {

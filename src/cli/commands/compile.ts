@@ -8,7 +8,8 @@ import { OutputError, stepCache, stepHandlers, TraceFailure, treeOf, writingOutp
 import { createBlobStore } from "../../cache/store.js";
 import { executePlan } from "../../execute/execute.js";
 import { buildPlan, renderPlanDot, renderPlanTree } from "../../plan/build-plan.js";
-import type { LockedArch } from "../../resolve/lock.js";
+import type { LockedArch, LockFile } from "../../resolve/lock.js";
+import { VERSION } from "../../version.js";
 import { archiveBases } from "../../source/bases.js";
 import { explainAll, explainPath } from "../../build/explain.js";
 import { diagnosticAt } from "../../diagnostics/diagnostic.js";
@@ -36,7 +37,7 @@ const AVAILABLE: readonly OutputFormat[] = ["oci", "oci-archive", "docker-archiv
 export async function compileCommand(file: string, options: CompileOptions, io: CliIo): Promise<ExitCode> {
   const loaded = await loadOrReport(file, io);
   if (loaded === undefined) return EXIT.userError;
-  const { spec, buildArch, listed } = withArch(loaded.spec, options);
+  const { spec, buildArchs, listed } = withArch(loaded.spec, options);
   const outputs = outputsOf(spec, options);
   // Refused before anything is fetched or built.
   const unavailable = outputs.filter((o) => !AVAILABLE.includes(o.format));
@@ -52,7 +53,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     return EXIT.userError;
   }
   return reportSourceErrors(io, async () => {
-    const locked = await lockForBuild(io, loaded, file, options, { spec, buildArch, listed });
+    const locked = await lockForBuild(io, loaded, file, options, { spec, listed });
     if (typeof locked === "number") return locked;
     const store = createBlobStore(cacheRoot);
     const fileDigests: Record<string, string> = {};
@@ -60,20 +61,19 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
       fileDigests[path] = (await store.putBytes(bytes)).sha256;
     }
     const epoch = sourceDateEpoch(io.env);
-    const plan = buildPlan({ spec, locked: locked.lock.archs[buildArch] as LockedArch, arch: buildArch, epoch, outputs, fileDigests });
-    const progress = fetchProgress(io, buildArch, options.quiet === true || options.json === true);
+    const plan = buildPlan({ spec, archs: archsOf(locked.lock, buildArchs), epoch, outputs, fileDigests, tool: `mcc-${VERSION}` });
+    const progress = fetchProgress(io, buildArchs.join("+"), options.quiet === true || options.json === true);
     const env: StepEnv = {
       spec,
       store,
       bases: await archiveBases(io.host, spec, io.env),
       offline: options.offline === true,
       chown: io.isRoot,
-      arch: buildArch,
       epoch,
       fetchEvents: progress.events,
       files: new Map(Object.entries(fileDigests)),
     };
-    for (const output of outputs) {
+    for (const output of plan.steps.filter((s) => s.kind === "emit").map((s) => ({ path: String(s.params["path"]) }))) {
       try {
         await writingOutput(output.path, () => mkdir(dirname(resolve(output.path)), { recursive: true }));
       } catch (error) {
@@ -111,22 +111,38 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     } finally {
       progress.finish();
     }
-    const treeStep = plan.steps.find((s) => s.kind === "tree");
-    const tree = results.get(treeStep?.id ?? "") as TreeResult;
-    const files = tree.entries.filter((e) => e.kind === "file");
-    const bytes = files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0);
+    const trees = plan.steps.filter((s) => s.kind === "tree").map((s) => ({ arch: String(s.params["arch"]), tree: results.get(s.id) as TreeResult }));
+    const summary = ({ tree }: { tree: TreeResult }) => {
+      const files = tree.entries.filter((e) => e.kind === "file");
+      const bytes = files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0);
+      return { files: files.length, bytes, closure: tree.closureBytes };
+    };
+    const describe = (s: { files: number; bytes: number; closure: number }) =>
+      `${s.files} files, ${formatSize(s.bytes)} (the packages hold ${formatSize(s.closure)}: ${((100 * s.bytes) / s.closure).toFixed(1)}% kept)`;
     for (const step of plan.steps.filter((s) => s.kind === "emit")) {
-      const written = results.get(step.id) as { path: string; digest?: string };
+      const written = results.get(step.id) as { path: string; digest?: string; sboms?: string[] };
+      const archs = step.params["arch"] === undefined ? trees : trees.filter((t) => t.arch === step.params["arch"]);
       if (options.json) {
-        io.stdout(JSON.stringify({ event: "output", format: step.params["format"], path: written.path, digest: written.digest ?? null, files: files.length, bytes }) + "\n");
-      } else if (!options.quiet) {
         io.stdout(
-          `${written.path}: ${String(step.params["format"])}${written.digest === undefined ? "" : ` ${written.digest}`}, ${files.length} files, ${formatSize(bytes)} (the packages hold ${formatSize(tree.closureBytes)}: ${((100 * bytes) / tree.closureBytes).toFixed(1)}% kept)\n`,
+          JSON.stringify({
+            event: "output",
+            format: step.params["format"],
+            path: written.path,
+            digest: written.digest ?? null,
+            sboms: written.sboms ?? [],
+            images: archs.map((t) => ({ arch: t.arch, ...summary(t) })),
+          }) + "\n",
         );
+      } else if (!options.quiet) {
+        const head = `${written.path}: ${String(step.params["format"])}${written.digest === undefined ? "" : ` ${written.digest}`}`;
+        if (archs.length === 1) io.stdout(`${head}, ${describe(summary(archs[0] as { tree: TreeResult }))}\n`);
+        else io.stdout(`${head}\n${archs.map((t) => `  ${t.arch}: ${describe(summary(t))}\n`).join("")}`);
+        for (const sbom of written.sboms ?? []) io.stdout(`  SBOM: ${sbom}\n`);
       }
     }
+    const first = trees[0];
     if (options.explain !== undefined) {
-      await io.host.writeFileAtomic(options.explain, JSON.stringify(explainAll(treeOf(tree)), null, 2) + "\n");
+      if (first !== undefined) await io.host.writeFileAtomic(options.explain, JSON.stringify(explainAll(treeOf(first.tree)), null, 2) + "\n");
     }
     return EXIT.ok;
   });
@@ -136,13 +152,13 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
 export async function planCommand(file: string, options: CompileOptions & { json?: boolean; dot?: boolean }, io: CliIo): Promise<ExitCode> {
   const loaded = await loadOrReport(file, io);
   if (loaded === undefined) return EXIT.userError;
-  const { spec, buildArch, listed } = withArch(loaded.spec, options);
+  const { spec, buildArchs, listed } = withArch(loaded.spec, options);
   return reportSourceErrors(io, async () => {
-    const locked = await lockForBuild(io, loaded, file, { ...options, quiet: true }, { spec, buildArch, listed });
+    const locked = await lockForBuild(io, loaded, file, { ...options, quiet: true }, { spec, listed });
     if (typeof locked === "number") return locked;
     const fileDigests: Record<string, string> = {};
     for (const [path, bytes] of await readSpecFiles(io.host, spec, file)) fileDigests[path] = createHash("sha256").update(bytes).digest("hex");
-    const plan = buildPlan({ spec, locked: locked.lock.archs[buildArch] as LockedArch, arch: buildArch, epoch: sourceDateEpoch(io.env), outputs: outputsOf(spec, options), fileDigests });
+    const plan = buildPlan({ spec, archs: archsOf(locked.lock, buildArchs), epoch: sourceDateEpoch(io.env), outputs: outputsOf(spec, options), fileDigests, tool: `mcc-${VERSION}` });
     if (options.json) io.stdout(JSON.stringify(plan, null, 2) + "\n");
     else if (options.dot) io.stdout(renderPlanDot(plan) + "\n");
     else io.stdout(renderPlanTree(plan) + "\n");
@@ -150,12 +166,22 @@ export async function planCommand(file: string, options: CompileOptions & { json
   });
 }
 
-function withArch(original: Spec, options: CompileOptions): { spec: Spec; buildArch: Arch; listed: boolean } {
-  // --arch picks one of the spec's architectures; one the spec does not list is resolved for
-  // this run without touching the lock file.
+function withArch(original: Spec, options: CompileOptions): { spec: Spec; buildArch: Arch; buildArchs: Arch[]; listed: boolean } {
+  // Every architecture of the spec, or the one --arch picks; one the spec does not list is
+  // resolved for this run without touching the lock file.
   const listed = options.arch === undefined || original.from.archs.includes(options.arch as Arch);
   const archs = listed ? original.from.archs : [...original.from.archs, options.arch as Arch];
-  return { spec: { ...original, from: { ...original.from, archs } }, buildArch: (options.arch ?? original.from.archs[0]) as Arch, listed };
+  const buildArchs = options.arch === undefined ? [...original.from.archs] : [options.arch as Arch];
+  return { spec: { ...original, from: { ...original.from, archs } }, buildArch: buildArchs[0] as Arch, buildArchs, listed };
+}
+
+/** The locked packages of each architecture to build. */
+function archsOf(lock: LockFile, archs: readonly Arch[]): { arch: string; locked: LockedArch }[] {
+  return archs.map((arch) => {
+    const locked = lock.archs[arch];
+    if (locked === undefined) throw new Error(`the lock has no ${arch} packages`);
+    return { arch, locked };
+  });
 }
 
 /** The lock a build uses (resolving and writing it when needed), or the exit code of a failure. */
@@ -164,25 +190,22 @@ async function lockForBuild(
   loaded: Loaded,
   file: string,
   options: CompileOptions,
-  target: { spec: Spec; buildArch: Arch; listed: boolean },
+  target: { spec: Spec; listed: boolean },
 ): Promise<Extract<Awaited<ReturnType<typeof lockSpec>>, { lock: unknown }> | ExitCode> {
   const locked = await lockSpec(io.host, target.spec, loaded.ast, file, { ...lockOptionsOf({ ...options, update: false }, io), persist: target.listed });
   if (locked.status === "failed") {
     printDiagnostics(io, loaded, locked.diagnostics);
     return EXIT.userError;
   }
-  noteLock(io, locked, options, target.spec, target.buildArch);
+  noteLock(io, locked, options);
   return locked;
 }
 
-function noteLock(io: CliIo, locked: { status: string; path: string; wasStale: boolean }, options: CompileOptions, spec: Spec, arch: string): void {
+function noteLock(io: CliIo, locked: { status: string; path: string; wasStale: boolean }, options: CompileOptions): void {
   if (locked.wasStale && locked.status === "written") {
     io.stderr(`mcc: note: ${locked.path} did not match the spec (its packages, release, components or architectures changed); resolved again and rewritten\n`);
   } else if (locked.status === "written" && !options.quiet) {
     io.stderr(`mcc: note: wrote ${locked.path}; commit it to pin the package set\n`);
-  }
-  if (options.arch === undefined && spec.from.archs.length > 1) {
-    io.stderr(`mcc: note: building ${arch} only; images for several architectures come in a later version (choose one with --arch)\n`);
   }
 }
 
@@ -219,7 +242,7 @@ async function withBuiltTree(
   const { spec, buildArch, listed } = withArch(loaded.spec, options);
   const cacheRoot = cacheRootOf(options, io);
   return reportSourceErrors(io, async () => {
-    const locked = await lockForBuild(io, loaded, file, options, { spec, buildArch, listed });
+    const locked = await lockForBuild(io, loaded, file, options, { spec, listed });
     if (typeof locked === "number") return locked;
     const progress = fetchProgress(io, buildArch, options.quiet === true);
     const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, buildArch, {

@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import { posix } from "node:path";
+import type { BlobStore } from "../cache/store.js";
+import type { PackageManifest } from "../extract/unpack.js";
+import { packageLicense } from "../sbom/debian-licenses.js";
+import { spdxBytes, type SbomFile, type SbomPackage } from "../sbom/spdx.js";
+import type { Reason } from "../trace/trace.js";
+import { RELEASE_VERSIONS } from "../trace/rules.js";
+import type { TreeResult } from "./steps.js";
+
+export interface SbomStepParams {
+  readonly arch: string;
+  readonly epoch: number;
+  readonly name: string;
+  readonly tag: string;
+  readonly release: string;
+  readonly tool: string;
+  readonly packages: readonly { name: string; version: string; arch: string; source: string; sha256: string }[];
+}
+
+/**
+ * Gathers what the SBOM says from the build's results (the tree, the image's digests, the
+ * packages' manifests) and the cache (file bytes for SHA1, copyright files), and returns the
+ * SPDX document's bytes. Only packages that put a file or link into the image are listed.
+ */
+export async function sbomOf(
+  params: SbomStepParams,
+  tree: TreeResult,
+  image: { manifest: string; layer: string; diffId: string },
+  manifests: readonly { name: string; manifest: PackageManifest }[],
+  store: BlobStore,
+): Promise<Buffer> {
+  const reasons = new Map(tree.reasons);
+  const contributing = new Set(tree.entries.flatMap((e) => (e.kind === "directory" ? [] : [e.pkg])));
+  const files: SbomFile[] = [];
+  for (const e of tree.entries) {
+    if (e.kind !== "file") continue;
+    const sha256 = "blob" in e.source ? e.source.blob : createHash("sha256").update(e.source.bytes).digest("hex");
+    const bytes = "blob" in e.source ? await store.read(e.source.blob) : e.source.bytes;
+    const comment = e.pkg === "(mcc)" ? `written by mcc: ${whyOf(reasons.get(e.path))}` : e.pkg === "(spec)" ? "added by the spec's files" : undefined;
+    files.push({ path: e.path, sha256, sha1: createHash("sha1").update(bytes).digest("hex"), pkg: e.pkg, ...(comment === undefined ? {} : { comment }) });
+  }
+  const byName = new Map(manifests.map((m) => [m.name, m.manifest]));
+  const packages: SbomPackage[] = [];
+  for (const p of params.packages) {
+    if (!contributing.has(p.name)) continue;
+    const license = packageLicense(await copyrightOf(p.name, byName, store));
+    packages.push({ ...p, license: license.expression, extracted: license.extracted });
+  }
+  const releaseVersion = RELEASE_VERSIONS[params.release];
+  return spdxBytes({
+    name: params.name,
+    tag: params.tag,
+    arch: params.arch,
+    release: params.release,
+    ...(releaseVersion === undefined ? {} : { releaseVersion }),
+    epoch: params.epoch,
+    tool: params.tool,
+    image,
+    packages,
+    files,
+  });
+}
+
+function whyOf(reasons: readonly Reason[] | undefined): string {
+  const r = reasons?.[0];
+  if (r === undefined) return "the microcontainer layout";
+  return r.kind === "rule" ? r.why : r.kind;
+}
+
+/**
+ * `/usr/share/doc/<pkg>/copyright` from the package's own files; when the doc directory is a
+ * link to another package's (libgcc-s1 -> gcc-12-base), that package's copyright file.
+ */
+async function copyrightOf(name: string, manifests: ReadonlyMap<string, PackageManifest>, store: BlobStore): Promise<string | undefined> {
+  let dir = `/usr/share/doc/${name}`;
+  for (let hops = 0; hops < 4; hops++) {
+    const path = `${dir}/copyright`;
+    for (const manifest of manifests.values()) {
+      const file = manifest.entries.find((e) => e.path === path && e.kind === "file");
+      if (file?.kind === "file") return new TextDecoder().decode(await store.read(file.sha256));
+    }
+    const link = [...manifests.values()].flatMap((m) => m.entries).find((e) => e.path === dir && e.kind === "symlink");
+    if (link?.kind !== "symlink") return undefined;
+    dir = posix.resolve(posix.dirname(dir), link.target);
+  }
+  return undefined;
+}

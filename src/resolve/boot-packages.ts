@@ -1,0 +1,63 @@
+import { parseRelations } from "../debian/relations.js";
+import { compareVersions } from "../debian/version.js";
+import type { PackageRecord } from "../source/packages-index.js";
+import type { SpecBoot } from "../types/spec.js";
+
+/** The kernel package an architecture boots when the spec names none. */
+export const DEFAULT_KERNEL: Readonly<Record<string, string>> = { amd64: "linux-image-cloud-amd64", arm64: "linux-image-arm64" };
+
+/** The console of the serial port qemu gives each architecture. */
+export const DEFAULT_CONSOLE: Readonly<Record<string, string>> = { amd64: "ttyS0", arm64: "ttyAMA0" };
+
+/**
+ * The bootloaders an ISO of the architecture needs, by role: ISOLINUX (BIOS) and its
+ * ldlinux.c32, and systemd-boot (UEFI). Their own dependencies are for installing them into a
+ * system; mcc takes only these files from them.
+ */
+export const BOOTLOADERS: Readonly<Record<string, readonly string[]>> = {
+  amd64: ["isolinux", "syslinux-common", "systemd-boot-efi"],
+  arm64: ["systemd-boot-efi"],
+};
+
+export type BootProblem = { readonly kind: "unknown"; readonly name: string; readonly role: "kernel" | "bootloader" };
+
+/** A boot package: its record and why it is there. */
+export interface BootPackage {
+  readonly record: PackageRecord;
+  readonly reason: string;
+}
+
+/**
+ * The kernel and bootloader packages of a bootable output, without their dependencies
+ * (kmod, initramfs-tools, ...: those install a kernel into a system; an initramfs written by
+ * mcc needs only the kernel image). A kernel metapackage is followed through its
+ * `linux-image-*` dependency to the package that holds `/boot/vmlinuz-*`. Pure.
+ */
+export function resolveBootPackages(records: readonly PackageRecord[], boot: SpecBoot, arch: string): { packages: BootPackage[]; problems: BootProblem[] } {
+  const candidates = new Map<string, PackageRecord>();
+  for (const r of records) {
+    if (r.arch !== arch && r.arch !== "all") continue;
+    const known = candidates.get(r.name);
+    if (known === undefined || compareVersions(r.version, known.version) > 0) candidates.set(r.name, r);
+  }
+  const packages: BootPackage[] = [];
+  const problems: BootProblem[] = [];
+  const wanted = boot.kernel ?? DEFAULT_KERNEL[arch] ?? `linux-image-${arch}`;
+  let kernel = candidates.get(wanted);
+  if (kernel === undefined) problems.push({ kind: "unknown", name: wanted, role: "kernel" });
+  for (let hops = 0; kernel !== undefined && hops < 4; hops++) {
+    const next = parseRelations(kernel.depends)
+      .flat()
+      .map((r) => r.name)
+      .find((name) => name.startsWith("linux-image-") && candidates.has(name));
+    if (next === undefined) break;
+    kernel = candidates.get(next);
+  }
+  if (kernel !== undefined) packages.push({ record: kernel, reason: kernel.name === wanted ? "boot: kernel" : `boot: kernel (${wanted})` });
+  for (const name of BOOTLOADERS[arch] ?? []) {
+    const record = candidates.get(name);
+    if (record === undefined) problems.push({ kind: "unknown", name, role: "bootloader" });
+    else packages.push({ record, reason: "boot: bootloader" });
+  }
+  return { packages: packages.sort((a, b) => (a.record.name < b.record.name ? -1 : 1)), problems };
+}

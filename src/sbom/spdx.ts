@@ -1,0 +1,167 @@
+import { createHash } from "node:crypto";
+import type { ExtractedLicense } from "./debian-licenses.js";
+
+/** The media type of an SPDX JSON document, as an OCI artifact type and layer. */
+export const SPDX_MEDIA_TYPE = "application/spdx+json";
+
+/** Everything an SBOM says, gathered by the build: plain data, no I/O. */
+export interface SbomInput {
+  readonly name: string;
+  readonly tag: string;
+  readonly arch: string;
+  /** The Debian release's codename, and its version number when known (`12`). */
+  readonly release: string;
+  readonly releaseVersion?: string;
+  readonly epoch: number;
+  /** `mcc-<version>`. */
+  readonly tool: string;
+  readonly image: { readonly manifest: string; readonly layer: string; readonly diffId: string };
+  readonly packages: readonly SbomPackage[];
+  /** Every regular file of the image, sorted by path. */
+  readonly files: readonly SbomFile[];
+}
+
+export interface SbomPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly arch: string;
+  readonly source: string;
+  /** sha256 of the .deb. */
+  readonly sha256: string;
+  readonly license: string;
+  readonly extracted: readonly ExtractedLicense[];
+}
+
+export interface SbomFile {
+  readonly path: string;
+  readonly sha256: string;
+  readonly sha1: string;
+  /** The Debian package it came from, or `(mcc)` / `(spec)`. */
+  readonly pkg: string;
+  /** For files mcc wrote: why. */
+  readonly comment?: string;
+}
+
+/** `pkg:deb/debian/<name>@<version>?arch=<arch>&distro=debian-<version or codename>`. */
+export function debPurl(pkg: { name: string; version: string; arch: string }, distro: string): string {
+  return `pkg:deb/debian/${encodeURIComponent(pkg.name)}@${encodeURIComponent(pkg.version)}?arch=${encodeURIComponent(pkg.arch)}&distro=debian-${encodeURIComponent(distro)}`;
+}
+
+/** An SPDX id from any name: characters outside `[A-Za-z0-9.-]` spelled as `-<hex>`, so distinct names stay distinct. */
+function idPart(name: string): string {
+  return name.replace(/[^A-Za-z0-9.]/g, (c) => `-${c.codePointAt(0)?.toString(16)}`);
+}
+
+/**
+ * The SPDX 2.3 document of an image: the image and its layer, each Debian package that put a
+ * file into it (purl, source package, the .deb's sha256, the license its copyright file
+ * declares), and every file with SHA1 and SHA256 and the package it came from. Ids derive from
+ * names and paths and `created` from SOURCE_DATE_EPOCH, so equal inputs give equal bytes. Pure.
+ */
+export function spdxDocument(input: SbomInput): object {
+  const created = new Date(input.epoch * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const manifestHex = input.image.manifest.replace(/^sha256:/, "");
+  const imageId = "SPDXRef-Image";
+  const layerId = "SPDXRef-Layer";
+  const distro = input.releaseVersion ?? input.release;
+  const packageId = (p: { name: string; arch: string }) => `SPDXRef-Package-deb-${idPart(p.name)}-${idPart(p.arch)}`;
+  const fileId = (path: string) => `SPDXRef-File-${createHash("sha256").update(path).digest("hex").slice(0, 20)}`;
+
+  const packages: object[] = [
+    {
+      name: input.name,
+      SPDXID: imageId,
+      versionInfo: input.tag,
+      downloadLocation: "NOASSERTION",
+      filesAnalyzed: false,
+      primaryPackagePurpose: "CONTAINER",
+      checksums: [{ algorithm: "SHA256", checksumValue: manifestHex }],
+      externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: `pkg:oci/${encodeURIComponent(input.name)}@sha256%3A${manifestHex}?arch=${encodeURIComponent(input.arch)}&tag=${encodeURIComponent(input.tag)}` }],
+      licenseConcluded: "NOASSERTION",
+      licenseDeclared: "NOASSERTION",
+      copyrightText: "NOASSERTION",
+      comment: `The OCI image manifest ${input.image.manifest} for linux/${input.arch}, built by ${input.tool}.`,
+    },
+    {
+      name: `${input.name} layer`,
+      SPDXID: layerId,
+      downloadLocation: "NOASSERTION",
+      filesAnalyzed: false,
+      primaryPackagePurpose: "ARCHIVE",
+      checksums: [{ algorithm: "SHA256", checksumValue: input.image.layer.replace(/^sha256:/, "") }],
+      licenseConcluded: "NOASSERTION",
+      licenseDeclared: "NOASSERTION",
+      copyrightText: "NOASSERTION",
+      comment: `The image's one layer (tar+gzip); its uncompressed digest (diff_id) is ${input.image.diffId}.`,
+    },
+  ];
+  const extracted = new Map<string, ExtractedLicense>();
+  for (const p of input.packages) {
+    for (const e of p.extracted) if (!extracted.has(e.id)) extracted.set(e.id, e);
+    packages.push({
+      name: p.name,
+      SPDXID: packageId(p),
+      versionInfo: p.version,
+      supplier: "Organization: Debian",
+      downloadLocation: "NOASSERTION",
+      filesAnalyzed: false,
+      sourceInfo: `built from the Debian source package ${p.source}`,
+      checksums: [{ algorithm: "SHA256", checksumValue: p.sha256 }],
+      externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: debPurl(p, distro) }],
+      licenseConcluded: "NOASSERTION",
+      licenseDeclared: p.license,
+      copyrightText: "NOASSERTION",
+    });
+  }
+
+  const known = new Map(input.packages.map((p) => [p.name, packageId(p)]));
+  const files = input.files.map((f) => ({
+    fileName: `.${f.path}`,
+    SPDXID: fileId(f.path),
+    checksums: [
+      { algorithm: "SHA1", checksumValue: f.sha1 },
+      { algorithm: "SHA256", checksumValue: f.sha256 },
+    ],
+    licenseConcluded: "NOASSERTION",
+    copyrightText: "NOASSERTION",
+    ...(f.comment === undefined ? {} : { comment: f.comment }),
+  }));
+
+  const relationships: object[] = [
+    { spdxElementId: "SPDXRef-DOCUMENT", relationshipType: "DESCRIBES", relatedSpdxElement: imageId },
+    { spdxElementId: imageId, relationshipType: "CONTAINS", relatedSpdxElement: layerId },
+  ];
+  for (const p of input.packages) relationships.push({ spdxElementId: layerId, relationshipType: "CONTAINS", relatedSpdxElement: packageId(p) });
+  for (const f of input.files) {
+    relationships.push({ spdxElementId: known.get(f.pkg) ?? layerId, relationshipType: "CONTAINS", relatedSpdxElement: fileId(f.path) });
+  }
+
+  return {
+    spdxVersion: "SPDX-2.3",
+    dataLicense: "CC0-1.0",
+    SPDXID: "SPDXRef-DOCUMENT",
+    name: `${input.name}:${input.tag} (linux/${input.arch})`,
+    documentNamespace: `urn:uuid:${nameBasedUuid(`${input.tool} ${input.image.manifest}`)}`,
+    creationInfo: { created, creators: [`Tool: ${input.tool}`] },
+    packages,
+    files,
+    ...(extracted.size > 0
+      ? { hasExtractedLicensingInfos: [...extracted.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((e) => ({ licenseId: e.id, name: e.name, extractedText: e.text })) }
+      : {}),
+    relationships,
+  };
+}
+
+/** The SBOM's bytes: two-space JSON and a trailing newline. */
+export function spdxBytes(input: SbomInput): Buffer {
+  return Buffer.from(JSON.stringify(spdxDocument(input), null, 2) + "\n");
+}
+
+/** A UUID (version 8, RFC 9562) from the sha256 of a name: unique per image, the same on every rebuild. */
+function nameBasedUuid(name: string): string {
+  const b = createHash("sha256").update(name).digest().subarray(0, 16);
+  b[6] = ((b[6] as number) & 0x0f) | 0x80;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
