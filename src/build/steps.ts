@@ -9,6 +9,7 @@ import { replaceFile } from "../backends/atomic.js";
 import { artifactManifestBytes, configBytes, EMPTY_JSON, imageIndexBytes, manifestBytes, writeDockerArchive, writeOciArchive, writeOciLayout, type Blob } from "../backends/oci.js";
 import { SPDX_MEDIA_TYPE } from "../sbom/spdx.js";
 import { sbomOf, type SbomStepParams } from "./sbom-step.js";
+import { emitIso, emitKernelInitrd, initramfsStep, isoStep } from "./boot-steps.js";
 import { writeRootfs } from "../backends/rootfs.js";
 import type { BlobStore } from "../cache/store.js";
 import type { StepCache, StepHandler } from "../execute/execute.js";
@@ -143,14 +144,20 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
       const { sha256, size } = await store.putBytes(bytes);
       return { kind: "index", digest: `sha256:${sha256}`, size };
     },
+    async initramfs(step, [tree]) {
+      return initramfsStep(spec, store, step.params, tree as TreeResult);
+    },
+    async iso(step, [initramfs, ...unpacked]) {
+      return isoStep(store, step.params, initramfs as Blob, unpacked as { name: string; deb: string }[]);
+    },
     async emit(step, inputs) {
       const format = step.params["format"] as OutputFormat;
       const path = String(step.params["path"]);
-      return writingOutput(path, () => emitOne(format, path, String(step.params["arch"] ?? ""), inputs as StepResult[]));
+      return writingOutput(path, () => emitOne(format, path, String(step.params["arch"] ?? ""), inputs as StepResult[], step.params["cmdline"]));
     },
   };
 
-  async function emitOne(format: OutputFormat, path: string, arch: string, inputs: readonly StepResult[]): Promise<unknown> {
+  async function emitOne(format: OutputFormat, path: string, arch: string, inputs: readonly StepResult[], cmdline: unknown): Promise<unknown> {
     const sboms = inputs.filter((r): r is SbomResult => r?.kind === "sbom");
     const target = resolve(path);
     switch (format) {
@@ -159,6 +166,12 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
         break;
       case "docker-archive":
         await writeDockerArchive(treeOf(inputs[0] as TreeResult), store, spec, arch, env.epoch, target);
+        break;
+      case "iso":
+        await emitIso(store, inputs[0] as unknown as Blob, target);
+        break;
+      case "kernel+initrd":
+        await emitKernelInitrd(store, inputs[0] as unknown as Blob, inputs[1] as unknown as { deb: string }, String(cmdline), target);
         break;
       case "oci":
       case "oci-archive": {

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { LockedArch } from "../resolve/lock.js";
+import { DEFAULT_CONSOLE } from "../resolve/boot-packages.js";
 import type { Spec, SpecOutput } from "../types/spec.js";
 
-export type StepKind = "fetch" | "unpack" | "tree" | "layer" | "config" | "manifest" | "sbom" | "index" | "emit";
+export type StepKind = "fetch" | "unpack" | "tree" | "layer" | "config" | "manifest" | "sbom" | "index" | "initramfs" | "iso" | "emit";
 
 /**
  * One step of a build. Its id is the sha256 of its kind, its parameters and its inputs' ids,
@@ -41,7 +42,17 @@ export interface PlanInputs {
 export const PLAN_VERSION = 4;
 
 /** Formats that hold one image of one platform; with several architectures, one is written per architecture. */
-export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs"]);
+export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs", "iso", "kernel+initrd"]);
+
+/** Formats that boot: they need the kernel and bootloaders, and an initramfs. */
+export const BOOT_FORMATS: ReadonlySet<string> = new Set(["iso", "kernel+initrd"]);
+
+/** The kernel command line: the console, no reboot loop on a panic, quiet, then the spec's own. */
+export function kernelCmdline(spec: Spec, arch: string): string {
+  const console = spec.boot?.console ?? DEFAULT_CONSOLE[arch] ?? "ttyS0";
+  const extra = spec.boot?.cmdline.trim() ?? "";
+  return `console=${console} panic=-1 quiet${extra === "" ? "" : ` ${extra}`}`;
+}
 
 /**
  * Where a single-platform output of one architecture goes when several are built:
@@ -66,7 +77,9 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
     return id;
   };
   const several = inputs.archs.length > 1;
-  const images: { arch: string; tree: string; config: string; layer: string; manifest: string; sbom?: string }[] = [];
+  const images: { arch: string; tree: string; config: string; layer: string; manifest: string; sbom?: string; initramfs?: string; kernel?: string; iso?: string }[] = [];
+  const wantsBoot = inputs.outputs.some((o) => BOOT_FORMATS.has(o.format));
+  const wantsIso = inputs.outputs.some((o) => o.format === "iso");
 
   for (const { arch, locked } of inputs.archs) {
     const on = several ? ` (${arch})` : "";
@@ -131,7 +144,31 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
           [tree, manifest, layer, ...unpacked],
         )
       : undefined;
-    images.push({ arch, tree, config, layer, manifest, ...(sbom === undefined ? {} : { sbom }) });
+    const boot: { initramfs?: string; kernel?: string; iso?: string } = {};
+    if (wantsBoot) {
+      if (locked.boot === undefined) throw new Error(`the lock has no boot packages for ${arch}`);
+      const bootUnpacked = locked.boot.map((p) => {
+        const fetch = add("fetch", `fetch ${p.name} ${p.version} ${p.arch}`, { name: p.name, version: p.version, arch: p.arch, sha256: p.sha256, size: p.size, filename: p.filename, archive: p.archive }, []);
+        return { name: p.name, step: add("unpack", `unpack ${p.name} ${p.arch}`, { name: p.name, sha256: p.sha256 }, [fetch]), kernel: p.reason.startsWith("boot: kernel") };
+      });
+      // What the init does: the spec's process, its mounts, and what follows its exit.
+      boot.initramfs = add(
+        "initramfs",
+        `write the initramfs (newc cpio+gzip)${on}`,
+        { arch, epoch, executable: spec.executable, args: spec.args, env: spec.env, user: spec.user, workdir: spec.workdir, mounts: spec.mounts, onExit: spec.boot?.onExit ?? "poweroff" },
+        [tree],
+      );
+      boot.kernel = bootUnpacked.find((b) => b.kernel)?.step;
+      if (wantsIso) {
+        boot.iso = add(
+          "iso",
+          `write the ISO 9660 image (BIOS and UEFI)${on}`,
+          { arch, epoch, name: spec.name, cmdline: kernelCmdline(spec, arch), packages: bootUnpacked.map((b) => b.name) },
+          [boot.initramfs, ...bootUnpacked.map((b) => b.step)],
+        );
+      }
+    }
+    images.push({ arch, tree, config, layer, manifest, ...(sbom === undefined ? {} : { sbom }), ...boot });
   }
 
   // An OCI layout names one image by its tag: the manifest itself, or an index of the platforms.
@@ -142,8 +179,16 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
     if (SINGLE_PLATFORM_FORMATS.has(output.format)) {
       for (const image of images) {
         const path = several ? perArchPath(output.path, image.arch) : output.path;
-        const from = output.format === "rootfs" ? [image.tree] : [image.tree, image.config];
-        add("emit", `write ${output.format} ${path}`, { format: output.format, path, arch: image.arch, tag: spec.tag, name: spec.name }, image.sbom === undefined ? from : [...from, image.sbom]);
+        const from =
+          output.format === "rootfs"
+            ? [image.tree]
+            : output.format === "iso"
+              ? [image.iso as string]
+              : output.format === "kernel+initrd"
+                ? [image.initramfs as string, image.kernel as string]
+                : [image.tree, image.config];
+        const params = { format: output.format, path, arch: image.arch, tag: spec.tag, name: spec.name, ...(output.format === "kernel+initrd" ? { cmdline: kernelCmdline(spec, image.arch) } : {}) };
+        add("emit", `write ${output.format} ${path}`, params, image.sbom === undefined ? from : [...from, image.sbom]);
       }
     } else {
       add("emit", `write ${output.format} ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, top === undefined ? ociInputs : [top, ...ociInputs]);

@@ -7,7 +7,7 @@ import { buildTree, problemDiagnostic, readSpecFiles } from "../../build/build-t
 import { OutputError, stepCache, stepHandlers, TraceFailure, treeOf, writingOutput, type StepEnv, type TreeResult } from "../../build/steps.js";
 import { createBlobStore } from "../../cache/store.js";
 import { executePlan } from "../../execute/execute.js";
-import { buildPlan, renderPlanDot, renderPlanTree } from "../../plan/build-plan.js";
+import { BOOT_FORMATS, buildPlan, renderPlanDot, renderPlanTree } from "../../plan/build-plan.js";
 import type { LockedArch, LockFile } from "../../resolve/lock.js";
 import { VERSION } from "../../version.js";
 import { archiveBases } from "../../source/bases.js";
@@ -31,14 +31,15 @@ export interface CompileOptions extends SourceOptions {
   readonly explain?: string;
 }
 
-const AVAILABLE: readonly OutputFormat[] = ["oci", "oci-archive", "docker-archive", "rootfs"];
+const AVAILABLE: readonly OutputFormat[] = ["oci", "oci-archive", "docker-archive", "rootfs", "iso", "kernel+initrd"];
 
 /** `mcc compile SPEC`: lock, fetch, trace and write the outputs. */
 export async function compileCommand(file: string, options: CompileOptions, io: CliIo): Promise<ExitCode> {
   const loaded = await loadOrReport(file, io);
   if (loaded === undefined) return EXIT.userError;
-  const { spec, buildArchs, listed } = withArch(loaded.spec, options);
-  const outputs = outputsOf(spec, options);
+  const withArchs = withArch(loaded.spec, options);
+  const outputs = outputsOf(withArchs.spec, options);
+  const { spec, buildArchs, listed } = withBoot(withArchs, outputs);
   // Refused before anything is fetched or built.
   const unavailable = outputs.filter((o) => !AVAILABLE.includes(o.format));
   if (unavailable.length > 0) {
@@ -152,7 +153,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
 export async function planCommand(file: string, options: CompileOptions & { json?: boolean; dot?: boolean }, io: CliIo): Promise<ExitCode> {
   const loaded = await loadOrReport(file, io);
   if (loaded === undefined) return EXIT.userError;
-  const { spec, buildArchs, listed } = withArch(loaded.spec, options);
+  const { spec, buildArchs, listed } = withBoot(withArch(loaded.spec, options), outputsOf(loaded.spec, options));
   return reportSourceErrors(io, async () => {
     const locked = await lockForBuild(io, loaded, file, { ...options, quiet: true }, { spec, listed });
     if (typeof locked === "number") return locked;
@@ -173,6 +174,15 @@ function withArch(original: Spec, options: CompileOptions): { spec: Spec; buildA
   const archs = listed ? original.from.archs : [...original.from.archs, options.arch as Arch];
   const buildArchs = options.arch === undefined ? [...original.from.archs] : [options.arch as Arch];
   return { spec: { ...original, from: { ...original.from, archs } }, buildArch: buildArchs[0] as Arch, buildArchs, listed };
+}
+
+/**
+ * A bootable output of a spec without a `boot` section boots with the defaults: the kernel
+ * and bootloaders are resolved for this run, and the lock file is left as it is.
+ */
+function withBoot<T extends { spec: Spec; listed: boolean }>(target: T, outputs: readonly SpecOutput[]): T {
+  if (target.spec.boot !== undefined || !outputs.some((o) => BOOT_FORMATS.has(o.format))) return target;
+  return { ...target, spec: { ...target.spec, boot: { cmdline: "", onExit: "poweroff" } }, listed: false };
 }
 
 /** The locked packages of each architecture to build. */

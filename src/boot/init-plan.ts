@@ -1,0 +1,78 @@
+import type { MountType, Spec } from "../types/spec.js";
+
+/** Everything the generated init does, as plain data: a function of the spec alone. */
+export interface InitPlan {
+  readonly arch: "amd64" | "arm64";
+  /** Absolute path of the program to run (the spec's `executable`). */
+  readonly executable: string;
+  /** Its arguments after argv[0] (argv[0] is the executable's path). */
+  readonly args: readonly string[];
+  /** Its whole environment, passed as KEY=VALUE in key order. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly uid: number;
+  readonly gid: number;
+  readonly workdir: string;
+  /** The spec's mounts: volumes and tmpfs become tmpfs owned by uid:gid; config stays the image's directory. */
+  readonly mounts: readonly { readonly path: string; readonly type: MountType }[];
+  /** What the machine does when the program has exited. */
+  readonly onExit: "poweroff" | "restart";
+}
+
+/** One mount(2) call of the init. */
+export interface BootMount {
+  readonly source: string;
+  readonly target: string;
+  readonly fstype: string;
+  readonly flags: number;
+  readonly data?: string;
+}
+
+/** mount(2) flags. */
+export const MS = { RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, REMOUNT: 32 } as const;
+
+/** The paths the init mounts itself; a spec mount there would be hidden or would hide them. */
+const SYSTEM_MOUNTS = ["/proc", "/sys", "/dev"];
+
+/**
+ * The init's mounts, in order: proc, sysfs, devtmpfs and a tmpfs on /run, then a tmpfs for
+ * each volume and tmpfs mount of the spec (a VM has no volumes to attach, so what the program
+ * writes there lives in memory until power-off), owned by the run user and sorted by path so a
+ * parent is mounted before what lies under it. A spec mount on /run makes /run itself the run
+ * user's, as in the OCI image. Config mounts stay the image's directories. Pure.
+ */
+export function bootMounts(plan: InitPlan): BootMount[] {
+  const owned = `mode=0755,uid=${plan.uid},gid=${plan.gid}`;
+  const writable = plan.mounts.filter((m) => m.type !== "config");
+  for (const m of plan.mounts) {
+    if (SYSTEM_MOUNTS.some((s) => m.path === s || m.path.startsWith(`${s}/`))) throw new Error(`a spec mount at ${m.path} collides with the boot's own ${m.path.split("/").slice(0, 2).join("/")}`);
+  }
+  const runIsSpecs = writable.some((m) => m.path === "/run");
+  const out: BootMount[] = [
+    { source: "proc", target: "/proc", fstype: "proc", flags: MS.NOSUID | MS.NODEV | MS.NOEXEC },
+    { source: "sysfs", target: "/sys", fstype: "sysfs", flags: MS.NOSUID | MS.NODEV | MS.NOEXEC },
+    { source: "devtmpfs", target: "/dev", fstype: "devtmpfs", flags: MS.NOSUID, data: "mode=0755" },
+    { source: "tmpfs", target: "/run", fstype: "tmpfs", flags: MS.NOSUID | MS.NODEV, data: runIsSpecs ? owned : "mode=0755" },
+  ];
+  const rest = writable.filter((m) => m.path !== "/run").sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  for (const m of rest) out.push({ source: "tmpfs", target: m.path, fstype: "tmpfs", flags: MS.NOSUID | MS.NODEV, data: owned });
+  return out;
+}
+
+/**
+ * The init plan of a spec: the same program, arguments, user and working directory as the
+ * OCI image's config, and the same environment (PATH defaulting to the one the OCI config
+ * sets when the spec gives none).
+ */
+export function initPlanOf(spec: Spec, arch: "amd64" | "arm64", onExit: "poweroff" | "restart"): InitPlan {
+  return {
+    arch,
+    executable: spec.executable,
+    args: spec.args,
+    env: { PATH: "/usr/local/bin:/usr/bin:/bin", ...spec.env },
+    uid: spec.user.uid,
+    gid: spec.user.gid,
+    workdir: spec.workdir,
+    mounts: spec.mounts,
+    onExit,
+  };
+}
