@@ -2,13 +2,14 @@
  * The whole of mcc, stage by stage. Each stage is one function from plain data to plain
  * data; only the edges (reading the spec, checking its files) touch the world, through a Host.
  *
- *   read -> decode -> parse -> validate -> check files      (this file, so far)
+ *   read -> decode -> parse (YAML, or the DSL for .mcc) -> validate -> check files
  *   -> resolve -> plan -> execute -> backends              (later stages add to it)
  */
 import { diagnosticForFile, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics/diagnostic.js";
 import type { SourceText } from "./diagnostics/source.js";
 import { HostError, type Host } from "./host/host.js";
 import { decodeSpecBytes, MAX_SPEC_BYTES, tooLarge } from "./parse/decode.js";
+import { isDslPath } from "./parse/spec-syntax.js";
 import { parseYamlSpec } from "./parse/parse-yaml.js";
 import type { SpecAst } from "./types/ast.js";
 import type { Spec } from "./types/spec.js";
@@ -28,14 +29,13 @@ export interface LoadedSpec {
 
 /** Reads, parses and validates one spec file; every problem found comes back as a diagnostic. */
 export async function loadSpec(host: Host, path: string, options: NormalizeOptions): Promise<LoadedSpec> {
-  const bytes = await readSpecBytes(host, path);
-  if (!(bytes instanceof Uint8Array)) return { diagnostics: [bytes] };
+  const read = await readSpecSource(host, path);
+  if (read.source === undefined) return { diagnostics: read.diagnostics };
+  const source = read.source;
 
-  const decoded = decodeSpecBytes(path, bytes);
-  if (decoded.source === undefined) return { diagnostics: decoded.diagnostics };
-  const source = decoded.source;
-
-  const parsed = parseYamlSpec(source);
+  // The one place that picks the front end: both give the same SpecAst. The DSL's parser is
+  // loaded only for .mcc files (Chevrotain's import is slow; YAML specs should not pay for it).
+  const parsed = isDslPath(path) ? (await import("./parse/parse-dsl.js")).parseDslSpec(source) : parseYamlSpec(source);
   if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
   const ast = parsed.ast;
 
@@ -46,6 +46,13 @@ export async function loadSpec(host: Host, path: string, options: NormalizeOptio
   diagnostics.push(...(await checkSpecFiles(validated.spec, ast, path, host)));
   if (hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
   return { spec: validated.spec, source, ast, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Reads and decodes a spec file: its text, or why it cannot be had. */
+export async function readSpecSource(host: Host, path: string): Promise<{ readonly source?: SourceText; readonly diagnostics: readonly Diagnostic[] }> {
+  const bytes = await readSpecBytes(host, path);
+  if (!(bytes instanceof Uint8Array)) return { diagnostics: [bytes] };
+  return decodeSpecBytes(path, bytes);
 }
 
 async function readSpecBytes(host: Host, path: string): Promise<Uint8Array | Diagnostic> {

@@ -11,7 +11,7 @@ import { fields } from "./schema-fields.js";
 
 const RANGES: [string, string][] = [
   ["MCC0", "Reading the file"],
-  ["MCC1", "YAML syntax"],
+  ["MCC1", "Syntax: YAML, and the .mcc DSL (MCC120-MCC139)"],
   ["MCC2", "The schema: shape and types"],
   ["MCC3", "Meaning: paths, names, duplicates, files"],
   ["MCC4", "Resolving packages, lock files"],

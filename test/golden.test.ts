@@ -1,5 +1,5 @@
-// Golden fixtures: every directory under test/fixtures holds a spec.yml (or, on purpose,
-// something that is not one) and the exact output mcc gives for it: diagnostics.txt as
+// Golden fixtures: every directory under test/fixtures holds a spec.yml or a spec.mcc (or,
+// on purpose, something that is not one) and the exact output mcc gives for it: diagnostics.txt as
 // printed off a TTY, pretty.txt (where present) as printed on one, and spec.json for valid
 // specs. `UPDATE=1 npm test` rewrites them; review the diff like code.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,7 +29,8 @@ async function run(name: string): Promise<{ loaded: LoadedSpec; dir: string }> {
     generate(dir);
   }
   try {
-    return { loaded: await loadSpec(createNodeHost(), join(dir, "spec.yml"), { defaultArch: "amd64" }), dir };
+    const file = existsSync(join(dir, "spec.mcc")) ? "spec.mcc" : "spec.yml";
+    return { loaded: await loadSpec(createNodeHost(), join(dir, file), { defaultArch: "amd64" }), dir };
   } finally {
     if (generate !== undefined) rmSync(dir, { recursive: true, force: true });
   }
@@ -59,7 +60,7 @@ for (const name of names) {
     const plain = loaded.diagnostics.map((d) => strip(renderDiagnostic(d, loaded.source, { excerpt: false, color: false })));
     for (const d of loaded.diagnostics) seenCodes.add(d.code);
     compare(join(here, "diagnostics.txt"), plain.length === 0 ? undefined : plain.join("\n") + "\n");
-    if (existsSync(join(here, "pretty.txt")) || (update && name === "many-errors-one-run")) {
+    if (existsSync(join(here, "pretty.txt")) || (update && name.endsWith("many-errors-one-run"))) {
       const pretty = loaded.diagnostics.map((d) => strip(renderDiagnostic(d, loaded.source, { excerpt: true, color: false })));
       compare(join(here, "pretty.txt"), pretty.join("\n") + "\n");
     }
@@ -71,6 +72,15 @@ for (const name of names) {
     }
   });
 }
+
+test("each valid-dsl-X fixture is the same spec as valid-X", () => {
+  const pairs = names.filter((n) => n.startsWith("valid-dsl-"));
+  assert.ok(pairs.length > 0);
+  for (const name of pairs) {
+    const yaml = join(fixtures, name.replace("valid-dsl-", "valid-"), "spec.json");
+    assert.fixture(readFileSync(join(fixtures, name, "spec.json"), "utf8"), readFileSync(yaml, "utf8"), name);
+  }
+});
 
 test("the fixtures cover every diagnostic code of the front end", () => {
   // MCC4xx (resolution, locks) need an archive: test/source/archive.test.ts has their goldens.

@@ -14,6 +14,13 @@ export async function loadText(text: string | Uint8Array, files: Record<string, 
   return loadSpec(createMemoryHost(tree), "/repo/spec.yml", { defaultArch: "amd64" });
 }
 
+/** Loads a .mcc spec given as text (and optional neighbour files) through an in-memory host. */
+export async function loadDsl(text: string | Uint8Array, files: Record<string, string> = {}): Promise<LoadedSpec> {
+  const tree: Record<string, string | Uint8Array> = { "/repo/spec.mcc": text };
+  for (const [path, content] of Object.entries(files)) tree[join("/repo", path)] = content;
+  return loadSpec(createMemoryHost(tree), "/repo/spec.mcc", { defaultArch: "amd64" });
+}
+
 /** The diagnostics as the CLI prints them off a TTY, with the spec's directory removed. */
 export function plainDiagnostics(loaded: LoadedSpec, dir = "/repo/"): string {
   return loaded.diagnostics

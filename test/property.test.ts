@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import { DIAGNOSTICS } from "../src/diagnostics/codes.js";
 import type { LoadedSpec } from "../src/pipeline.js";
 import { loadText } from "./helpers.js";
+import { validSpec } from "./support/arbitraries.js";
 
 const runs = Number(process.env["MCC_PROPERTY_RUNS"] ?? 300);
 
@@ -24,54 +25,6 @@ function assertWellFormed(loaded: LoadedSpec, text: string): void {
     assert.ok(d.message.length > 0, "empty message");
   }
 }
-
-const segment = fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,8}$/).filter((s) => s !== "." && s !== "..");
-const absPath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => "/" + s.join("/"));
-const pkg = fc.stringMatching(/^[a-z0-9][a-z0-9+.-]{1,12}$/);
-const version = fc.stringMatching(/^[0-9][a-z0-9.+~]{0,6}(-[a-z0-9.+~]{1,4})?$/);
-
-const validSpec = fc.record(
-  {
-    name: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,15}$/),
-    tag: fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,10}$/),
-    from: fc.record(
-      {
-        release: fc.constantFrom("bookworm", "trixie", "forky", "sid"),
-        archs: fc.uniqueArray(fc.constantFrom("amd64", "arm64"), { minLength: 1 }),
-        components: fc.uniqueArray(fc.constantFrom("main", "contrib", "non-free"), { minLength: 1 }),
-        mirror: fc.constantFrom("http://mirror.example.org/debian", "https://example.net/debian/", "file:///srv/mirror"),
-      },
-      { requiredKeys: [] },
-    ),
-    packages: fc.uniqueArray(fc.tuple(pkg, fc.option(version, { nil: undefined })), {
-      minLength: 1,
-      maxLength: 6,
-      selector: ([name]) => name,
-    }).map((list) => list.map(([name, v]) => (v === undefined ? name : `${name}=${v}`))),
-    executable: absPath,
-    args: fc.array(fc.string({ maxLength: 12 }), { maxLength: 4 }),
-    env: fc.dictionary(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/), fc.string({ maxLength: 10 }), { maxKeys: 4 }),
-    user: fc.oneof(
-      fc.nat({ max: 70000 }),
-      fc.tuple(fc.nat({ max: 70000 }), fc.nat({ max: 70000 })).map(([u, g]) => `${u}:${g}`),
-      fc.stringMatching(/^[a-z_][a-z0-9_-]{0,8}$/),
-      fc.record({ name: fc.stringMatching(/^[a-z_][a-z0-9_-]{0,8}$/), uid: fc.nat({ max: 70000 }) }),
-    ),
-    workdir: absPath,
-    include: fc.array(absPath.map((p) => `${p}/**`), { maxLength: 3 }),
-    exclude: fc.array(absPath.map((p) => `${p}/*.txt`), { maxLength: 3 }),
-    files: fc
-      .uniqueArray(fc.tuple(absPath, fc.string({ maxLength: 20 }), fc.constantFrom("0644", "0755", "0o600", "644")), {
-        maxLength: 3,
-        selector: ([p]) => p,
-      })
-      .map((list) => list.map(([path, content, mode]) => ({ path: `/read${path}`, content, mode }))),
-    ports: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { maxLength: 3 }).map((ps) => ps.map((p, i) => (i % 2 ? `${p}/udp` : p))),
-    labels: fc.dictionary(fc.stringMatching(/^[a-z][a-z.]{0,10}$/), fc.string({ maxLength: 10 }), { maxKeys: 3 }),
-    output: fc.constantFrom({ format: "oci" }, [{ format: "oci" }, { format: "docker-archive" }], { format: "iso", path: "out/x.iso" }),
-  },
-  { requiredKeys: ["name", "packages", "executable"] },
-);
 
 test("random valid specs are accepted, with their values kept", async () => {
   await fc.assert(

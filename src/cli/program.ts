@@ -24,7 +24,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
       `
 Exit codes: 0 ok, 1 errors in your input, 2 wrong command line, 3 network or
 verification failure, 70 a bug in mcc.
-Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error code).`,
+Documentation: docs/spec.md (the spec format), docs/dsl.md (the .mcc DSL),
+docs/diagnostics.md (every error code).`,
     )
     .showHelpAfterError("(run mcc --help for usage)")
     .exitOverride()
@@ -32,7 +33,7 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
 
   program
     .command("validate")
-    .description("check specs: YAML syntax, the schema and the meaning, every problem in one run")
+    .description("check specs (YAML, or the DSL for .mcc files): syntax, the schema and the meaning, every problem in one run")
     .argument("<file...>", "spec files")
     .addOption(new Option("--json", "print the diagnostics as JSON on stdout"))
     .addOption(new Option("-q, --quiet", "print nothing for valid specs"))
@@ -110,6 +111,26 @@ Documentation: docs/spec.md (the spec format), docs/diagnostics.md (every error 
   ).action(async (spec: string, options: LockCommandOptions) => {
     code = await (await import("./commands/fetch.js")).fetchCommand(spec, options, io);
   });
+
+  program
+    .command("fmt")
+    .description("print a .mcc spec in canonical form (comments kept); --check for CI, --write to rewrite")
+    .argument("<file...>", ".mcc spec files")
+    .addOption(new Option("--check", "print nothing; exit 1 naming each file that is not in canonical form"))
+    .addOption(new Option("--write", "rewrite the files that are not in canonical form (atomically)"))
+    .action(async (files: string[], options: { check?: boolean; write?: boolean }) => {
+      code = await (await import("./commands/fmt.js")).fmtCommand(files, options, io);
+    });
+
+  program
+    .command("convert")
+    .description("write a spec in the other syntax, YAML or the .mcc DSL, without loss")
+    .argument("<spec>", "the spec file (.mcc is the DSL, anything else YAML)")
+    .addOption(new Option("--to <syntax>", "the syntax to write").choices(["dsl", "yaml"]).makeOptionMandatory())
+    .addOption(new Option("-o, --output <file>", "write here (atomically) instead of stdout"))
+    .action(async (spec: string, options: { to: "dsl" | "yaml"; output?: string }) => {
+      code = await (await import("./commands/convert.js")).convertCommand(spec, options, io);
+    });
 
   program
     .command("schema")

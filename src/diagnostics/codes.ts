@@ -3,7 +3,7 @@
  * users search for it, so a code is never reused for another meaning. `docs/diagnostics.md`
  * is checked against this table by the tests.
  *
- * Ranges: MCC0xx reading the file, MCC1xx YAML syntax, MCC2xx schema, MCC3xx meaning,
+ * Ranges: MCC0xx reading the file, MCC1xx syntax (MCC100-119 YAML, MCC120-139 the .mcc DSL), MCC2xx schema, MCC3xx meaning,
  * MCC4xx resolving packages and lock files, MCC5xx tracing and building.
  */
 export interface DiagnosticDefinition {
@@ -44,7 +44,7 @@ export const DIAGNOSTICS = {
   MCC006: {
     title: "empty spec",
     template: "the spec is empty; it needs at least name, packages and executable",
-    help: "The file has no YAML content (only blank lines, comments or an empty document). Write at least `name`, `packages` and `executable`.",
+    help: "The file has no content (only blank lines, comments or an empty YAML document). Write at least `name`, `packages` and `executable` (in a .mcc file: `image NAME { packages ...; executable ... }`).",
   },
 
   MCC100: {
@@ -76,6 +76,52 @@ export const DIAGNOSTICS = {
     title: "unsupported YAML value",
     template: "{detail}",
     help: "The value uses a YAML feature a spec has no use for: an explicit tag other than the core ones (`!!str`, `!!int`, ...), or a key that is a list, a mapping or empty.",
+  },
+
+  MCC120: {
+    title: "unclosed string",
+    template: "this string has no closing quote (\") on its line",
+    help: "In a .mcc file, a quoted string ends on the line it starts on; a line break inside one is written `\\n`. Add the closing `\"`.",
+  },
+  MCC121: {
+    title: "invalid string escape",
+    template: "unknown escape {escape} in a string; the escapes are \\\\ \\\" \\n \\t \\r and \\u{...}",
+    help: "In a quoted string of a .mcc file, `\\` starts an escape: `\\\\`, `\\\"`, `\\n`, `\\t`, `\\r`, or `\\u{1F600}` (one to six hex digits). To write a backslash, double it, or write the value as a bare word, where `\\` has no special meaning.",
+  },
+  MCC122: {
+    title: "something is missing",
+    template: "expected {expected} after {after}",
+    help: "A statement of the .mcc file stops short: the message says what should come next. Each statement is a keyword followed by its values on the same line.",
+  },
+  MCC123: {
+    title: "unexpected text",
+    template: "unexpected {actual}: {detail}",
+    help: "The .mcc parser found something where it does not belong: a value after the end of a statement, or a statement that does not start with a keyword. Values that hold spaces or any of `\"{}[];` must be quoted.",
+  },
+  MCC124: {
+    title: "unknown keyword",
+    template: "unknown keyword `{word}`{suggestion}",
+    help: "The statement starts with a word that is not a keyword of the block it is in. When the word is close to a keyword, or is a keyword of another block (`release` belongs in `from { }`), the message says so. See docs/dsl.md for every keyword.",
+  },
+  MCC125: {
+    title: "given twice",
+    template: "{what} is given twice (first on line {line})",
+    help: "A setting that takes one value is given twice in a .mcc file, or a name appears twice in `env`, `label` or one `file`. mcc refuses to guess which one you meant: keep one. (Lists such as `packages` may be given in several statements; they add up.)",
+  },
+  MCC126: {
+    title: "no image block",
+    template: "a .mcc file starts with `image NAME {`, not {actual}",
+    help: "A .mcc file holds one `image NAME { ... }` block (comments and blank lines may come before it). A YAML spec belongs in a file named .yml or .yaml.",
+  },
+  MCC127: {
+    title: "unclosed block or list",
+    template: "{bracket} is never closed: expected {closing} before the end of the file",
+    help: "A `{` block or `[` list of the .mcc file is still open at the end of the file. Add the closing bracket; an editor that highlights .mcc files shows which one is open.",
+  },
+  MCC128: {
+    title: "text after the image block",
+    template: "a .mcc file holds one image block; unexpected {actual} after its closing `}`",
+    help: "Everything of the spec goes inside `image NAME { ... }`. Text after its closing `}` (often a `}` too many, or a second image) is refused; use one file per image.",
   },
 
   MCC200: {
@@ -132,6 +178,11 @@ export const DIAGNOSTICS = {
     title: "value too long or short",
     template: "{field} must be {relation} {limit} character{plural} long",
     help: "The string is longer or shorter than the field allows.",
+  },
+  MCC211: {
+    title: "empty mapping",
+    template: "{field} is empty; give at least one of {options}",
+    help: "The mapping form of the field needs at least one of its keys: `user: {}` says nothing (leave `user` out for the default, or give `name`, `uid` or `gid`).",
   },
 
   MCC300: {

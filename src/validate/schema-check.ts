@@ -170,6 +170,11 @@ function toDiagnostics(error: ErrorObject, ast: SpecAst): Diagnostic[] {
       const min = Number(params["limit"]);
       return [diagnosticAt(ast.source, at, "MCC206", { field, min, plural: min === 1 ? "" : "s" })];
     }
+    case "minProperties": {
+      // `user: {}`: the full form of a field with nothing in it.
+      const options = Object.keys(parent.properties ?? {}).map((n) => `"${n}"`);
+      return [diagnosticAt(ast.source, at, "MCC211", { field, options: joinOr(options) })];
+    }
     case "uniqueItems": {
       const later = Math.max(Number(params["i"]), Number(params["j"]));
       const item = valueAt(ast.value, childPointer(pointer, later));

@@ -1,6 +1,6 @@
 // The OCI outputs checked by the tools people use (oci-image-tool, skopeo, umoci, runc), and
 // reproducibility: two builds with different caches, time zones, umasks, locales and working
-// directories give the same digests.
+// directories give the same digests, and each example's .mcc gives the image its .yml gives.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,10 +15,10 @@ const work = mkdtempSync(join(tmpdir(), "mcc-oci-"));
 const sharedCache = sharedTestCache;
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
 
-/** Builds an example for amd64 (the host's), or for every architecture it lists with `arch: "all"`. */
-function compile(example: string, out: string, format: string, env: Record<string, string> = {}, cwd = work, arch = "amd64"): string {
+/** Builds an example (its .yml, or its .mcc) for amd64 (the host's), or for every architecture it lists with `arch: "all"`. */
+function compile(example: string, out: string, format: string, env: Record<string, string> = {}, cwd = work, arch = "amd64", syntax: "yml" | "mcc" = "yml"): string {
   const archArgs = arch === "all" ? [] : ["--arch", arch];
-  const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", `${example}.yml`), "--format", format, "-o", out, "-q", ...archArgs], {
+  const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", `${example}.${syntax}`), "--format", format, "-o", out, "-q", ...archArgs], {
     cwd,
     encoding: "utf8",
     env: { ...process.env, MCC_CACHE: sharedCache, ...env },
@@ -138,6 +138,32 @@ test("two builds in different conditions give the same bytes", () => {
   const c = compile("curl", join(work, "curl-c"), "oci", { SOURCE_DATE_EPOCH: "1700000000" }, work, "all");
   assert.is.not(index(c), index(a));
 });
+
+const EXAMPLES = ["busybox", "busybox-httpd", "curl", "hello", "jq", "python3", "sqlite3"];
+
+/** The digests of an OCI layout: its index and every blob. */
+function digests(layout: string): string {
+  return readFileSync(join(layout, "index.json"), "utf8") + tool("sh", ["-c", `sha256sum ${layout}/blobs/sha256/* | cut -c1-64 | sort`]);
+}
+
+for (const example of EXAMPLES) {
+  test(`${example}: the .mcc and the .yml give the same plan and the same image digest`, () => {
+    const plan = (syntax: string) =>
+      spawnSync(process.execPath, [bin, "plan", join(repoRoot, "examples", `${example}.${syntax}`), "--arch", "amd64", "--format", "oci", "-o", join(work, "plan-out"), "--json", "-q"], {
+        cwd: work,
+        encoding: "utf8",
+        env: { ...process.env, MCC_CACHE: sharedCache },
+      });
+    const fromYaml = compile(example, join(work, `${example}-from-yml`), "oci", {}, work, "amd64", "yml");
+    const fromDsl = compile(example, join(work, `${example}-from-mcc`), "oci", {}, work, "amd64", "mcc");
+    assert.is(digests(fromDsl), digests(fromYaml));
+    const [a, b] = [plan("yml"), plan("mcc")];
+    assert.is(a.status, 0, a.stderr);
+    assert.is(b.status, 0, b.stderr);
+    assert.ok(a.stdout.includes('"id"'), a.stdout);
+    assert.is(b.stdout, a.stdout);
+  });
+}
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
