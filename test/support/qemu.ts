@@ -32,7 +32,7 @@ export type Firmware = "bios" | "uefi" | "uefi-arm64";
  */
 export async function boot(
   media: { iso: string } | { kernel: string; initrd: string; cmdline: string },
-  options: { firmware?: Firmware; timeoutSeconds?: number; memoryMiB?: number } = {},
+  options: { firmware?: Firmware; timeoutSeconds?: number; memoryMiB?: number; onConsole?: (soFar: string) => void } = {},
 ): Promise<BootResult> {
   const firmware = options.firmware ?? "bios";
   const scratch = mkdtempSync(join(tmpdir(), "mcc-qemu-"));
@@ -53,7 +53,10 @@ export async function boot(
   const started = process.hrtime.bigint();
   const child = spawn(arm ? "qemu-system-aarch64" : "qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString("latin1")));
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString("latin1");
+    options.onConsole?.(out);
+  });
   child.stderr.on("data", (d: Buffer) => (out += d.toString("latin1")));
   let timedOut = false;
   const timer = setTimeout(() => {
