@@ -1,12 +1,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { Gzip } from "fflate";
 import { pack, type Pack } from "tar-stream";
 import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
 import type { BlobStore } from "../cache/store.js";
-
-/** The size of the blocks fed to gzip; part of the output's definition, never to change. */
-const BLOCK = 64 * 1024;
+import { createStableGzip } from "./stable-gzip.js";
 
 export interface LayerResult {
   /** sha256 of the uncompressed tar (the config's diff_id). */
@@ -28,10 +25,8 @@ export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: numbe
   const out = createWriteStream(gzPath, { flags: "wx" });
   let size = 0;
   const pending: Uint8Array[] = [];
-  // Level 6 and no header fields (no mtime, no name): the same input gives the same bytes.
-  const gzip = new Gzip({ level: 6, mtime: 0 }, (chunk) => {
-    pending.push(chunk);
-  });
+  // The same bytes for the same tar, whatever the machine and however the tar is cut.
+  const gzip = createStableGzip((chunk) => pending.push(chunk));
   const flush = async () => {
     while (pending.length > 0) {
       const chunk = pending.shift() as Uint8Array;
@@ -40,25 +35,10 @@ export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: numbe
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     }
   };
-  // fflate's output depends on where its input is cut, and the tar stream is cut wherever
-  // reads happened to end; so the compressor is fed fixed blocks, and the gzip bytes are a
-  // function of the tar bytes alone.
-  const block = new Uint8Array(BLOCK);
-  let filled = 0;
   const tar = await streamTar(tree, store, epoch, async (chunk) => {
-    for (let at = 0; at < chunk.length; ) {
-      const take = Math.min(BLOCK - filled, chunk.length - at);
-      block.set(chunk.subarray(at, at + take), filled);
-      filled += take;
-      at += take;
-      if (filled === BLOCK) {
-        gzip.push(block.slice());
-        filled = 0;
-        await flush();
-      }
-    }
+    if (gzip.write(chunk) > 0) await flush();
   });
-  gzip.push(block.slice(0, filled), true);
+  gzip.end();
   await flush();
   await end(out);
   return { ...tar, digest: gzHash.digest("hex"), size };
