@@ -1,5 +1,6 @@
-import { writeFat } from "./fat.js";
-import { writeIso } from "./iso9660.js";
+import { writeFatImage } from "./fat.js";
+import { SECTOR } from "./iso-fields.js";
+import { writeIso, type IsoAlias } from "./iso9660.js";
 
 /** What boots one architecture, taken from Debian's packages and the build. */
 export interface ArchBoot {
@@ -24,17 +25,19 @@ const UEFI = { amd64: { loader: "BOOTX64.EFI", arch: "x64" }, arm64: { loader: "
  * the ISO. UEFI boots from a FAT EFI System Partition image (the second El Torito entry): the
  * firmware starts its architecture's removable-media loader (`BOOTX64.EFI`, `BOOTAA64.EFI`,
  * both systemd-boot), and systemd-boot boots the one entry whose `architecture` is its own;
- * the ESP holds its own copies of the kernels and initramfs (firmware reads FAT, not ISO 9660).
- * No menu and no wait anywhere. Pure; the same inputs give the same bytes.
+ * the kernels and initramfs live in the ESP (firmware reads FAT, not ISO 9660), whose files
+ * start on 2048-byte boundaries, so ISOLINUX's ISO 9660 records name the same sectors: each
+ * is stored once. No menu and no wait anywhere. Pure; the same inputs give the same bytes.
  */
 export function bootIso(options: { volumeId: string; epoch: number; boots: readonly ArchBoot[] }): Buffer[] {
   const text = (s: string) => new TextEncoder().encode(s);
   const files: { path: string; bytes: Uint8Array }[] = [];
   const esp: { path: string; bytes: Uint8Array }[] = [{ path: "/loader/loader.conf", bytes: text("timeout 0\n") }];
   let bios: { image: string; catalog: string } | undefined;
+  const aliases: { path: string; inEsp: string }[] = [];
   for (const b of options.boots) {
     const dir = `/MCC/${b.arch.toUpperCase()}`;
-    files.push({ path: `${dir}/VMLINUZ`, bytes: b.kernel }, { path: `${dir}/INITRD.GZ`, bytes: b.initrd });
+    aliases.push({ path: `${dir}/VMLINUZ`, inEsp: `/mcc/${b.arch}/vmlinuz` }, { path: `${dir}/INITRD.GZ`, inEsp: `/mcc/${b.arch}/initrd.gz` });
     if (b.isolinux !== undefined && bios === undefined) {
       files.push(
         { path: "/ISOLINUX/ISOLINUX.BIN", bytes: b.isolinux.bin },
@@ -53,6 +56,13 @@ export function bootIso(options: { volumeId: string; epoch: number; boots: reado
       { path: `${on}/initrd.gz`, bytes: b.initrd },
     );
   }
-  files.push({ path: "/EFI/ESP.IMG", bytes: writeFat({ label: "MCC-EFI", epoch: options.epoch, files: esp }) });
-  return writeIso({ volumeId: options.volumeId, epoch: options.epoch, files, boot: { ...(bios === undefined ? {} : { bios }), efi: { image: "/EFI/ESP.IMG" } } });
+  const { image, offsets } = writeFatImage({ label: "MCC-EFI", epoch: options.epoch, files: esp, align: SECTOR });
+  files.push({ path: "/EFI/ESP.IMG", bytes: image });
+  const isoAliases: IsoAlias[] = aliases.map((a) => {
+    const offset = offsets.get(a.inEsp);
+    const size = esp.find((f) => f.path === a.inEsp)?.bytes.length;
+    if (offset === undefined || size === undefined) throw new Error(`the ESP has no ${a.inEsp}`);
+    return { path: a.path, of: "/EFI/ESP.IMG", offset, size };
+  });
+  return writeIso({ volumeId: options.volumeId, epoch: options.epoch, files, aliases: isoAliases, boot: { ...(bios === undefined ? {} : { bios }), efi: { image: "/EFI/ESP.IMG" } } });
 }

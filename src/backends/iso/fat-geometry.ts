@@ -15,8 +15,8 @@ const MARGIN = 16;
 export interface FatGeometry {
   readonly type: 12 | 16;
   readonly sectorsPerCluster: number;
-  /** Only the boot sector. */
-  readonly reservedSectors: 1;
+  /** The boot sector, and padding that aligns the data region when asked to. */
+  readonly reservedSectors: number;
   readonly fatCount: 2;
   /** Root directory entries, a multiple of 16 (whole sectors). */
   readonly rootEntries: number;
@@ -34,10 +34,13 @@ export interface FatGeometry {
  * near a limit is moved above it, so no driver can guess another type. `clustersFor` gives
  * the clusters the files and subdirectories need with a given cluster size.
  */
-export function planFat(clustersFor: (clusterBytes: number) => number, rootEntriesNeeded: number): FatGeometry {
+export function planFat(clustersFor: (clusterBytes: number) => number, rootEntriesNeeded: number, alignBytes = FAT_SECTOR): FatGeometry {
   const rootEntries = Math.max(32, Math.ceil(rootEntriesNeeded / 16) * 16);
   const rootSectors = (rootEntries * 32) / FAT_SECTOR;
-  for (let sectorsPerCluster = 1; sectorsPerCluster <= 64; sectorsPerCluster *= 2) {
+  // Aligned files (see FatOptions.align): clusters of at least the alignment, and a data
+  // region that starts on it, so every cluster does.
+  const alignSectors = Math.max(1, alignBytes / FAT_SECTOR);
+  for (let sectorsPerCluster = alignSectors; sectorsPerCluster <= 64; sectorsPerCluster *= 2) {
     const needed = clustersFor(sectorsPerCluster * FAT_SECTOR);
     let clusterCount = needed + Math.ceil(needed / 32) + 16;
     if (clusterCount >= FAT12_LIMIT - MARGIN && clusterCount < FAT12_LIMIT + MARGIN) clusterCount = FAT12_LIMIT + MARGIN;
@@ -45,8 +48,10 @@ export function planFat(clustersFor: (clusterBytes: number) => number, rootEntri
     const type = clusterCount < FAT12_LIMIT ? 12 : 16;
     const fatBytes = type === 12 ? Math.ceil(((clusterCount + 2) * 3) / 2) : (clusterCount + 2) * 2;
     const sectorsPerFat = Math.ceil(fatBytes / FAT_SECTOR);
-    const dataStart = 1 + 2 * sectorsPerFat + rootSectors;
-    return { type, sectorsPerCluster, reservedSectors: 1, fatCount: 2, rootEntries, sectorsPerFat, clusterCount, dataStart, totalSectors: dataStart + clusterCount * sectorsPerCluster };
+    const unpadded = 1 + 2 * sectorsPerFat + rootSectors;
+    const reservedSectors = 1 + ((alignSectors - (unpadded % alignSectors)) % alignSectors);
+    const dataStart = unpadded + reservedSectors - 1;
+    return { type, sectorsPerCluster, reservedSectors, fatCount: 2, rootEntries, sectorsPerFat, clusterCount, dataStart, totalSectors: dataStart + clusterCount * sectorsPerCluster };
   }
   throw new Error("FAT: the files need more than FAT16 holds with 32 KiB clusters (about 2 GiB); FAT32 is not written");
 }

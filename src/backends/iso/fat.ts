@@ -16,6 +16,12 @@ export interface FatOptions {
    * names are short entries alone, any other name gets long-name entries; case is kept.
    */
   readonly files: readonly TreeInput[];
+  /**
+   * Every file's content starts at a multiple of this many bytes in the image (a power of two
+   * from 512 to 32768): with 2048, an ISO 9660 record can name a file inside the image by its
+   * sectors, so the ISO need not hold it twice. Default 512 (no constraint).
+   */
+  readonly align?: number;
 }
 
 const ENTRY = 32;
@@ -37,6 +43,13 @@ const DIRECTORY_ENTRIES_MAX = 65536;
  * the label, the epoch and the files.
  */
 export function writeFat(options: FatOptions): Buffer {
+  return writeFatImage(options).image;
+}
+
+/** {@link writeFat}, and where each file's content starts in the image (by the path given). */
+export function writeFatImage(options: FatOptions): { image: Buffer; offsets: ReadonlyMap<string, number> } {
+  const align = options.align ?? FAT_SECTOR;
+  if (!Number.isInteger(Math.log2(align)) || align < FAT_SECTOR || align > 64 * FAT_SECTOR) throw new Error(`FAT: an alignment of ${align} bytes is not a power of two from 512 to 32768`);
   const label = checkFatLabel(options.label);
   const time = fatTimestamp(options.epoch);
   const root = buildFileTree(options.files, "FAT", checkFatName, { keep: foldFatName });
@@ -58,7 +71,7 @@ export function writeFat(options: FatOptions): Buffer {
     for (const dir of subdirectories) clusters += Math.ceil(directoryBytes(dir) / cluster);
     for (const file of files) clusters += Math.ceil(file.bytes.length / cluster);
     return clusters;
-  }, rootEntries);
+  }, rootEntries, align);
 
   // Clusters: each subdirectory, then each file, in one contiguous run each.
   const clusterBytes = geometry.sectorsPerCluster * FAT_SECTOR;
@@ -97,8 +110,13 @@ export function writeFat(options: FatOptions): Buffer {
     at += 2 * ENTRY;
     for (const child of childrenOf(dir)) at = putChild(image, at, child, firstOf(child.node), time);
   }
-  for (const file of files) if (file.bytes.length > 0) image.set(file.bytes, clusterAt(firstOf(file)));
-  return image;
+  const offsets = new Map<string, number>();
+  for (const file of files) {
+    if (file.bytes.length === 0) continue;
+    image.set(file.bytes, clusterAt(firstOf(file)));
+    offsets.set(file.path, clusterAt(firstOf(file)));
+  }
+  return { image, offsets };
 }
 
 /** A child's long-name entries, if any, then its short entry; returns where the next child goes. */

@@ -13,7 +13,21 @@ export interface IsoOptions {
   readonly epoch: number;
   /** Absolute paths with level 1 names (8.3, A-Z 0-9 _; lower case is folded up). */
   readonly files: readonly TreeInput[];
+  /**
+   * Files whose content is a range of another file's (`of`), starting `offset` bytes into it,
+   * a multiple of 2048: their records name those sectors, so the bytes are written once. The
+   * kernel and initramfs inside the EFI System Partition image are named this way for ISOLINUX.
+   */
+  readonly aliases?: readonly IsoAlias[];
   readonly boot?: IsoBoot;
+}
+
+/** A file of the ISO that is a range of another file's content. */
+export interface IsoAlias {
+  readonly path: string;
+  readonly of: string;
+  readonly offset: number;
+  readonly size: number;
 }
 
 /** El Torito boot images, each a path of one of the files. */
@@ -44,7 +58,18 @@ export function writeIso(options: IsoOptions): Buffer[] {
   const booting = bios !== undefined || efi !== undefined;
   // The catalog is a file of the tree when it has a path; its content is written below.
   const catalogMarker = new Uint8Array(SECTOR);
-  const inputs = bios === undefined ? options.files : [...options.files, { path: bios.catalog, bytes: catalogMarker }];
+  // An alias is a view of its container's bytes, known by that view.
+  const aliasOf = new Map<Uint8Array, IsoAlias>();
+  const aliasInputs = (options.aliases ?? []).map((a) => {
+    const container = options.files.find((f) => f.path.toUpperCase() === a.of.toUpperCase());
+    if (container === undefined) throw new Error(`ISO 9660: ${a.path} is a range of ${a.of}, which is not one of the files`);
+    if (a.offset % SECTOR !== 0 || a.offset < 0 || a.size < 0 || a.offset + a.size > container.bytes.length) throw new Error(`ISO 9660: ${a.path} is not a sector-aligned range of ${a.of}`);
+    const view = container.bytes.subarray(a.offset, a.offset + a.size);
+    aliasOf.set(view, a);
+    return { path: a.path, bytes: view };
+  });
+  const withAliases = [...options.files, ...aliasInputs];
+  const inputs = bios === undefined ? withAliases : [...withAliases, { path: bios.catalog, bytes: catalogMarker }];
   const root = buildFileTree(inputs, "ISO 9660", checkIsoName);
   sortTree(root, compareIsoNames);
   const directories = directoriesOf(root);
@@ -79,12 +104,21 @@ export function writeIso(options: IsoOptions): Buffer[] {
       extents.set(file, { lba: catalogLba, size: SECTOR });
       continue;
     }
+    if (aliasOf.has(file.bytes)) continue;
     if (file.bytes.length > 0xffffffff) throw new Error(`ISO 9660: ${file.path} is 4 GiB or more, which one extent cannot hold`);
     // An empty file has no extent; it points at sector 0, as mkisofs writes it.
     extents.set(file, { lba: file.bytes.length === 0 ? 0 : next, size: file.bytes.length });
     next += sectorsFor(file.bytes.length);
   }
   const totalSectors = next;
+  for (const file of files) {
+    const alias = aliasOf.get(file.bytes);
+    if (alias === undefined) continue;
+    const container = files.find((f) => f.path === alias.of.toUpperCase());
+    const at = container === undefined ? undefined : extents.get(container);
+    if (at === undefined) throw new Error(`ISO 9660: no extent for ${alias.of}`);
+    extents.set(file, { lba: file.bytes.length === 0 ? 0 : at.lba + alias.offset / SECTOR, size: file.bytes.length });
+  }
   const extentOf = (node: TreeNode): Extent => {
     const extent = extents.get(node);
     if (extent === undefined) throw new Error(`ISO 9660: no extent for ${node.path}`);
@@ -119,7 +153,7 @@ export function writeIso(options: IsoOptions): Buffer[] {
 
   const chunks: Buffer[] = [head];
   for (const file of files) {
-    if (file.bytes === catalogMarker || file.bytes.length === 0) continue;
+    if (file.bytes === catalogMarker || file.bytes.length === 0 || aliasOf.has(file.bytes)) continue;
     const bytes = file === biosFile ? withBootInfoTable(file.bytes, pvdLba, extentOf(file).lba) : Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
     chunks.push(bytes);
     const pad = sectorsFor(bytes.length) * SECTOR - bytes.length;

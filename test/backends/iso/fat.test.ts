@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { writeFat, type FatOptions } from "../../../src/backends/iso/fat.js";
+import { writeFat, writeFatImage, type FatOptions } from "../../../src/backends/iso/fat.js";
 import { planFat } from "../../../src/backends/iso/fat-geometry.js";
 import { writeIso } from "../../../src/backends/iso/iso9660.js";
 import { clusterChain, readFatDirectory, readFatPath } from "./fat-reader.js";
@@ -352,6 +352,33 @@ test("two names of one directory that differ only in case are refused", () => {
   assert.throws(files("/é/a", "/É/b"), /"\/É" \(of "\/É\/b"\) and "\/é" differ only in case/);
   // Different names in different directories, or the same directory spelt the same, are fine.
   writeFat({ label: "X", epoch: 0, files: [{ path: "/a/mcc.conf", bytes: new Uint8Array(1) }, { path: "/b/MCC.CONF", bytes: new Uint8Array(1) }, { path: "/a/x", bytes: new Uint8Array(1) }] });
+});
+
+test("aligned files start on 2048-byte boundaries, and the image still passes fsck.vfat and reads back", async () => {
+  if (!hasTool("fsck.vfat") || !hasTool("mcopy")) assert.unreachable("dosfstools and mtools are needed");
+  const files = [
+    { path: "/EFI/BOOT/BOOTX64.EFI", bytes: pattern(70_001, 1) },
+    { path: "/loader/loader.conf", bytes: new TextEncoder().encode("timeout 0\n") },
+    { path: "/mcc/amd64/vmlinuz", bytes: pattern(3_000_003, 2) },
+    { path: "/mcc/amd64/initrd.gz", bytes: pattern(123_457, 3) },
+  ];
+  const { image, offsets } = writeFatImage({ label: "MCC-EFI", epoch: 0, files, align: 2048 });
+  for (const f of files) {
+    const at = offsets.get(f.path);
+    assert.ok(at !== undefined && at % 2048 === 0, `${f.path} at ${at}`);
+    assert.equal(image.subarray(at, at + f.bytes.length), Buffer.from(f.bytes));
+  }
+  await withTempDir((dir) => {
+    const img = join(dir, "esp.img");
+    writeFileSync(img, image);
+    const fsck = run("fsck.vfat", ["-n", img]);
+    assert.is(fsck.status, 0, fsck.stdout + fsck.stderr);
+    const back = spawnSync("mcopy", ["-i", img, "::/mcc/amd64/vmlinuz", "-"], { maxBuffer: 64 << 20 });
+    assert.equal(back.stdout, Buffer.from(files[2]!.bytes));
+  });
+  // Without the option, the image is what it was.
+  assert.equal(writeFat({ label: "MCC-EFI", epoch: 0, files }), writeFatImage({ label: "MCC-EFI", epoch: 0, files }).image);
+  assert.throws(() => writeFatImage({ label: "X", epoch: 0, files, align: 3000 }), /not a power of two/);
 });
 
 test.run();

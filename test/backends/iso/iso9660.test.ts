@@ -194,4 +194,25 @@ test("an EFI-only ISO boots from a catalog outside the tree, with the EFI image 
   });
 });
 
+test("an alias names sectors inside another file: written once, read back as the range, and the image is smaller by it", async () => {
+  if (!hasTool("xorriso")) assert.unreachable("xorriso is needed");
+  const container = pattern(5 * 2048 + 100, 4);
+  const files = [{ path: "/EFI/ESP.IMG", bytes: container }];
+  const aliases = [{ path: "/MCC/VMLINUZ", of: "/EFI/ESP.IMG", offset: 2 * 2048, size: 2048 + 7 }];
+  const withAlias = Buffer.concat(writeIso({ volumeId: "A", epoch: EPOCH, files, aliases }));
+  const copied = Buffer.concat(writeIso({ volumeId: "A", epoch: EPOCH, files: [...files, { path: "/MCC/VMLINUZ", bytes: container.subarray(4096, 4096 + 2048 + 7) }] }));
+  assert.is(copied.length - withAlias.length, 2 * 2048);
+  await withTempDir((dir) => {
+    const iso = join(dir, "a.iso");
+    writeFileSync(iso, withAlias);
+    const toc = run("xorriso", ["-indev", iso, "-toc"]);
+    assert.is(toc.status, 0, toc.stderr);
+    const out = join(dir, "VMLINUZ");
+    assert.is(run("xorriso", ["-osirrox", "on", "-indev", iso, "-extract", "/MCC/VMLINUZ", out]).status, 0);
+    assert.equal(readFileSync(out), Buffer.from(container.subarray(4096, 4096 + 2048 + 7)));
+  });
+  assert.throws(() => writeIso({ volumeId: "A", epoch: EPOCH, files, aliases: [{ ...aliases[0]!, offset: 100 }] }), /not a sector-aligned range/);
+  assert.throws(() => writeIso({ volumeId: "A", epoch: EPOCH, files, aliases: [{ ...aliases[0]!, of: "/NOPE" }] }), /not one of the files/);
+});
+
 test.run();
