@@ -8,6 +8,11 @@ const env = process.env;
 const stderrIsTty = process.stderr.isTTY === true;
 const color = env["NO_COLOR"] === undefined && (env["FORCE_COLOR"] !== undefined ? env["FORCE_COLOR"] !== "0" : stderrIsTty);
 const hostArch: Arch = process.arch === "arm64" ? "arm64" : "amd64";
+// A reader that stops early (`mcc inspect IMAGE | head`) is not an error of mcc's.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 process.exitCode = await runMain(process.argv.slice(2), {
   host: createNodeHost(),

@@ -133,6 +133,27 @@ docs/diagnostics.md (every error code).`,
     });
 
   program
+    .command("inspect")
+    .description("list an image's files and sizes by package and by directory (an OCI layout, oci-archive, docker-archive or rootfs)")
+    .argument("<image>", "the image")
+    .addOption(new Option("--json", "print the summary and every entry as JSON, for tools"))
+    .addOption(new Option("--arch <arch>", "the platform to read from a multi-platform image"))
+    .action(async (image: string, options: { json?: boolean; arch?: string }) => {
+      code = await (await import("./commands/inspect.js")).inspectCommand(image, options, io);
+    });
+
+  program
+    .command("diff")
+    .description("files, sizes and packages added, removed and changed between two images")
+    .argument("<a>", "the image before")
+    .argument("<b>", "the image after")
+    .addOption(new Option("--json", "print the difference as JSON"))
+    .addOption(new Option("--arch <arch>", "the platform to read from multi-platform images"))
+    .action(async (a: string, b: string, options: { json?: boolean; arch?: string }) => {
+      code = await (await import("./commands/inspect.js")).diffCommand(a, b, options, io);
+    });
+
+  program
     .command("schema")
     .description("print the spec's JSON Schema (draft 2020-12)")
     .action(async () => {
