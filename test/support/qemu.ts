@@ -28,7 +28,9 @@ export type Firmware = "bios" | "uefi" | "uefi-arm64";
 
 /**
  * Boots `-cdrom ISO` (or `-kernel/-initrd`) with `-nographic -no-reboot`: the guest's power
- * off or reboot ends qemu. Stops it after `timeoutSeconds` and says so.
+ * off or reboot ends qemu. Stops it after `timeoutSeconds` (default 600) and says so. A boot
+ * takes about 5 s (amd64) or 10 s (arm64 UEFI) on an idle machine; software emulation slows
+ * down many times over when the machine's cores are busy, so the limit only catches a hang.
  */
 export async function boot(
   media: { iso: string } | { kernel: string; initrd: string; cmdline: string },
@@ -62,7 +64,7 @@ export async function boot(
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill("SIGKILL");
-  }, (options.timeoutSeconds ?? 180) * 1000);
+  }, (options.timeoutSeconds ?? 600) * 1000);
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   clearTimeout(timer);
   rmSync(scratch, { recursive: true, force: true });
