@@ -4,7 +4,7 @@ import type { Spec } from "../types/spec.js";
 import { didYouMean } from "../validate/did-you-mean.js";
 import { isElf, readElf, type ElfInfo } from "./elf.js";
 import { TRACE_RULES, type RuleContext } from "./rules.js";
-import { MCC_PACKAGE, type VirtualRoot, type VNode } from "./vroot.js";
+import { MCC_PACKAGE, mergedUsrPath, type VirtualRoot, type VNode } from "./vroot.js";
 
 /** Why a file is in the image. `mcc why` follows `by` back to the executable. */
 export type Reason =
@@ -107,13 +107,16 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   };
 
   const queue: string[] = [];
+  // Alternatives by their link's merged-/usr path: a library searched in /lib/<triplet> finds
+  // a link postinst would make in /usr/lib/<triplet>.
+  const alternatives = new Map([...input.alternatives].map(([link, to]) => [mergedUsrPath(link), to]));
   const lookupWithAlternatives = (path: string, by: string) => {
     const found = root.lookup(path);
     if (found !== undefined) return { found, alternative: undefined };
-    const alt = input.alternatives.get(path);
+    const alt = alternatives.get(mergedUsrPath(path));
     if (alt === undefined) return { found: undefined, alternative: undefined };
     const viaAlt = root.lookup(alt);
-    return { found: viaAlt, alternative: viaAlt === undefined ? undefined : { name: path, by } };
+    return { found: viaAlt, alternative: viaAlt === undefined ? undefined : { name: mergedUsrPath(path), by } };
   };
 
   // The executable itself.
@@ -199,10 +202,12 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
       let hit: ReturnType<VirtualRoot["lookup"]> = loaded.get(needed);
       const dirs = hit === undefined ? searchDirs(path, elf) : [];
       for (const dir of dirs) {
-        const r = root.lookup(`${dir}/${needed}`);
+        // A library may exist only as the link update-alternatives makes (libblas.so.3).
+        const { found: r, alternative } = lookupWithAlternatives(`${dir}/${needed}`, path);
         if (r === undefined || r.node.kind !== "file") continue;
         if (!(await compatible(r.node.sha256, elf))) continue;
         hit = r;
+        if (alternative !== undefined) recordAlternative(alternative.name, r.path, path);
         break;
       }
       if (hit === undefined) {

@@ -181,6 +181,25 @@ test("scripts bring their interpreter, through an alternative when that is how i
   assert.ok(link?.kind === "symlink" && link.target === "/usr/bin/mawk");
 });
 
+test("a library that exists only as an update-alternatives link (libblas.so.3) is found through it, searched in /lib or /usr/lib", async (ctx) => {
+  const t = await trace(
+    ctx,
+    await specOf("/usr/bin/plain"),
+    [
+      await file(ctx, "/usr/bin/plain", ctx.bin["plain"] as Buffer),
+      await file(ctx, "/usr/lib/x86_64-linux-gnu/alt/liba.so.1.0", ctx.bin["liba"] as Buffer),
+      { kind: "symlink", path: "/usr/lib/x86_64-linux-gnu/alt/liba.so.1", target: "liba.so.1.0" },
+      await file(ctx, "/usr/lib/x86_64-linux-gnu/libb.so.1", ctx.bin["libb"] as Buffer),
+    ],
+    { "/usr/lib/x86_64-linux-gnu/liba.so.1": "/usr/lib/x86_64-linux-gnu/alt/liba.so.1" },
+  );
+  assert.equal(t.problems, []);
+  assert.ok(t.kept.has("/usr/lib/x86_64-linux-gnu/alt/liba.so.1.0"));
+  const link = t.generated.get("/usr/lib/x86_64-linux-gnu/liba.so.1");
+  assert.ok(link?.kind === "symlink" && link.target === "/usr/lib/x86_64-linux-gnu/alt/liba.so.1.0", JSON.stringify(link));
+  assert.equal(link.reason, { kind: "alternative", name: "/usr/lib/x86_64-linux-gnu/liba.so.1", by: "/usr/bin/plain" });
+});
+
 test("rules: NSS and libgcc_s with libc; gconv configuration and Unicode modules with iconv_open; users", async (ctx) => {
   const t = await trace(ctx, await specOf("/usr/bin/conv", "user: {name: app, uid: 1000}\n"), [await file(ctx, "/usr/bin/conv", ctx.bin["iconv"] as Buffer)]);
   assert.equal(t.problems, []);
