@@ -1,7 +1,5 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { replaceDirectory, replaceFile } from "../backends/atomic.js";
 import { bootIso, type ArchBoot } from "../backends/iso/boot-iso.js";
 import { initElf } from "../boot/init-elf.js";
@@ -61,21 +59,13 @@ export async function isoStep(store: BlobStore, params: Readonly<Record<string, 
     });
   }
   const chunks = bootIso({ volumeId: String(params["name"]).toUpperCase().replace(/[^A-Z0-9_]/g, "_").slice(0, 32) || "MCC", epoch: Number(params["epoch"]), boots });
-  // Through a file into the cache: an ISO is tens of MB, and its digest is its name there.
-  const temp = join(store.root, "tmp", `iso-${randomBytes(8).toString("hex")}`);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const out = createWriteStream(temp, { flags: "wx" });
-      out.on("error", reject);
-      out.on("finish", () => resolve());
-      for (const c of chunks) out.write(c);
-      out.end();
-    });
-    const { sha256, size } = await store.put(createReadStream(temp));
-    return { digest: `sha256:${sha256}`, size };
-  } finally {
-    await rm(temp, { force: true });
-  }
+  // Straight into the cache: the store hashes while it writes, under a temporary name.
+  const { sha256, size } = await store.put(
+    (async function* () {
+      yield* chunks;
+    })(),
+  );
+  return { digest: `sha256:${sha256}`, size };
 }
 
 /** `/boot/vmlinuz-*` of the kernel package. */
