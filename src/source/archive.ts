@@ -4,7 +4,7 @@ import type { BlobStore } from "../cache/store.js";
 import { SourceError } from "./errors.js";
 import { collect } from "../extract/deb.js";
 import { httpGet } from "./http.js";
-import { parsePackagesIndex, type PackageRecord } from "./packages-index.js";
+import { parsePackagesStream, type PackageRecord } from "./packages-index.js";
 import { checkFreshness, parseRelease, verifyInRelease, type Keyring, type Release } from "./release.js";
 
 /** Where and how to read the archive for one release and architecture. */
@@ -100,8 +100,8 @@ export async function loadArchive(config: ArchiveConfig, store: BlobStore, event
         await store.put(got.body, { sha256: index.sha256, size: index.size }, indexUrl);
         events.onFetch?.(indexUrl, index.size);
       }
-      const text = new TextDecoder().decode(await collect(decompressStream(compressionOf(index.path), createReadStream(store.pathOf(index.sha256)))));
-      packages.push(...parsePackagesIndex(text, base, suite));
+      const records = await parsePackagesStream(decompressStream(compressionOf(index.path), createReadStream(store.pathOf(index.sha256))), base, suite);
+      for (const record of records) packages.push(record);
       indexes.push(ref);
     }
   }
