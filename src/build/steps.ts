@@ -231,7 +231,10 @@ type StepResult = { readonly kind?: string } | undefined;
 /** Step results kept in the cache's metadata under the step id. */
 export function stepCache(store: BlobStore): StepCache {
   return {
-    get: (id) => store.readMeta(`step ${id}`),
-    set: (id, result) => store.writeMeta(`step ${id}`, result),
+    async get(step) {
+      const result = await store.readMeta(`step ${step.id}`);
+      return result === undefined ? undefined : { result, from: "local" };
+    },
+    set: (step, result) => store.writeMeta(`step ${step.id}`, result),
   };
 }

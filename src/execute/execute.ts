@@ -3,14 +3,18 @@ import type { BuildPlan, PlanStep, StepKind } from "../plan/build-plan.js";
 /** Runs one kind of step: its inputs' results in, its own (JSON-serializable) result out. */
 export type StepHandler = (step: PlanStep, inputs: readonly unknown[]) => Promise<unknown>;
 
+/** Where a cached result came from: this machine's cache, or a shared one (a registry). */
+export type CacheHit = { readonly result: unknown; readonly from: "local" | "remote" };
+
 /** Where step results are kept by step id; a present result is reused, never recomputed. */
 export interface StepCache {
-  get(id: string): Promise<unknown | undefined>;
-  set(id: string, result: unknown): Promise<void>;
+  get(step: PlanStep): Promise<CacheHit | undefined>;
+  set(step: PlanStep, result: unknown): Promise<void>;
 }
 
 export interface ExecuteEvents {
-  onStep?(step: PlanStep, how: "cached" | "ran", done: number, total: number): void;
+  /** `cached`: from this machine's cache; `remote`: from the shared cache; `ran`: computed. */
+  onStep?(step: PlanStep, how: "cached" | "remote" | "ran", done: number, total: number): void;
 }
 
 export interface ExecuteOptions {
@@ -18,14 +22,18 @@ export interface ExecuteOptions {
   readonly parallel: number;
   /** Kinds whose results are not cached (those that write outside the cache). */
   readonly uncached: ReadonlySet<StepKind>;
-  /** Run only these steps and what they need (default: all). */
+  /** The steps whose results are wanted (default: those no other step takes as input). */
   readonly targets?: readonly string[];
 }
 
 /**
- * Runs a plan: every step once its inputs are done, at most `parallel` at a time, each
- * reusing its cached result when there is one. A failing step stops the run: no step that
- * depends on it starts, and the error is thrown once the running steps have settled.
+ * Runs a plan from its targets down: a step whose result is cached is taken as it is, and
+ * what it was made from is not visited at all (a warm build never opens a package; a
+ * shared cache spares the packages' download). A step that must run first gets its inputs
+ * the same way, then runs, at most `parallel` handlers at a time. A failing step stops the
+ * run: no handler starts after it, and the error is thrown once the running ones settle.
+ * `total` in the events counts every step the targets could need; steps a cached result
+ * made unnecessary are never reported, so `done` may end below it.
  */
 export async function executePlan(
   plan: BuildPlan,
@@ -41,59 +49,78 @@ export async function executePlan(
     wanted.add(id);
     for (const input of byId.get(id)?.inputs ?? []) want(input);
   };
-  for (const id of options.targets ?? plan.steps.map((s) => s.id)) want(id);
-  const steps = plan.steps.filter((s) => wanted.has(s.id));
+  const used = new Set(plan.steps.flatMap((s) => s.inputs));
+  const targets = options.targets ?? plan.steps.filter((s) => !used.has(s.id)).map((s) => s.id);
+  for (const id of targets) want(id);
+  const total = wanted.size;
 
   const results = new Map<string, unknown>();
-  const started = new Set<string>();
+  const pending = new Map<string, Promise<unknown>>();
+  const slots = createSlots(Math.max(1, options.parallel));
   let done = 0;
-  let failure: unknown;
-  let running = 0;
+  let failure: { error: unknown } | undefined;
 
-  await new Promise<void>((resolve) => {
-    const pump = () => {
-      if (failure !== undefined) {
-        if (running === 0) resolve();
-        return;
+  const stepResult = (id: string): Promise<unknown> => {
+    let promise = pending.get(id);
+    if (promise === undefined) {
+      const step = byId.get(id);
+      if (step === undefined) throw new Error(`the plan has no step ${id}`);
+      promise = obtain(step);
+      pending.set(id, promise);
+    }
+    return promise;
+  };
+
+  const obtain = async (step: PlanStep): Promise<unknown> => {
+    if (!options.uncached.has(step.kind)) {
+      const hit = await cache.get(step);
+      if (hit !== undefined) {
+        results.set(step.id, hit.result);
+        events.onStep?.(step, hit.from === "local" ? "cached" : "remote", ++done, total);
+        return hit.result;
       }
-      if (done === steps.length) {
-        resolve();
-        return;
+    }
+    const inputs = await Promise.all(step.inputs.map(stepResult));
+    const result = await slots.run(async () => {
+      if (failure !== undefined) throw failure.error;
+      try {
+        return await handlers[step.kind](step, inputs);
+      } catch (error) {
+        failure ??= { error };
+        throw error;
       }
-      for (const step of steps) {
-        if (running >= options.parallel) break;
-        if (started.has(step.id) || !step.inputs.every((i) => results.has(i))) continue;
-        started.add(step.id);
-        running++;
-        void runStep(step).then(
-          () => {
-            running--;
-            done++;
-            pump();
-          },
-          (error: unknown) => {
-            running--;
-            failure ??= error;
-            pump();
-          },
-        );
-      }
-    };
-    const runStep = async (step: PlanStep) => {
-      const cacheable = !options.uncached.has(step.kind);
-      const cached = cacheable ? await cache.get(step.id) : undefined;
-      if (cached !== undefined) {
-        results.set(step.id, cached);
-        events.onStep?.(step, "cached", done + 1, steps.length);
-        return;
-      }
-      const result = await handlers[step.kind](step, step.inputs.map((i) => results.get(i)));
-      if (cacheable) await cache.set(step.id, result);
-      results.set(step.id, result);
-      events.onStep?.(step, "ran", done + 1, steps.length);
-    };
-    pump();
-  });
-  if (failure !== undefined) throw failure;
+    });
+    if (!options.uncached.has(step.kind)) await cache.set(step, result);
+    results.set(step.id, result);
+    events.onStep?.(step, "ran", ++done, total);
+    return result;
+  };
+
+  const settled = await Promise.allSettled(targets.map(stepResult));
+  // Every started step has settled too: each target awaited its whole chain.
+  await Promise.allSettled([...pending.values()]);
+  if (failure !== undefined) throw failure.error;
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (rejected !== undefined) throw rejected.reason;
   return results;
+}
+
+/** At most `n` functions running at once, the rest queued in order. */
+function createSlots(n: number): { run<T>(f: () => Promise<T>): Promise<T> } {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return {
+    async run(f) {
+      // A finishing function hands its slot straight to the next in the queue.
+      if (running >= n) await new Promise<void>((resolve) => queue.push(resolve));
+      else running++;
+      try {
+        return await f();
+      } finally {
+        const next = queue.shift();
+        if (next !== undefined) next();
+        else running--;
+      }
+    },
+  };
 }

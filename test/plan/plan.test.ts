@@ -70,7 +70,11 @@ test("SOURCE_DATE_EPOCH is an input of the layer and what follows", async () => 
 
 function memoryCache(): StepCache & { data: Map<string, unknown> } {
   const data = new Map<string, unknown>();
-  return { data, get: async (id) => data.get(id), set: async (id, r) => void data.set(id, r) };
+  return {
+    data,
+    get: async (step) => (data.has(step.id) ? { result: data.get(step.id), from: "local" } : undefined),
+    set: async (step, r) => void data.set(step.id, r),
+  };
 }
 
 function countingHandlers(ran: string[]) {
@@ -92,6 +96,40 @@ test("a second run reuses every cached step; an args change reruns only config, 
   const third: string[] = [];
   await executePlan(plan(await specWith('args: ["-v"]\n')), countingHandlers(third), cache, { parallel: 4, uncached: new Set(["emit"]) });
   assert.equal(third, ["config", "manifest", "sbom", "emit"]);
+});
+
+test("a cached result spares what it was made from: nothing upstream of it is visited", async () => {
+  const cache = memoryCache();
+  const p = plan(await specWith());
+  await executePlan(p, countingHandlers([]), cache, { parallel: 4, uncached: new Set(["emit"]) });
+  // Another machine's cache: every result but the packages' own (fetch, unpack).
+  for (const step of p.steps) if (step.kind === "fetch" || step.kind === "unpack") cache.data.delete(step.id);
+  const ran: string[] = [];
+  const seen: string[] = [];
+  await executePlan(p, countingHandlers(ran), cache, { parallel: 4, uncached: new Set(["emit"]) }, { onStep: (s) => void seen.push(s.kind) });
+  assert.equal(ran, ["emit"]);
+  assert.not.ok(seen.includes("fetch") || seen.includes("unpack") || seen.includes("tree"));
+  // Without the manifest and SBOM, the tree and packages are still not needed: the layer is cached.
+  for (const step of p.steps) if (step.kind === "manifest" || step.kind === "sbom") cache.data.delete(step.id);
+  const again: string[] = [];
+  await executePlan(p, countingHandlers(again), cache, { parallel: 4, uncached: new Set(["emit"]) });
+  assert.equal([...again].sort(), ["emit", "fetch", "fetch", "manifest", "sbom", "unpack", "unpack"]);
+});
+
+test("never more handlers at once than `parallel`", async () => {
+  let running = 0;
+  let most = 0;
+  const handler = async (step: PlanStep, inputs: readonly unknown[]) => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    running--;
+    return { kind: step.kind, from: inputs.length };
+  };
+  const handlers = Object.fromEntries((["fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "index", "emit"] as StepKind[]).map((k) => [k, handler])) as Record<StepKind, typeof handler>;
+  await executePlan(plan(await specWith()), handlers, memoryCache(), { parallel: 2, uncached: new Set(["emit"]) });
+  assert.ok(most <= 2, `${most} ran at once`);
+  assert.is(most, 2, "two fetches can run together");
 });
 
 test("metadata.sbom: false leaves the SBOM step out; dpkgStatus is an input of the tree", async () => {

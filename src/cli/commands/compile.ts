@@ -94,11 +94,13 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
         return EXIT.userError;
       }
     }
+    // The outputs, and the trees whose numbers the summary prints.
+    const targets = plan.steps.filter((s) => s.kind === "emit" || s.kind === "tree").map((s) => s.id);
     let results: ReadonlyMap<string, unknown>;
     try {
       let ran = 0;
       let reused = 0;
-      results = await executePlan(plan, stepHandlers(env), stepCache(store), { parallel: availableParallelism(), uncached: new Set(["emit"]) }, {
+      results = await executePlan(plan, stepHandlers(env), stepCache(store), { parallel: availableParallelism(), uncached: new Set(["emit"]), targets }, {
         onStep: (step, how, done, total) => {
           if (how === "ran") ran++;
           else reused++;
