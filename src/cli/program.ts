@@ -61,6 +61,10 @@ docs/diagnostics.md (every error code).`,
       .addOption(new Option("--format <format>", "the output format (overrides output)").choices([...OUTPUT_FORMATS]))
       .addOption(archOption)
       .addOption(new Option("--explain <file>", "write why each file is in the image, as JSON"))
+      .addOption(new Option("--cache-from <repo>", "read step results from this registry repository (HOST/REPO), a cache shared by machines"))
+      .addOption(new Option("--cache-to <repo>", "write step results to this registry repository (may be the same as --cache-from)"))
+      .addOption(new Option("--insecure", "plain http to the cache registry (loopback hosts only)"))
+      .addOption(new Option("--ca-file <pem>", "trust these CA certificates for the cache registry's TLS"))
       .addOption(new Option("--json", "print progress and outputs as JSON lines on stdout, for tools")),
   ).action(async (spec: string, options: CompileOptions) => {
     code = await (await import("./commands/compile.js")).compileCommand(spec, options, io);

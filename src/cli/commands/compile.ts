@@ -5,8 +5,12 @@ import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { buildTree, problemDiagnostic, readSpecFiles } from "../../build/build-tree.js";
 import { OutputError, stepCache, stepHandlers, TraceFailure, treeOf, writingOutput, type StepEnv, type TreeResult } from "../../build/steps.js";
-import { createBlobStore } from "../../cache/store.js";
-import { executePlan } from "../../execute/execute.js";
+import { createRegistryCache, type RegistryCacheStats } from "../../cache/registry-cache.js";
+import { createBlobStore, type BlobStore } from "../../cache/store.js";
+import { executePlan, type StepCache } from "../../execute/execute.js";
+import { blobsOfResult, SHARED_KINDS } from "../../build/step-blobs.js";
+import { RegistryError } from "../../registry/errors.js";
+import { openRepository } from "./registry-access.js";
 import { BOOT_FORMATS, buildPlan, renderPlanDot, renderPlanTree } from "../../plan/build-plan.js";
 import type { LockedArch, LockFile } from "../../resolve/lock.js";
 import { VERSION } from "../../version.js";
@@ -29,6 +33,11 @@ export interface CompileOptions extends SourceOptions {
   readonly format?: string;
   readonly arch?: string;
   readonly explain?: string;
+  /** A registry repository to read step results from, and one to write them to. */
+  readonly cacheFrom?: string;
+  readonly cacheTo?: string;
+  readonly insecure?: boolean;
+  readonly caFile?: string;
 }
 
 /** The paths a bootable output's init mounts itself. */
@@ -68,6 +77,8 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     const locked = await lockForBuild(io, loaded, file, options, { spec, listed });
     if (typeof locked === "number") return locked;
     const store = createBlobStore(cacheRoot);
+    const cache = await stepCacheOf(options, store, io);
+    if (typeof cache === "number") return cache;
     const fileDigests: Record<string, string> = {};
     for (const [path, bytes] of await readSpecFiles(io.host, spec, file)) {
       fileDigests[path] = (await store.putBytes(bytes)).sha256;
@@ -100,10 +111,10 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     try {
       let ran = 0;
       let reused = 0;
-      results = await executePlan(plan, stepHandlers(env), stepCache(store), { parallel: availableParallelism(), uncached: new Set(["emit"]), targets }, {
+      results = await executePlan(plan, stepHandlers(env), cache, { parallel: availableParallelism(), uncached: new Set(["emit"]), targets }, {
         onStep: (step, how, done, total) => {
           if (how === "ran") ran++;
-          else reused++;
+          else if (how === "cached") reused++;
           if (options.json) {
             io.stdout(JSON.stringify({ event: "step", kind: step.kind, label: step.label, id: step.id, how, done, total }) + "\n");
           } else if (!options.quiet && io.stderrIsTty) {
@@ -113,7 +124,8 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
           }
         },
       });
-      if (!options.quiet && !options.json) io.stderr(`${ran} steps ran, ${reused} reused from the cache\n`);
+      if (!options.quiet && !options.json) io.stderr(`${ran} step${ran === 1 ? "" : "s"} ran, ${reused} reused from the cache\n`);
+      reportSharedCache(io, options, cache);
     } catch (error) {
       if (error instanceof OutputError) {
         io.stderr(`mcc: error: ${error.message}\n`);
@@ -124,6 +136,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
       return EXIT.userError;
     } finally {
       progress.finish();
+      if ("close" in cache) cache.close();
     }
     const trees = plan.steps.filter((s) => s.kind === "tree").map((s) => ({ arch: String(s.params["arch"]), tree: results.get(s.id) as TreeResult }));
     const summary = ({ tree }: { tree: TreeResult }) => {
@@ -282,4 +295,37 @@ async function withBuiltTree(
     }
     return then({ spec, loaded, built });
   });
+}
+
+/** The local step cache, or two tiers with a registry when --cache-from or --cache-to is given. */
+async function stepCacheOf(options: CompileOptions, store: BlobStore, io: CliIo): Promise<StepCache | (StepCache & { stats: RegistryCacheStats; close(): void }) | ExitCode> {
+  const local = stepCache(store);
+  if (options.cacheFrom === undefined && options.cacheTo === undefined) return local;
+  try {
+    const flags = { ...(options.insecure ? { insecure: true } : {}), ...(options.caFile === undefined ? {} : { caFile: options.caFile }) };
+    const from = options.cacheFrom === undefined ? undefined : await openRepository(options.cacheFrom, flags, io.env, "--cache-from");
+    const to = options.cacheTo === undefined ? undefined : options.cacheTo === options.cacheFrom ? from : await openRepository(options.cacheTo, flags, io.env, "--cache-to");
+    const cache = createRegistryCache({ local, store, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), shared: SHARED_KINDS, blobsOf: blobsOfResult });
+    return { ...cache, stats: cache.stats, close: () => [from, to].forEach((r) => r?.client.close()) };
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    io.stderr(`mcc: error: ${error.message}\n${error.hint === undefined ? "" : `  hint: ${error.hint}\n`}`);
+    return EXIT.usage;
+  }
+}
+
+/** One line on what the shared cache gave and took, and its failure if it had one. */
+function reportSharedCache(io: CliIo, options: CompileOptions, cache: StepCache | { stats: RegistryCacheStats }): void {
+  if (!("stats" in cache)) return;
+  const s = cache.stats;
+  if (options.json) {
+    io.stdout(JSON.stringify({ event: "shared-cache", ...s }) + "\n");
+    return;
+  }
+  if (s.problem !== undefined) io.stderr(`mcc: warning: the shared cache was not used after a failure (${s.problem}); the build went on without it\n`);
+  if (options.quiet) return;
+  const parts = [];
+  if (options.cacheFrom !== undefined) parts.push(`${s.hits} step results from ${options.cacheFrom} (${s.blobsFetched} blobs, ${formatSize(s.bytesFetched)})`);
+  if (options.cacheTo !== undefined) parts.push(`${s.pushed} written to ${options.cacheTo} (${s.blobsPushed} blobs uploaded, ${s.blobsPresent} already there)`);
+  io.stderr(`shared cache: ${parts.join("; ")}\n`);
 }
