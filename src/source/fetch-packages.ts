@@ -8,6 +8,9 @@ export interface FetchEvents {
   onPackage?(pkg: LockedPackage, cached: boolean): void;
 }
 
+/** How many times a package whose body arrives cut short is fetched. */
+const TRUNCATED_ATTEMPTS = 3;
+
 /** Where each archive of a lock lives now (the mirror may change; the sha256 may not). */
 export interface ArchiveBases {
   readonly mirror: string;
@@ -47,11 +50,28 @@ export async function fetchPackages(
       const pkg = missing[next++] as LockedPackage;
       const base = (pkg.archive === "security" ? bases.security : bases.mirror).replace(/\/+$/, "");
       const url = `${base}/${pkg.filename}`;
-      const got = await httpGet(url);
-      if (got.status !== 200 || got.body === undefined) {
-        throw new SourceError(`GET ${url}: not on the mirror (${pkg.name} ${pkg.version})`, "the archive no longer holds this version; run `mcc lock --update`, or use a snapshot mirror");
+      // A body cut short (a proxy or connection dropping it) is fetched again; other bytes
+      // than the signed ones are never retried: that is an error to see.
+      for (let attempt = 1; ; attempt++) {
+        const got = await httpGet(url);
+        if (got.status !== 200 || got.body === undefined) {
+          throw new SourceError(`GET ${url}: not on the mirror (${pkg.name} ${pkg.version})`, "the archive no longer holds this version; run `mcc lock --update`, or use a snapshot mirror");
+        }
+        let received = 0;
+        const counted = (async function* (body: AsyncIterable<Uint8Array>) {
+          for await (const chunk of body) {
+            received += chunk.length;
+            yield chunk;
+          }
+        })(got.body);
+        try {
+          await store.put(counted, { sha256: pkg.sha256, size: pkg.size }, `${url}`);
+          break;
+        } catch (error) {
+          if (received >= pkg.size || attempt >= TRUNCATED_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+        }
       }
-      await store.put(got.body, { sha256: pkg.sha256, size: pkg.size }, `${url}`);
       events.onPackage?.(pkg, false);
     }
   };

@@ -263,6 +263,14 @@ test("a modified .deb and a truncated download are refused and not cached", asyn
   } finally {
     ctx.archive.truncate.delete(debPath);
   }
+
+  // Cut once, then whole: fetched again, verified, kept.
+  ctx.archive.truncateOnce.add(debPath);
+  const before = ctx.archive.hits.get(debPath) ?? 0;
+  const retried = await mcc(ctx, ["hello"], ["fetch"]);
+  assert.is(retried.code, EXIT.ok, retried.stderr);
+  assert.is((ctx.archive.hits.get(debPath) ?? 0) - before, 2);
+  assert.ok(cacheBlobs(retried.dir).includes(helloSha));
 });
 
 test("a Release past its Valid-Until is refused unless allowed", async (ctx) => {

@@ -38,6 +38,8 @@ export interface TestArchive {
   readonly files: Map<string, Buffer>;
   /** Paths answered with a truncated body (the first half), to simulate a cut download. */
   readonly truncate: Set<string>;
+  /** Paths answered once with a truncated body, then whole: a transient cut. */
+  readonly truncateOnce: Set<string>;
   /** How many GETs each path received. */
   readonly hits: Map<string, number>;
   /** While true, every connection is cut at once: the mirror has gone away. */
@@ -147,6 +149,7 @@ export async function createTestArchive(packages: readonly TestPackage[]): Promi
   }
 
   const truncate = new Set<string>();
+  const truncateOnce = new Set<string>();
   const hits = new Map<string, number>();
   const state = { down: false };
   const server: Server = createServer((req, res) => {
@@ -161,7 +164,7 @@ export async function createTestArchive(packages: readonly TestPackage[]): Promi
       res.writeHead(404).end();
       return;
     }
-    if (truncate.has(path)) {
+    if (truncate.has(path) || truncateOnce.delete(path)) {
       // Claims the whole length, sends half, and hangs up: a cut download.
       res.writeHead(200, { "content-length": String(body.length) });
       res.write(body.subarray(0, body.length >> 1));
@@ -184,6 +187,7 @@ export async function createTestArchive(packages: readonly TestPackage[]): Promi
     otherKeyring,
     files,
     truncate,
+    truncateOnce,
     hits,
     dir,
     sign,
