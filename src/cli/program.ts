@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import type { CompileOptions } from "./commands/compile.js";
 import type { LockCommandOptions } from "./commands/lock.js";
+import type { PushCommandOptions, RegistryOptions } from "./commands/registry.js";
 import { OUTPUT_FORMATS } from "../types/spec.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
@@ -156,6 +157,35 @@ docs/diagnostics.md (every error code).`,
     .action(async (a: string, b: string, options: { json?: boolean; arch?: string }) => {
       code = await (await import("./commands/inspect.js")).diffCommand(a, b, options, io);
     });
+
+  const registryOptions = (command: Command) =>
+    command
+      .addOption(new Option("--insecure", "plain http, for a registry on this machine's loopback only (localhost, 127.0.0.0/8, ::1)"))
+      .addOption(new Option("--ca-file <path>", "trust the CA certificates in this PEM file too (default: $SSL_CERT_FILE)"))
+      .addOption(new Option("-v, --verbose", "say what happens to each blob and manifest"))
+      .addOption(new Option("-q, --quiet", "print only the reference with its digest"));
+
+  registryOptions(
+    program
+      .command("push")
+      .description("push an OCI layout or oci-archive that mcc wrote to a registry, with its SBOMs; prints REF@DIGEST")
+      .argument("<output>", "the OCI layout directory or oci-archive")
+      .argument("<ref>", "where to: HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST] (the tag defaults to latest)")
+      .addOption(new Option("--mount-from <repository>", "a repository of the same registry that may hold the blobs: mount them from there instead of uploading"))
+      .addOption(new Option("--chunk-size <size>", "upload blobs larger than this in chunks of this size (default 16M)")),
+  ).action(async (output: string, ref: string, options: PushCommandOptions) => {
+    code = await (await import("./commands/registry.js")).pushCommand(output, ref, options, io);
+  });
+
+  registryOptions(
+    program
+      .command("pull")
+      .description("pull an image (every platform, and its SBOMs) from a registry into an OCI layout directory")
+      .argument("<ref>", "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
+      .argument("<dir>", "the OCI layout to write (replaced atomically)"),
+  ).action(async (ref: string, dir: string, options: RegistryOptions) => {
+    code = await (await import("./commands/registry.js")).pullCommand(ref, dir, options, io);
+  });
 
   program
     .command("schema")

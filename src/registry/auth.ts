@@ -29,6 +29,9 @@ interface CachedToken {
   readonly expires: number;
 }
 
+/** A token being fetched or fetched: requests sent at once share one token request. */
+type TokenEntry = Promise<CachedToken>;
+
 /** `repository:NAME:pull` or `repository:NAME:pull,push`: the scopes of a repository operation. */
 export function repositoryScope(repository: string, push: boolean): string {
   return `repository:${repository}:${push ? "pull,push" : "pull"}`;
@@ -41,7 +44,7 @@ export function repositoryScope(repository: string, push: boolean): string {
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   let challenge: Challenge | undefined;
-  const tokens = new Map<string, CachedToken>();
+  const tokens = new Map<string, TokenEntry>();
   const extraScopes = new Set<string>();
   const now = options.now ?? Date.now;
   const basic = (c: Credentials) => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
@@ -85,11 +88,21 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (challenge.scheme === "basic") return options.credentials === undefined ? undefined : basic(options.credentials);
       const wanted = scopesFor(scopes);
       const key = wanted.join(" ");
-      const cached = tokens.get(key);
-      if (cached !== undefined && cached.expires > now()) return `Bearer ${cached.value}`;
-      const token = await fetchToken(wanted);
-      tokens.set(key, token);
-      return `Bearer ${token.value}`;
+      let entry = tokens.get(key);
+      if (entry !== undefined) {
+        const cached = await entry.catch(() => undefined);
+        if (cached === undefined || cached.expires <= now()) {
+          if (tokens.get(key) === entry) tokens.delete(key);
+          entry = undefined;
+        }
+      }
+      if (entry === undefined) {
+        entry = fetchToken(wanted);
+        tokens.set(key, entry);
+        // A failed fetch is not cached: the next request asks again.
+        entry.catch(() => (tokens.get(key) === entry ? tokens.delete(key) : undefined));
+      }
+      return `Bearer ${(await entry).value}`;
     },
     async challenged(header, scopes) {
       const text = Array.isArray(header) ? header.join(", ") : (header ?? "");

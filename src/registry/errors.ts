@@ -3,7 +3,7 @@
  * exit code: `auth` and `not-found` are the user's to fix (credentials, the reference),
  * `insecure` is a refused command line, the rest are the world failing.
  */
-export type RegistryErrorKind = "auth" | "not-found" | "rejected" | "insecure" | "tls" | "network" | "protocol" | "integrity" | "credentials" | "layout";
+export type RegistryErrorKind = "usage" | "auth" | "not-found" | "rejected" | "insecure" | "tls" | "network" | "protocol" | "integrity" | "credentials" | "layout";
 
 /** A failure talking to a registry or reading what to push; `codes` are the registry's error codes. */
 export class RegistryError extends Error {

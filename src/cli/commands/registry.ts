@@ -1,0 +1,124 @@
+import { createRegistryClient, type RegistryClient } from "../../registry/client.js";
+import { lookupCredentials } from "../../registry/credentials.js";
+import { RegistryError, type RegistryErrorKind } from "../../registry/errors.js";
+import { openLayout } from "../../registry/oci-source.js";
+import { pullImage } from "../../registry/pull.js";
+import { pushLayout } from "../../registry/push.js";
+import { formatReference, parseReference, ReferenceError, type ImageReference } from "../../registry/reference.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { formatSize } from "./common.js";
+
+/** The options of push and pull: how to reach the registry. */
+export interface RegistryOptions {
+  readonly insecure?: boolean;
+  readonly caFile?: string;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+}
+
+/** The options of push. */
+export interface PushCommandOptions extends RegistryOptions {
+  readonly chunkSize?: string;
+  readonly mountFrom?: string;
+}
+
+/** Which errors are the user's to fix (1), a refused command line (2), or the world failing (3). */
+const EXIT_OF: Record<RegistryErrorKind, ExitCode> = {
+  auth: EXIT.userError,
+  "not-found": EXIT.userError,
+  credentials: EXIT.userError,
+  layout: EXIT.userError,
+  insecure: EXIT.usage,
+  usage: EXIT.usage,
+  rejected: EXIT.world,
+  tls: EXIT.world,
+  network: EXIT.world,
+  protocol: EXIT.world,
+  integrity: EXIT.world,
+};
+
+/** `mcc push OUTPUT REF`: an OCI layout or oci-archive that mcc wrote, to a registry. */
+export async function pushCommand(output: string, reference: string, options: PushCommandOptions, io: CliIo): Promise<ExitCode> {
+  return reportingRegistryErrors(io, async () => {
+    const ref = parseReference(reference);
+    const chunkSize = options.chunkSize === undefined ? undefined : parseSize(options.chunkSize);
+    const client = await connect(ref, options, io, chunkSize);
+    const source = await openLayout(output);
+    try {
+      const say = (line: string) => void (options.quiet ? undefined : io.stderr(`${line}\n`));
+      const report = await pushLayout(client, source, ref, { ...(options.mountFrom === undefined ? {} : { mountFrom: options.mountFrom }), ...(options.verbose ? { log: say } : {}) });
+      const b = report.blobs;
+      say(
+        `blobs: ${b.uploaded + b.chunked} pushed${b.chunked > 0 ? ` (${b.chunked} in chunks)` : ""}, ${b.skipped} skipped (already there), ${b.mounted} mounted; ${formatSize(b.bytesUploaded)} sent\n` +
+          `manifests: ${report.manifests} put; referrers: ${report.referrers} put${report.referrerTags.length > 0 ? ` (listed under ${report.referrerTags.join(", ")}: the registry has no referrers API)` : ""}` +
+          (report.ignored > 0 ? `; ${report.ignored} index.json entries not pushed` : ""),
+      );
+      io.stdout(`${formatReference({ ...ref, digest: report.digest })}\n`);
+      return EXIT.ok;
+    } finally {
+      await source.close();
+      client.close();
+    }
+  });
+}
+
+/** `mcc pull REF DIR`: an image from a registry into an OCI layout. */
+export async function pullCommand(reference: string, dir: string, options: RegistryOptions, io: CliIo): Promise<ExitCode> {
+  return reportingRegistryErrors(io, async () => {
+    const ref = parseReference(reference);
+    const client = await connect(ref, options, io);
+    try {
+      const say = (line: string) => void (options.quiet ? undefined : io.stderr(`${line}\n`));
+      const report = await pullImage(client, ref, dir, options.verbose ? { log: say } : {});
+      say(`${report.manifests} manifests, ${report.blobs} blobs (${formatSize(report.bytes)}), ${report.referrers} referrers; written to ${dir}`);
+      io.stdout(`${formatReference({ ...ref, digest: report.digest })}\n`);
+      return EXIT.ok;
+    } finally {
+      client.close();
+    }
+  });
+}
+
+/** A client for the reference's registry, with credentials from the environment or docker config. */
+async function connect(ref: ImageReference, options: RegistryOptions, io: CliIo, chunkSize?: number): Promise<RegistryClient> {
+  const found = await lookupCredentials(ref.host, io.env);
+  // SSL_CERT_FILE names extra CAs the way OpenSSL tools read it; --ca-file wins.
+  const caFile = options.caFile ?? (io.env["SSL_CERT_FILE"] || undefined);
+  return createRegistryClient({
+    host: ref.host,
+    insecure: options.insecure === true,
+    ...(caFile === undefined ? {} : { caFile }),
+    ...(found.credentials === undefined ? {} : { credentials: found.credentials }),
+    credentialsNote: found.note,
+    ...(found.problem === undefined ? {} : { credentialsProblem: found.problem }),
+    ...(chunkSize === undefined ? {} : { chunkSize }),
+    onRetry: (what, attempt, delay) => {
+      if (!options.quiet) io.stderr(`mcc: retrying ${what} (attempt ${attempt + 1}, in ${delay} ms)\n`);
+    },
+  });
+}
+
+/** `16M`, `512K`, `1048576`: a size in bytes, at least 1 KiB (as a chunk). */
+function parseSize(text: string): number {
+  const m = /^(\d+)([KMG]i?B?)?$/i.exec(text.trim());
+  const unit = m?.[2]?.[0]?.toUpperCase();
+  const n = m === null ? NaN : Number(m[1]) * (unit === "K" ? 1024 : unit === "M" ? 1 << 20 : unit === "G" ? 1 << 30 : 1);
+  if (!Number.isSafeInteger(n) || n < 1024) throw new RegistryError(`--chunk-size ${text}: expected a size of at least 1K, such as 512K or 16M`, "usage");
+  return n;
+}
+
+async function reportingRegistryErrors(io: CliIo, run: () => Promise<ExitCode>): Promise<ExitCode> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ReferenceError) {
+      io.stderr(`mcc: error: ${error.message}\n`);
+      return EXIT.userError;
+    }
+    if (!(error instanceof RegistryError)) throw error;
+    io.stderr(`mcc: error: ${error.message}\n`);
+    if (error.hint !== undefined) io.stderr(`mcc: hint: ${error.hint}\n`);
+    return EXIT_OF[error.kind];
+  }
+}
