@@ -5,6 +5,7 @@ import type { CacheHit, StepCache } from "../execute/execute.js";
 import type { PlanStep, StepKind } from "../plan/build-plan.js";
 import type { RegistryClient } from "../registry/client.js";
 import { RegistryError } from "../registry/errors.js";
+import { forEachLimited } from "../registry/pool.js";
 import type { BlobStore } from "./store.js";
 
 /** The media types of a cache entry (see docs/registry-cache.md). */
@@ -95,7 +96,7 @@ export function createRegistryCache(options: RegistryCacheOptions): StepCache & 
     }
     const missing = [];
     for (const blob of blobs) if (!(await store.has(hexOf(blob.digest)))) missing.push(blob);
-    await eachLimited(missing, parallel, async (blob) => {
+    await forEachLimited(missing, parallel, async (blob) => {
       const body = await from.client.getBlob(from.repo, blob.digest, blob.size);
       await store.put(body, { sha256: hexOf(blob.digest), size: blob.size }, `${blob.digest} from the shared cache`);
       stats.blobsFetched++;
@@ -118,7 +119,7 @@ export function createRegistryCache(options: RegistryCacheOptions): StepCache & 
     const blobs = [];
     for (const sha256 of [...new Set(options.blobsOf(step, result))].sort()) blobs.push({ mediaType: CACHE_MEDIA.blob, digest: `sha256:${sha256}`, size: (await stat(store.pathOf(sha256))).size });
     const layers = [{ mediaType: CACHE_MEDIA.result, digest: `sha256:${resultBlob.sha256}`, size: resultBlob.size }, ...blobs];
-    await eachLimited([EMPTY_DESCRIPTOR, ...layers], parallel, async (blob) => {
+    await forEachLimited([EMPTY_DESCRIPTOR, ...layers], parallel, async (blob) => {
       if (await to.client.hasBlob(to.repo, blob.digest)) {
         stats.blobsPresent++;
         return;
@@ -170,12 +171,4 @@ function hexOf(digest: string): string {
 function isNetworkError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === "string" && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|CERT_|ERR_TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code);
-}
-
-async function eachLimited<T>(items: readonly T[], limit: number, f: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await f(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -302,9 +302,9 @@ async function stepCacheOf(options: CompileOptions, store: BlobStore, io: CliIo)
   const local = stepCache(store);
   if (options.cacheFrom === undefined && options.cacheTo === undefined) return local;
   try {
-    const flags = { ...(options.insecure ? { insecure: true } : {}), ...(options.caFile === undefined ? {} : { caFile: options.caFile }) };
-    const from = options.cacheFrom === undefined ? undefined : await openRepository(options.cacheFrom, flags, io.env, "--cache-from");
-    const to = options.cacheTo === undefined ? undefined : options.cacheTo === options.cacheFrom ? from : await openRepository(options.cacheTo, flags, io.env, "--cache-to");
+    const flags = { ...(options.insecure ? { insecure: true } : {}), ...(options.caFile === undefined ? {} : { caFile: options.caFile }), ...(options.quiet ? { quiet: true } : {}) };
+    const from = options.cacheFrom === undefined ? undefined : await openRepository(options.cacheFrom, flags, io, "--cache-from");
+    const to = options.cacheTo === undefined ? undefined : options.cacheTo === options.cacheFrom ? from : await openRepository(options.cacheTo, flags, io, "--cache-to");
     const cache = createRegistryCache({ local, store, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), shared: SHARED_KINDS, blobsOf: blobsOfResult });
     return { ...cache, stats: cache.stats, close: () => [from, to].forEach((r) => r?.client.close()) };
   } catch (error) {

@@ -1,5 +1,3 @@
-import { createRegistryClient, type RegistryClient } from "../../registry/client.js";
-import { lookupCredentials } from "../../registry/credentials.js";
 import { RegistryError, type RegistryErrorKind } from "../../registry/errors.js";
 import { openLayout } from "../../registry/oci-source.js";
 import { pullImage } from "../../registry/pull.js";
@@ -8,6 +6,7 @@ import { formatReference, parseReference, ReferenceError, type ImageReference } 
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { formatSize } from "./common.js";
+import { connect } from "./registry-access.js";
 
 /** The options of push and pull: how to reach the registry. */
 export interface RegistryOptions {
@@ -77,25 +76,6 @@ export async function pullCommand(reference: string, dir: string, options: Regis
     } finally {
       client.close();
     }
-  });
-}
-
-/** A client for the reference's registry, with credentials from the environment or docker config. */
-async function connect(ref: ImageReference, options: RegistryOptions, io: CliIo, chunkSize?: number): Promise<RegistryClient> {
-  const found = await lookupCredentials(ref.host, io.env);
-  // SSL_CERT_FILE names extra CAs the way OpenSSL tools read it; --ca-file wins.
-  const caFile = options.caFile ?? (io.env["SSL_CERT_FILE"] || undefined);
-  return createRegistryClient({
-    host: ref.host,
-    insecure: options.insecure === true,
-    ...(caFile === undefined ? {} : { caFile }),
-    ...(found.credentials === undefined ? {} : { credentials: found.credentials }),
-    credentialsNote: found.note,
-    ...(found.problem === undefined ? {} : { credentialsProblem: found.problem }),
-    ...(chunkSize === undefined ? {} : { chunkSize }),
-    onRetry: (what, attempt, delay) => {
-      if (!options.quiet) io.stderr(`mcc: retrying ${what} (attempt ${attempt + 1}, in ${delay} ms)\n`);
-    },
   });
 }
 
