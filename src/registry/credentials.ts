@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DOCKER_HUB } from "./reference.js";
 
 /** A user name and password (or token) for a registry. */
 export interface Credentials {
@@ -43,10 +42,9 @@ function keyHost(key: string): string {
   return key.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "").toLowerCase();
 }
 
-/** The names a host may be filed under in a docker config (Docker Hub has its legacy one). */
+/** The names a host may be filed under in a docker config. */
 function namesOf(host: string): string[] {
-  const h = host.toLowerCase();
-  return h === DOCKER_HUB ? [h, "index.docker.io", "registry-1.docker.io"] : [h];
+  return [host.toLowerCase()];
 }
 
 /**

@@ -8,7 +8,7 @@
 
 /** A parsed image reference. */
 export interface ImageReference {
-  /** The registry as written, with its port (`127.0.0.1:5000`, `[::1]:5000`, `docker.io`). */
+  /** The registry as written, with its port (`127.0.0.1:5000`, `[::1]:5000`, `registry.example`). */
   readonly host: string;
   /** The repository path (`team/curl`; `library/curl` on Docker Hub for one-component names). */
   readonly repository: string;
@@ -31,10 +31,6 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::[0-9]{1,5})?$/;
 
-/** Docker Hub's name in references, and the host its API answers on. */
-export const DOCKER_HUB = "docker.io";
-const DOCKER_HUB_API = "registry-1.docker.io";
-
 /** Parses a reference; throws ReferenceError with the reason when it is malformed. */
 export function parseReference(text: string): ImageReference {
   if (text.trim() !== text || text === "") throw new ReferenceError(`"${text}" is not an image reference (expected HOST/REPOSITORY[:TAG][@sha256:DIGEST])`);
@@ -46,14 +42,14 @@ export function parseReference(text: string): ImageReference {
     rest = rest.slice(0, at);
     if (!DIGEST.test(digest)) throw new ReferenceError(`"${digest}" in "${text}" is not a sha256 digest (sha256: and 64 lowercase hex digits)`);
   }
-  let host = DOCKER_HUB;
+  // mcc has no default registry: a name without a host is refused, not sent to a public one.
   const slash = rest.indexOf("/");
-  const first = slash < 0 ? "" : rest.slice(0, slash);
-  if (slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost" || first.startsWith("["))) {
-    host = first;
-    rest = rest.slice(slash + 1);
-    if (!HOST.test(host)) throw new ReferenceError(`"${host}" in "${text}" is not a registry host (HOST or HOST:PORT)`);
+  const host = slash < 0 ? "" : rest.slice(0, slash);
+  if (slash < 0 || !(host.includes(".") || host.includes(":") || host === "localhost" || host.startsWith("["))) {
+    throw new ReferenceError(`"${text}" names no registry: mcc has no default one (expected HOST/REPOSITORY[:TAG], the host with a dot or a port, or localhost)`);
   }
+  rest = rest.slice(slash + 1);
+  if (!HOST.test(host)) throw new ReferenceError(`"${host}" in "${text}" is not a registry host (HOST or HOST:PORT)`);
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf("/");
   const colon = rest.lastIndexOf(":");
@@ -69,7 +65,7 @@ export function parseReference(text: string): ImageReference {
     }
   }
   if (rest.length > 255) throw new ReferenceError(`the repository name in "${text}" is longer than 255 characters`);
-  const repository = host === DOCKER_HUB && !rest.includes("/") ? `library/${rest}` : rest;
+  const repository = rest;
   if (tag === undefined && digest === undefined) tag = "latest";
   return { host, repository, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
 }
@@ -79,9 +75,9 @@ export function formatReference(ref: ImageReference): string {
   return `${ref.host}/${ref.repository}${ref.tag === undefined ? "" : `:${ref.tag}`}${ref.digest === undefined ? "" : `@${ref.digest}`}`;
 }
 
-/** The host to talk to for a reference's registry (Docker Hub's API is on another name). */
+/** The host to talk to for a reference's registry: the one written. */
 export function apiHost(host: string): string {
-  return host === DOCKER_HUB ? DOCKER_HUB_API : host;
+  return host;
 }
 
 /** The host name without port or brackets (`127.0.0.1`, `::1`, `localhost`). */

@@ -13,8 +13,8 @@ test("auths entries match the host however the key is written, with auth or user
   assert.equal(credentialsFromDockerConfig(config, "other.example", "cfg").credentials, { username: "bob", password: "pw" });
   assert.is(credentialsFromDockerConfig(config, "reg.example", "cfg").credentials, undefined);
   assert.match(credentialsFromDockerConfig(config, "third.example", "cfg").note, /no entry for third\.example in cfg/);
-  const hub = { auths: { "https://index.docker.io/v1/": { auth: b64("h:p") } } };
-  assert.equal(credentialsFromDockerConfig(hub, "docker.io", "cfg").credentials, { username: "h", password: "p" });
+  const url = { auths: { "https://Reg.Example:5000/v1/": { auth: b64("h:p") } } };
+  assert.equal(credentialsFromDockerConfig(url, "reg.example:5000", "cfg").credentials, { username: "h", password: "p" });
 });
 
 test("credential helpers and identity tokens are reported as problems, not run", () => {
