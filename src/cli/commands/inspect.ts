@@ -23,7 +23,7 @@ export async function inspectCommand(image: string, options: InspectOptions, io:
     const view = read.provenance === undefined ? undefined : viewProvenance(read.provenance);
     const s = summarize(read.files, read.texts, new Map([...(view?.byPath ?? [])].map(([path, p]) => [path, p.package])));
     if (options.html !== undefined) {
-      const html = reportHtml({ title: basename(image.replace(/\/+$/, "")) || image, format: read.format, ...(read.arch === undefined ? {} : { arch: read.arch }), files: read.files, summary: s, ...(read.provenance === undefined ? {} : { provenance: read.provenance }) });
+      const html = reportHtml({ title: read.provenance?.image.name ?? (basename(image.replace(/\/+$/, "")) || image), format: read.format, ...(read.arch === undefined ? {} : { arch: read.arch }), files: read.files, summary: s, ...(read.provenance === undefined ? {} : { provenance: read.provenance }) });
       await io.host.writeFileAtomic(options.html, html);
       io.stdout(`${options.html}: report of ${s.files} files, ${formatSize(s.bytes)}, ${s.packages.length} packages${read.provenance === undefined ? " (the image carries no provenance)" : ""}\n`);
       return EXIT.ok;
