@@ -310,28 +310,27 @@ export function reportClient(): void {
       return;
     }
     panel.appendChild(el("h3", "Why it is here"));
-    if (e[6].length === 0) panel.appendChild(el("p", "No reason recorded.", "none"));
-    const reasons = el("ul");
-    e[6].slice(0, 6).forEach((t, i) => reasons.appendChild(el("li", data.texts[t], i === 0 ? "why" : undefined)));
-    panel.appendChild(reasons);
-    if (e[6].length > 6) {
-      const more = el("details");
-      more.appendChild(el("summary", `and ${e[6].length - 6} more`));
-      const ul = el("ul");
-      for (const t of e[6].slice(6)) ul.appendChild(el("li", data.texts[t]));
-      more.appendChild(ul);
-      panel.appendChild(more);
-    }
+    const first = e[6][0];
+    panel.appendChild(first === undefined ? el("p", "No reason recorded.", "none") : el("p", data.texts[first], "why"));
     panel.appendChild(el("h3", "Chain back to the executable"));
     const chain = el("ol");
     for (const p of [path, ...e[7]]) {
       const li = el("li");
       li.appendChild(p === path ? el("span", p, "mono") : link(p));
-      const first = byPath.get(p)?.[6][0];
-      if (first !== undefined) li.appendChild(el("div", data.texts[first]));
+      const reason = byPath.get(p)?.[6][0];
+      if (reason !== undefined) li.appendChild(el("div", data.texts[reason]));
       chain.appendChild(li);
     }
     panel.appendChild(chain);
+    if (e[6].length > 1) {
+      const more = el("details");
+      more.appendChild(el("summary", `${e[6].length - 1} more reason${e[6].length > 2 ? "s" : ""}`));
+      const ul = el("ul");
+      for (const t of e[6].slice(1)) ul.appendChild(el("li", data.texts[t]));
+      more.appendChild(ul);
+      if (e[6].length <= 4) more.open = true;
+      panel.appendChild(more);
+    }
   }
 
   // Search: the first matches of a name, files and links alike.
@@ -400,7 +399,8 @@ export function reportClient(): void {
     const tallest = Math.max(...heights);
     const W = (lefts[lefts.length - 1] as number) + (widths[widths.length - 1] as number) + 20;
     const H = TOP + tallest + 14;
-    const root = svg("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "build plan graph" }) as SVGSVGElement;
+    // Wider than the page, it shrinks to fit (down to 70%), then scrolls.
+    const root = svg("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "build plan graph", style: `min-width:${Math.round(W * 0.7)}px;max-width:100%;height:auto` }) as SVGSVGElement;
     const colors: Record<string, string> = { fetch: "#8c6bb1", unpack: "#6a51a3", tree: "#2b8cbe", layer: "#41ab5d", config: "#fe9929", manifest: "#ec7014", sbom: "#e7298a", index: "#cc4c02", initramfs: "#1d91c0", iso: "#225ea8" };
     const kinds = [...new Set(steps.map((s) => s.kind))];
     const legend = svg("g", { class: "legend" }, root);

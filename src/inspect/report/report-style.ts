@@ -34,7 +34,8 @@ h3{font-size:13px;margin:14px 0 4px;text-transform:uppercase;letter-spacing:.04e
 #panel dt{color:var(--muted)}#panel dd{margin:0}
 #panel ol,#panel ul{margin:4px 0;padding-left:20px}
 #panel li{margin:3px 0}
-#panel .why{font-weight:600}
+#panel .why{font-weight:600;margin:4px 0}
+#panel details{margin-top:10px}#panel summary{cursor:pointer;color:var(--accent)}
 #panel a,.link{color:var(--accent);cursor:pointer}
 #panel .none{color:var(--muted)}
 #panel table{border-collapse:collapse;width:100%}
