@@ -76,6 +76,10 @@ test("curl's report: no errors, no network, treemap areas match inspect's sizes,
   const libc = inspected.entries.find((e) => e.path === "/usr/lib/x86_64-linux-gnu/libc.so.6");
   assert.ok(libc?.sha256);
   assert.is(libc.reasons?.[0]?.text, "libc.so.6, needed (DT_NEEDED) by /usr/bin/curl");
+  // Hovering shows a tooltip with the path, the size and the first reason.
+  await page.locator('#treemap rect[data-path="/usr/lib/x86_64-linux-gnu/libc.so.6"]').hover();
+  assert.ok(await page.locator("#tip").isVisible());
+  assert.is(await page.locator("#tip").textContent(), `/usr/lib/x86_64-linux-gnu/libc.so.6\n${(libc.size / 1048576).toFixed(1)} MiB · libc6\nlibc.so.6, needed (DT_NEEDED) by /usr/bin/curl`);
   await page.locator('#treemap rect[data-path="/usr/lib/x86_64-linux-gnu/libc.so.6"]').click();
   const panel = page.locator("#panel");
   const text = (await panel.textContent()) ?? "";

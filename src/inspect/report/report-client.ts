@@ -1,8 +1,14 @@
 /// <reference lib="dom" />
 // The report page's script. It runs in the browser, embedded by its own source text
 // (`reportClient.toString()`), so it must not refer to anything outside its body: no
-// imports, no module-level names. Data comes from the page's JSON; every string of it is
-// put into the page as text (textContent, attribute values), never parsed as markup.
+// imports, no module-level names but `layOutTreemap`, which the page defines before it. Data
+// comes from the page's JSON; every string of it is put into the page as text (textContent,
+// attribute values), never parsed as markup.
+
+import type { squarify } from "./squarify.js";
+
+/** The page's copy of squarify.ts, defined by the page before this script's function runs. */
+declare const layOutTreemap: typeof squarify;
 
 /** Draws the treemap, the plan graph and the provenance panel from the page's data. */
 export function reportClient(): void {
@@ -16,6 +22,8 @@ export function reportClient(): void {
   }
   interface Item { key: string; label: string; value: number; hue: number; entry?: Entry; children?: Item[] }
   interface Box { item: Item; x: number; y: number; w: number; h: number }
+  // Given to the page beside this function (report-html.ts), from squarify.ts.
+  const squarify = layOutTreemap as (items: Item[], x: number, y: number, w: number, h: number) => Box[];
 
   const data = JSON.parse((document.getElementById("data") as HTMLElement).textContent ?? "{}") as Data;
   const SVG = "http://www.w3.org/2000/svg";
@@ -78,65 +86,6 @@ export function reportClient(): void {
       for (const c of g.children as Item[]) c.hue = g.hue;
     });
     return list;
-  }
-
-  /** Squarified treemap (Bruls, Huizing, van Wijk): rows whose worst aspect ratio stops improving are laid down. */
-  function squarify(items: Item[], x: number, y: number, w: number, h: number): Box[] {
-    const out: Box[] = [];
-    const total = items.reduce((n, i) => n + i.value, 0);
-    if (total <= 0 || w <= 0 || h <= 0) return out;
-    const scale = (w * h) / total;
-    let row: Item[] = [];
-    let rowArea = 0;
-    const worst = (area: number, min: number, max: number, side: number) => Math.max((side * side * max) / (area * area), (area * area) / (side * side * min));
-    const lay = () => {
-      if (row.length === 0) return;
-      if (w >= h) {
-        const cw = rowArea / h;
-        let cy = y;
-        for (const it of row) {
-          const ch = (it.value * scale) / cw;
-          out.push({ item: it, x, y: cy, w: cw, h: ch });
-          cy += ch;
-        }
-        x += cw;
-        w -= cw;
-      } else {
-        const rh = rowArea / w;
-        let cx = x;
-        for (const it of row) {
-          const cw = (it.value * scale) / rh;
-          out.push({ item: it, x: cx, y, w: cw, h: rh });
-          cx += cw;
-        }
-        y += rh;
-        h -= rh;
-      }
-      row = [];
-      rowArea = 0;
-    };
-    for (const it of items) {
-      const a = it.value * scale;
-      const side = Math.min(w, h);
-      if (row.length === 0) {
-        row.push(it);
-        rowArea = a;
-        continue;
-      }
-      const areas = row.map((r) => r.value * scale);
-      const before = worst(rowArea, Math.min(...areas), Math.max(...areas), side);
-      const after = worst(rowArea + a, Math.min(a, ...areas), Math.max(a, ...areas), side);
-      if (after <= before) {
-        row.push(it);
-        rowArea += a;
-      } else {
-        lay();
-        row.push(it);
-        rowArea = a;
-      }
-    }
-    lay();
-    return out;
   }
 
   const map = $("treemap") as unknown as SVGSVGElement;

@@ -1,6 +1,7 @@
 import { reportClient } from "./report-client.js";
 import { reportData, type ReportData, type ReportInput } from "./report-data.js";
 import { REPORT_CSS } from "./report-style.js";
+import { squarify } from "./squarify.js";
 
 /** Text for HTML element content and attribute values: every character that means markup, escaped. */
 export function escapeHtml(text: string): string {
@@ -61,7 +62,8 @@ export function reportPage(data: ReportData): string {
 </main>
 <div id="tip" role="tooltip" hidden></div>
 <script type="application/json" id="data">${scriptJson(data)}</script>
-<script>(${reportClient.toString()})();</script>
+<script>const layOutTreemap = ${squarify.toString()};
+(${reportClient.toString()})();</script>
 </body>
 </html>
 `;
