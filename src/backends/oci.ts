@@ -91,11 +91,19 @@ export interface LayoutSbom {
   readonly artifact: Blob;
 }
 
-/** What an OCI layout holds: the images, the index of the platforms (with several), the SBOMs. */
+/** Another artifact that refers to an image (mcc's provenance document): its type, its blob, its manifest. */
+export interface LayoutArtifact {
+  readonly artifactType: string;
+  readonly blob: Blob;
+  readonly artifact: Blob;
+}
+
+/** What an OCI layout holds: the images, the index of the platforms (with several), the SBOMs and other referrers. */
 export interface LayoutContent {
   readonly images: readonly LayoutImage[];
   readonly index?: Blob;
   readonly sboms: readonly LayoutSbom[];
+  readonly attached?: readonly LayoutArtifact[];
 }
 
 /** The OCI platform of a Debian architecture. */
@@ -141,8 +149,8 @@ export function artifactManifestBytes(artifactType: string, blob: Blob, title: s
 /**
  * Writes an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`) from blobs in the
  * cache. `index.json` names the image by the spec's tag (its manifest, with its platform, or
- * the index of several platforms) and lists each SBOM's artifact manifest, untagged, for
- * tools that look for referrers. Built beside the target and renamed into place.
+ * the index of several platforms) and lists each SBOM's and provenance document's artifact
+ * manifest, untagged, for tools that look for referrers. Built beside the target and renamed into place.
  */
 export async function writeOciLayout(store: BlobStore, content: LayoutContent, spec: Spec, target: string): Promise<void> {
   await replaceDirectory(target, async (dir) => {
@@ -151,8 +159,10 @@ export async function writeOciLayout(store: BlobStore, content: LayoutContent, s
     const all: Blob[] = [];
     for (const i of content.images) all.push(i.layer, i.config, i.manifest);
     if (content.index !== undefined) all.push(content.index);
-    if (content.sboms.length > 0) all.push({ digest: `sha256:${createHash("sha256").update(EMPTY_JSON).digest("hex")}`, size: EMPTY_JSON.length });
+    const attached = content.attached ?? [];
+    if (content.sboms.length + attached.length > 0) all.push({ digest: `sha256:${createHash("sha256").update(EMPTY_JSON).digest("hex")}`, size: EMPTY_JSON.length });
     for (const s of content.sboms) all.push(s.sbom, s.artifact);
+    for (const a of attached) all.push(a.blob, a.artifact);
     for (const d of all) {
       const hex = d.digest.replace(/^sha256:/, "");
       await copyFile(store.pathOf(hex), join(blobs, hex));
@@ -164,8 +174,16 @@ export async function writeOciLayout(store: BlobStore, content: LayoutContent, s
       content.index === undefined
         ? { mediaType: MEDIA.manifest, digest: first.manifest.digest, size: first.manifest.size, platform: platformOf(first.arch), annotations: ref }
         : { mediaType: MEDIA.index, digest: content.index.digest, size: content.index.size, annotations: ref };
-    const referrers = content.sboms.map((s) => ({ mediaType: MEDIA.manifest, digest: s.artifact.digest, size: s.artifact.size, artifactType: SPDX_MEDIA_TYPE }));
-    const index = { schemaVersion: 2, mediaType: MEDIA.index, manifests: [named, ...referrers] };
+    const referrers = [
+      ...content.sboms.map((s) => ({ mediaType: MEDIA.manifest, digest: s.artifact.digest, size: s.artifact.size, artifactType: SPDX_MEDIA_TYPE })),
+      ...attached.map((a) => ({ mediaType: MEDIA.manifest, digest: a.artifact.digest, size: a.artifact.size, artifactType: a.artifactType })),
+    ];
+    // The first referrer goes before the tagged image: oci-image-tool's filter by ref name drops
+    // every other untagged entry that follows another (it removes while stepping), so a layout of
+    // one image with its SBOM and provenance validates only in this order. The tag, not the
+    // position, is what readers look up.
+    const [lead, ...rest] = referrers;
+    const index = { schemaVersion: 2, mediaType: MEDIA.index, manifests: lead === undefined || rest.length === 0 ? [named, ...referrers] : [lead, named, ...rest] };
     await writeFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     await writeFile(join(dir, "index.json"), JSON.stringify(index));
   });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { EMPTY_JSON } from "../backends/oci.js";
 import type { PlanStep, StepKind } from "../plan/build-plan.js";
+import type { ProvenanceResult } from "./provenance-step.js";
 import type { ManifestResult, SbomResult, TreeResult } from "./steps.js";
 
 /**
@@ -9,7 +10,7 @@ import type { ManifestResult, SbomResult, TreeResult } from "./steps.js";
  * which the cached .deb gives back faster than a registry would; `emit` writes outside the
  * cache.
  */
-export const SHARED_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["fetch", "tree", "layer", "config", "manifest", "sbom", "index", "initramfs", "iso"]);
+export const SHARED_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["fetch", "tree", "layer", "config", "manifest", "sbom", "provenance", "index", "initramfs", "iso"]);
 
 const hex = (digest: string) => digest.replace(/^sha256:/, "");
 const EMPTY_SHA256 = createHash("sha256").update(EMPTY_JSON).digest("hex");
@@ -38,6 +39,10 @@ const BLOBS: Readonly<Record<StepKind, (result: unknown) => readonly string[]>> 
   sbom: (r) => {
     const s = r as SbomResult;
     return [hex(s.sbom.digest), hex(s.artifact.digest), EMPTY_SHA256];
+  },
+  provenance: (r) => {
+    const p = r as ProvenanceResult;
+    return [hex(p.provenance.digest), hex(p.artifact.digest), EMPTY_SHA256];
   },
   index: (r) => [hex((r as Digest).digest)],
   initramfs: (r) => [hex((r as Digest).digest)],

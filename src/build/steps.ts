@@ -9,6 +9,8 @@ import { replaceFile } from "../backends/atomic.js";
 import { artifactManifestBytes, configBytes, EMPTY_JSON, imageIndexBytes, manifestBytes, writeDockerArchive, writeOciArchive, writeOciLayout, type Blob } from "../backends/oci.js";
 import { SPDX_MEDIA_TYPE } from "../sbom/spdx.js";
 import { sbomOf, type SbomStepParams } from "./sbom-step.js";
+import { provenanceStep, type ProvenanceResult, type ProvenanceStepParams } from "./provenance-step.js";
+import { PROVENANCE_MEDIA_TYPE } from "../provenance/provenance.js";
 import { emitIso, emitKernelInitrd, initramfsStep, isoStep } from "./boot-steps.js";
 import { writeRootfs } from "../backends/rootfs.js";
 import type { BlobStore } from "../cache/store.js";
@@ -139,6 +141,9 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
       const artifact = await store.putBytes(artifactManifestBytes(SPDX_MEDIA_TYPE, sbomBlob, `${params.name}.spdx.json`, subject, params.epoch));
       return { kind: "sbom", arch: params.arch, subject, sbom: sbomBlob, artifact: { digest: `sha256:${artifact.sha256}`, size: artifact.size } } satisfies SbomResult;
     },
+    async provenance(step, [tree, manifest]) {
+      return provenanceStep(step.params as unknown as ProvenanceStepParams, tree as TreeResult, manifest as ManifestResult, store);
+    },
     async index(_step, manifests) {
       const bytes = imageIndexBytes((manifests as ManifestResult[]).map((m) => ({ arch: m.arch, manifest: blobOf(m) })));
       const { sha256, size } = await store.putBytes(bytes);
@@ -159,7 +164,9 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
 
   async function emitOne(format: OutputFormat, path: string, arch: string, inputs: readonly StepResult[], cmdline: unknown): Promise<unknown> {
     const sboms = inputs.filter((r): r is SbomResult => r?.kind === "sbom");
+    const provenance = inputs.filter((r): r is ProvenanceResult => r?.kind === "provenance");
     const target = resolve(path);
+    const beside = () => ({ sboms: sboms.map((s) => besidePath(path, s.arch, sboms.length, "spdx")), provenance: provenance.map((p) => besidePath(path, p.arch, provenance.length, "provenance")) });
     switch (format) {
       case "rootfs":
         await writeRootfs(treeOf(inputs[0] as TreeResult), store, target, { chown: env.chown });
@@ -177,30 +184,43 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
       case "oci-archive": {
         const images = inputs.filter((r): r is ManifestResult => r?.kind === "manifest").map((m) => ({ arch: m.arch, manifest: blobOf(m), config: m.config, layer: m.layer }));
         const index = inputs.find((r): r is { kind: "index"; digest: string; size: number } => r?.kind === "index");
-        const content = { images, sboms: sboms.map((s) => ({ arch: s.arch, subject: s.subject, sbom: s.sbom, artifact: s.artifact })), ...(index === undefined ? {} : { index: blobOf(index) }) };
+        const content = {
+          images,
+          sboms: sboms.map((s) => ({ arch: s.arch, subject: s.subject, sbom: s.sbom, artifact: s.artifact })),
+          attached: provenance.map((p) => ({ artifactType: PROVENANCE_MEDIA_TYPE, blob: p.provenance, artifact: p.artifact })),
+          ...(index === undefined ? {} : { index: blobOf(index) }),
+        };
         if (format === "oci") await writeOciLayout(store, content, spec, target);
         else await writeOciArchive(store, content, spec, env.epoch, target);
-        await writeSbomsBeside(target, sboms);
-        return { path, digest: (index ?? images[0]?.manifest)?.digest, sboms: sboms.map((s) => sbomPath(path, s.arch, sboms.length)) };
+        await writeBeside(target, sboms, provenance);
+        return { path, digest: (index ?? images[0]?.manifest)?.digest, ...beside() };
       }
       default:
         throw new Error(`no writer for ${format}`);
     }
-    await writeSbomsBeside(target, sboms);
-    return { path, sboms: sboms.map((s) => sbomPath(path, s.arch, sboms.length)) };
+    await writeBeside(target, sboms, provenance);
+    return { path, ...beside() };
   }
 
-  /** `<output>.spdx.json`, or `<output>.<arch>.spdx.json` for each of several architectures. */
-  async function writeSbomsBeside(target: string, sboms: readonly SbomResult[]): Promise<void> {
-    for (const s of sboms) {
-      const bytes = await store.read(s.sbom.digest.replace(/^sha256:/, ""));
-      await replaceFile(sbomPath(target, s.arch, sboms.length), async (temp) => writeFile(temp, bytes, { flag: "wx" }));
+  /**
+   * `<output>.spdx.json` and `<output>.provenance.json`, or `<output>.<arch>.spdx.json` and
+   * `<output>.<arch>.provenance.json` for each of several architectures.
+   */
+  async function writeBeside(target: string, sboms: readonly SbomResult[], provenance: readonly ProvenanceResult[]): Promise<void> {
+    const files = [
+      ...sboms.map((s) => ({ blob: s.sbom, path: besidePath(target, s.arch, sboms.length, "spdx") })),
+      ...provenance.map((p) => ({ blob: p.provenance, path: besidePath(target, p.arch, provenance.length, "provenance") })),
+    ];
+    for (const f of files) {
+      const bytes = await store.read(f.blob.digest.replace(/^sha256:/, ""));
+      await replaceFile(f.path, async (temp) => writeFile(temp, bytes, { flag: "wx" }));
     }
   }
 }
 
-function sbomPath(target: string, arch: string, count: number): string {
-  return count > 1 ? `${target}.${arch}.spdx.json` : `${target}.spdx.json`;
+/** Where a document about an output goes: `<output>.<what>.json`, or `<output>.<arch>.<what>.json` with several architectures. */
+export function besidePath(target: string, arch: string, count: number, what: "spdx" | "provenance"): string {
+  return count > 1 ? `${target}.${arch}.${what}.json` : `${target}.${what}.json`;
 }
 
 function blobOf(b: Blob): Blob {

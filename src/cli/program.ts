@@ -143,7 +143,9 @@ docs/diagnostics.md (every error code).`,
     .argument("<image>", "the image")
     .addOption(new Option("--json", "print the summary and every entry as JSON, for tools"))
     .addOption(new Option("--arch <arch>", "the platform to read from a multi-platform image"))
-    .action(async (image: string, options: { json?: boolean; arch?: string }) => {
+    .addOption(new Option("--files", "list every file under its package, with why it is there (when the image carries mcc's provenance)"))
+    .addOption(new Option("--html <file>", "write a self-contained HTML report (treemap of sizes, the build plan, each file's provenance)").conflicts("json"))
+    .action(async (image: string, options: { json?: boolean; arch?: string; files?: boolean; html?: string }) => {
       code = await (await import("./commands/inspect.js")).inspectCommand(image, options, io);
     });
 

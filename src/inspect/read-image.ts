@@ -5,6 +5,7 @@ import { join, posix } from "node:path";
 import { createGunzip } from "node:zlib";
 import { extract } from "tar-stream";
 import { PassThrough, type Readable } from "node:stream";
+import { parseProvenance, PROVENANCE_MEDIA_TYPE, type ProvenanceDocument } from "../provenance/provenance.js";
 
 /** One entry of an image's file system, as inspect and diff see it. */
 export interface ImageFile {
@@ -24,6 +25,11 @@ export interface ReadImage {
   readonly files: readonly ImageFile[];
   /** The text of small files inspect reads for meaning (dpkg records), by path. */
   readonly texts: ReadonlyMap<string, string>;
+  /**
+   * mcc's provenance document of the image, when it has one: attached to an OCI layout as a
+   * referrer, or for a rootfs or docker-archive the `<image>.provenance.json` written beside it.
+   */
+  readonly provenance?: ProvenanceDocument;
 }
 
 /** Files whose text inspect keeps: the dpkg records that say which package a file is from. */
@@ -48,7 +54,7 @@ export async function readImage(path: string, options: { arch?: string } = {}): 
   if (info.isDirectory()) {
     const layout = await readFile(join(path, "index.json"), "utf8").catch(() => undefined);
     if (layout !== undefined) return { format: "oci", ...(await fromLayout(async (name) => readFile(join(path, name)), (name) => createReadStream(join(path, name)), options.arch)) };
-    return { format: "rootfs", ...(await fromDirectory(path)) };
+    return { format: "rootfs", ...(await fromDirectory(path)), ...(await besideProvenance(path, undefined)) };
   }
   // A tar: read its small members; layers are streamed from it again when applied.
   const members = await tarMembers(createReadStream(path), (name) => name === "index.json" || name === "manifest.json" || name.endsWith(".json") || name === "oci-layout");
@@ -69,11 +75,18 @@ export async function readImage(path: string, options: { arch?: string } = {}): 
     const manifest = JSON.parse((await member("manifest.json")).toString("utf8")) as { Config: string; Layers: string[] }[];
     const first = manifest[0];
     if (first === undefined) throw new ImageError(`${path}: manifest.json lists no image`);
-    const config = JSON.parse((await member(first.Config)).toString("utf8")) as { architecture?: string };
+    const config = JSON.parse((await member(first.Config)).toString("utf8")) as { architecture?: string; rootfs?: { diff_ids?: string[] } };
     const files = new Map<string, ImageFile>();
     const texts = new Map<string, string>();
     for (const layer of first.Layers) await applyLayer(stream(layer), false, files, texts);
-    return { format: "docker-archive", ...(config.architecture === undefined ? {} : { arch: config.architecture }), files: sorted(files), texts };
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    return {
+      format: "docker-archive",
+      ...(config.architecture === undefined ? {} : { arch: config.architecture }),
+      files: sorted(files),
+      texts,
+      ...(await besideProvenance(path, (doc) => diffIds.length === 1 && diffIds[0] === doc.image.diffId)),
+    };
   }
   throw new ImageError(`${path}: not an OCI layout, an oci-archive, a docker-archive or a rootfs directory`);
 }
@@ -85,11 +98,34 @@ interface Descriptor {
   readonly artifactType?: string;
 }
 
+/**
+ * `<image>.provenance.json` beside a rootfs or docker-archive, when there is one and `belongs`
+ * accepts it (a docker-archive's layer must be the one the document names).
+ */
+async function besideProvenance(path: string, belongs: ((doc: ProvenanceDocument) => boolean) | undefined): Promise<{ provenance?: ProvenanceDocument }> {
+  const text = await readFile(`${path}.provenance.json`, "utf8").catch(() => undefined);
+  const doc = text === undefined ? undefined : parseProvenance(text);
+  return doc === undefined || (belongs !== undefined && !belongs(doc)) ? {} : { provenance: doc };
+}
+
+/** The provenance document attached to the manifest `subject` in a layout's index, if any. */
+async function attachedProvenance(all: readonly Descriptor[], subject: string, json: <T>(name: string) => Promise<T>, read: (name: string) => Promise<Buffer>): Promise<{ provenance?: ProvenanceDocument }> {
+  for (const d of all.filter((m) => m.artifactType === PROVENANCE_MEDIA_TYPE)) {
+    const manifest = await json<{ subject?: { digest: string }; layers: { digest: string; mediaType: string }[] }>(`blobs/sha256/${d.digest.replace(/^sha256:/, "")}`).catch(() => undefined);
+    const layer = manifest?.layers.find((l) => l.mediaType === PROVENANCE_MEDIA_TYPE);
+    if (manifest?.subject?.digest !== subject || layer === undefined) continue;
+    const doc = parseProvenance((await read(`blobs/sha256/${layer.digest.replace(/^sha256:/, "")}`)).toString("utf8"));
+    if (doc !== undefined) return { provenance: doc };
+  }
+  return {};
+}
+
 async function fromLayout(read: (name: string) => Promise<Buffer>, stream: (name: string) => Readable, arch: string | undefined): Promise<Omit<ReadImage, "format">> {
   const blob = (digest: string) => `blobs/sha256/${digest.replace(/^sha256:/, "")}`;
   const json = async <T>(name: string) => JSON.parse((await read(name)).toString("utf8")) as T;
   // The tagged image: the index's entries that are images, not attached artifacts.
-  let manifests = (await json<{ manifests: Descriptor[] }>("index.json")).manifests.filter((m) => m.artifactType === undefined);
+  const all = (await json<{ manifests: Descriptor[] }>("index.json")).manifests;
+  let manifests = all.filter((m) => m.artifactType === undefined);
   for (let depth = 0; depth < 4; depth++) {
     const nested = manifests.find((m) => m.mediaType.endsWith("image.index.v1+json"));
     if (nested === undefined) break;
@@ -102,7 +138,7 @@ async function fromLayout(read: (name: string) => Promise<Buffer>, stream: (name
   const files = new Map<string, ImageFile>();
   const texts = new Map<string, string>();
   for (const layer of manifest.layers) await applyLayer(stream(blob(layer.digest)), layer.mediaType.endsWith("gzip"), files, texts);
-  return { ...(config.architecture === undefined ? {} : { arch: config.architecture }), files: sorted(files), texts };
+  return { ...(config.architecture === undefined ? {} : { arch: config.architecture }), files: sorted(files), texts, ...(await attachedProvenance(all, chosen.digest, json, read)) };
 }
 
 /** Applies one layer tar to the files so far: whiteouts remove, opaque directories empty. */

@@ -50,8 +50,11 @@ export function dpkgRecords(texts: ReadonlyMap<string, string>): { packages: Ima
   return { packages: packages.sort((a, b) => (a.name < b.name ? -1 : 1)), owners };
 }
 
-/** Sizes by package and by directory. Pure. */
-export function summarize(files: readonly ImageFile[], texts: ReadonlyMap<string, string>): Summary & { packageList: ImagePackage[] } {
+/**
+ * Sizes by package and by directory. A file no dpkg record lists takes its package from
+ * `knownOwners` (mcc's provenance: `(mcc)`, `(spec)`) when given. Pure.
+ */
+export function summarize(files: readonly ImageFile[], texts: ReadonlyMap<string, string>, knownOwners: ReadonlyMap<string, string> = new Map()): Summary & { packageList: ImagePackage[] } {
   const { packages, owners } = dpkgRecords(texts);
   const versions = new Map(packages.map((p) => [p.name, p.version]));
   const byPackage = new Map<string, { files: number; bytes: number }>();
@@ -63,7 +66,7 @@ export function summarize(files: readonly ImageFile[], texts: ReadonlyMap<string
     if (f.kind !== "file") continue;
     count++;
     bytes += f.size;
-    const owner = owners.get(f.path) ?? (f.path.startsWith("/var/lib/dpkg/") ? "(dpkg records)" : "(unowned)");
+    const owner = owners.get(f.path) ?? knownOwners.get(f.path) ?? (f.path.startsWith("/var/lib/dpkg/") ? "(dpkg records)" : "(unowned)");
     fileOwners.set(f.path, owner);
     add(byPackage, owner, f.size);
     add(byDirectory, f.path.split("/").slice(0, 3).join("/") || "/", f.size);

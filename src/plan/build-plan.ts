@@ -3,7 +3,7 @@ import type { LockedArch } from "../resolve/lock.js";
 import { DEFAULT_CONSOLE } from "../resolve/boot-packages.js";
 import type { Spec, SpecOutput } from "../types/spec.js";
 
-export type StepKind = "fetch" | "unpack" | "tree" | "layer" | "config" | "manifest" | "sbom" | "index" | "initramfs" | "iso" | "emit";
+export type StepKind = "fetch" | "unpack" | "tree" | "layer" | "config" | "manifest" | "sbom" | "provenance" | "index" | "initramfs" | "iso" | "emit";
 
 /**
  * One step of a build. Its id is the sha256 of its kind, its parameters and its inputs' ids,
@@ -77,7 +77,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
     return id;
   };
   const several = inputs.archs.length > 1;
-  const images: { arch: string; tree: string; config: string; layer: string; manifest: string; sbom?: string; initramfs?: string; kernel?: string; bootUnpacked?: string[] }[] = [];
+  const images: { arch: string; tree: string; config: string; layer: string; manifest: string; packages: LockedArch["packages"]; sbom?: string; provenance?: string; initramfs?: string; kernel?: string; bootUnpacked?: string[] }[] = [];
   const wantsBoot = inputs.outputs.some((o) => BOOT_FORMATS.has(o.format));
   const wantsIso = inputs.outputs.some((o) => o.format === "iso");
 
@@ -161,13 +161,14 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
       boot.kernel = bootUnpacked.find((b) => b.kernel)?.step;
       boot.bootUnpacked = bootUnpacked.map((b) => b.step);
     }
-    images.push({ arch, tree, config, layer, manifest, ...(sbom === undefined ? {} : { sbom }), ...boot });
+    images.push({ arch, tree, config, layer, manifest, packages: locked.packages, ...(sbom === undefined ? {} : { sbom }), ...boot });
   }
 
-  // An OCI layout names one image by its tag: the manifest itself, or an index of the platforms.
-  const ociInputs = images.flatMap((i) => (i.sbom === undefined ? [i.manifest] : [i.manifest, i.sbom]));
   const needsOci = inputs.outputs.some((o) => !SINGLE_PLATFORM_FORMATS.has(o.format));
   const top = several && needsOci ? add("index", "write the image index", { archs: images.map((i) => i.arch) }, images.map((i) => i.manifest)) : undefined;
+  // An OCI layout names one image by its tag: the manifest itself, or an index of the platforms;
+  // the SBOMs and provenance documents refer to the images.
+  const attached = (i: (typeof images)[number]) => [...(i.sbom === undefined ? [] : [i.sbom]), ...(i.provenance === undefined ? [] : [i.provenance])];
   // One ISO boots every architecture built: BIOS and UEFI on amd64, UEFI on arm64, each
   // loader choosing its own architecture's kernel.
   const iso = wantsIso
@@ -178,6 +179,27 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
         images.flatMap((i) => [i.initramfs as string, ...(i.bootUnpacked ?? [])]),
       )
     : undefined;
+  // The provenance of each image records the plan that made it: every step so far (not the
+  // outputs, whose paths are the machine's, nor itself, whose id would depend on it).
+  const graph = steps.map((s) => ({ id: s.id, kind: s.kind, label: s.label, inputs: s.inputs }));
+  for (const image of images) {
+    image.provenance = add(
+      "provenance",
+      `write the provenance (why each file)${several ? ` (${image.arch})` : ""}`,
+      {
+        arch: image.arch,
+        epoch,
+        name: spec.name,
+        release: spec.from.release,
+        executable: spec.executable,
+        tool: inputs.tool,
+        packages: image.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch, deb: p.filename, sha256: p.sha256 })),
+        steps: graph,
+      },
+      [image.tree, image.manifest],
+    );
+  }
+  const ociInputs = images.flatMap((i) => [i.manifest, ...attached(i)]);
   for (const output of inputs.outputs) {
     if (SINGLE_PLATFORM_FORMATS.has(output.format)) {
       for (const image of images) {
@@ -189,11 +211,10 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
                 ? [image.initramfs as string, image.kernel as string]
                 : [image.tree, image.config];
         const params = { format: output.format, path, arch: image.arch, tag: spec.tag, name: spec.name, ...(output.format === "kernel+initrd" ? { cmdline: kernelCmdline(spec, image.arch) } : {}) };
-        add("emit", `write ${output.format} ${path}`, params, image.sbom === undefined ? from : [...from, image.sbom]);
+        add("emit", `write ${output.format} ${path}`, params, [...from, ...attached(image)]);
       }
     } else if (output.format === "iso") {
-      const sboms = images.flatMap((i) => (i.sbom === undefined ? [] : [i.sbom]));
-      add("emit", `write iso ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, [iso as string, ...sboms]);
+      add("emit", `write iso ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, [iso as string, ...images.flatMap(attached)]);
     } else {
       add("emit", `write ${output.format} ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, top === undefined ? ociInputs : [top, ...ociInputs]);
     }

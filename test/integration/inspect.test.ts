@@ -18,7 +18,7 @@ interface Inspected {
   arch: string | null;
   files: number;
   packages: { name: string; version?: string; files: number }[];
-  entries: { path: string; kind: string; sha256?: string; package?: string }[];
+  entries: { path: string; kind: string; sha256?: string; package?: string; reasons?: { kind: string; text: string }[] }[];
 }
 
 function inspect(image: string, extra: string[] = []): Inspected {
@@ -42,6 +42,25 @@ test("an OCI layout, an oci-archive, a docker-archive and a rootfs of one build 
   const locked = lock.archs["amd64"]?.packages.find((p) => p.name === "busybox-static");
   assert.equal(seen[0]!.packages.find((p) => p.name === "busybox-static")?.version, locked?.version);
   assert.is(seen[0]!.entries.find((e) => e.path === "/usr/bin/busybox")?.package, "busybox-static");
+  // Each format finds the provenance: attached to the layouts, beside the archive and the rootfs.
+  for (const s of seen) {
+    const busybox = s.entries.find((e) => e.path === "/usr/bin/busybox");
+    assert.equal(busybox?.reasons?.map((r) => r.text), ["the spec's executable"], s.format);
+    assert.equal(s.entries.find((e) => e.path === "/bin")?.reasons?.[0]?.kind, "rule");
+  }
+});
+
+test("an image without provenance (skopeo's copy, a rootfs whose document was removed) is inspected without reasons", () => {
+  const copy = join(work, "bb-skopeo.tar");
+  const r = spawnSync("skopeo", ["copy", `oci:${join(work, "bb")}:latest`, `docker-archive:${copy}:bb:latest`], { encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  const s = inspect(copy);
+  assert.is(s.entries.find((e) => e.path === "/usr/bin/busybox")?.package, "busybox-static");
+  assert.ok(s.entries.every((e) => e.reasons === undefined));
+  const text = mcc(["inspect", copy, "--files"]);
+  assert.is(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^no provenance:/m);
+  assert.match(text.stdout, /^ +\S+ [KM]iB {2}\/usr\/bin\/busybox$/m);
 });
 
 test("a multi-platform layout is read for the platform asked for", () => {

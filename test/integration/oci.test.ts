@@ -134,6 +134,14 @@ test("two builds in different conditions give the same bytes", () => {
   assert.is(layer(join(work, "curl-b")), layer(a));
   // The blobs include the SBOMs; the copies written beside the outputs are the same bytes too.
   for (const arch of ["amd64", "arm64"]) assert.is(readFileSync(join(work, `curl-b.${arch}.spdx.json`), "utf8"), readFileSync(`${a}.${arch}.spdx.json`, "utf8"));
+  // So are the provenance documents, and the HTML reports inspect makes of the two layouts.
+  for (const arch of ["amd64", "arm64"]) assert.is(readFileSync(join(work, `curl-b.${arch}.provenance.json`), "utf8"), readFileSync(`${a}.${arch}.provenance.json`, "utf8"));
+  const report = (dir: string, arch: string) => {
+    const r = spawnSync(process.execPath, [bin, "inspect", dir, "--arch", arch, "--html", `${dir}.${arch}.html`], { encoding: "utf8" });
+    assert.is(r.status, 0, r.stderr);
+    return readFileSync(`${dir}.${arch}.html`);
+  };
+  for (const arch of ["amd64", "arm64"]) assert.ok(report(join(work, "curl-b"), arch).equals(report(a, arch)), `the ${arch} reports are the same bytes`);
   // SOURCE_DATE_EPOCH is an input: another epoch is another image.
   const c = compile("curl", join(work, "curl-c"), "oci", { SOURCE_DATE_EPOCH: "1700000000" }, work, "all");
   assert.is.not(index(c), index(a));

@@ -44,28 +44,28 @@ test("the same inputs give the same plan, inputs before the steps that use them"
     for (const i of s.inputs) assert.ok(seen.has(i), `${s.label} before its input`);
     seen.add(s.id);
   }
-  assert.equal(a.steps.map((s) => s.kind), ["fetch", "unpack", "fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "emit"]);
+  assert.equal(a.steps.map((s) => s.kind), ["fetch", "unpack", "fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "provenance", "emit"]);
 });
 
 test("changing args changes only the config and what depends on it", async () => {
   const before = ids(plan(await specWith()));
   const after = ids(plan(await specWith('args: ["--version"]\n')));
   const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k));
-  assert.equal(changed, ["write the image config", "write the image manifest", "write the SBOM (SPDX 2.3)", "write oci out/hello"]);
+  assert.equal(changed, ["write the image config", "write the image manifest", "write the SBOM (SPDX 2.3)", "write the provenance (why each file)", "write oci out/hello"]);
 });
 
 test("changing include changes the tree and everything after it, not the packages", async () => {
   const before = ids(plan(await specWith()));
   const after = ids(plan(await specWith("include: [/usr/share/zoneinfo/**]\n")));
   const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k));
-  assert.equal(changed, ["trace and lay out the image", "write the layer (tar+gzip)", "write the image config", "write the image manifest", "write the SBOM (SPDX 2.3)", "write oci out/hello"]);
+  assert.equal(changed, ["trace and lay out the image", "write the layer (tar+gzip)", "write the image config", "write the image manifest", "write the SBOM (SPDX 2.3)", "write the provenance (why each file)", "write oci out/hello"]);
 });
 
 test("SOURCE_DATE_EPOCH is an input of the layer and what follows", async () => {
   const before = ids(plan(await specWith(), 0));
   const after = ids(plan(await specWith(), 1700000000));
   const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k));
-  assert.equal(changed, ["write the layer (tar+gzip)", "write the image config", "write the image manifest", "write the SBOM (SPDX 2.3)", "write oci out/hello"]);
+  assert.equal(changed, ["write the layer (tar+gzip)", "write the image config", "write the image manifest", "write the SBOM (SPDX 2.3)", "write the provenance (why each file)", "write oci out/hello"]);
 });
 
 function memoryCache(): StepCache & { data: Map<string, unknown> } {
@@ -82,20 +82,20 @@ function countingHandlers(ran: string[]) {
     ran.push(step.kind);
     return { kind: step.kind, from: inputs.length };
   };
-  return Object.fromEntries((["fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "index", "emit"] as StepKind[]).map((k) => [k, handler])) as Record<StepKind, typeof handler>;
+  return Object.fromEntries((["fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "provenance", "index", "emit"] as StepKind[]).map((k) => [k, handler])) as Record<StepKind, typeof handler>;
 }
 
 test("a second run reuses every cached step; an args change reruns only config, manifest and emit", async () => {
   const cache = memoryCache();
   const first: string[] = [];
   await executePlan(plan(await specWith()), countingHandlers(first), cache, { parallel: 4, uncached: new Set(["emit"]) });
-  assert.equal([...first].sort(), ["config", "emit", "fetch", "fetch", "layer", "manifest", "sbom", "tree", "unpack", "unpack"]);
+  assert.equal([...first].sort(), ["config", "emit", "fetch", "fetch", "layer", "manifest", "provenance", "sbom", "tree", "unpack", "unpack"]);
   const second: string[] = [];
   await executePlan(plan(await specWith()), countingHandlers(second), cache, { parallel: 4, uncached: new Set(["emit"]) });
   assert.equal(second, ["emit"]);
   const third: string[] = [];
   await executePlan(plan(await specWith('args: ["-v"]\n')), countingHandlers(third), cache, { parallel: 4, uncached: new Set(["emit"]) });
-  assert.equal(third, ["config", "manifest", "sbom", "emit"]);
+  assert.equal(third, ["config", "manifest", "sbom", "provenance", "emit"]);
 });
 
 test("a cached result spares what it was made from: nothing upstream of it is visited", async () => {

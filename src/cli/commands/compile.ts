@@ -147,7 +147,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     const describe = (s: { files: number; bytes: number; closure: number }) =>
       `${s.files} files, ${formatSize(s.bytes)} (the packages hold ${formatSize(s.closure)}: ${((100 * s.bytes) / s.closure).toFixed(1)}% kept)`;
     for (const step of plan.steps.filter((s) => s.kind === "emit")) {
-      const written = results.get(step.id) as { path: string; digest?: string; sboms?: string[] };
+      const written = results.get(step.id) as { path: string; digest?: string; sboms?: string[]; provenance?: string[] };
       const archs = step.params["arch"] === undefined ? trees : trees.filter((t) => t.arch === step.params["arch"]);
       if (options.json) {
         io.stdout(
@@ -157,6 +157,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
             path: written.path,
             digest: written.digest ?? null,
             sboms: written.sboms ?? [],
+            provenance: written.provenance ?? [],
             images: archs.map((t) => ({ arch: t.arch, ...summary(t) })),
           }) + "\n",
         );
@@ -165,6 +166,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
         if (archs.length === 1) io.stdout(`${head}, ${describe(summary(archs[0] as { tree: TreeResult }))}\n`);
         else io.stdout(`${head}\n${archs.map((t) => `  ${t.arch}: ${describe(summary(t))}\n`).join("")}`);
         for (const sbom of written.sboms ?? []) io.stdout(`  SBOM: ${sbom}\n`);
+        for (const p of written.provenance ?? []) io.stdout(`  provenance: ${p}\n`);
       }
     }
     const first = trees[0];

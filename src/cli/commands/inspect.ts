@@ -1,4 +1,7 @@
-import { ImageError, readImage } from "../../inspect/read-image.js";
+import { basename } from "node:path";
+import { reportHtml } from "../../inspect/report/report-html.js";
+import { viewProvenance, type ProvenanceView } from "../../inspect/provenance-view.js";
+import { ImageError, readImage, type ImageFile } from "../../inspect/read-image.js";
 import { diffImages, summarize, type Group } from "../../inspect/summarize.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
@@ -7,13 +10,24 @@ import { formatSize } from "./common.js";
 export interface InspectOptions {
   readonly json?: boolean;
   readonly arch?: string;
+  /** List every file under its package, with why it is there. */
+  readonly files?: boolean;
+  /** Write the HTML report here instead of printing. */
+  readonly html?: string;
 }
 
-/** `mcc inspect IMAGE`: files and sizes by package and by directory. */
+/** `mcc inspect IMAGE`: files and sizes by package and by directory, and why each is there when the image says. */
 export async function inspectCommand(image: string, options: InspectOptions, io: CliIo): Promise<ExitCode> {
   return reportingImageErrors(io, async () => {
     const read = await readImage(image, options.arch === undefined ? {} : { arch: options.arch });
-    const s = summarize(read.files, read.texts);
+    const view = read.provenance === undefined ? undefined : viewProvenance(read.provenance);
+    const s = summarize(read.files, read.texts, new Map([...(view?.byPath ?? [])].map(([path, p]) => [path, p.package])));
+    if (options.html !== undefined) {
+      const html = reportHtml({ title: read.provenance?.image.name ?? (basename(image.replace(/\/+$/, "")) || image), format: read.format, ...(read.arch === undefined ? {} : { arch: read.arch }), files: read.files, summary: s, ...(read.provenance === undefined ? {} : { provenance: read.provenance }) });
+      await io.host.writeFileAtomic(options.html, html);
+      io.stdout(`${options.html}: report of ${s.files} files, ${formatSize(s.bytes)}, ${s.packages.length} packages${read.provenance === undefined ? " (the image carries no provenance)" : ""}\n`);
+      return EXIT.ok;
+    }
     if (options.json) {
       io.stdout(
         JSON.stringify(
@@ -23,9 +37,10 @@ export async function inspectCommand(image: string, options: InspectOptions, io:
             arch: read.arch ?? null,
             files: s.files,
             bytes: s.bytes,
-            packages: s.packages,
+            packages: s.packages.map((g) => ({ ...g, ...(view?.packageWhy.has(g.name) ? { why: view.packageWhy.get(g.name) } : {}) })),
             directories: s.directories,
-            entries: read.files.map((f) => ({ ...f, ...(f.kind === "file" ? { package: s.owners.get(f.path) } : {}) })),
+            provenance: read.provenance === undefined ? null : { image: read.provenance.image, packages: read.provenance.packages, plan: read.provenance.plan },
+            entries: read.files.map((f) => entryJson(f, s.owners.get(f.path), view)),
           },
           null,
           2,
@@ -34,10 +49,42 @@ export async function inspectCommand(image: string, options: InspectOptions, io:
       return EXIT.ok;
     }
     io.stdout(`${image}: ${read.format}${read.arch === undefined ? "" : ` (${read.arch})`}, ${s.files} files, ${formatSize(s.bytes)}\n`);
-    io.stdout(`\nby package${s.packageList.length === 0 ? " (the image has no dpkg records)" : ""}:\n${table(s.packages, s.bytes)}`);
+    io.stdout(read.provenance === undefined ? "no provenance: not built by mcc, or its .provenance.json is not beside it\n" : `provenance: ${read.provenance.image.tool}, executable ${read.provenance.image.executable}, ${read.provenance.plan.steps.length} plan steps\n`);
+    io.stdout(`\nby package${s.packageList.length === 0 ? " (the image has no dpkg records)" : ""}:\n${table(s.packages, s.bytes, view)}`);
     io.stdout(`\nby directory:\n${table(s.directories, s.bytes)}`);
+    if (options.files) io.stdout(`\nfiles:\n${fileList(read.files, s.packages, s.owners, view)}`);
     return EXIT.ok;
   });
+}
+
+function entryJson(f: ImageFile, owner: string | undefined, view: ProvenanceView | undefined): object {
+  const p = view?.byPath.get(f.path);
+  return { ...f, ...(f.kind === "file" ? { package: owner } : p === undefined ? {} : { package: p.package }), ...(p === undefined ? {} : { reasons: p.reasons, chain: p.chain }) };
+}
+
+/** Every file and link under its package (largest package first), with its first reason. */
+function fileList(files: readonly ImageFile[], packages: readonly Group[], owners: ReadonlyMap<string, string>, view: ProvenanceView | undefined): string {
+  const byPackage = new Map<string, ImageFile[]>();
+  for (const f of files) {
+    if (f.kind === "directory") continue;
+    const pkg = owners.get(f.path) ?? view?.byPath.get(f.path)?.package ?? "(unowned)";
+    byPackage.set(pkg, [...(byPackage.get(pkg) ?? []), f]);
+  }
+  const order = [...packages.map((g) => g.name), ...[...byPackage.keys()].filter((k) => !packages.some((g) => g.name === k)).sort()];
+  const lines: string[] = [];
+  for (const pkg of order) {
+    const list = byPackage.get(pkg);
+    if (list === undefined) continue;
+    lines.push(`  ${pkg}`);
+    for (const f of list) {
+      const first = view?.byPath.get(f.path)?.reasons[0];
+      // A rule's name says enough on one line; its full words are in --json and the report.
+      const why = first?.kind === "rule" ? `rule ${first.rule}` : first?.text;
+      const what = f.kind === "symlink" ? `-> ${f.target ?? ""}`.padStart(10) : formatSize(f.size).padStart(10);
+      lines.push(`    ${what}  ${f.path}${why === undefined ? "" : `  (${why})`}`);
+    }
+  }
+  return lines.join("\n") + "\n";
 }
 
 /** `mcc diff A B`: files, sizes and packages added, removed and changed. */
@@ -62,9 +109,12 @@ export async function diffCommand(a: string, b: string, options: InspectOptions,
   });
 }
 
-function table(groups: readonly Group[], total: number): string {
+function table(groups: readonly Group[], total: number, view?: ProvenanceView): string {
   return groups
-    .map((g) => `  ${formatSize(g.bytes).padStart(10)}  ${((100 * g.bytes) / Math.max(total, 1)).toFixed(1).padStart(5)}%  ${String(g.files).padStart(5)} files  ${g.name}${g.version === undefined ? "" : ` ${g.version}`}\n`)
+    .map((g) => {
+      const why = view?.packageWhy.get(g.name);
+      return `  ${formatSize(g.bytes).padStart(10)}  ${((100 * g.bytes) / Math.max(total, 1)).toFixed(1).padStart(5)}%  ${String(g.files).padStart(5)} files  ${g.name}${g.version === undefined ? "" : ` ${g.version}`}${why === undefined ? "" : `\n${" ".repeat(37)}why: ${why}`}\n`;
+    })
     .join("");
 }
 

@@ -1,0 +1,50 @@
+import type { BlobStore } from "../cache/store.js";
+import { artifactManifestBytes, EMPTY_JSON } from "../backends/oci.js";
+import { buildProvenance, PROVENANCE_MEDIA_TYPE, provenanceBytes, type ProvenancePackage, type ProvenanceStep } from "../provenance/provenance.js";
+import type { ManifestResult, SbomResult, TreeResult } from "./steps.js";
+
+/** The parameters of a `provenance` step, as the plan gives them. */
+export interface ProvenanceStepParams {
+  readonly arch: string;
+  readonly epoch: number;
+  readonly name: string;
+  readonly release: string;
+  readonly executable: string;
+  readonly tool: string;
+  readonly packages: readonly ProvenancePackage[];
+  readonly steps: readonly ProvenanceStep[];
+}
+
+/** The result of a `provenance` step: the document's blob and the artifact manifest that attaches it. */
+export interface ProvenanceResult extends Omit<SbomResult, "kind" | "sbom"> {
+  readonly kind: "provenance";
+  readonly provenance: SbomResult["sbom"];
+}
+
+/**
+ * Writes the provenance document of one image into the cache, with an OCI 1.1 artifact
+ * manifest whose subject is the image manifest (as the SBOM is attached).
+ */
+export async function provenanceStep(params: ProvenanceStepParams, tree: TreeResult, manifest: ManifestResult, store: BlobStore): Promise<ProvenanceResult> {
+  const doc = buildProvenance({
+    image: {
+      name: params.name,
+      arch: params.arch,
+      release: params.release,
+      executable: params.executable,
+      tool: params.tool,
+      manifest: manifest.digest,
+      diffId: `sha256:${manifest.diffId}`,
+    },
+    packages: params.packages,
+    entries: tree.entries,
+    reasons: new Map(tree.reasons),
+    steps: params.steps,
+  });
+  const blob = await store.putBytes(provenanceBytes(doc));
+  await store.putBytes(EMPTY_JSON);
+  const provenance = { digest: `sha256:${blob.sha256}`, size: blob.size };
+  const subject = { digest: manifest.digest, size: manifest.size };
+  const artifact = await store.putBytes(artifactManifestBytes(PROVENANCE_MEDIA_TYPE, provenance, `${params.name}.provenance.json`, subject, params.epoch));
+  return { kind: "provenance", arch: params.arch, subject, provenance, artifact: { digest: `sha256:${artifact.sha256}`, size: artifact.size } };
+}
