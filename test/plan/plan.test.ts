@@ -77,12 +77,19 @@ function memoryCache(): StepCache & { data: Map<string, unknown> } {
   };
 }
 
+const KINDS: StepKind[] = ["fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "provenance", "index", "initramfs", "iso", "emit"];
+
+/** One handler for every kind of step. */
+function handlersFor<H>(handler: H): Record<StepKind, H> {
+  return Object.fromEntries(KINDS.map((k) => [k, handler])) as Record<StepKind, H>;
+}
+
 function countingHandlers(ran: string[]) {
   const handler = async (step: PlanStep, inputs: readonly unknown[]) => {
     ran.push(step.kind);
     return { kind: step.kind, from: inputs.length };
   };
-  return Object.fromEntries((["fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "provenance", "index", "emit"] as StepKind[]).map((k) => [k, handler])) as Record<StepKind, typeof handler>;
+  return handlersFor(handler);
 }
 
 test("a second run reuses every cached step; an args change reruns only config, manifest and emit", async () => {
@@ -126,7 +133,7 @@ test("never more handlers at once than `parallel`", async () => {
     running--;
     return { kind: step.kind, from: inputs.length };
   };
-  const handlers = Object.fromEntries((["fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "index", "emit"] as StepKind[]).map((k) => [k, handler])) as Record<StepKind, typeof handler>;
+  const handlers = handlersFor(handler);
   await executePlan(plan(await specWith()), handlers, memoryCache(), { parallel: 2, uncached: new Set(["emit"]) });
   assert.ok(most <= 2, `${most} ran at once`);
   assert.is(most, 2, "two fetches can run together");
