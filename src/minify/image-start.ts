@@ -43,8 +43,7 @@ export function imageStart(config: ImageRunConfig | null | undefined, root: Virt
     if (found !== undefined && found.node.kind === "file") return start(posix.join(dir, first));
   }
   const names = dirs.flatMap((dir) => {
-    const resolved = root.lookup(dir)?.path;
-    if (resolved === undefined) return [];
+    const resolved = root.lookup(dir)?.path ?? dir;
     const prefix = `${resolved}/`;
     return [...root.nodes.keys()].filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/")).map((p) => p.slice(prefix.length));
   });
