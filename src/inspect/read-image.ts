@@ -103,12 +103,13 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
     const manifest = JSON.parse((await member("manifest.json")).toString("utf8")) as { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
     // `docker save` names images `name:tag`; a bare tag matches the end of one.
     const tag = options.tag;
-    const first = tag === undefined ? manifest[0] : manifest.find((m) => (m.RepoTags ?? []).some((t) => t === tag || t.endsWith(`:${tag}`)));
+    // skopeo writes `docker.io/library/name:tag` for `name:tag`.
+    const first = tag === undefined ? manifest[0] : manifest.find((m) => (m.RepoTags ?? []).some((t) => t === tag || t.endsWith(`/${tag}`) || (!tag.includes(":") && t.endsWith(`:${tag}`))));
     if (first === undefined) throw new ImageError(tag === undefined ? `${path}: manifest.json lists no image` : `${path}: no image is tagged ${tag} (it has ${manifest.flatMap((m) => m.RepoTags ?? []).join(", ") || "no tags"})`);
     const config = JSON.parse((await member(first.Config)).toString("utf8")) as ImageConfig;
     const files = new Map<string, ImageFile>();
     const texts = new Map<string, string>();
-    for (const layer of first.Layers) await applyLayer(stream(layer), files, texts, options.store);
+    for (const layer of first.Layers) await applyLayer(stream(layer), files, texts, options.store, layer);
     return { format: "docker-archive", ...(config.architecture === undefined ? {} : { arch: config.architecture }), files: sorted(files), texts, config };
   }
   throw new ImageError(`${path}: not an OCI layout, an oci-archive, a docker-archive or a rootfs directory`);
@@ -146,7 +147,7 @@ async function fromLayout(read: (name: string) => Promise<Buffer>, stream: (name
   const config = await json<ImageConfig>(blob(manifest.config.digest));
   const files = new Map<string, ImageFile>();
   const texts = new Map<string, string>();
-  for (const layer of manifest.layers) await applyLayer(stream(blob(layer.digest)), files, texts, options.store);
+  for (const layer of manifest.layers) await applyLayer(stream(blob(layer.digest)), files, texts, options.store, layer.digest);
   return { ...(config.architecture === undefined ? {} : { arch: config.architecture }), files: sorted(files), texts, config };
 }
 
@@ -169,12 +170,14 @@ async function* layerTar(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8A
 }
 
 /** Applies one layer tar to the files so far: whiteouts remove, opaque directories empty. */
-async function applyLayer(input: Readable, files: Map<string, ImageFile>, texts: Map<string, string>, store: BlobStore | undefined): Promise<void> {
+async function applyLayer(input: Readable, files: Map<string, ImageFile>, texts: Map<string, string>, store: BlobStore | undefined, what: string): Promise<void> {
   const tar = extract();
+  // A damaged layer (truncated, not a tar, bad compression) is the image's problem, not mcc's.
+  const damaged = (error: Error) => (error instanceof ImageError ? error : new ImageError(`the layer ${what} is damaged: ${error.message}`));
   const done = new Promise<void>((resolve, reject) => {
     tar.on("finish", () => resolve());
-    tar.on("error", reject);
-    input.on("error", reject);
+    tar.on("error", (e: Error) => reject(damaged(e)));
+    input.on("error", (e: Error) => reject(damaged(e)));
   });
   tar.on("entry", (header, body, next) => {
     const path = posix.normalize(`/${header.name}`).replace(/\/$/, "") || "/";
