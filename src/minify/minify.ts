@@ -108,12 +108,13 @@ export async function minifyImage(source: MinifySource, options: MinifyOptions):
   };
 }
 
-/** The files that say what system this is: the image's own, when it has them. */
-const IDENTITY = ["/usr/lib/os-release", "/etc/debian_version"];
+/** Files mcc's rules write that an installed image already has: the image's own are kept. */
+const IDENTITY = ["/usr/lib/os-release", "/etc/debian_version", "/etc/ssl/certs/ca-certificates.crt"];
 
 /**
- * The os-release rule writes a Debian release's identity; an image knows its own (another
- * point release, a derivative), so its files replace the generated ones where it has them.
+ * The rules write what a package's maintainer scripts would have made; an installed image has
+ * the real thing: its own os-release (another point release, a derivative) and the CA bundle
+ * update-ca-certificates built, with any local CA it added. Those replace the generated files.
  */
 function withImageIdentity(tree: ImageTree, root: VirtualRoot): ImageTree {
   const reasons = new Map(tree.reasons);
@@ -121,7 +122,7 @@ function withImageIdentity(tree: ImageTree, root: VirtualRoot): ImageTree {
     if (e.kind !== "file" || !IDENTITY.includes(e.path)) return e;
     const own = root.lookup(e.path === "/usr/lib/os-release" ? "/etc/os-release" : e.path) ?? root.lookup(e.path);
     if (own === undefined || own.node.kind !== "file") return e;
-    reasons.set(e.path, [{ kind: "rule", rule: "image-identity", why: "the image's own system identity, kept as it was" }]);
+    reasons.set(e.path, [{ kind: "rule", rule: "image-files", why: "the image's own copy of a file mcc would otherwise generate, kept as it was" }]);
     return { ...e, size: own.node.size, source: { blob: own.node.sha256 }, pkg: own.node.pkg };
   });
   return { entries, reasons };

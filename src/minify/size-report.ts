@@ -20,8 +20,9 @@ export interface PackageSizes {
 export interface SizeReport {
   readonly before: Count;
   readonly after: Count;
-  /** Packages with something kept, largest kept first; then the names of those dropped whole. */
+  /** Packages (and `(image)`, `(mcc)`) with something kept, largest kept first. */
   readonly kept: readonly PackageSizes[];
+  /** The Debian packages of the image of which nothing was kept. */
   readonly dropped: readonly string[];
 }
 
@@ -40,7 +41,8 @@ export function sizeReport(files: readonly ImageFile[], packages: ImagePackages,
   const kept = [...after.entries()]
     .map(([name, count]) => ({ name, ...(versions.has(name) ? { version: versions.get(name) as string } : {}), before: before.get(name) ?? { files: 0, bytes: 0 }, after: count }))
     .sort((a, b) => b.after.bytes - a.after.bytes || (a.name < b.name ? -1 : 1));
-  const dropped = [...before.keys()].filter((name) => !after.has(name)).sort();
+  // Only Debian packages: `(image)` is the unowned rest, not a package to name.
+  const dropped = [...before.keys()].filter((name) => !after.has(name) && !name.startsWith("(")).sort();
   const total = (counts: Iterable<Count>) => [...counts].reduce((n, c) => ({ files: n.files + c.files, bytes: n.bytes + c.bytes }), { files: 0, bytes: 0 });
   const regular = files.filter((f) => f.kind === "file");
   return { before: { files: regular.length, bytes: regular.reduce((n, f) => n + f.size, 0) }, after: total(after.values()), kept, dropped };

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Ajv } from "ajv";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createNodeHost } from "../../src/host/node-host.js";
@@ -21,6 +22,7 @@ import { hasRunc } from "../support/runc.js";
 const work = mkdtempSync(join(tmpdir(), "mcc-minify-it-"));
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
 const layout = join(work, "full");
+const validateSpdx = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, "test", "vendor", "spdx-2.3", "spdx-schema.json"), "utf8")) as object);
 
 function tool(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
@@ -124,6 +126,13 @@ test("a full curl image from mmdebstrap and umoci minifies, keeps its config, an
   for (const name of ["curl", "libcurl4", "libc6", "libssl3"]) assert.ok(report.kept.some((p) => p.name === name && p.version !== undefined), name);
   for (const name of ["bash", "perl-base", "coreutils", "dpkg"]) assert.ok(report.dropped.includes(name), name);
   ociDigest = report.outputs[0]?.digest;
+  // The SBOM: valid SPDX 2.3, the kept packages with the version dpkg recorded, every kept file.
+  const sbom = JSON.parse(readFileSync(`${out}.spdx.json`, "utf8")) as { packages: { name: string; versionInfo?: string }[]; files: unknown[] };
+  assert.ok(validateSpdx(sbom), JSON.stringify(validateSpdx.errors?.slice(0, 3)));
+  const curl = report.kept.find((p) => p.name === "curl");
+  assert.is(sbom.packages.find((p) => p.name === "curl")?.versionInfo, curl?.version);
+  assert.not.ok(sbom.packages.some((p) => p.name === "bash"));
+  assert.is(sbom.files.length, report.after.files);
   assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", "name=latest", out]), /Validation succeeded/);
   const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${out}:latest`])) as { config: Record<string, unknown> };
   assert.equal(config.config["Entrypoint"], ["/usr/bin/curl"]);

@@ -86,7 +86,7 @@ test("layers apply in order: a whiteout removes, an opaque directory hides the l
 test("minify keeps the program's closure, its config and the dpkg records of what remains", async () => {
   const src = await layout("app");
   const out = join(work, "app-min");
-  const r = await mcc(["minify", `${src}:v1`, "-o", out, "--name", "app", "--json"]);
+  const r = await mcc(["minify", `${src}:v1`, "-o", out, "--name", "app", "--json", "--explain", join(work, "explain.json")]);
   assert.is(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as { before: { files: number; bytes: number }; after: { files: number; bytes: number }; entrypoint: string[]; kept: { name: string; after: { files: number } }[]; packageRecords: string };
   assert.equal(report.entrypoint, ["/usr/bin/hello"]);
@@ -112,6 +112,8 @@ test("minify keeps the program's closure, its config and the dpkg records of wha
   // The package's own paths, as dpkg lists them, only for the files kept.
   assert.match(md5sums, /^[0-9a-f]{32}  lib\/x86_64-linux-gnu\/ld-linux-x86-64\.so\.2\n[0-9a-f]{32}  lib\/x86_64-linux-gnu\/libc\.so\.6\n$/);
   assert.match(files.texts.get("/var/lib/dpkg/status.d/libc6") ?? "", /^Package: libc6\nStatus: install ok installed\n/);
+  const explained = JSON.parse(readFileSync(join(work, "explain.json"), "utf8")) as { path: string; package: string; reasons: string[] }[];
+  assert.equal(explained.find((e) => e.path === `${lib}/libc.so.6`), { path: `${lib}/libc.so.6`, kind: "file", package: "libc6", reasons: ["libc.so.6, needed (DT_NEEDED) by /usr/bin/hello"] });
   // The image's own identity, not mcc's guess.
   assert.is(files.files.find((f) => f.path === "/usr/lib/os-release")?.size, 'PRETTY_NAME="Fixture OS"\nVERSION_CODENAME=bookworm\nID=debian\n'.length);
 });

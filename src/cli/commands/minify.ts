@@ -74,7 +74,7 @@ export async function minifyCommand(image: string, trailing: readonly string[], 
   }
   let written: Awaited<ReturnType<typeof emitOutputs>>;
   try {
-    written = await emitOutputs({ tree: minified.tree, spec: minified.spec, start: minified.start, arch: minified.arch, epoch: sourceDateEpoch(io.env), store, chown: io.isRoot }, outputs);
+    written = await emitOutputs({ tree: minified.tree, spec: minified.spec, start: minified.start, arch: minified.arch, epoch: sourceDateEpoch(io.env), store, chown: io.isRoot, packages: minified.packages }, outputs);
   } catch (error) {
     if (!(error instanceof OutputError)) throw error;
     io.stderr(`mcc: error: ${error.message}\n`);
@@ -108,7 +108,7 @@ export async function minifyCommand(image: string, trailing: readonly string[], 
       io.stdout(`  ${formatSize(p.after.bytes).padStart(10)} of ${formatSize(p.before.bytes).padEnd(10)} ${String(p.after.files).padStart(5)} of ${String(p.before.files).padEnd(5)} files  ${p.name}${p.version === undefined ? "" : ` ${p.version}`}\n`);
     }
     if (r.dropped.length > 0) io.stdout(`dropped whole: ${r.dropped.length} packages (${r.dropped.join(", ")})\n`);
-    for (const w of written) io.stdout(`${w.path}: ${w.format}${w.digest === undefined ? "" : ` ${w.digest}`}\n`);
+    for (const w of written) io.stdout(`${w.path}: ${w.format}${w.digest === undefined ? "" : ` ${w.digest}`}\n${w.sbom === undefined ? "" : `  SBOM: ${w.sbom}\n`}`);
   }
   return EXIT.ok;
 }
