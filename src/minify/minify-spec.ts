@@ -20,6 +20,8 @@ export interface MinifyFlags {
 export interface GivenSpec {
   readonly spec: Spec;
   readonly keys: ReadonlySet<string>;
+  /** For each of the spec's outputs, whether it wrote a path (else it is `out/<name>...`). */
+  readonly outputPaths: readonly boolean[];
 }
 
 export interface MinifySpecInput {

@@ -62,5 +62,7 @@ export async function loadMinifySpec(host: Host, path: string, defaultArch: Arch
   if (validated.spec === undefined || hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
   diagnostics.push(...(await checkSpecFiles(validated.spec, ast, path, host)));
   if (hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
-  return { given: { spec: validated.spec, keys: new Set(Object.keys(written)) }, source, ast, diagnostics: sortDiagnostics(diagnostics) };
+  const output = written["output"];
+  const outputPaths = (Array.isArray(output) ? output : output === undefined ? [] : [output]).map((o) => o !== null && typeof o === "object" && "path" in o);
+  return { given: { spec: validated.spec, keys: new Set(Object.keys(written)), outputPaths }, source, ast, diagnostics: sortDiagnostics(diagnostics) };
 }

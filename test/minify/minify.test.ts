@@ -133,6 +133,10 @@ test("a spec adds includes and overrides the user; flags replace the program", a
   assert.is(refused.code, 1);
   assert.match(refused.stderr, /minify\.yml:1:1: error MCC604: `packages` has no meaning for `mcc minify`/);
   assert.match(refused.stderr, /minify\.yml:2:1: error MCC604: `from` has no meaning/);
+  writeFileSync(spec, "output: {format: iso, path: x.iso}\n");
+  const iso = await mcc(["minify", src, "--spec", spec]);
+  assert.is(iso.code, 1);
+  assert.match(iso.stderr, /error MCC606: `mcc minify` cannot write iso outputs/);
 });
 
 test("clear errors: no command, a command not on PATH, another architecture, not an image", async () => {

@@ -8,7 +8,7 @@ import { diagnosticForFile, type Diagnostic } from "../../diagnostics/diagnostic
 import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
 import { emitOutputs, MINIFY_FORMATS } from "../../minify/emit.js";
 import { minifyImage, type Minified } from "../../minify/minify.js";
-import type { MinifyFlags } from "../../minify/minify-spec.js";
+import type { GivenSpec, MinifyFlags } from "../../minify/minify-spec.js";
 import { parseImageArgument } from "../../minify/source.js";
 import { loadMinifySpec, type LoadedMinifySpec } from "../../minify/spec-file.js";
 import { isWithin } from "../../paths/absolute.js";
@@ -48,6 +48,9 @@ export async function minifyCommand(image: string, trailing: readonly string[], 
   const loaded = options.spec === undefined ? undefined : await loadMinifySpec(io.host, options.spec, io.hostArch);
   if (loaded !== undefined && loaded.given === undefined) return report(loaded.diagnostics, loaded.source);
   const given = loaded?.given;
+  // Refused before the image is read: a bootable output needs a kernel an image does not pin.
+  const unsupported = options.format === undefined && options.output === undefined ? given?.spec.outputs.find((o) => given.keys.has("output") && !(MINIFY_FORMATS as readonly string[]).includes(o.format)) : undefined;
+  if (unsupported !== undefined) return report([diagnosticForFile(options.spec ?? image, "MCC606", { format: unsupported.format })], loaded?.source);
   const args = trailing.length > 0 ? trailing : options.args;
   const flags: MinifyFlags = {
     ...(options.name === undefined ? {} : { name: options.name }),
@@ -64,9 +67,7 @@ export async function minifyCommand(image: string, trailing: readonly string[], 
     { store, flags, files, ...(options.arch === undefined ? {} : { arch: options.arch }), ...(given === undefined ? {} : { given }) },
   );
   if (minified === undefined) return report(diagnostics);
-  const outputs = outputsOf(minified, options, given !== undefined && given.keys.has("output"));
-  const unsupported = outputs.find((o) => !(MINIFY_FORMATS as readonly string[]).includes(o.format));
-  if (unsupported !== undefined) return report([diagnosticForFile(options.spec ?? image, "MCC606", { format: unsupported.format })], loaded?.source);
+  const outputs = outputsOf(minified, options, given);
   const inCache = outputs.find((o) => isWithin(resolve(o.path), resolve(cacheRoot)));
   if (inCache !== undefined) {
     io.stderr(`mcc: error: the output ${inCache.path} is inside the cache directory ${cacheRoot}; write it elsewhere\n`);
@@ -113,10 +114,10 @@ export async function minifyCommand(image: string, trailing: readonly string[], 
   return EXIT.ok;
 }
 
-/** `-o`/`--format`, else the spec's `output`, else `out/<name>` as an OCI layout. */
-function outputsOf(minified: Minified, options: MinifyCommandOptions, specHasOutput: boolean): SpecOutput[] {
+/** `-o`/`--format`, else the spec's `output` (paths it leaves out under the output's name), else `out/<name>` as an OCI layout. */
+function outputsOf(minified: Minified, options: MinifyCommandOptions, given: GivenSpec | undefined): SpecOutput[] {
   if (options.output === undefined && options.format === undefined) {
-    if (specHasOutput) return [...minified.spec.outputs];
+    if (given?.keys.has("output") === true) return minified.spec.outputs.map((o, i) => (given.outputPaths[i] === true ? o : { ...o, path: defaultOutputPath(minified.spec.name, o.format) }));
     return [{ format: "oci", path: defaultOutputPath(minified.spec.name, "oci") }];
   }
   const format = (options.format ?? "oci") as OutputFormat;
