@@ -16,6 +16,7 @@ const RANGES: [string, string][] = [
   ["MCC3", "Meaning: paths, names, duplicates, files"],
   ["MCC4", "Resolving packages, lock files"],
   ["MCC5", "Tracing and building"],
+  ["MCC6", "Minifying an image"],
 ];
 
 /** For each code, the first line a golden fixture prints for it (and the fixture's name). */

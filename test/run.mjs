@@ -14,7 +14,7 @@ const closing = (passed, failed, skipped) =>
 
 // 0. The Debian tools the tests drive for real, installed when missing and we are root
 //    (CI and fresh machines); otherwise the tests that need them say what is missing.
-const tools = { gpg: "gpg", "gpg-agent": "gpg-agent", gpgconf: "gpgconf", xz: "xz-utils", "dpkg-deb": "dpkg", "apt-get": "apt", runc: "runc", strace: "strace", skopeo: "skopeo", umoci: "umoci", "oci-image-tool": "oci-image-tool", "docker-registry": "docker-registry", htpasswd: "apache2-utils", openssl: "openssl", "qemu-aarch64-static": "qemu-user-static", "qemu-system-x86_64": "qemu-system-x86", xorriso: "xorriso", "fsck.vfat": "dosfstools", mdir: "mtools", cpio: "cpio", objdump: "binutils", readelf: "binutils", gcc: "gcc libc6-dev", "qemu-system-aarch64": "qemu-system-arm", "aarch64-linux-gnu-objdump": "binutils-aarch64-linux-gnu", chromium: "chromium" };
+const tools = { gpg: "gpg", "gpg-agent": "gpg-agent", gpgconf: "gpgconf", xz: "xz-utils", "dpkg-deb": "dpkg", "apt-get": "apt", runc: "runc", strace: "strace", skopeo: "skopeo", umoci: "umoci", "oci-image-tool": "oci-image-tool", "docker-registry": "docker-registry", htpasswd: "apache2-utils", openssl: "openssl", "qemu-aarch64-static": "qemu-user-static", "qemu-system-x86_64": "qemu-system-x86", xorriso: "xorriso", "fsck.vfat": "dosfstools", mdir: "mtools", cpio: "cpio", objdump: "binutils", readelf: "binutils", gcc: "gcc libc6-dev", "qemu-system-aarch64": "qemu-system-arm", "aarch64-linux-gnu-objdump": "binutils-aarch64-linux-gnu", chromium: "chromium", mmdebstrap: "mmdebstrap" };
 // Files, not commands: the UEFI firmware qemu boots with.
 const files = { "/usr/share/OVMF/OVMF_CODE_4M.fd": "ovmf", "/usr/share/AAVMF/AAVMF_CODE.fd": "qemu-efi-aarch64" };
 const missing = [

@@ -19,8 +19,18 @@ const MEDIA = {
 
 
 
+/**
+ * How the image starts when it is not `[executable]` plus `args` as Cmd: `mcc minify` keeps an
+ * image's own split (`Entrypoint: [/usr/bin/curl, -s]`, `Cmd: [URL]`), so that a runtime's
+ * arguments replace the same part they replaced in the original.
+ */
+export interface ConfigStart {
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+}
+
 /** The OCI image config of a spec: entrypoint, cmd, env, user, workdir, volumes, ports, labels. */
-export function imageConfig(spec: Spec, arch: string, epoch: number, diffId: string): object {
+export function imageConfig(spec: Spec, arch: string, epoch: number, diffId: string, start?: ConfigStart): object {
   const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
   const env = ["PATH=/usr/local/bin:/usr/bin:/bin", ...Object.entries(spec.env).filter(([k]) => k !== "PATH").map(([k, v]) => `${k}=${v}`)];
   if (spec.env["PATH"] !== undefined) env[0] = `PATH=${spec.env["PATH"]}`;
@@ -34,8 +44,8 @@ export function imageConfig(spec: Spec, arch: string, epoch: number, diffId: str
     config: {
       User: `${spec.user.uid}:${spec.user.gid}`,
       Env: env,
-      Entrypoint: [spec.executable],
-      ...(spec.args.length > 0 ? { Cmd: [...spec.args] } : {}),
+      Entrypoint: start === undefined ? [spec.executable] : [...start.entrypoint],
+      ...(start === undefined ? (spec.args.length > 0 ? { Cmd: [...spec.args] } : {}) : start.cmd.length > 0 ? { Cmd: [...start.cmd] } : {}),
       WorkingDir: spec.workdir,
       ...(Object.keys(volumes).length > 0 ? { Volumes: volumes } : {}),
       ...(Object.keys(ports).length > 0 ? { ExposedPorts: ports } : {}),
@@ -47,8 +57,8 @@ export function imageConfig(spec: Spec, arch: string, epoch: number, diffId: str
 }
 
 /** The bytes of the image config blob (compact JSON, fixed key order). */
-export function configBytes(spec: Spec, arch: string, epoch: number, diffId: string): Buffer {
-  return Buffer.from(JSON.stringify(imageConfig(spec, arch, epoch, diffId)));
+export function configBytes(spec: Spec, arch: string, epoch: number, diffId: string, start?: ConfigStart): Buffer {
+  return Buffer.from(JSON.stringify(imageConfig(spec, arch, epoch, diffId, start)));
 }
 
 /** The bytes of the image manifest blob. */
@@ -204,7 +214,7 @@ export async function writeOciArchive(store: BlobStore, content: LayoutContent, 
  * `docker-archive`: what `docker load` reads: `manifest.json`, the config, the layer as a
  * plain tar named by its diff_id, and `repositories`.
  */
-export async function writeDockerArchive(tree: ImageTree, store: BlobStore, spec: Spec, arch: string, epoch: number, target: string): Promise<void> {
+export async function writeDockerArchive(tree: ImageTree, store: BlobStore, spec: Spec, arch: string, epoch: number, target: string, start?: ConfigStart): Promise<void> {
   const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.docker`);
   await mkdir(staging, { recursive: true });
   try {
@@ -213,7 +223,7 @@ export async function writeDockerArchive(tree: ImageTree, store: BlobStore, spec
     await mkdir(join(staging, layer.diffId));
     await rename(tarTemp, join(staging, layer.diffId, "layer.tar"));
     await writeFile(join(staging, layer.diffId, "VERSION"), "1.0");
-    const config = configBytes(spec, arch, epoch, layer.diffId);
+    const config = configBytes(spec, arch, epoch, layer.diffId, start);
     const configName = `${createHash("sha256").update(config).digest("hex")}.json`;
     await writeFile(join(staging, configName), config);
     const ref = `${spec.name}:${spec.tag}`;

@@ -190,6 +190,28 @@ docs/diagnostics.md (every error code).`,
   });
 
   program
+    .command("minify")
+    .description("keep only what an image's program needs: trace its entrypoint over the image's files and write a microcontainer")
+    .argument("<image>", "an OCI layout (DIR or DIR:TAG), an oci-archive or docker-archive tar, or a rootfs directory")
+    .argument("[args...]", "after --: arguments replacing the image's Cmd")
+    .addOption(new Option("--spec <file>", "a spec (YAML or .mcc) for include, exclude, user, mounts, files, env, labels, ports, output; no from or packages"))
+    .addOption(new Option("--executable <path>", "the program to keep instead of the image's Entrypoint/Cmd (a bare name is looked up in the image's PATH)"))
+    .addOption(new Option("--args <arg...>", "arguments replacing the image's Cmd (or use -- ARGS for ones starting with -)"))
+    .addOption(new Option("--name <name>", "the output image's name (default: the image's file name)"))
+    .addOption(new Option("--tag <tag>", "the output image's tag (default: latest)"))
+    .addOption(new Option("--user <user>", "run as this user (uid[:gid] or a name in the image) instead of the image's User"))
+    .addOption(new Option("-o, --output <path>", "write the output here"))
+    .addOption(new Option("--format <format>", "the output format").choices(["oci", "oci-archive", "docker-archive", "rootfs"]))
+    .addOption(new Option("--arch <arch>", "the platform to read from a multi-platform image, or the architecture of a rootfs directory"))
+    .addOption(new Option("--cache <dir>", "the cache directory (default: $MCC_CACHE, else $XDG_CACHE_HOME/mcc)"))
+    .addOption(new Option("--explain <file>", "write why each file is in the output, as JSON"))
+    .addOption(new Option("--json", "print the sizes, what was kept and the outputs as JSON"))
+    .addOption(new Option("-q, --quiet", "print nothing but problems"))
+    .action(async (image: string, args: string[], options: import("./commands/minify.js").MinifyCommandOptions) => {
+      code = await (await import("./commands/minify.js")).minifyCommand(image, args, options, io);
+    });
+
+  program
     .command("schema")
     .description("print the spec's JSON Schema (draft 2020-12)")
     .action(async () => {

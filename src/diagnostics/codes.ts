@@ -4,7 +4,7 @@
  * is checked against this table by the tests.
  *
  * Ranges: MCC0xx reading the file, MCC1xx syntax (MCC100-119 YAML, MCC120-139 the .mcc DSL), MCC2xx schema, MCC3xx meaning,
- * MCC4xx resolving packages and lock files, MCC5xx tracing and building.
+ * MCC4xx resolving packages and lock files, MCC5xx tracing and building, MCC6xx minifying an image.
  */
 export interface DiagnosticDefinition {
   /** One line saying what kind of problem this is (used in the docs). */
@@ -329,6 +329,56 @@ export const DIAGNOSTICS = {
     title: "this spec cannot boot",
     template: "the {format} output cannot boot this spec: {reason}",
     help: "A bootable output's init mounts /proc, /sys and /dev itself; a spec mount there would hide them (or be hidden). Move the mount, or build an OCI output instead.",
+  },
+  MCC600: {
+    title: "image cannot be read",
+    template: "cannot read the image: {reason}",
+    help: "`mcc minify` reads an OCI layout (`DIR` or `DIR:TAG`), an oci-archive or a docker-archive (what `docker save` writes), or a rootfs directory. The message says what was wrong: a missing path, a tar that is none of these, a tag or platform the image does not have.",
+  },
+  MCC601: {
+    title: "the image runs nothing",
+    template: "the image's config has no Entrypoint and no Cmd",
+    help: "There is no program to keep. Say which one with `--executable PATH` (and `--args ...`), or `executable` in a `--spec` file.",
+  },
+  MCC602: {
+    title: "command not on the image's PATH",
+    template: "{name} is not on the image's PATH ({path})",
+    help: "The image starts a bare command name, which a runtime looks up in the PATH of the image's Env; no directory of it has that file in the image. Check the name, or give the program's absolute path with `--executable`.",
+  },
+  MCC603: {
+    title: "architecture not supported",
+    template: "the image is for {arch}; mcc traces {supported}",
+    help: "The tracer knows the ELF machines and library directories of these architectures only. Pick another platform of a multi-platform image with `--arch`.",
+  },
+  MCC604: {
+    title: "field not used by minify",
+    template: "`{field}` has no meaning for `mcc minify`: {reason}",
+    help: "A minify spec is a compile spec without its package source: the files come from the image, so `from`, `packages` and `boot` are refused rather than ignored. Remove the field.",
+  },
+  MCC605: {
+    title: "user not in the image",
+    template: "the user {user} is not in the image's /etc/passwd (or its group in /etc/group)",
+    help: "A user or group given by name must exist in the image, as the runtime would look it up there. Give numbers (`--user 1000:1000`) or a name the image has.",
+  },
+  MCC606: {
+    title: "output format not supported by minify",
+    template: "`mcc minify` cannot write {format} outputs",
+    help: "Minify writes oci, oci-archive, docker-archive and rootfs outputs. Bootable outputs need a kernel from the Debian archive, which an image does not pin; compile a spec for those.",
+  },
+  MCC610: {
+    title: "executable not in the image",
+    template: "the executable {path} is not in the image",
+    help: "No file of the image is at that path (after following the image's symlinks). The note lists the image's programs with that name or a close one.",
+  },
+  MCC611: {
+    title: "needed library not in the image",
+    template: "{name}, needed by {by}, is not in the image",
+    help: "An ELF file the microcontainer keeps needs a shared library (DT_NEEDED) that the image has in none of the directories ld.so searches; the image itself could not run it either. The note lists the directories searched.",
+  },
+  MCC612: {
+    title: "interpreter not in the image",
+    template: "the interpreter {path} of {by} is not in the image",
+    help: "A script's `#!` line or an ELF's PT_INTERP names a program the image does not have.",
   },
 } as const satisfies Record<string, DiagnosticDefinition>;
 

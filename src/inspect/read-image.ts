@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { createGunzip } from "node:zlib";
 import { extract } from "tar-stream";
-import { PassThrough, type Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
+import type { BlobStore } from "../cache/store.js";
+import { decompressStream } from "../extract/decompress.js";
 import { parseProvenance, PROVENANCE_MEDIA_TYPE, type ProvenanceDocument } from "../provenance/provenance.js";
 
 /** One entry of an image's file system, as inspect and diff see it. */
@@ -16,6 +17,38 @@ export interface ImageFile {
   readonly sha256?: string;
   readonly target?: string;
   readonly mode: number;
+  /** The owner the layer (or directory) gives it. */
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** The part of an OCI (or Docker) image config that says how the image runs. */
+export interface ImageRunConfig {
+  readonly Entrypoint?: readonly string[] | null;
+  readonly Cmd?: readonly string[] | null;
+  readonly Env?: readonly string[] | null;
+  readonly User?: string;
+  readonly WorkingDir?: string;
+  readonly Labels?: Readonly<Record<string, string>> | null;
+  readonly ExposedPorts?: Readonly<Record<string, object>> | null;
+  readonly Volumes?: Readonly<Record<string, object>> | null;
+}
+
+/** An image config blob as read: the platform and how it runs. */
+export interface ImageConfig {
+  readonly architecture?: string;
+  readonly os?: string;
+  readonly config?: ImageRunConfig | null;
+  readonly rootfs?: { readonly diff_ids?: readonly string[] };
+}
+
+export interface ReadImageOptions {
+  /** The platform to read from a multi-platform image (default: the first). */
+  readonly arch?: string;
+  /** The image of an OCI layout whose `org.opencontainers.image.ref.name` is this (default: the first). */
+  readonly tag?: string;
+  /** When given, every regular file's bytes are streamed into this store (its `sha256` is the blob's). */
+  readonly store?: BlobStore;
 }
 
 /** An image read back: its format, the platform when it says, and its files (later layers win). */
@@ -30,6 +63,8 @@ export interface ReadImage {
    * referrer, or for a rootfs or docker-archive the `<image>.provenance.json` written beside it.
    */
   readonly provenance?: ProvenanceDocument;
+  /** The image config (absent for a rootfs directory). */
+  readonly config?: ImageConfig;
 }
 
 /** Files whose text inspect keeps: the dpkg records that say which package a file is from. */
@@ -48,13 +83,13 @@ export class ImageError extends Error {
  * directory. Layers are applied in order (whiteouts and opaque directories honoured); with
  * several platforms, `arch` picks one (default: the first).
  */
-export async function readImage(path: string, options: { arch?: string } = {}): Promise<ReadImage> {
+export async function readImage(path: string, options: ReadImageOptions = {}): Promise<ReadImage> {
   const info = await lstat(path).catch(() => undefined);
   if (info === undefined) throw new ImageError(`${path}: no such file or directory`);
   if (info.isDirectory()) {
     const layout = await readFile(join(path, "index.json"), "utf8").catch(() => undefined);
-    if (layout !== undefined) return { format: "oci", ...(await fromLayout(async (name) => readFile(join(path, name)), (name) => createReadStream(join(path, name)), options.arch)) };
-    return { format: "rootfs", ...(await fromDirectory(path)), ...(await besideProvenance(path, undefined)) };
+    if (layout !== undefined) return { format: "oci", ...(await fromLayout(async (name) => readFile(join(path, name)), (name) => createReadStream(join(path, name)), options)) };
+    return { format: "rootfs", ...(await fromDirectory(path, options.store)), ...(await besideProvenance(path, undefined)) };
   }
   // A tar: read its small members; layers are streamed from it again when applied.
   const members = await tarMembers(createReadStream(path), (name) => name === "index.json" || name === "manifest.json" || name.endsWith(".json") || name === "oci-layout");
@@ -70,21 +105,25 @@ export async function readImage(path: string, options: { arch?: string } = {}): 
     const wanted = name.replace(/^\.\//, "");
     return tarMemberStream(createReadStream(path), wanted);
   };
-  if (members.has("index.json")) return { format: "oci-archive", ...(await fromLayout(member, stream, options.arch)) };
+  if (members.has("index.json")) return { format: "oci-archive", ...(await fromLayout(member, stream, options)) };
   if (members.has("manifest.json")) {
-    const manifest = JSON.parse((await member("manifest.json")).toString("utf8")) as { Config: string; Layers: string[] }[];
-    const first = manifest[0];
-    if (first === undefined) throw new ImageError(`${path}: manifest.json lists no image`);
-    const config = JSON.parse((await member(first.Config)).toString("utf8")) as { architecture?: string; rootfs?: { diff_ids?: string[] } };
+    const manifest = JSON.parse((await member("manifest.json")).toString("utf8")) as { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
+    // `docker save` names images `name:tag`; a bare tag matches the end of one.
+    const tag = options.tag;
+    // skopeo writes `docker.io/library/name:tag` for `name:tag`.
+    const first = tag === undefined ? manifest[0] : manifest.find((m) => (m.RepoTags ?? []).some((t) => t === tag || t.endsWith(`/${tag}`) || (!tag.includes(":") && t.endsWith(`:${tag}`))));
+    if (first === undefined) throw new ImageError(tag === undefined ? `${path}: manifest.json lists no image` : `${path}: no image is tagged ${tag} (it has ${manifest.flatMap((m) => m.RepoTags ?? []).join(", ") || "no tags"})`);
+    const config = JSON.parse((await member(first.Config)).toString("utf8")) as ImageConfig;
     const files = new Map<string, ImageFile>();
     const texts = new Map<string, string>();
-    for (const layer of first.Layers) await applyLayer(stream(layer), false, files, texts);
+    for (const layer of first.Layers) await applyLayer(stream(layer), files, texts, options.store, layer);
     const diffIds = config.rootfs?.diff_ids ?? [];
     return {
       format: "docker-archive",
       ...(config.architecture === undefined ? {} : { arch: config.architecture }),
       files: sorted(files),
       texts,
+      config,
       ...(await besideProvenance(path, (doc) => diffIds.length === 1 && diffIds[0] === doc.image.diffId)),
     };
   }
@@ -96,6 +135,7 @@ interface Descriptor {
   readonly digest: string;
   readonly platform?: { readonly architecture: string };
   readonly artifactType?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -120,12 +160,20 @@ async function attachedProvenance(all: readonly Descriptor[], subject: string, j
   return {};
 }
 
-async function fromLayout(read: (name: string) => Promise<Buffer>, stream: (name: string) => Readable, arch: string | undefined): Promise<Omit<ReadImage, "format">> {
+const REF_NAME = "org.opencontainers.image.ref.name";
+
+async function fromLayout(read: (name: string) => Promise<Buffer>, stream: (name: string) => Readable, options: ReadImageOptions): Promise<Omit<ReadImage, "format">> {
+  const { arch, tag } = options;
   const blob = (digest: string) => `blobs/sha256/${digest.replace(/^sha256:/, "")}`;
   const json = async <T>(name: string) => JSON.parse((await read(name)).toString("utf8")) as T;
   // The tagged image: the index's entries that are images, not attached artifacts.
   const all = (await json<{ manifests: Descriptor[] }>("index.json")).manifests;
   let manifests = all.filter((m) => m.artifactType === undefined);
+  if (tag !== undefined) {
+    const tagged = manifests.filter((m) => m.annotations?.[REF_NAME] === tag);
+    if (tagged.length === 0) throw new ImageError(`the layout has no image tagged ${tag} (it has ${manifests.map((m) => m.annotations?.[REF_NAME] ?? "an untagged image").join(", ") || "none"})`);
+    manifests = tagged;
+  }
   for (let depth = 0; depth < 4; depth++) {
     const nested = manifests.find((m) => m.mediaType.endsWith("image.index.v1+json"));
     if (nested === undefined) break;
@@ -134,75 +182,119 @@ async function fromLayout(read: (name: string) => Promise<Buffer>, stream: (name
   const chosen = arch === undefined ? manifests[0] : manifests.find((m) => m.platform?.architecture === arch);
   if (chosen === undefined) throw new ImageError(arch === undefined ? "the layout names no image" : `the layout has no image for ${arch} (it has ${manifests.map((m) => m.platform?.architecture ?? "?").join(", ")})`);
   const manifest = await json<{ config: { digest: string }; layers: { digest: string; mediaType: string }[] }>(blob(chosen.digest));
-  const config = await json<{ architecture?: string }>(blob(manifest.config.digest));
+  const config = await json<ImageConfig>(blob(manifest.config.digest));
   const files = new Map<string, ImageFile>();
   const texts = new Map<string, string>();
-  for (const layer of manifest.layers) await applyLayer(stream(blob(layer.digest)), layer.mediaType.endsWith("gzip"), files, texts);
-  return { ...(config.architecture === undefined ? {} : { arch: config.architecture }), files: sorted(files), texts, ...(await attachedProvenance(all, chosen.digest, json, read)) };
+  for (const layer of manifest.layers) await applyLayer(stream(blob(layer.digest)), files, texts, options.store, layer.digest);
+  return { ...(config.architecture === undefined ? {} : { arch: config.architecture }), files: sorted(files), texts, config, ...(await attachedProvenance(all, chosen.digest, json, read)) };
+}
+
+/**
+ * A layer's bytes, decompressed by what they start with (gzip, zstd, or a plain tar): media
+ * types lie in the wild, and `docker save` writes plain or gzipped layers under one name.
+ */
+async function* layerTar(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const iterator = input[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done === true) return;
+  const head = first.value;
+  const all = (async function* () {
+    yield head;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+  })();
+  if (head[0] === 0x1f && head[1] === 0x8b) yield* decompressStream("gzip", all);
+  else if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) yield* decompressStream("zstd", all);
+  else yield* all;
 }
 
 /** Applies one layer tar to the files so far: whiteouts remove, opaque directories empty. */
-async function applyLayer(input: Readable, gzip: boolean, files: Map<string, ImageFile>, texts: Map<string, string>): Promise<void> {
+async function applyLayer(input: Readable, files: Map<string, ImageFile>, texts: Map<string, string>, store: BlobStore | undefined, what: string): Promise<void> {
   const tar = extract();
+  // A damaged layer (truncated, not a tar, bad compression) is the image's problem, not mcc's.
+  const damaged = (error: Error) => (error instanceof ImageError ? error : new ImageError(`the layer ${what} is damaged: ${error.message}`));
   const done = new Promise<void>((resolve, reject) => {
     tar.on("finish", () => resolve());
-    tar.on("error", reject);
-    input.on("error", reject);
+    tar.on("error", (e: Error) => reject(damaged(e)));
+    input.on("error", (e: Error) => reject(damaged(e)));
   });
   tar.on("entry", (header, body, next) => {
     const path = posix.normalize(`/${header.name}`).replace(/\/$/, "") || "/";
     const base = posix.basename(path);
     const dir = posix.dirname(path);
-    const hash = createHash("sha256");
+    const owner = { uid: header.uid ?? 0, gid: header.gid ?? 0 };
     const chunks: Buffer[] = [];
     let size = 0;
-    body.on("data", (data: unknown) => {
-      const c = data as Buffer;
-      hash.update(c);
-      size += c.length;
-      if (KEEP_TEXT.test(path) && size < 1 << 20) chunks.push(c);
-    });
-    body.on("end", () => {
-      if (base === ".wh..wh..opq") {
-        for (const p of [...files.keys()]) if (p.startsWith(`${dir}/`)) files.delete(p);
-      } else if (base.startsWith(".wh.")) {
-        const gone = posix.join(dir, base.slice(4));
-        for (const p of [...files.keys()]) if (p === gone || p.startsWith(`${gone}/`)) files.delete(p);
-      } else if (header.type === "directory") {
-        files.set(path, { path, kind: "directory", size: 0, mode: header.mode ?? 0o755 });
-      } else if (header.type === "symlink") {
-        files.set(path, { path, kind: "symlink", size: 0, target: header.linkname ?? "", mode: 0o777 });
-      } else if (header.type === "link") {
-        const target = files.get(posix.normalize(`/${header.linkname ?? ""}`));
-        if (target !== undefined) files.set(path, { ...target, path });
-      } else if (header.type === "file") {
-        files.set(path, { path, kind: "file", size, sha256: hash.digest("hex"), mode: header.mode ?? 0o644 });
-        if (KEEP_TEXT.test(path)) texts.set(path, Buffer.concat(chunks).toString("utf8"));
-      }
-      next();
-    });
-    body.resume();
+    const hash = createHash("sha256");
+    const keepText = KEEP_TEXT.test(path);
+    // With a store the bytes go there (hashed on the way); without, only their hash is kept.
+    const content: Promise<{ sha256: string; size: number }> =
+      store !== undefined && header.type === "file"
+        ? store.put(
+            (async function* () {
+              for await (const c of body as AsyncIterable<Buffer>) {
+                if (keepText && size < 1 << 20) chunks.push(c);
+                size += c.length;
+                yield c;
+              }
+            })(),
+          )
+        : new Promise((resolve, reject) => {
+            body.on("data", (data: unknown) => {
+              const c = data as Buffer;
+              hash.update(c);
+              size += c.length;
+              if (keepText && size < 1 << 20) chunks.push(c);
+            });
+            body.on("end", () => resolve({ sha256: hash.digest("hex"), size }));
+            body.on("error", reject);
+            body.resume();
+          });
+    content.then(
+      (stored) => {
+        if (base === ".wh..wh..opq") {
+          for (const p of [...files.keys()]) if (p.startsWith(`${dir}/`)) files.delete(p);
+        } else if (base.startsWith(".wh.")) {
+          const gone = posix.join(dir, base.slice(4));
+          for (const p of [...files.keys()]) if (p === gone || p.startsWith(`${gone}/`)) files.delete(p);
+        } else if (header.type === "directory") {
+          files.set(path, { path, kind: "directory", size: 0, mode: header.mode ?? 0o755, ...owner });
+        } else if (header.type === "symlink") {
+          files.set(path, { path, kind: "symlink", size: 0, target: header.linkname ?? "", mode: 0o777, ...owner });
+        } else if (header.type === "link") {
+          const target = files.get(posix.normalize(`/${header.linkname ?? ""}`));
+          if (target !== undefined) files.set(path, { ...target, path });
+        } else if (header.type === "file") {
+          files.set(path, { path, kind: "file", size: stored.size, sha256: stored.sha256, mode: header.mode ?? 0o644, ...owner });
+          if (keepText) texts.set(path, Buffer.concat(chunks).toString("utf8"));
+        }
+        next();
+      },
+      (error: Error) => next(error),
+    );
   });
-  (gzip ? input.pipe(createGunzip()) : input).pipe(tar);
+  const tarBytes = Readable.from(layerTar(input));
+  tarBytes.on("error", (error) => tar.destroy(error));
+  tarBytes.pipe(tar);
   await done;
 }
 
-async function fromDirectory(root: string): Promise<Omit<ReadImage, "format">> {
+async function fromDirectory(root: string, store: BlobStore | undefined): Promise<Omit<ReadImage, "format">> {
   const files = new Map<string, ImageFile>();
   const texts = new Map<string, string>();
   const walk = async (rel: string): Promise<void> => {
     for (const name of (await readdir(join(root, rel))).sort()) {
       const path = `${rel}/${name}`;
       const s = await lstat(join(root, path));
+      const owner = { uid: s.uid, gid: s.gid };
       if (s.isDirectory()) {
-        files.set(path, { path, kind: "directory", size: 0, mode: s.mode & 0o7777 });
+        files.set(path, { path, kind: "directory", size: 0, mode: s.mode & 0o7777, ...owner });
         await walk(path);
       } else if (s.isSymbolicLink()) {
-        files.set(path, { path, kind: "symlink", size: 0, target: await readlink(join(root, path)), mode: 0o777 });
+        files.set(path, { path, kind: "symlink", size: 0, target: await readlink(join(root, path)), mode: 0o777, ...owner });
       } else if (s.isFile()) {
-        const bytes = await readFile(join(root, path));
-        files.set(path, { path, kind: "file", size: s.size, sha256: createHash("sha256").update(bytes).digest("hex"), mode: s.mode & 0o7777 });
-        if (KEEP_TEXT.test(path)) texts.set(path, bytes.toString("utf8"));
+        const sha256 = store !== undefined ? (await store.put(createReadStream(join(root, path)))).sha256 : createHash("sha256").update(await readFile(join(root, path))).digest("hex");
+        files.set(path, { path, kind: "file", size: s.size, sha256, mode: s.mode & 0o7777, ...owner });
+        if (KEEP_TEXT.test(path)) texts.set(path, (await readFile(join(root, path))).toString("utf8"));
       }
     }
   };

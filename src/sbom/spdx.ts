@@ -26,7 +26,7 @@ export interface SbomPackage {
   readonly version: string;
   readonly arch: string;
   readonly source: string;
-  /** sha256 of the .deb. */
+  /** sha256 of the .deb; empty when there is none (a package found installed in an image). */
   readonly sha256: string;
   readonly license: string;
   readonly extracted: readonly ExtractedLicense[];
@@ -106,7 +106,8 @@ export function spdxDocument(input: SbomInput): object {
       downloadLocation: "NOASSERTION",
       filesAnalyzed: false,
       sourceInfo: `built from the Debian source package ${p.source}`,
-      checksums: [{ algorithm: "SHA256", checksumValue: p.sha256 }],
+      // A package found installed in an image (mcc minify) has no .deb to take a digest of.
+      ...(p.sha256 === "" ? {} : { checksums: [{ algorithm: "SHA256", checksumValue: p.sha256 }] }),
       externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: debPurl(p, distro) }],
       licenseConcluded: "NOASSERTION",
       licenseDeclared: p.license,

@@ -1,0 +1,226 @@
+// `mcc minify` on a real full image: a bookworm rootfs with curl built by mmdebstrap from the
+// host's mirror, wrapped into an OCI layout by umoci (config set with umoci config), minified,
+// validated by oci-image-tool, read by skopeo, unpacked by umoci and run under runc; the same
+// image as a docker-archive (skopeo copy) minifies to the same digest; a #! script entrypoint
+// added as a second layer by umoci insert runs with only its shell kept.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createNodeHost } from "../../src/host/node-host.js";
+import { archiveBases } from "../../src/source/bases.js";
+import type { Spec } from "../../src/types/spec.js";
+import { repoRoot } from "../helpers.js";
+import { sharedTestCache } from "../support/io.js";
+import { hasRunc } from "../support/runc.js";
+
+const work = mkdtempSync(join(tmpdir(), "mcc-minify-it-"));
+const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const layout = join(work, "full");
+const validateSpdx = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, "test", "vendor", "spdx-2.3", "spdx-schema.json"), "utf8")) as object);
+
+function tool(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+}
+
+function mcc(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [bin, ...args, "--cache", sharedTestCache], { cwd: work, encoding: "utf8" });
+}
+
+interface Report {
+  before: { files: number; bytes: number };
+  after: { files: number; bytes: number };
+  kept: { name: string; version?: string; after: { files: number; bytes: number } }[];
+  dropped: string[];
+  outputs: { path: string; digest?: string }[];
+}
+
+function minify(image: string, out: string, extra: string[] = []): Report {
+  const r = mcc(["minify", image, "-o", out, "--name", "curl-min", "--json", ...extra]);
+  assert.is(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Report;
+}
+
+/**
+ * An mmdebstrap tarball (bookworm, essential + the packages, from the mirror of the host's apt
+ * sources), kept in the shared test cache: built once per machine (~30 s each).
+ */
+async function rootfsTarball(name = "curl", include = "curl,ca-certificates"): Promise<string> {
+  const tarball = join(sharedTestCache, "mmdebstrap", `bookworm-${name}.tar`);
+  if (existsSync(tarball)) return tarball;
+  const { mirror } = await archiveBases(createNodeHost(), { from: { release: "bookworm" } } as unknown as Spec, {});
+  mkdirSync(join(sharedTestCache, "mmdebstrap"), { recursive: true });
+  const temp = `${tarball}.${process.pid}.tmp.tar`;
+  const r = spawnSync("mmdebstrap", ["--variant=essential", `--include=${include}`, "--mode=root", "--format=tar", "-q", "bookworm", temp, `deb ${mirror} bookworm main`], {
+    encoding: "utf8",
+    timeout: 600_000,
+  });
+  assert.is(r.status, 0, r.stderr);
+  renameSync(temp, tarball);
+  return tarball;
+}
+
+/** Unpacks a layout's image with umoci and runs it under runc: read-only root, its own user, /write bound. */
+async function runLayout(dir: string, tag: string, name: string, options: { args?: string[]; hostNetwork?: boolean } = {}): Promise<{ status: number | null; stdout: string; stderr: string; user: { uid: number; gid: number } }> {
+  const bundle = join(work, `bundle-${name}`);
+  tool("umoci", ["unpack", "--rootless", "--image", `${dir}:${tag}`, bundle]);
+  const configPath = join(bundle, "config.json");
+  const runtime = JSON.parse(readFileSync(configPath, "utf8")) as {
+    root: { readonly?: boolean };
+    process: { terminal: boolean; args: string[]; user: { uid: number; gid: number } };
+    linux: { uidMappings?: unknown; gidMappings?: unknown; namespaces: { type: string }[] };
+    mounts: { destination: string; type: string; source: string; options: string[] }[];
+  };
+  runtime.process.terminal = false;
+  runtime.root.readonly = true;
+  if (options.args !== undefined) runtime.process.args = options.args;
+  // umoci --rootless writes a rootless config; as root, run it as a plain container.
+  delete runtime.linux.uidMappings;
+  delete runtime.linux.gidMappings;
+  runtime.linux.namespaces = runtime.linux.namespaces.filter((n) => n.type !== "user" && !(options.hostNetwork === true && n.type === "network"));
+  const write = join(work, `write-${name}`);
+  mkdirSync(write);
+  execFileSync("chown", [`${runtime.process.user.uid}:${runtime.process.user.gid}`, write]);
+  runtime.mounts = runtime.mounts.filter((m) => m.destination !== "/write");
+  runtime.mounts.push({ destination: "/write", type: "bind", source: write, options: ["rbind", "rw"] });
+  writeFileSync(configPath, JSON.stringify(runtime));
+  const id = `mcc-minify-${process.pid}-${name}`;
+  // Asynchronous, so that a server in this process can answer meanwhile.
+  const child = spawn("runc", ["run", id], { cwd: bundle, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  const status = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  clearTimeout(timer);
+  spawnSync("runc", ["delete", "-f", id], { stdio: "ignore" });
+  return { status, stdout, stderr, user: runtime.process.user };
+}
+
+let ociDigest: string | undefined;
+
+test("a full curl image from mmdebstrap and umoci minifies, keeps its config, and runs under runc", async () => {
+  assert.ok(hasRunc(), "runc (Debian's runc package) and root are needed to run the images");
+  const tarball = await rootfsTarball();
+  tool("umoci", ["init", "--layout", layout]);
+  tool("umoci", ["new", "--image", `${layout}:full`]);
+  tool("umoci", ["raw", "add-layer", "--image", `${layout}:full`, tarball]);
+  tool("umoci", [
+    "config", "--image", `${layout}:full`, "--tag", "full",
+    "--config.entrypoint", "curl", "--config.cmd", "--version",
+    "--config.env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "--config.env", "GREETING=hello",
+    "--config.label", "org.example.team=edge", "--config.exposedports", "8080/tcp",
+    "--config.user", "1000:1000", "--config.workingdir", "/srv",
+  ]);
+  const out = join(work, "curl-min");
+  const report = minify(`${layout}:full`, out);
+  console.log(`  curl image: ${report.before.files} files, ${report.before.bytes} bytes -> ${report.after.files} files, ${report.after.bytes} bytes`);
+  assert.ok(report.before.files > 4000, `${report.before.files}`);
+  assert.ok(report.after.bytes * 5 < report.before.bytes, JSON.stringify({ before: report.before, after: report.after }));
+  for (const name of ["curl", "libcurl4", "libc6", "libssl3"]) assert.ok(report.kept.some((p) => p.name === name && p.version !== undefined), name);
+  for (const name of ["bash", "perl-base", "coreutils", "dpkg"]) assert.ok(report.dropped.includes(name), name);
+  ociDigest = report.outputs[0]?.digest;
+  // The SBOM: valid SPDX 2.3, the kept packages with the version dpkg recorded, every kept file.
+  const sbom = JSON.parse(readFileSync(`${out}.spdx.json`, "utf8")) as { packages: { name: string; versionInfo?: string }[]; files: unknown[] };
+  assert.ok(validateSpdx(sbom), JSON.stringify(validateSpdx.errors?.slice(0, 3)));
+  const curl = report.kept.find((p) => p.name === "curl");
+  assert.is(sbom.packages.find((p) => p.name === "curl")?.versionInfo, curl?.version);
+  assert.not.ok(sbom.packages.some((p) => p.name === "bash"));
+  assert.is(sbom.files.length, report.after.files);
+  assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", "name=latest", out]), /Validation succeeded/);
+  const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${out}:latest`])) as { config: Record<string, unknown> };
+  assert.equal(config.config["Entrypoint"], ["/usr/bin/curl"]);
+  assert.equal(config.config["Cmd"], ["--version"]);
+  assert.ok((config.config["Env"] as string[]).includes("GREETING=hello"));
+  assert.equal(config.config["Labels"], { "org.example.team": "edge" });
+  assert.equal(config.config["ExposedPorts"], { "8080/tcp": {} });
+  assert.is(config.config["User"], "1000:1000");
+  assert.is(config.config["WorkingDir"], "/srv");
+  // The image's own Entrypoint and Cmd, as its user, with a read-only root.
+  const run = await runLayout(out, "latest", "version");
+  assert.equal(run.user, { uid: 1000, gid: 1000 });
+  assert.is(run.stderr, "");
+  assert.is(run.status, 0);
+  assert.match(run.stdout, /^curl 7\.88\.1 /);
+  const server = createServer((_, res) => res.writeHead(200, { "content-type": "text/plain" }).end("hello\n"));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const fetched = await runLayout(out, "latest", "fetch", { args: ["/usr/bin/curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", `http://127.0.0.1:${port}/`], hostNetwork: true });
+    assert.is(fetched.stderr, "");
+    assert.is(fetched.stdout, "200");
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test("the same image saved as a docker-archive minifies to the same digest", () => {
+  assert.ok(ociDigest !== undefined, "the OCI test ran first");
+  const archive = join(work, "full.docker.tar");
+  tool("skopeo", ["copy", `oci:${layout}:full`, `docker-archive:${archive}:curl:full`]);
+  const report = minify(archive, join(work, "curl-from-docker"));
+  assert.is(report.outputs[0]?.digest, ociDigest);
+  const other = minify(`${archive}:curl:full`, join(work, "curl-from-docker.tar"), ["--format", "docker-archive"]);
+  assert.is(other.after.files, report.after.files);
+  const loaded = JSON.parse(tool("skopeo", ["inspect", `docker-archive:${join(work, "curl-from-docker.tar")}:curl-min:latest`])) as { Labels: Record<string, string> };
+  assert.equal(loaded.Labels, { "org.example.team": "edge" });
+});
+
+test("a #! script entrypoint in a second layer keeps its shell and nothing of bash", async () => {
+  // A layer tar made by GNU tar (umoci 0.4.7's `insert` writes a truncated layer).
+  const dir = join(work, "script-layer");
+  mkdirSync(join(dir, "usr", "local", "bin"), { recursive: true });
+  writeFileSync(join(dir, "usr", "local", "bin", "hello.sh"), '#!/bin/sh\necho "$GREETING from a script"\n', { mode: 0o755 });
+  tool("tar", ["-cf", join(work, "script-layer.tar"), "-C", dir, "usr/local/bin/hello.sh"]);
+  tool("umoci", ["tag", "--image", `${layout}:full`, "script"]);
+  tool("umoci", ["raw", "add-layer", "--image", `${layout}:script`, join(work, "script-layer.tar")]);
+  tool("umoci", ["config", "--image", `${layout}:script`, "--tag", "script", "--config.entrypoint", "hello.sh", "--clear", "config.cmd"]);
+  const out = join(work, "script-min");
+  const r = mcc(["minify", `${layout}:script`, "-o", out, "--name", "script", "--json"]);
+  assert.is(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as Report & { entrypoint: string[] };
+  assert.equal(report.entrypoint, ["/usr/local/bin/hello.sh"]);
+  assert.ok(report.kept.some((p) => p.name === "dash"), JSON.stringify(report.kept.map((p) => p.name)));
+  assert.ok(report.dropped.includes("bash") && report.dropped.includes("curl"));
+  const run = await runLayout(out, "latest", "script");
+  assert.is(run.stderr, "");
+  assert.is(run.stdout, "hello from a script\n");
+});
+
+test("python3: the interpreter alone cannot start; with the standard library included by a spec it runs", async () => {
+  const tarball = await rootfsTarball("python3", "python3");
+  const py = join(work, "python");
+  tool("umoci", ["init", "--layout", py]);
+  tool("umoci", ["new", "--image", `${py}:full`]);
+  tool("umoci", ["raw", "add-layer", "--image", `${py}:full`, tarball]);
+  tool("umoci", ["config", "--image", `${py}:full`, "--tag", "full", "--config.entrypoint", "python3", "--config.cmd", "-c", "--config.cmd", "import json, sqlite3; print(json.dumps({'sqlite': sqlite3.sqlite_version_info[0]}))", "--config.env", "LANG=C.UTF-8"]);
+  const bare = mcc(["minify", `${py}:full`, "-o", join(work, "py-bare"), "--name", "py", "-q"]);
+  assert.is(bare.status, 0, bare.stderr);
+  const failed = await runLayout(join(work, "py-bare"), "latest", "py-bare");
+  assert.is.not(failed.status, 0);
+  assert.match(failed.stderr, /encodings/);
+  const spec = join(work, "python.yml");
+  // cgi.py (mode 0644) starts with `#! /usr/local/bin/python`, which the tracer follows as it
+  // does for every included script; the image has no such file.
+  writeFileSync(spec, "include: [/usr/lib/python3.11/**]\nexclude: [/usr/lib/python3.11/**/__pycache__/**, /usr/lib/python3.11/test/**, /usr/lib/python3.11/cgi.py]\n");
+  const r = mcc(["minify", `${py}:full`, "--spec", spec, "-o", join(work, "py-min"), "--name", "py", "--json"]);
+  assert.is(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as Report;
+  console.log(`  python3 image: ${report.before.files} files, ${report.before.bytes} bytes -> ${report.after.files} files, ${report.after.bytes} bytes`);
+  assert.ok(report.after.bytes * 2 < report.before.bytes, JSON.stringify({ before: report.before, after: report.after }));
+  // The sqlite3 extension module is traced for libsqlite3, which the include did not name.
+  assert.ok(report.kept.some((p) => p.name === "libsqlite3-0"), JSON.stringify(report.kept.map((p) => p.name)));
+  const run = await runLayout(join(work, "py-min"), "latest", "py-min");
+  assert.is(run.stderr, "");
+  assert.is(run.stdout, '{"sqlite": 3}\n');
+});
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test.run();
