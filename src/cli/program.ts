@@ -205,6 +205,8 @@ docs/diagnostics.md (every error code).`,
     .addOption(new Option("--arch <arch>", "the platform to read from a multi-platform image, or the architecture of a rootfs directory"))
     .addOption(new Option("--cache <dir>", "the cache directory (default: $MCC_CACHE, else $XDG_CACHE_HOME/mcc)"))
     .addOption(new Option("--explain <file>", "write why each file is in the output, as JSON"))
+    .addOption(new Option("--insecure", "plain http to the image's registry (loopback hosts only)"))
+    .addOption(new Option("--ca-file <pem>", "trust these CA certificates for the image's registry"))
     .addOption(new Option("--json", "print the sizes, what was kept and the outputs as JSON"))
     .addOption(new Option("-q, --quiet", "print nothing but problems"))
     .action(async (image: string, args: string[], options: import("./commands/minify.js").MinifyCommandOptions) => {

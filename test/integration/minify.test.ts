@@ -17,6 +17,7 @@ import { archiveBases } from "../../src/source/bases.js";
 import type { Spec } from "../../src/types/spec.js";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
+import { startRegistry } from "../support/registry-server.js";
 import { hasRunc } from "../support/runc.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-minify-it-"));
@@ -170,6 +171,42 @@ test("the same image saved as a docker-archive minifies to the same digest", () 
   assert.is(other.after.files, report.after.files);
   const loaded = JSON.parse(tool("skopeo", ["inspect", `docker-archive:${join(work, "curl-from-docker.tar")}:curl-min:latest`])) as { Labels: Record<string, string> };
   assert.equal(loaded.Labels, { "org.example.team": "edge" });
+});
+
+test("from a registry to a registry: minify a pushed image, push the result with auth over TLS, pull it back", async () => {
+  assert.ok(ociDigest !== undefined, "the OCI test ran first");
+  const plain = await startRegistry();
+  const secure = await startRegistry({ tls: true, basic: { user: "builder", password: "s3cret" } });
+  try {
+    // The developers' full image, pushed by another tool.
+    tool("skopeo", ["copy", "--dest-tls-verify=false", `oci:${layout}:full`, `docker://${plain.host}/dev/curl:full`]);
+    const out = join(work, "curl-from-registry");
+    const r = mcc(["minify", `${plain.host}/dev/curl:full`, "--insecure", "-o", out, "--name", "curl-min", "--json"]);
+    assert.is(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as Report;
+    // The same image read from a registry gives the same microcontainer as from the layout.
+    assert.is(report.outputs[0]?.digest, ociDigest);
+
+    const env = { MCC_REGISTRY_USERNAME: "builder", MCC_REGISTRY_PASSWORD: "s3cret" };
+    const push = spawnSync(process.execPath, [bin, "push", out, `${secure.host}/prod/curl:min`, "--ca-file", secure.caFile as string], { encoding: "utf8", env: { ...process.env, ...env } });
+    assert.is(push.status, 0, push.stderr);
+    assert.ok(push.stdout.includes(ociDigest), push.stdout);
+    const wrong = spawnSync(process.execPath, [bin, "push", out, `${secure.host}/prod/curl:min`, "--ca-file", secure.caFile as string], { encoding: "utf8", env: { ...process.env, ...env, MCC_REGISTRY_PASSWORD: "nope" } });
+    assert.is(wrong.status, 1, wrong.stderr);
+    assert.match(wrong.stderr, /authentication failed/i);
+    const inspected = JSON.parse(tool("skopeo", ["inspect", "--tls-verify=false", "--creds", "builder:s3cret", `docker://${secure.host}/prod/curl:min`])) as { Digest: string; Labels: Record<string, string> };
+    assert.is(inspected.Digest, ociDigest);
+    assert.equal(inspected.Labels, { "org.example.team": "edge" });
+    const back = join(work, "curl-pulled");
+    const pull = spawnSync(process.execPath, [bin, "pull", `${secure.host}/prod/curl:min`, back, "--ca-file", secure.caFile as string], { encoding: "utf8", env: { ...process.env, ...env } });
+    assert.is(pull.status, 0, pull.stderr);
+    const run = await runLayout(back, "min", "pulled");
+    assert.is(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^curl 7\.88\.1 /);
+  } finally {
+    await plain.stop();
+    await secure.stop();
+  }
 });
 
 test("a #! script entrypoint in a second layer keeps its shell and nothing of bash", async () => {

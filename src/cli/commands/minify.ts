@@ -17,6 +17,7 @@ import { defaultOutputPath } from "../../validate/defaults.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { cacheRootOf, formatSize } from "./common.js";
+import { pullToTemporary, reportingRegistryErrors } from "./registry.js";
 
 export interface MinifyCommandOptions {
   readonly spec?: string;
@@ -32,19 +33,37 @@ export interface MinifyCommandOptions {
   readonly explain?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
+  /** For an image in a registry: plain http to loopback, and extra CAs. */
+  readonly insecure?: boolean;
+  readonly caFile?: string;
 }
 
 /** `mcc minify IMAGE [-- ARGS]`: keep only what the image's program needs. */
 export async function minifyCommand(image: string, trailing: readonly string[], options: MinifyCommandOptions, io: CliIo): Promise<ExitCode> {
+  const named = parseImageArgument(image, (p) => existsSync(p));
+  if (named.kind === "local") return minifyLocal(named, image, trailing, options, io);
+  // A registry's image is pulled into a temporary layout, minified like any other, then removed.
+  return reportingRegistryErrors(io, async () => {
+    const pulled = await pullToTemporary(named.reference, { ...options, ...(options.json ? { quiet: true } : {}) }, io);
+    try {
+      return await minifyLocal({ kind: "local", path: pulled.dir, ...(pulled.tag === undefined ? {} : { tag: pulled.tag }) }, image, trailing, { ...options, name: options.name ?? lastComponent(named.reference) }, io);
+    } finally {
+      await pulled.remove();
+    }
+  });
+}
+
+/** The repository's last component, without tag or digest: the output's default name. */
+function lastComponent(reference: string): string {
+  return (reference.split("/").pop() ?? reference).replace(/[@:].*$/, "");
+}
+
+async function minifyLocal(arg: { kind: "local"; path: string; tag?: string }, image: string, trailing: readonly string[], options: MinifyCommandOptions, io: CliIo): Promise<ExitCode> {
   const report = (diagnostics: readonly Diagnostic[], source?: LoadedMinifySpec["source"]) => {
     for (const d of diagnostics) io.stderr(renderDiagnostic(d, source, { excerpt: io.stderrIsTty, color: io.color }) + "\n");
     io.stderr(renderSummary(diagnostics.filter((d) => d.severity === "error").length, 1) + "\n");
     return EXIT.userError;
   };
-  const arg = parseImageArgument(image, (p) => existsSync(p));
-  if (arg.kind === "registry") {
-    return report([{ ...diagnosticForFile(image, "MCC600", { reason: `${arg.reference} is a registry reference; minify reads local images` }), hint: `pull it into a layout first (skopeo copy docker://${arg.reference} oci:DIR:TAG), then run mcc minify DIR:TAG` }]);
-  }
   const loaded = options.spec === undefined ? undefined : await loadMinifySpec(io.host, options.spec, io.hostArch);
   if (loaded !== undefined && loaded.given === undefined) return report(loaded.diagnostics, loaded.source);
   const given = loaded?.given;

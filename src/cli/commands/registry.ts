@@ -3,6 +3,9 @@ import { openLayout } from "../../registry/oci-source.js";
 import { pullImage } from "../../registry/pull.js";
 import { pushLayout } from "../../registry/push.js";
 import { formatReference, parseReference, ReferenceError, type ImageReference } from "../../registry/reference.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { formatSize } from "./common.js";
@@ -79,6 +82,27 @@ export async function pullCommand(reference: string, dir: string, options: Regis
   });
 }
 
+/**
+ * Pulls an image into a new temporary OCI layout (for commands that read local images, such
+ * as minify); `remove` deletes it. The layout's image is tagged as the reference is.
+ */
+export async function pullToTemporary(reference: string, options: RegistryOptions, io: CliIo): Promise<{ dir: string; tag?: string; remove(): Promise<void> }> {
+  const ref = parseReference(reference);
+  const client = await connect(ref, options, io);
+  const dir = await mkdtemp(join(tmpdir(), "mcc-pull-"));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    const report = await pullImage(client, ref, join(dir, "layout"));
+    if (!options.quiet) io.stderr(`pulled ${formatReference({ ...ref, digest: report.digest })}: ${report.blobs} blobs, ${formatSize(report.bytes)}\n`);
+    return { dir: join(dir, "layout"), ...(ref.tag === undefined ? {} : { tag: ref.tag }), remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  } finally {
+    client.close();
+  }
+}
+
 /** `16M`, `512K`, `1048576`: a size in bytes, at least 1 KiB (as a chunk). */
 function parseSize(text: string): number {
   const m = /^(\d+)([KMG]i?B?)?$/i.exec(text.trim());
@@ -88,7 +112,7 @@ function parseSize(text: string): number {
   return n;
 }
 
-async function reportingRegistryErrors(io: CliIo, run: () => Promise<ExitCode>): Promise<ExitCode> {
+export async function reportingRegistryErrors(io: CliIo, run: () => Promise<ExitCode>): Promise<ExitCode> {
   try {
     return await run();
   } catch (error) {
