@@ -22,6 +22,11 @@ export interface ExecuteOptions {
   readonly parallel: number;
   /** Kinds whose results are not cached (those that write outside the cache). */
   readonly uncached: ReadonlySet<StepKind>;
+  /**
+   * Kinds that wait on the network rather than the processor, each with its own number of
+   * slots beside the `parallel` shared by the rest (downloads are not bound by cores).
+   */
+  readonly pools?: Readonly<Partial<Record<StepKind, number>>>;
   /** The steps whose results are wanted (default: those no other step takes as input). */
   readonly targets?: readonly string[];
 }
@@ -56,7 +61,9 @@ export async function executePlan(
 
   const results = new Map<string, unknown>();
   const pending = new Map<string, Promise<unknown>>();
-  const slots = createSlots(Math.max(1, options.parallel));
+  const shared = createSlots(Math.max(1, options.parallel));
+  const pools = new Map(Object.entries(options.pools ?? {}).map(([kind, n]) => [kind, createSlots(Math.max(1, n))]));
+  const slotsOf = (kind: StepKind) => pools.get(kind) ?? shared;
   let done = 0;
   let failure: { error: unknown } | undefined;
 
@@ -81,7 +88,7 @@ export async function executePlan(
       }
     }
     const inputs = await Promise.all(step.inputs.map(stepResult));
-    const result = await slots.run(async () => {
+    const result = await slotsOf(step.kind).run(async () => {
       if (failure !== undefined) throw failure.error;
       try {
         return await handlers[step.kind](step, inputs);

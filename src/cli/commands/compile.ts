@@ -40,6 +40,9 @@ export interface CompileOptions extends SourceOptions {
   readonly caFile?: string;
 }
 
+/** How many packages are downloaded at once, whatever the number of cores. */
+const DOWNLOADS = 8;
+
 /** The paths a bootable output's init mounts itself. */
 const BOOT_MOUNTS = ["/proc", "/sys", "/dev"];
 
@@ -111,7 +114,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
     try {
       let ran = 0;
       let reused = 0;
-      results = await executePlan(plan, stepHandlers(env), cache, { parallel: availableParallelism(), uncached: new Set(["emit"]), targets }, {
+      results = await executePlan(plan, stepHandlers(env), cache, { parallel: availableParallelism(), uncached: new Set(["emit"]), pools: { fetch: DOWNLOADS }, targets }, {
         onStep: (step, how, done, total) => {
           if (how === "ran") ran++;
           else if (how === "cached") reused++;
