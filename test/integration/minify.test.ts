@@ -3,7 +3,7 @@
 // validated by oci-image-tool, read by skopeo, unpacked by umoci and run under runc; the same
 // image as a docker-archive (skopeo copy) minifies to the same digest; a #! script entrypoint
 // added as a second layer by umoci insert runs with only its shell kept.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -18,7 +18,7 @@ import type { Spec } from "../../src/types/spec.js";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
 import { startRegistry } from "../support/registry-server.js";
-import { hasRunc } from "../support/runc.js";
+import { hasRunc, runLayoutImage } from "../support/runc.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-minify-it-"));
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
@@ -66,42 +66,9 @@ async function rootfsTarball(name = "curl", include = "curl,ca-certificates"): P
   return tarball;
 }
 
-/** Unpacks a layout's image with umoci and runs it under runc: read-only root, its own user, /write bound. */
-async function runLayout(dir: string, tag: string, name: string, options: { args?: string[]; hostNetwork?: boolean } = {}): Promise<{ status: number | null; stdout: string; stderr: string; user: { uid: number; gid: number } }> {
-  const bundle = join(work, `bundle-${name}`);
-  tool("umoci", ["unpack", "--rootless", "--image", `${dir}:${tag}`, bundle]);
-  const configPath = join(bundle, "config.json");
-  const runtime = JSON.parse(readFileSync(configPath, "utf8")) as {
-    root: { readonly?: boolean };
-    process: { terminal: boolean; args: string[]; user: { uid: number; gid: number } };
-    linux: { uidMappings?: unknown; gidMappings?: unknown; namespaces: { type: string }[] };
-    mounts: { destination: string; type: string; source: string; options: string[] }[];
-  };
-  runtime.process.terminal = false;
-  runtime.root.readonly = true;
-  if (options.args !== undefined) runtime.process.args = options.args;
-  // umoci --rootless writes a rootless config; as root, run it as a plain container.
-  delete runtime.linux.uidMappings;
-  delete runtime.linux.gidMappings;
-  runtime.linux.namespaces = runtime.linux.namespaces.filter((n) => n.type !== "user" && !(options.hostNetwork === true && n.type === "network"));
-  const write = join(work, `write-${name}`);
-  mkdirSync(write);
-  execFileSync("chown", [`${runtime.process.user.uid}:${runtime.process.user.gid}`, write]);
-  runtime.mounts = runtime.mounts.filter((m) => m.destination !== "/write");
-  runtime.mounts.push({ destination: "/write", type: "bind", source: write, options: ["rbind", "rw"] });
-  writeFileSync(configPath, JSON.stringify(runtime));
-  const id = `mcc-minify-${process.pid}-${name}`;
-  // Asynchronous, so that a server in this process can answer meanwhile.
-  const child = spawn("runc", ["run", id], { cwd: bundle, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-  const status = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  clearTimeout(timer);
-  spawnSync("runc", ["delete", "-f", id], { stdio: "ignore" });
-  return { status, stdout, stderr, user: runtime.process.user };
+/** The image of a layout run under runc (see runLayoutImage), its bundle in this test's directory. */
+function runLayout(dir: string, tag: string, name: string, options: { args?: string[]; hostNetwork?: boolean } = {}) {
+  return runLayoutImage(dir, tag, work, name, options);
 }
 
 let ociDigest: string | undefined;

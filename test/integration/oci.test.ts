@@ -2,14 +2,14 @@
 // reproducibility: two builds with different caches, time zones, umasks, locales and working
 // directories give the same digests, and each example's .mcc gives the image its .yml gives.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
-import { hasRunc } from "../support/runc.js";
+import { hasRunc, runLayoutImage } from "../support/runc.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-oci-"));
 const sharedCache = sharedTestCache;
@@ -33,35 +33,6 @@ function tool(cmd: string, args: string[]): string {
 
 const hasTools = ["oci-image-tool", "skopeo", "umoci"].every((t) => spawnSync(t, ["--version"]).status === 0 || spawnSync(t, ["--help"]).status === 0);
 
-/** Unpacks a layout with umoci and runs a command in it with runc, read-only root, as its user. */
-function runImage(layout: string, args: string[], name: string): { stdout: string; stderr: string } {
-  const bundle = join(work, `bundle-${name}`);
-  tool("umoci", ["unpack", "--rootless", "--image", `${layout}:latest`, bundle]);
-  const configPath = join(bundle, "config.json");
-  const runtime = JSON.parse(readFileSync(configPath, "utf8")) as {
-    root: { path: string; readonly?: boolean };
-    process: { terminal: boolean; args: string[]; user: { uid: number; gid: number } };
-    linux: { uidMappings?: unknown; gidMappings?: unknown; namespaces: { type: string }[] };
-    mounts: { destination: string; type: string; source: string; options: string[] }[];
-  };
-  runtime.process.terminal = false;
-  runtime.root.readonly = true;
-  runtime.process.args = args;
-  // umoci --rootless writes a rootless config; as root, run it as a plain container.
-  delete runtime.linux.uidMappings;
-  delete runtime.linux.gidMappings;
-  runtime.linux.namespaces = runtime.linux.namespaces.filter((n) => n.type !== "user");
-  const write = join(work, `write-${name}`);
-  mkdirSync(write);
-  execFileSync("chown", [`${runtime.process.user.uid}:${runtime.process.user.gid}`, write]);
-  runtime.mounts = runtime.mounts.filter((m) => m.destination !== "/write");
-  runtime.mounts.push({ destination: "/write", type: "bind", source: write, options: ["rbind", "rw"] });
-  writeFileSync(configPath, JSON.stringify(runtime));
-  const id = `mcc-oci-${process.pid}-${name}`;
-  const run = spawnSync("runc", ["run", id], { cwd: bundle, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-  spawnSync("runc", ["delete", "-f", id], { stdio: "ignore" });
-  return { stdout: run.stdout ?? "", stderr: run.stderr ?? "" };
-}
 
 const smoke: [string, string[], string][] = [
   ["curl", ["/usr/bin/curl", "--version"], "curl 7.88.1"],
@@ -72,7 +43,7 @@ const smoke: [string, string[], string][] = [
 ];
 
 for (const [example, args, expected] of smoke) {
-  test(`${example}: the OCI layout passes oci-image-tool, skopeo reads and converts it, umoci unpacks it, runc runs it read-only`, () => {
+  test(`${example}: the OCI layout passes oci-image-tool, skopeo reads and converts it, umoci unpacks it, runc runs it read-only`, async () => {
     assert.ok(hasTools, "oci-image-tool, skopeo and umoci (Debian packages of those names) are needed");
     const layout = compile(example, join(work, example), "oci");
     assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", "name=latest", layout]), /Validation succeeded/);
@@ -82,7 +53,7 @@ for (const [example, args, expected] of smoke) {
     assert.is(config.config.Entrypoint[0], args[0]);
     tool("skopeo", ["copy", `oci:${layout}:latest`, `docker-archive:${join(work, `${example}-from-skopeo.tar`)}:${example}:latest`]);
     if (!hasRunc()) assert.unreachable("runc and root are needed to run the image");
-    const run = runImage(layout, args, example);
+    const run = await runLayoutImage(layout, "latest", work, example, { args });
     assert.is(run.stderr, "");
     if (expected.endsWith("\n")) assert.is(run.stdout, expected);
     else assert.ok(run.stdout.startsWith(expected), run.stdout);

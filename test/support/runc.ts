@@ -49,19 +49,63 @@ export async function runInRootfs(
     }
     if (options.hostNetwork) config.linux.namespaces = config.linux.namespaces.filter((n) => n.type !== "network");
     writeFileSync(join(bundle, "config.json"), JSON.stringify(config, null, 1));
-    const id = `mcc-test-${process.pid}-${counter++}`;
-    // Asynchronous, so that a server in this process (the curl test's) can answer meanwhile.
-    const child = spawn("runc", ["run", id], { cwd: bundle, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    const status = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-    clearTimeout(timer);
-    spawnSync("runc", ["delete", "-f", id], { stdio: "ignore" });
-    return { status, stdout, stderr };
+    return await runBundle(bundle);
   } finally {
     rmSync(bundle, { recursive: true, force: true });
   }
+}
+
+/**
+ * `runc run` in a bundle, then the container deleted. Asynchronous, so that a server in this
+ * process (a test's loopback server) can answer meanwhile; killed after two minutes.
+ */
+export async function runBundle(bundle: string): Promise<RuncResult> {
+  const id = `mcc-test-${process.pid}-${counter++}`;
+  const child = spawn("runc", ["run", id], { cwd: bundle, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  const status = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  clearTimeout(timer);
+  spawnSync("runc", ["delete", "-f", id], { stdio: "ignore" });
+  return { status, stdout, stderr };
+}
+
+/**
+ * Unpacks a layout's image with umoci (`DIR:TAG`) into `work` and runs it under runc as the
+ * image says: its user, its entrypoint (or `args`), a read-only root and a host directory owned
+ * by the user bound at /write. umoci --rootless writes a rootless config; as root it is run as a
+ * plain container. `hostNetwork` lets it reach a server on the host's loopback.
+ */
+export async function runLayoutImage(
+  layout: string,
+  tag: string,
+  work: string,
+  name: string,
+  options: { args?: readonly string[]; hostNetwork?: boolean } = {},
+): Promise<RuncResult & { user: { uid: number; gid: number } }> {
+  const bundle = join(work, `bundle-${name}`);
+  execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:${tag}`, bundle], { stdio: ["ignore", "pipe", "pipe"] });
+  const configPath = join(bundle, "config.json");
+  const runtime = JSON.parse(readFileSync(configPath, "utf8")) as {
+    root: { readonly?: boolean };
+    process: { terminal: boolean; args: string[]; user: { uid: number; gid: number } };
+    linux: { uidMappings?: unknown; gidMappings?: unknown; namespaces: { type: string }[] };
+    mounts: { destination: string; type: string; source: string; options: string[] }[];
+  };
+  runtime.process.terminal = false;
+  runtime.root.readonly = true;
+  if (options.args !== undefined) runtime.process.args = [...options.args];
+  delete runtime.linux.uidMappings;
+  delete runtime.linux.gidMappings;
+  runtime.linux.namespaces = runtime.linux.namespaces.filter((n) => n.type !== "user" && !(options.hostNetwork === true && n.type === "network"));
+  const write = join(work, `write-${name}`);
+  mkdirSync(write);
+  chownSync(write, runtime.process.user.uid, runtime.process.user.gid);
+  runtime.mounts = runtime.mounts.filter((m) => m.destination !== "/write");
+  runtime.mounts.push({ destination: "/write", type: "bind", source: write, options: ["rbind", "rw"] });
+  writeFileSync(configPath, JSON.stringify(runtime));
+  return { ...(await runBundle(bundle)), user: runtime.process.user };
 }
