@@ -188,12 +188,7 @@ export async function writeOciLayout(store: BlobStore, content: LayoutContent, s
       ...content.sboms.map((s) => ({ mediaType: MEDIA.manifest, digest: s.artifact.digest, size: s.artifact.size, artifactType: SPDX_MEDIA_TYPE })),
       ...attached.map((a) => ({ mediaType: MEDIA.manifest, digest: a.artifact.digest, size: a.artifact.size, artifactType: a.artifactType })),
     ];
-    // The first referrer goes before the tagged image: oci-image-tool's filter by ref name drops
-    // every other untagged entry that follows another (it removes while stepping), so a layout of
-    // one image with its SBOM and provenance validates only in this order. The tag, not the
-    // position, is what readers look up.
-    const [lead, ...rest] = referrers;
-    const index = { schemaVersion: 2, mediaType: MEDIA.index, manifests: lead === undefined || rest.length === 0 ? [named, ...referrers] : [lead, named, ...rest] };
+    const index = { schemaVersion: 2, mediaType: MEDIA.index, manifests: layoutEntries(named, referrers) };
     await writeFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     await writeFile(join(dir, "index.json"), JSON.stringify(index));
   });
@@ -269,4 +264,16 @@ async function tarDirectory(dir: string, out: string, epoch: number): Promise<vo
   await walk("");
   tar.finalize();
   await writing;
+}
+
+/**
+ * The entries of a layout's index.json: the tagged image and its referrers. The first referrer
+ * goes before the tagged image: oci-image-tool's filter by ref name drops every other untagged
+ * entry that follows another (it removes while stepping), so a layout of one image with its
+ * SBOM and provenance validates only in this order. The tag, not the position, is what
+ * readers look up.
+ */
+export function layoutEntries<N, R>(named: N, referrers: readonly R[]): (N | R)[] {
+  const [lead, ...rest] = referrers;
+  return lead === undefined || rest.length === 0 ? [named, ...referrers] : [lead, named, ...rest];
 }

@@ -6,6 +6,7 @@ import { replaceDirectory } from "../backends/atomic.js";
 import type { RegistryClient } from "./client.js";
 import { RegistryError } from "./errors.js";
 import { isIndexType, MEDIA, type Descriptor, type ManifestDocument } from "./media-types.js";
+import { layoutEntries } from "../backends/oci.js";
 import { forEachLimited } from "./pool.js";
 import type { ImageReference } from "./reference.js";
 import { readReferrersTag } from "./referrers-tag.js";
@@ -115,7 +116,7 @@ export async function pullImage(client: RegistryClient, ref: ImageReference, dir
       ...(ref.tag === undefined ? {} : { annotations: { "org.opencontainers.image.ref.name": ref.tag } }),
     };
     await writeFile(join(temp, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    await writeFile(join(temp, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [named, ...referrers] }));
+    await writeFile(join(temp, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: layoutEntries(named, referrers) }));
   });
   return { digest: top.digest, mediaType: top.mediaType, manifests: manifests.size - referrers.length, blobs: blobs.size, bytes, referrers: referrers.length };
 }
