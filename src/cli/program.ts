@@ -151,12 +151,13 @@ docs/diagnostics.md (every error code).`,
 
   program
     .command("diff")
-    .description("files, sizes and packages added, removed and changed between two images")
+    .description("packages dropped, kept and added, files removed and bytes saved between two images")
     .argument("<a>", "the image before")
     .argument("<b>", "the image after")
     .addOption(new Option("--json", "print the difference as JSON"))
     .addOption(new Option("--arch <arch>", "the platform to read from multi-platform images"))
-    .action(async (a: string, b: string, options: { json?: boolean; arch?: string }) => {
+    .addOption(new Option("--files", "list every entry added, removed or changed, those of whole packages and directories too"))
+    .action(async (a: string, b: string, options: { json?: boolean; arch?: string; files?: boolean }) => {
       code = await (await import("./commands/inspect.js")).diffCommand(a, b, options, io);
     });
 

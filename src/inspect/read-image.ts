@@ -5,6 +5,7 @@ import { join, posix } from "node:path";
 import { extract } from "tar-stream";
 import { PassThrough, Readable } from "node:stream";
 import type { BlobStore } from "../cache/store.js";
+import { isDpkgRecord } from "../debian/dpkg-database.js";
 import { decompressStream } from "../extract/decompress.js";
 import { parseProvenance, PROVENANCE_MEDIA_TYPE, type ProvenanceDocument } from "../provenance/provenance.js";
 
@@ -56,7 +57,7 @@ export interface ReadImage {
   readonly format: "oci" | "oci-archive" | "docker-archive" | "rootfs";
   readonly arch?: string;
   readonly files: readonly ImageFile[];
-  /** The text of small files inspect reads for meaning (dpkg records), by path. */
+  /** The text of the dpkg records (see `parseDpkgDatabase`), by path, as the layers leave them. */
   readonly texts: ReadonlyMap<string, string>;
   /**
    * mcc's provenance document of the image, when it has one: attached to an OCI layout as a
@@ -67,8 +68,14 @@ export interface ReadImage {
   readonly config?: ImageConfig;
 }
 
-/** Files whose text inspect keeps: the dpkg records that say which package a file is from. */
-const KEEP_TEXT = /^\/var\/lib\/dpkg\/status\.d\/[^/]+$/;
+/**
+ * Files whose text is kept (`isDpkgRecord`): the dpkg records that say which package a file is
+ * from, a full system's status and info/<pkg>.list or a distroless image's status.d. A full
+ * image has one .list per package (mmdebstrap's curl image: 97 records, 391 KB in all), each
+ * kept whole: a cut list would silently give its files to no package. A record over TEXT_LIMIT
+ * is not kept at all.
+ */
+const TEXT_LIMIT = 64 << 20;
 
 /** A problem with the image given (not a bug): said to the user with exit code 1. */
 export class ImageError extends Error {
@@ -225,15 +232,15 @@ async function applyLayer(input: Readable, files: Map<string, ImageFile>, texts:
     const chunks: Buffer[] = [];
     let size = 0;
     const hash = createHash("sha256");
-    const keepText = KEEP_TEXT.test(path);
+    const keep = isDpkgRecord(path);
     // With a store the bytes go there (hashed on the way); without, only their hash is kept.
     const content: Promise<{ sha256: string; size: number }> =
       store !== undefined && header.type === "file"
         ? store.put(
             (async function* () {
               for await (const c of body as AsyncIterable<Buffer>) {
-                if (keepText && size < 1 << 20) chunks.push(c);
                 size += c.length;
+                if (keep && size <= TEXT_LIMIT) chunks.push(c);
                 yield c;
               }
             })(),
@@ -243,7 +250,7 @@ async function applyLayer(input: Readable, files: Map<string, ImageFile>, texts:
               const c = data as Buffer;
               hash.update(c);
               size += c.length;
-              if (keepText && size < 1 << 20) chunks.push(c);
+              if (keep && size <= TEXT_LIMIT) chunks.push(c);
             });
             body.on("end", () => resolve({ sha256: hash.digest("hex"), size }));
             body.on("error", reject);
@@ -251,21 +258,29 @@ async function applyLayer(input: Readable, files: Map<string, ImageFile>, texts:
           });
     content.then(
       (stored) => {
+        // A record a later layer removes (apt-get purge in a Dockerfile) goes with its file.
         if (base === ".wh..wh..opq") {
-          for (const p of [...files.keys()]) if (p.startsWith(`${dir}/`)) files.delete(p);
+          for (const m of [files, texts]) for (const p of [...m.keys()]) if (p.startsWith(`${dir}/`)) m.delete(p);
         } else if (base.startsWith(".wh.")) {
           const gone = posix.join(dir, base.slice(4));
-          for (const p of [...files.keys()]) if (p === gone || p.startsWith(`${gone}/`)) files.delete(p);
+          for (const m of [files, texts]) for (const p of [...m.keys()]) if (p === gone || p.startsWith(`${gone}/`)) m.delete(p);
         } else if (header.type === "directory") {
           files.set(path, { path, kind: "directory", size: 0, mode: header.mode ?? 0o755, ...owner });
+          texts.delete(path);
         } else if (header.type === "symlink") {
           files.set(path, { path, kind: "symlink", size: 0, target: header.linkname ?? "", mode: 0o777, ...owner });
+          texts.delete(path);
         } else if (header.type === "link") {
-          const target = files.get(posix.normalize(`/${header.linkname ?? ""}`));
+          const linked = posix.normalize(`/${header.linkname ?? ""}`);
+          const target = files.get(linked);
           if (target !== undefined) files.set(path, { ...target, path });
+          const text = keep ? texts.get(linked) : undefined;
+          if (text !== undefined) texts.set(path, text);
+          else texts.delete(path);
         } else if (header.type === "file") {
           files.set(path, { path, kind: "file", size: stored.size, sha256: stored.sha256, mode: header.mode ?? 0o644, ...owner });
-          if (keepText) texts.set(path, Buffer.concat(chunks).toString("utf8"));
+          if (keep && stored.size <= TEXT_LIMIT) texts.set(path, Buffer.concat(chunks).toString("utf8"));
+          else texts.delete(path);
         }
         next();
       },
@@ -294,7 +309,7 @@ async function fromDirectory(root: string, store: BlobStore | undefined): Promis
       } else if (s.isFile()) {
         const sha256 = store !== undefined ? (await store.put(createReadStream(join(root, path)))).sha256 : createHash("sha256").update(await readFile(join(root, path))).digest("hex");
         files.set(path, { path, kind: "file", size: s.size, sha256, mode: s.mode & 0o7777, ...owner });
-        if (KEEP_TEXT.test(path)) texts.set(path, (await readFile(join(root, path))).toString("utf8"));
+        if (isDpkgRecord(path) && s.size <= TEXT_LIMIT) texts.set(path, (await readFile(join(root, path))).toString("utf8"));
       }
     }
   };

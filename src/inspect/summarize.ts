@@ -1,5 +1,4 @@
-import { parseParagraphs } from "../debian/deb822.js";
-import { mergedUsrPath } from "../trace/vroot.js";
+import { ownerOf, parseDpkgDatabase, type DpkgDatabase } from "../debian/dpkg-database.js";
 import type { ImageFile } from "./read-image.js";
 
 /** A Debian package as the image's dpkg records name it. */
@@ -20,42 +19,38 @@ export interface Group {
 export interface Summary {
   readonly files: number;
   readonly bytes: number;
+  /** Which dpkg records the image has: a full system's `status`, distroless `status.d`, or none. */
+  readonly records: DpkgDatabase["kind"];
+  /** The installed packages the records name, by name (some may own no file). */
+  readonly packageList: readonly ImagePackage[];
   /** By the package each file came from (`(unowned)` for files no dpkg record lists), largest first. */
   readonly packages: readonly Group[];
   /** By directory, two levels deep (`/usr/lib`), largest first. */
   readonly directories: readonly Group[];
-  /** Which package each regular file came from. */
+  /** Which package each regular file and link came from (see `ownerName`). */
   readonly owners: ReadonlyMap<string, string>;
 }
 
-/** Package records of an image: `/var/lib/dpkg/status.d/<pkg>` and the files of `<pkg>.md5sums` and `Conffiles`. Pure. */
-export function dpkgRecords(texts: ReadonlyMap<string, string>): { packages: ImagePackage[]; owners: Map<string, string> } {
-  const packages: ImagePackage[] = [];
-  const owners = new Map<string, string>();
-  for (const [path, text] of texts) {
-    const name = path.slice(path.lastIndexOf("/") + 1);
-    if (name.endsWith(".md5sums")) {
-      const pkg = name.slice(0, -".md5sums".length);
-      for (const line of text.split("\n")) if (line.length > 34) owners.set(mergedUsrPath(`/${line.slice(34)}`), pkg);
-      continue;
-    }
-    const stanza = parseParagraphs(text)[0];
-    if (stanza === undefined) continue;
-    packages.push({ name: stanza.get("package") ?? name, version: stanza.get("version") ?? "", arch: stanza.get("architecture") ?? "" });
-    for (const line of (stanza.get("conffiles") ?? "").split("\n")) {
-      const conffile = line.trim().split(/\s+/)[0];
-      if (conffile !== undefined && conffile.startsWith("/")) owners.set(mergedUsrPath(conffile), stanza.get("package") ?? name);
-    }
-  }
-  return { packages: packages.sort((a, b) => (a.name < b.name ? -1 : 1)), owners };
+/** The heading of a file or link no dpkg record and no provenance names. */
+export const UNOWNED = "(unowned)";
+
+/**
+ * Who a file or link belongs to: the package whose dpkg record lists it (through merged /usr),
+ * else what `knownOwners` says (mcc's provenance: `(mcc)`, `(spec)`), else `(dpkg records)`
+ * for the records themselves, else `(unowned)`. Pure.
+ */
+export function ownerName(path: string, database: DpkgDatabase, knownOwners: ReadonlyMap<string, string>): string {
+  return ownerOf(database, path)?.pkg ?? knownOwners.get(path) ?? (path.startsWith("/var/lib/dpkg/") ? "(dpkg records)" : UNOWNED);
 }
 
 /**
- * Sizes by package and by directory. A file no dpkg record lists takes its package from
- * `knownOwners` (mcc's provenance: `(mcc)`, `(spec)`) when given. Pure.
+ * Sizes by package and by directory, each file under its `ownerName`, the packages read from
+ * the image's dpkg database (a full system's status and info lists, or distroless status.d).
+ * Pure.
  */
-export function summarize(files: readonly ImageFile[], texts: ReadonlyMap<string, string>, knownOwners: ReadonlyMap<string, string> = new Map()): Summary & { packageList: ImagePackage[] } {
-  const { packages, owners } = dpkgRecords(texts);
+export function summarize(files: readonly ImageFile[], texts: ReadonlyMap<string, string>, knownOwners: ReadonlyMap<string, string> = new Map()): Summary {
+  const database = parseDpkgDatabase(texts);
+  const packages: ImagePackage[] = database.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch }));
   const versions = new Map(packages.map((p) => [p.name, p.version]));
   const byPackage = new Map<string, { files: number; bytes: number }>();
   const byDirectory = new Map<string, { files: number; bytes: number }>();
@@ -63,11 +58,12 @@ export function summarize(files: readonly ImageFile[], texts: ReadonlyMap<string
   let count = 0;
   let bytes = 0;
   for (const f of files) {
+    if (f.kind === "directory") continue;
+    const owner = ownerName(f.path, database, knownOwners);
+    fileOwners.set(f.path, owner);
     if (f.kind !== "file") continue;
     count++;
     bytes += f.size;
-    const owner = owners.get(f.path) ?? knownOwners.get(f.path) ?? (f.path.startsWith("/var/lib/dpkg/") ? "(dpkg records)" : "(unowned)");
-    fileOwners.set(f.path, owner);
     add(byPackage, owner, f.size);
     add(byDirectory, f.path.split("/").slice(0, 3).join("/") || "/", f.size);
   }
@@ -75,53 +71,10 @@ export function summarize(files: readonly ImageFile[], texts: ReadonlyMap<string
     [...m.entries()]
       .map(([name, g]) => ({ name, ...(withVersion && versions.has(name) ? { version: versions.get(name) as string } : {}), ...g }))
       .sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1));
-  return { files: count, bytes, packages: groups(byPackage, true), directories: groups(byDirectory, false), owners: fileOwners, packageList: packages };
+  return { files: count, bytes, records: database.kind, packages: groups(byPackage, true), directories: groups(byDirectory, false), owners: fileOwners, packageList: packages };
 }
 
 function add(m: Map<string, { files: number; bytes: number }>, key: string, size: number): void {
   const g = m.get(key) ?? { files: 0, bytes: 0 };
   m.set(key, { files: g.files + 1, bytes: g.bytes + size });
-}
-
-/** What changed from image A to image B. */
-export interface ImageDiff {
-  readonly added: readonly ImageFile[];
-  readonly removed: readonly ImageFile[];
-  /** Same path, other content, kind, mode or link target. */
-  readonly changed: readonly { readonly before: ImageFile; readonly after: ImageFile }[];
-  readonly packages: {
-    readonly added: readonly ImagePackage[];
-    readonly removed: readonly ImagePackage[];
-    readonly changed: readonly { readonly name: string; readonly from: string; readonly to: string }[];
-  };
-  readonly bytes: { readonly before: number; readonly after: number };
-}
-
-/** Files and packages added, removed and changed between two images. Pure. */
-export function diffImages(a: { files: readonly ImageFile[]; texts: ReadonlyMap<string, string> }, b: { files: readonly ImageFile[]; texts: ReadonlyMap<string, string> }): ImageDiff {
-  const before = new Map(a.files.map((f) => [f.path, f]));
-  const after = new Map(b.files.map((f) => [f.path, f]));
-  const same = (x: ImageFile, y: ImageFile) => x.kind === y.kind && x.sha256 === y.sha256 && x.target === y.target && x.mode === y.mode;
-  const pa = dpkgRecords(a.texts).packages;
-  const pb = dpkgRecords(b.texts).packages;
-  const va = new Map(pa.map((p) => [p.name, p]));
-  const vb = new Map(pb.map((p) => [p.name, p]));
-  const size = (files: readonly ImageFile[]) => files.reduce((n, f) => n + (f.kind === "file" ? f.size : 0), 0);
-  return {
-    added: b.files.filter((f) => !before.has(f.path)),
-    removed: a.files.filter((f) => !after.has(f.path)),
-    changed: a.files.flatMap((x) => {
-      const y = after.get(x.path);
-      return y === undefined || same(x, y) ? [] : [{ before: x, after: y }];
-    }),
-    packages: {
-      added: pb.filter((p) => !va.has(p.name)),
-      removed: pa.filter((p) => !vb.has(p.name)),
-      changed: pa.flatMap((p) => {
-        const q = vb.get(p.name);
-        return q === undefined || q.version === p.version ? [] : [{ name: p.name, from: p.version, to: q.version }];
-      }),
-    },
-    bytes: { before: size(a.files), after: size(b.files) },
-  };
 }

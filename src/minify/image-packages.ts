@@ -1,8 +1,7 @@
 import type { BlobStore } from "../cache/store.js";
 import type { ManifestEntry, PackageManifest } from "../extract/unpack.js";
 import type { ImageFile } from "../inspect/read-image.js";
-import { mergedUsrPath } from "../trace/vroot.js";
-import { isDpkgRecord, parseDpkgDatabase, type DpkgDatabase } from "./dpkg-database.js";
+import { ownerOf, type DpkgDatabase } from "../debian/dpkg-database.js";
 
 const MERGED_TOP = /^\/(bin|sbin|lib|lib32|lib64|libx32)$/;
 
@@ -14,16 +13,6 @@ export interface ImagePackages {
   readonly database: DpkgDatabase;
   /** One per installed package that owns a file of the image, then `(image)` for the rest. */
   readonly packages: readonly { readonly name: string; readonly manifest: PackageManifest }[];
-}
-
-/** Reads the image's dpkg records (from the store, where readImage put every file). */
-export async function readDpkgDatabase(files: readonly ImageFile[], store: BlobStore): Promise<DpkgDatabase> {
-  const texts = new Map<string, string>();
-  const decoder = new TextDecoder();
-  for (const f of files) {
-    if (f.kind === "file" && f.sha256 !== undefined && isDpkgRecord(f.path)) texts.set(f.path, decoder.decode(await store.read(f.sha256)));
-  }
-  return parseDpkgDatabase(texts);
 }
 
 /**
@@ -44,7 +33,7 @@ export async function imagePackages(files: readonly ImageFile[], database: DpkgD
     // The virtual root makes its own merged-/usr links; the image's `/bin -> usr/bin` would
     // land on /usr/bin itself (every path goes through mergedUsrPath there).
     if (f.kind === "symlink" && MERGED_TOP.test(f.path)) continue;
-    const owner = f.kind === "directory" ? undefined : database.owners.get(mergedUsrPath(f.path));
+    const owner = f.kind === "directory" ? undefined : ownerOf(database, f.path);
     const pkg = owner?.pkg ?? IMAGE_OWNER;
     const path = owner?.path ?? f.path;
     if (f.kind === "directory") add(pkg, { kind: "directory", path, mode: f.mode });

@@ -4,11 +4,12 @@ import type { ImageTree } from "../assemble/image-tree.js";
 import { traceAndLayOut } from "../build/build-tree.js";
 import type { BlobStore } from "../cache/store.js";
 import { diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { parseDpkgDatabase } from "../debian/dpkg-database.js";
 import { ImageError, readImage } from "../inspect/read-image.js";
 import type { TraceProblem, TraceResult } from "../trace/trace.js";
 import { VirtualRoot } from "../trace/vroot.js";
 import type { Arch, Spec } from "../types/spec.js";
-import { imagePackages, readDpkgDatabase, type ImagePackages } from "./image-packages.js";
+import { imagePackages, type ImagePackages } from "./image-packages.js";
 import { minifySpec, releaseCodename, type GivenSpec, type MinifyFlags } from "./minify-spec.js";
 import { sizeReport, type SizeReport } from "./size-report.js";
 
@@ -69,7 +70,8 @@ export async function minifyImage(source: MinifySource, options: MinifyOptions):
   if (arch === undefined || !TRACED_ARCHS.includes(arch as Arch)) {
     return fail("MCC603", { arch: arch ?? "an unknown architecture", supported: TRACED_ARCHS.join(" and ") }, image.format === "rootfs" ? "a rootfs directory says no architecture: give it with --arch" : undefined);
   }
-  const database = await readDpkgDatabase(image.files, options.store);
+  // read-image kept the dpkg records' text, as it does for inspect: one reader for both.
+  const database = parseDpkgDatabase(image.texts);
   const packages = await imagePackages(image.files, database, options.store);
   const root = new VirtualRoot(packages.packages);
   const text = async (path: string) => {

@@ -2,13 +2,16 @@
 // host's mirror, wrapped into an OCI layout by umoci (config set with umoci config), minified,
 // validated by oci-image-tool, read by skopeo, unpacked by umoci and run under runc; the same
 // image as a docker-archive (skopeo copy) minifies to the same digest; a #! script entrypoint
-// added as a second layer by umoci insert runs with only its shell kept.
+// added as a second layer by umoci insert runs with only its shell kept. inspect and diff read
+// the full image's dpkg database (status and info lists), checked against dpkg-query's, and the
+// full image's HTML report opens in Chromium.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Ajv } from "ajv";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -18,6 +21,7 @@ import type { Spec } from "../../src/types/spec.js";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
 import { startRegistry } from "../support/registry-server.js";
+import { hasChromium, launchChromium } from "../support/chromium.js";
 import { hasRunc, runLayoutImage } from "../support/runc.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-minify-it-"));
@@ -31,6 +35,11 @@ function tool(cmd: string, args: string[]): string {
 
 function mcc(args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [bin, ...args, "--cache", sharedTestCache], { cwd: work, encoding: "utf8" });
+}
+
+/** inspect and diff take no cache. */
+function mccPlain(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: "utf8", maxBuffer: 256 << 20 });
 }
 
 interface Report {
@@ -125,6 +134,86 @@ test("a full curl image from mmdebstrap and umoci minifies, keeps its config, an
     assert.is(fetched.stdout, "200");
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+interface Inspected {
+  bytes: number;
+  packages: { name: string; version?: string; files: number; bytes: number }[];
+  entries: { path: string; kind: string; size: number; package?: string }[];
+}
+
+test("inspect attributes the full image's files by dpkg's status and lists, as dpkg-query does", () => {
+  assert.ok(ociDigest !== undefined, "the OCI test ran first");
+  // dpkg's own answer, from the image's database: curl's version and the paths it installed.
+  const admin = join(work, "admin");
+  mkdirSync(admin);
+  tool("tar", ["-xf", join(sharedTestCache, "mmdebstrap", "bookworm-curl.tar"), "-C", admin, "./var/lib/dpkg"]);
+  const admindir = join(admin, "var", "lib", "dpkg");
+  const version = tool("dpkg-query", ["--admindir", admindir, "-W", "-f", "${Version}", "curl"]);
+  const listed = new Set(tool("dpkg-query", ["--admindir", admindir, "-L", "curl"]).split("\n").map((p) => p.replace(/^\/(bin|sbin|lib|lib64)\//, "/usr/$1/")));
+  const r = mccPlain(["inspect", layout, "--json"]);
+  assert.is(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as Inspected;
+  const curl = s.packages.find((p) => p.name === "curl");
+  assert.is(curl?.version, version);
+  const curlFiles = s.entries.filter((e) => e.kind === "file" && listed.has(e.path));
+  assert.ok(curlFiles.length >= 5, `${curlFiles.length}`);
+  assert.equal(curlFiles.filter((e) => e.package !== "curl").map((e) => e.path), []);
+  assert.is(curl?.files, curlFiles.length);
+  assert.ok(s.entries.some((e) => e.path === "/usr/bin/curl" && e.package === "curl"));
+  // libc6's list is libc6:amd64.list and says /lib/x86_64-linux-gnu/...; the image has /usr/lib.
+  assert.is(s.entries.find((e) => e.path === "/usr/lib/x86_64-linux-gnu/libc.so.6")?.package, "libc6");
+  // What no list names (generated at install: ld.so.cache, debconf's caches, the CA bundle) is little.
+  const unowned = s.packages.find((p) => p.name === "(unowned)")?.bytes ?? 0;
+  console.log(`  full curl image: ${s.packages.length} headings, (unowned) ${unowned} of ${s.bytes} bytes`);
+  assert.ok(unowned < 0.02 * s.bytes, `${unowned} of ${s.bytes}`);
+  const text = mccPlain(["inspect", layout]);
+  assert.match(text.stdout, /^by package \(from \/var\/lib\/dpkg\/status and info\/\*\.list\):$/m);
+  assert.match(text.stdout, new RegExp(`^ .* files  curl ${version.replace(/[.+]/g, "\\$&")}$`, "m"));
+});
+
+test("diff of the full and the minified image: bash removed, curl kept, the bytes saved", () => {
+  const out = join(work, "curl-min");
+  const j = mccPlain(["diff", layout, out, "--json"]);
+  assert.is(j.status, 0, j.stderr);
+  const d = JSON.parse(j.stdout) as {
+    packages: { removed: { name: string; bytes: number }[]; kept: { name: string; before: { files: number }; after: { files: number } }[]; added: unknown[] };
+    bytes: { before: number; after: number };
+  };
+  assert.ok(d.packages.removed.some((p) => p.name === "bash" && p.bytes > 1 << 20), JSON.stringify(d.packages.removed.map((p) => p.name)));
+  const curl = d.packages.kept.find((p) => p.name === "curl");
+  assert.ok(curl !== undefined && curl.after.files >= 1 && curl.after.files < curl.before.files, JSON.stringify(curl));
+  assert.equal(d.packages.added, []);
+  assert.ok(d.bytes.after * 5 < d.bytes.before, JSON.stringify(d.bytes));
+  const t = mccPlain(["diff", layout, out]);
+  assert.is(t.status, 0, t.stderr);
+  assert.match(t.stdout, /^size: [\d.]+ MiB -> [\d.]+ MiB \([\d.]+ MiB saved, -\d+\.\d%\)$/m);
+  assert.match(t.stdout, /^- bash \S+ +[\d.]+ MiB in \d+ files$/m);
+  assert.match(t.stdout, /^  curl \S+ +[\d.]+ KiB in \d+ files -> [\d.]+ KiB in 1 file$/m);
+  assert.not.match(t.stdout, /^  - \/usr\/bin\/bash /m, "bash's files are said by its package line");
+  console.log(`  diff full -> minified: ${t.stdout.split("\n").length} lines; ${t.stdout.split("\n").slice(1, 4).join("; ")}`);
+});
+
+test("the full image's HTML report draws curl's package in the treemap", async () => {
+  assert.ok(hasChromium, "Debian's chromium (/usr/bin/chromium) is needed");
+  const html = join(work, "full.html");
+  const h = mccPlain(["inspect", layout, "--html", html]);
+  assert.is(h.status, 0, h.stderr);
+  const s = JSON.parse(mccPlain(["inspect", layout, "--json"]).stdout) as Inspected;
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+    await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
+    const group = page.locator('#treemap g[data-group="curl"]');
+    assert.is(await group.getAttribute("data-bytes"), String(s.packages.find((p) => p.name === "curl")?.bytes));
+    assert.is(await page.locator('#treemap g[data-group="(unowned)"]').count(), 1);
+    assert.equal(errors, []);
+  } finally {
+    await browser.close();
   }
 });
 

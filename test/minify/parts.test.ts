@@ -1,42 +1,9 @@
-// The pure parts of minify: the dpkg database of a full system and of a distroless image, the
-// IMAGE argument, and users given by name.
+// The pure parts of minify: the IMAGE argument, and users given by name (the dpkg database it
+// shares with inspect is tested in test/debian/dpkg-database.test.ts).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseDpkgDatabase } from "../../src/minify/dpkg-database.js";
 import { resolveUser } from "../../src/minify/minify-spec.js";
 import { parseImageArgument } from "../../src/minify/source.js";
-
-test("a full system's status and info lists: installed packages only, owners through merged /usr", () => {
-  const db = parseDpkgDatabase(
-    new Map([
-      ["/var/lib/dpkg/status", "Package: bash\nEssential: yes\nStatus: install ok installed\nVersion: 5.2\nArchitecture: amd64\nConffiles:\n /etc/bash.bashrc 89269e1298235f1b12b4c16e4065ad0d\nDescription: shell\n more text\n\nPackage: old\nStatus: deinstall ok config-files\nVersion: 1\n"],
-      ["/var/lib/dpkg/info/bash.list", "/.\n/bin\n/bin/bash\n/etc/bash.bashrc\n"],
-      ["/var/lib/dpkg/info/old.list", "/usr/bin/old\n"],
-      ["/var/lib/dpkg/info/libc6:amd64.list", "/lib/x86_64-linux-gnu/libc.so.6\n"],
-    ]),
-  );
-  assert.is(db.kind, "status");
-  assert.equal(db.packages.map((p) => `${p.name} ${p.version}`), ["bash 5.2"]);
-  assert.equal(db.packages[0]?.conffiles, ["/etc/bash.bashrc"]);
-  // The stanza as a control file: no Status, no Conffiles, the rest as dpkg wrote it.
-  assert.is(db.packages[0]?.control, "Package: bash\nEssential: yes\nVersion: 5.2\nArchitecture: amd64\nDescription: shell\n more text\n");
-  assert.equal(db.owners.get("/usr/bin/bash"), { pkg: "bash", path: "/bin/bash" });
-  assert.is(db.owners.get("/usr/bin/old"), undefined);
-  assert.is(db.owners.get("/usr/lib/x86_64-linux-gnu/libc.so.6"), undefined, "libc6 is not installed here");
-});
-
-test("a distroless image's status.d and md5sums", () => {
-  const db = parseDpkgDatabase(
-    new Map([
-      ["/var/lib/dpkg/status.d/libc6", "Package: libc6\nVersion: 2.36\nArchitecture: amd64\n"],
-      ["/var/lib/dpkg/status.d/libc6.md5sums", `${"a".repeat(32)}  lib/x86_64-linux-gnu/libc.so.6\n`],
-    ]),
-  );
-  assert.is(db.kind, "status.d");
-  assert.equal(db.packages.map((p) => p.name), ["libc6"]);
-  assert.equal(db.owners.get("/usr/lib/x86_64-linux-gnu/libc.so.6"), { pkg: "libc6", path: "/lib/x86_64-linux-gnu/libc.so.6" });
-  assert.is(parseDpkgDatabase(new Map()).kind, "none");
-});
 
 test("the IMAGE argument: a path, DIR:TAG, archive:name:tag, transports, registry references", () => {
   const exists = (p: string) => ["layout", "x.tar", "/abs/dir:with:colons"].includes(p);

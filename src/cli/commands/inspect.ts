@@ -2,10 +2,12 @@ import { basename } from "node:path";
 import { reportHtml } from "../../inspect/report/report-html.js";
 import { viewProvenance, type ProvenanceView } from "../../inspect/provenance-view.js";
 import { ImageError, readImage, type ImageFile } from "../../inspect/read-image.js";
-import { diffImages, summarize, type Group } from "../../inspect/summarize.js";
+import { diffImages } from "../../inspect/diff-images.js";
+import { summarize, UNOWNED, type Group } from "../../inspect/summarize.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { formatSize } from "./common.js";
+import { diffText } from "./diff-text.js";
 
 export interface InspectOptions {
   readonly json?: boolean;
@@ -21,7 +23,7 @@ export async function inspectCommand(image: string, options: InspectOptions, io:
   return reportingImageErrors(io, async () => {
     const read = await readImage(image, options.arch === undefined ? {} : { arch: options.arch });
     const view = read.provenance === undefined ? undefined : viewProvenance(read.provenance);
-    const s = summarize(read.files, read.texts, new Map([...(view?.byPath ?? [])].map(([path, p]) => [path, p.package])));
+    const s = summarize(read.files, read.texts, provenanceOwners(view));
     if (options.html !== undefined) {
       const html = reportHtml({ title: read.provenance?.image.name ?? (basename(image.replace(/\/+$/, "")) || image), format: read.format, ...(read.arch === undefined ? {} : { arch: read.arch }), files: read.files, summary: s, ...(read.provenance === undefined ? {} : { provenance: read.provenance }) });
       await io.host.writeFileAtomic(options.html, html);
@@ -50,16 +52,19 @@ export async function inspectCommand(image: string, options: InspectOptions, io:
     }
     io.stdout(`${image}: ${read.format}${read.arch === undefined ? "" : ` (${read.arch})`}, ${s.files} files, ${formatSize(s.bytes)}\n`);
     io.stdout(read.provenance === undefined ? "no provenance: not built by mcc, or its .provenance.json is not beside it\n" : `provenance: ${read.provenance.image.tool}, executable ${read.provenance.image.executable}, ${read.provenance.plan.steps.length} plan steps\n`);
-    io.stdout(`\nby package${s.packageList.length === 0 ? " (the image has no dpkg records)" : ""}:\n${table(s.packages, s.bytes, view)}`);
+    io.stdout(`\nby package (${RECORDS[s.records]}):\n${table(s.packages, s.bytes, view)}`);
     io.stdout(`\nby directory:\n${table(s.directories, s.bytes)}`);
     if (options.files) io.stdout(`\nfiles:\n${fileList(read.files, s.packages, s.owners, view)}`);
     return EXIT.ok;
   });
 }
 
+/** Where the packages come from, as the first line of the table says it. */
+const RECORDS = { status: "from /var/lib/dpkg/status and info/*.list", "status.d": "from /var/lib/dpkg/status.d", none: "the image has no dpkg records" } as const;
+
 function entryJson(f: ImageFile, owner: string | undefined, view: ProvenanceView | undefined): object {
   const p = view?.byPath.get(f.path);
-  return { ...f, ...(f.kind === "file" ? { package: owner } : p === undefined ? {} : { package: p.package }), ...(p === undefined ? {} : { reasons: p.reasons, chain: p.chain }) };
+  return { ...f, ...(owner === undefined ? {} : { package: owner }), ...(p === undefined ? {} : { reasons: p.reasons, chain: p.chain }) };
 }
 
 /** Every file and link under its package (largest package first), with its first reason. */
@@ -67,7 +72,7 @@ function fileList(files: readonly ImageFile[], packages: readonly Group[], owner
   const byPackage = new Map<string, ImageFile[]>();
   for (const f of files) {
     if (f.kind === "directory") continue;
-    const pkg = owners.get(f.path) ?? view?.byPath.get(f.path)?.package ?? "(unowned)";
+    const pkg = owners.get(f.path) ?? UNOWNED;
     byPackage.set(pkg, [...(byPackage.get(pkg) ?? []), f]);
   }
   const order = [...packages.map((g) => g.name), ...[...byPackage.keys()].filter((k) => !packages.some((g) => g.name === k)).sort()];
@@ -87,26 +92,24 @@ function fileList(files: readonly ImageFile[], packages: readonly Group[], owner
   return lines.join("\n") + "\n";
 }
 
-/** `mcc diff A B`: files, sizes and packages added, removed and changed. */
+/** `mcc diff A B`: what was dropped, kept and added, by package, and how many bytes that saved. */
 export async function diffCommand(a: string, b: string, options: InspectOptions, io: CliIo): Promise<ExitCode> {
   return reportingImageErrors(io, async () => {
     const opts = options.arch === undefined ? {} : { arch: options.arch };
-    const d = diffImages(await readImage(a, opts), await readImage(b, opts));
-    if (options.json) {
-      io.stdout(JSON.stringify(d, null, 2) + "\n");
-      return EXIT.ok;
-    }
-    const delta = d.bytes.after - d.bytes.before;
-    io.stdout(`${formatSize(d.bytes.before)} -> ${formatSize(d.bytes.after)} (${delta >= 0 ? "+" : "-"}${formatSize(Math.abs(delta))})\n`);
-    for (const p of d.packages.added) io.stdout(`+ package ${p.name} ${p.version}\n`);
-    for (const p of d.packages.removed) io.stdout(`- package ${p.name} ${p.version}\n`);
-    for (const p of d.packages.changed) io.stdout(`~ package ${p.name} ${p.from} -> ${p.to}\n`);
-    for (const f of d.added) io.stdout(`+ ${f.path}${f.kind === "file" ? ` (${formatSize(f.size)})` : f.kind === "symlink" ? ` -> ${f.target}` : "/"}\n`);
-    for (const f of d.removed) io.stdout(`- ${f.path}${f.kind === "file" ? ` (${formatSize(f.size)})` : f.kind === "symlink" ? ` -> ${f.target}` : "/"}\n`);
-    for (const c of d.changed) io.stdout(`~ ${c.after.path}${c.after.kind === "file" ? ` (${formatSize(c.before.size)} -> ${formatSize(c.after.size)})` : ""}\n`);
-    if (d.added.length + d.removed.length + d.changed.length === 0) io.stdout("the images hold the same files\n");
+    const side = async (image: string) => {
+      const read = await readImage(image, opts);
+      const view = read.provenance === undefined ? undefined : viewProvenance(read.provenance);
+      return { files: read.files, texts: read.texts, knownOwners: provenanceOwners(view) };
+    };
+    const d = diffImages(await side(a), await side(b));
+    io.stdout(options.json ? JSON.stringify(d, null, 2) + "\n" : diffText(d, a, b, options.files === true));
     return EXIT.ok;
   });
+}
+
+/** The package mcc's provenance gives each path (`(mcc)`, `(spec)` for what no dpkg record lists). */
+function provenanceOwners(view: ProvenanceView | undefined): ReadonlyMap<string, string> {
+  return new Map([...(view?.byPath ?? [])].map(([path, p]) => [path, p.package]));
 }
 
 function table(groups: readonly Group[], total: number, view?: ProvenanceView): string {

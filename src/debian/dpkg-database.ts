@@ -1,4 +1,4 @@
-import { parseParagraphs } from "../debian/deb822.js";
+import { parseParagraphs } from "./deb822.js";
 import { mergedUsrPath } from "../trace/vroot.js";
 
 /** A package the image's dpkg database says is installed. */
@@ -41,11 +41,26 @@ export function isDpkgRecord(path: string): boolean {
 }
 
 /**
+ * The package that owns an image path, looked up as the database keys it: through merged /usr,
+ * so a bookworm `.list`'s `/bin/ls` finds the image's `/usr/bin/ls` (and an unmerged image's
+ * `/bin/ls` finds it too).
+ */
+export function ownerOf(database: DpkgDatabase, path: string): PathOwner | undefined {
+  // `/bin` itself would be looked up as `/usr/bin`, a directory every other list names: the
+  // merged-/usr links are the image's layout, as directories are, and nobody's file.
+  const merged = mergedUsrPath(path);
+  return merged !== path && path.lastIndexOf("/") === 0 ? undefined : database.owners.get(merged);
+}
+
+/**
  * The dpkg database from the text of its files, by image path: `/var/lib/dpkg/status` and
- * `info/<pkg>[:<arch>].list` on a system dpkg installed, else `status.d/<pkg>` and
- * `status.d/<pkg>.md5sums` as distroless writes them. Only packages whose status is
- * `installed` count (a removed package's leftover conffiles do not). A path several lists
- * name (directories, mostly) goes to the first package by name. Pure.
+ * `info/<pkg>[:<arch>].list` on a system dpkg installed (mmdebstrap, debootstrap, a
+ * `FROM debian` image), else `status.d/<pkg>` and `status.d/<pkg>.md5sums` as distroless and
+ * mcc write them. Only packages whose state is `installed` count (`install ok installed`, or
+ * held or selected for removal but still on disk: `hold ok installed`); a removed package's
+ * leftover conffiles or list, or a half-installed one, do not. A path several lists name
+ * (directories, mostly) goes to the first package by name. Used by `mcc minify` (tracing) and
+ * by `mcc inspect` and `mcc diff` (attribution). Pure.
  */
 export function parseDpkgDatabase(texts: ReadonlyMap<string, string>): DpkgDatabase {
   const status = texts.get(STATUS);
@@ -108,8 +123,9 @@ function installed(raw: string, statusOptional = false): InstalledPackage | unde
   const fields = parseParagraphs(raw)[0];
   const name = fields?.get("package");
   if (fields === undefined || name === undefined) return undefined;
+  // `Status: <want> <flag> <state>`: only the state says what is on disk.
   const state = fields.get("status");
-  if (state === undefined ? !statusOptional : !/\binstalled$/.test(state)) return undefined;
+  if (state === undefined ? !statusOptional : state.trim().split(/\s+/)[2] !== "installed") return undefined;
   const conffiles = (fields.get("conffiles") ?? "")
     .split("\n")
     .map((l) => l.trim().split(/\s+/)[0] ?? "")
