@@ -3,7 +3,7 @@
 // htpasswd (bcrypt) Basic auth, or with token auth against a token server the test runs.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createSign, generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { createServer as createNetServer } from "node:net";
@@ -67,14 +67,17 @@ export async function startRegistry(config: RegistryConfig = {}): Promise<TestRe
     lines.push("auth:", "  token:", `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.certFile}`);
   }
   writeFileSync(join(dir, "config.yml"), lines.join("\n") + "\n");
-  const child: ChildProcess = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  child.stderr?.on("data", (d: Buffer) => void (log += d.toString("utf8")));
+  // Its log goes to a file, not a pipe: a caller that then blocks in spawnSync (the tests run
+  // mcc that way) drains no pipe, and once 64 KiB of log filled it the registry hung on write.
+  const logFile = join(dir, "registry.log");
+  const logFd = openSync(logFile, "w");
+  const child: ChildProcess = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", logFd] });
+  closeSync(logFd);
   const host = `127.0.0.1:${port}`;
   const up = await waitFor(host, config.tls === true ? caFile : undefined, child);
   if (!up) {
     child.kill("SIGTERM");
-    throw new Error(`docker-registry did not start on ${host}: ${log.slice(-2000)}`);
+    throw new Error(`docker-registry did not start on ${host}: ${readFileSync(logFile, "utf8").slice(-2000)}`);
   }
   return {
     host,
