@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readSpecFiles } from "../src/build/build-tree.js";
+import { readSpecFiles } from "../src/build/spec-files.js";
 import { captureIo } from "./support/io.js";
 import { runMain } from "../src/cli/program.js";
 import { createNodeHost } from "../src/host/node-host.js";

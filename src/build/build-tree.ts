@@ -12,6 +12,7 @@ import { fetchPackages, type FetchEvents } from "../source/fetch-packages.js";
 import { traceExecutable, type TraceProblem, type TraceResult } from "../trace/trace.js";
 import { mergedUsrPath, VirtualRoot } from "../trace/vroot.js";
 import { readAlternatives } from "./alternatives.js";
+import { readSpecFiles } from "./spec-files.js";
 import type { SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
 import { locate } from "../validate/locate.js";
@@ -49,15 +50,6 @@ export async function buildTree(
   const laid = await traceAndLayOut(spec, arch, packages, store, files);
   if ("problems" in laid) return { diagnostics: laid.problems.map((p) => problemDiagnostic(p, ast)) };
   return { built: { arch, store, ...laid }, diagnostics: [] };
-}
-
-/** The spec's files: inline content, or read from beside the spec (checked at validation). */
-export async function readSpecFiles(host: Host, spec: Spec, specPath: string): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  for (const file of spec.files) {
-    files.set(file.path, file.kind === "content" ? new TextEncoder().encode(file.content) : await host.readFile(posix.join(posix.dirname(specPath), file.source)));
-  }
-  return files;
 }
 
 /** Packages -> virtual root -> traced closure -> image tree; or the problems tracing found. */

@@ -3,14 +3,12 @@ import { isWithin } from "../../paths/absolute.js";
 import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
-import { buildTree, problemDiagnostic, readSpecFiles } from "../../build/build-tree.js";
+import type { buildTree } from "../../build/build-tree.js";
+import { readSpecFiles } from "../../build/spec-files.js";
 import { OutputError, stepCache, stepHandlers, TraceFailure, treeOf, writingOutput, type StepEnv, type TreeResult } from "../../build/steps.js";
-import { createRegistryCache, type RegistryCacheStats } from "../../cache/registry-cache.js";
+import type { RegistryCacheStats } from "../../cache/registry-cache.js";
 import { createBlobStore, type BlobStore } from "../../cache/store.js";
 import { executePlan, type StepCache } from "../../execute/execute.js";
-import { blobsOfResult, SHARED_KINDS } from "../../build/step-blobs.js";
-import { RegistryError } from "../../registry/errors.js";
-import { openRepository } from "./registry-access.js";
 import { BOOT_FORMATS, buildPlan, renderPlanDot, renderPlanTree } from "../../plan/build-plan.js";
 import type { LockedArch, LockFile } from "../../resolve/lock.js";
 import { VERSION } from "../../version.js";
@@ -135,6 +133,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
         return EXIT.userError;
       }
       if (!(error instanceof TraceFailure)) throw error;
+      const { problemDiagnostic } = await import("../../build/build-tree.js");
       printDiagnostics(io, loaded, error.problems.map((p) => problemDiagnostic(p, loaded.ast)));
       return EXIT.userError;
     } finally {
@@ -286,6 +285,7 @@ async function withBuiltTree(
     const locked = await lockForBuild(io, loaded, file, options, { spec, listed });
     if (typeof locked === "number") return locked;
     const progress = fetchProgress(io, buildArch, options.quiet === true);
+    const { buildTree } = await import("../../build/build-tree.js");
     const { built, diagnostics } = await buildTree(io.host, spec, loaded.ast, locked.lock, buildArch, {
       specPath: file,
       cacheRoot,
@@ -306,6 +306,13 @@ async function withBuiltTree(
 async function stepCacheOf(options: CompileOptions, store: BlobStore, io: CliIo): Promise<StepCache | (StepCache & { stats: RegistryCacheStats; close(): void }) | ExitCode> {
   const local = stepCache(store);
   if (options.cacheFrom === undefined && options.cacheTo === undefined) return local;
+  // Loaded only when a shared cache is asked for: a plain build never loads the registry client.
+  const [{ createRegistryCache }, { blobsOfResult, SHARED_KINDS }, { RegistryError }, { openRepository }] = await Promise.all([
+    import("../../cache/registry-cache.js"),
+    import("../../build/step-blobs.js"),
+    import("../../registry/errors.js"),
+    import("./registry-access.js"),
+  ]);
   try {
     const flags = { ...(options.insecure ? { insecure: true } : {}), ...(options.caFile === undefined ? {} : { caFile: options.caFile }), ...(options.quiet ? { quiet: true } : {}) };
     const from = options.cacheFrom === undefined ? undefined : await openRepository(options.cacheFrom, flags, io, "--cache-from");

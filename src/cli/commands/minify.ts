@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { readSpecFiles } from "../../build/build-tree.js";
+import { readSpecFiles } from "../../build/spec-files.js";
 import { explainAll } from "../../build/explain.js";
 import { OutputError } from "../../build/steps.js";
 import { createBlobStore } from "../../cache/store.js";
