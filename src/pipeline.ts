@@ -29,15 +29,9 @@ export interface LoadedSpec {
 
 /** Reads, parses and validates one spec file; every problem found comes back as a diagnostic. */
 export async function loadSpec(host: Host, path: string, options: NormalizeOptions): Promise<LoadedSpec> {
-  const read = await readSpecSource(host, path);
-  if (read.source === undefined) return { diagnostics: read.diagnostics };
-  const source = read.source;
-
-  // The one place that picks the front end: both give the same SpecAst. The DSL's parser is
-  // loaded only for .mcc files (Chevrotain's import is slow; YAML specs should not pay for it).
-  const parsed = isDslPath(path) ? (await import("./parse/parse-dsl.js")).parseDslSpec(source) : parseYamlSpec(source);
-  if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
-  const ast = parsed.ast;
+  const parsed = await parseSpecFile(host, path);
+  if (parsed.ast === undefined) return parsed;
+  const { source, ast } = parsed;
 
   const validated = validateSpec(ast, options);
   const diagnostics = [...parsed.diagnostics, ...validated.diagnostics];
@@ -46,6 +40,21 @@ export async function loadSpec(host: Host, path: string, options: NormalizeOptio
   diagnostics.push(...(await checkSpecFiles(validated.spec, ast, path, host)));
   if (hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
   return { spec: validated.spec, source, ast, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/**
+ * Reads, decodes and parses a spec file, without validating it: its text and SpecAst, or why
+ * they cannot be had. The one place that picks the front end: both give the same SpecAst. The
+ * DSL's parser is loaded only for .mcc files (Chevrotain's import is slow; YAML specs should
+ * not pay for it).
+ */
+export async function parseSpecFile(host: Host, path: string): Promise<{ readonly source?: SourceText; readonly ast?: SpecAst; readonly diagnostics: readonly Diagnostic[] }> {
+  const read = await readSpecSource(host, path);
+  if (read.source === undefined) return { diagnostics: read.diagnostics };
+  const source = read.source;
+  const parsed = isDslPath(path) ? (await import("./parse/parse-dsl.js")).parseDslSpec(source) : parseYamlSpec(source);
+  if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
+  return { source, ast: parsed.ast, diagnostics: parsed.diagnostics };
 }
 
 /** Reads and decodes a spec file: its text, or why it cannot be had. */

@@ -1,9 +1,7 @@
 import { diagnosticAt, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import type { Host } from "../host/host.js";
-import { parseYamlSpec } from "../parse/parse-yaml.js";
-import { isDslPath } from "../parse/spec-syntax.js";
-import { readSpecSource } from "../pipeline.js";
+import { parseSpecFile } from "../pipeline.js";
 import type { SpecAst } from "../types/ast.js";
 import type { Arch } from "../types/spec.js";
 import { checkSpecFiles } from "../validate/check-files.js";
@@ -37,12 +35,9 @@ export interface LoadedMinifySpec {
  * really writes are returned with the spec, so that only those override the image's config.
  */
 export async function loadMinifySpec(host: Host, path: string, defaultArch: Arch): Promise<LoadedMinifySpec> {
-  const read = await readSpecSource(host, path);
-  if (read.source === undefined) return { diagnostics: read.diagnostics };
-  const source = read.source;
-  const parsed = isDslPath(path) ? (await import("../parse/parse-dsl.js")).parseDslSpec(source) : parseYamlSpec(source);
-  if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
-  const ast = parsed.ast;
+  const parsed = await parseSpecFile(host, path);
+  if (parsed.ast === undefined || parsed.source === undefined) return parsed;
+  const { source, ast } = parsed;
   const value = ast.value;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     // Not a mapping: the schema says so, as it does for compile.
