@@ -107,6 +107,30 @@ export function createRegistryCache(options: RegistryCacheOptions): StepCache & 
     return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
   };
 
+  // Entries are written while other steps run, and many share blobs (the empty config, a
+  // layer named by its layer and manifest entries): each blob is checked and uploaded once per
+  // build, and an entry that needs one being uploaded waits for it. Two uploads of one blob at
+  // once make docker-registry 2.8 refuse one (DIGEST_INVALID) or answer HEAD with a 500.
+  const uploads = new Map<string, Promise<void>>();
+  const ensureBlob = (to: NonNullable<RegistryCacheOptions["to"]>, blob: { digest: string; size: number }): Promise<void> => {
+    let upload = uploads.get(blob.digest);
+    if (upload === undefined) {
+      upload = (async () => {
+        if (await to.client.hasBlob(to.repo, blob.digest)) {
+          stats.blobsPresent++;
+          return;
+        }
+        const content = blob.digest === EMPTY_DESCRIPTOR.digest ? EMPTY : () => createReadStream(store.pathOf(hexOf(blob.digest)));
+        await to.client.putBlob(to.repo, content, { digest: blob.digest, size: blob.size });
+        stats.blobsPushed++;
+      })();
+      uploads.set(blob.digest, upload);
+      // A failed upload may be tried again by a later entry.
+      upload.catch(() => uploads.delete(blob.digest));
+    }
+    return upload;
+  };
+
   const pushEntry = async (step: PlanStep, result: unknown, to: NonNullable<RegistryCacheOptions["to"]>): Promise<void> => {
     const tag = cacheTag(step.id);
     const known = await to.client.getManifest(to.repo, tag, [CACHE_MEDIA.manifest]).catch((error: unknown) => {
@@ -119,15 +143,7 @@ export function createRegistryCache(options: RegistryCacheOptions): StepCache & 
     const blobs = [];
     for (const sha256 of [...new Set(options.blobsOf(step, result))].sort()) blobs.push({ mediaType: CACHE_MEDIA.blob, digest: `sha256:${sha256}`, size: (await stat(store.pathOf(sha256))).size });
     const layers = [{ mediaType: CACHE_MEDIA.result, digest: `sha256:${resultBlob.sha256}`, size: resultBlob.size }, ...blobs];
-    await forEachLimited([EMPTY_DESCRIPTOR, ...layers], parallel, async (blob) => {
-      if (await to.client.hasBlob(to.repo, blob.digest)) {
-        stats.blobsPresent++;
-        return;
-      }
-      const content = blob === EMPTY_DESCRIPTOR ? EMPTY : () => createReadStream(store.pathOf(hexOf(blob.digest)));
-      await to.client.putBlob(to.repo, content, { digest: blob.digest, size: blob.size });
-      stats.blobsPushed++;
-    });
+    await forEachLimited([EMPTY_DESCRIPTOR, ...layers], parallel, (blob) => ensureBlob(to, blob));
     const manifest = {
       schemaVersion: 2,
       mediaType: CACHE_MEDIA.manifest,
