@@ -117,7 +117,7 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
     const manifest = JSON.parse((await member("manifest.json")).toString("utf8")) as { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
     // `docker save` names images `name:tag`; a bare tag matches the end of one.
     const tag = options.tag;
-    // skopeo writes `docker.io/library/name:tag` for `name:tag`.
+    // skopeo writes a fully qualified `HOST/library/name:tag` for `name:tag`.
     const first = tag === undefined ? manifest[0] : manifest.find((m) => (m.RepoTags ?? []).some((t) => t === tag || t.endsWith(`/${tag}`) || (!tag.includes(":") && t.endsWith(`:${tag}`))));
     if (first === undefined) throw new ImageError(tag === undefined ? `${path}: manifest.json lists no image` : `${path}: no image is tagged ${tag} (it has ${manifest.flatMap((m) => m.RepoTags ?? []).join(", ") || "no tags"})`);
     const config = JSON.parse((await member(first.Config)).toString("utf8")) as ImageConfig;
