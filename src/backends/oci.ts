@@ -135,6 +135,9 @@ export function imageIndexBytes(images: readonly { arch: string; manifest: Blob 
 /** OCI 1.1's empty descriptor content: the config of an artifact that has none. */
 export const EMPTY_JSON = Buffer.from("{}");
 
+/** The descriptor of EMPTY_JSON, as an artifact's config names it. */
+export const EMPTY_DESCRIPTOR = { mediaType: "application/vnd.oci.empty.v1+json", digest: `sha256:${createHash("sha256").update(EMPTY_JSON).digest("hex")}`, size: EMPTY_JSON.length } as const;
+
 /**
  * The manifest of an artifact (an SBOM) that refers to an image: `artifactType` the blob's
  * media type, the empty config, the blob as its one layer, and `subject` the image manifest,
@@ -142,13 +145,12 @@ export const EMPTY_JSON = Buffer.from("{}");
  */
 export function artifactManifestBytes(artifactType: string, blob: Blob, title: string, subject: Blob, epoch: number): Buffer {
   const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
-  const empty = `sha256:${createHash("sha256").update(EMPTY_JSON).digest("hex")}`;
   return Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: MEDIA.manifest,
       artifactType,
-      config: { mediaType: "application/vnd.oci.empty.v1+json", digest: empty, size: EMPTY_JSON.length, data: EMPTY_JSON.toString("base64") },
+      config: { ...EMPTY_DESCRIPTOR, data: EMPTY_JSON.toString("base64") },
       layers: [{ mediaType: artifactType, digest: blob.digest, size: blob.size, annotations: { "org.opencontainers.image.title": title } }],
       subject: { mediaType: MEDIA.manifest, digest: subject.digest, size: subject.size },
       annotations: { "org.opencontainers.image.created": created },
@@ -170,7 +172,7 @@ export async function writeOciLayout(store: BlobStore, content: LayoutContent, s
     for (const i of content.images) all.push(i.layer, i.config, i.manifest);
     if (content.index !== undefined) all.push(content.index);
     const attached = content.attached ?? [];
-    if (content.sboms.length + attached.length > 0) all.push({ digest: `sha256:${createHash("sha256").update(EMPTY_JSON).digest("hex")}`, size: EMPTY_JSON.length });
+    if (content.sboms.length + attached.length > 0) all.push({ digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size });
     for (const s of content.sboms) all.push(s.sbom, s.artifact);
     for (const a of attached) all.push(a.blob, a.artifact);
     for (const d of all) {

@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { EMPTY_JSON } from "../backends/oci.js";
+import { EMPTY_DESCRIPTOR } from "../backends/oci.js";
 import type { PlanStep, StepKind } from "../plan/build-plan.js";
 import type { ProvenanceResult } from "./provenance-step.js";
 import type { ManifestResult, SbomResult, TreeResult } from "./steps.js";
@@ -13,7 +12,7 @@ import type { ManifestResult, SbomResult, TreeResult } from "./steps.js";
 export const SHARED_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["fetch", "tree", "layer", "config", "manifest", "sbom", "provenance", "index", "initramfs", "iso"]);
 
 const hex = (digest: string) => digest.replace(/^sha256:/, "");
-const EMPTY_SHA256 = createHash("sha256").update(EMPTY_JSON).digest("hex");
+const EMPTY_SHA256 = hex(EMPTY_DESCRIPTOR.digest);
 
 /**
  * The blobs (sha256 hex) a step's result refers to and its users read: a .deb, the files of

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { EMPTY_DESCRIPTOR, EMPTY_JSON } from "../backends/oci.js";
 import type { CacheHit, StepCache } from "../execute/execute.js";
 import type { PlanStep, StepKind } from "../plan/build-plan.js";
 import type { RegistryClient } from "../registry/client.js";
@@ -14,11 +14,8 @@ export const CACHE_MEDIA = {
   result: "application/vnd.mcc.step.result.v1+json",
   blob: "application/octet-stream",
   manifest: "application/vnd.oci.image.manifest.v1+json",
-  empty: "application/vnd.oci.empty.v1+json",
 } as const;
 
-const EMPTY = Buffer.from("{}");
-const EMPTY_DESCRIPTOR = { mediaType: CACHE_MEDIA.empty, digest: `sha256:${createHash("sha256").update(EMPTY).digest("hex")}`, size: EMPTY.length };
 
 /** The tag of a step's entry: the step id is already a content address. */
 export function cacheTag(stepId: string): string {
@@ -120,7 +117,7 @@ export function createRegistryCache(options: RegistryCacheOptions): StepCache & 
           stats.blobsPresent++;
           return;
         }
-        const content = blob.digest === EMPTY_DESCRIPTOR.digest ? EMPTY : () => createReadStream(store.pathOf(hexOf(blob.digest)));
+        const content = blob.digest === EMPTY_DESCRIPTOR.digest ? EMPTY_JSON : () => createReadStream(store.pathOf(hexOf(blob.digest)));
         await to.client.putBlob(to.repo, content, { digest: blob.digest, size: blob.size });
         stats.blobsPushed++;
       })();
