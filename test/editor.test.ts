@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { repoRoot } from "./helpers.js";
+import { trackChild } from "./support/children.js";
 
 interface Message {
   id?: number;
@@ -93,7 +94,7 @@ interface LspDiagnostic {
 
 test("yaml-language-server reports a wrong field on its line, from the modeline's schema", async () => {
   const server = join(repoRoot, "node_modules", "yaml-language-server", "bin", "yaml-language-server");
-  const child = spawn(process.execPath, [server, "--stdio"], { cwd: repoRoot });
+  const child = trackChild(spawn(process.execPath, [server, "--stdio"], { cwd: repoRoot }), "yaml-language-server --stdio");
   const stderr: string[] = [];
   child.stderr.on("data", (c: Buffer) => stderr.push(c.toString()));
   try {

@@ -12,9 +12,8 @@ import type { ImageEntry, ImageTree } from "../../src/assemble/image-tree.js";
 import { newcArchive } from "../../src/boot/cpio.js";
 import { gzipStable } from "../../src/backends/stable-gzip.js";
 import { buildInitramfs, initramfsEntries } from "../../src/boot/initramfs.js";
+import { needTools } from "../support/tools.js";
 
-const hasCpio = spawnSync("cpio", ["--version"]).status === 0;
-const needCpio = () => assert.ok(hasCpio, "Debian's cpio is needed (apt-get install cpio; the test command installs it as root)");
 
 /** A small tree with each kind of entry; one file comes from the "cache" (a blob). */
 function sampleTree(): { tree: ImageTree; blobs: Map<string, Uint8Array> } {
@@ -76,7 +75,7 @@ test("a tree with its own /init is refused", async () => {
 });
 
 test("cpio -t lists the names in order, and cpio -tv shows types, modes, owners, the console's 5, 1 and link targets", async () => {
-  needCpio();
+  needTools("cpio");
   const archive = gunzipSync(await sampleInitramfs());
   assert.equal(cpio(["-t", "--quiet"], archive).trim().split("\n"), [
     "bin", "dev", "dev/console", "etc", "etc/empty", "etc/odd", "init", "proc", "read", "run", "sys", "usr", "usr/bin", "usr/bin/big", "write",
@@ -94,7 +93,7 @@ test("cpio -t lists the names in order, and cpio -tv shows types, modes, owners,
 });
 
 test("cpio -idv unpacks the same bytes, modes and link targets", async () => {
-  needCpio();
+  needTools("cpio");
   const dir = mkdtempSync(join(tmpdir(), "mcc-cpio-"));
   try {
     const { blobs } = sampleTree();

@@ -7,12 +7,12 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { R, addImm, andImm, assemble, cmp64, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item } from "../../src/boot/x86-64.js";
+import { needTools } from "../support/tools.js";
 
-const hasObjdump = spawnSync("objdump", ["--version"]).status === 0;
 
 /** objdump's reading of the code, one "mnemonic operands" per instruction, spaces squeezed. */
 function disassemble(code: Uint8Array): string[] {
-  assert.ok(hasObjdump, "objdump (Debian's binutils) is needed");
+  needTools("objdump");
   const dir = mkdtempSync(join(tmpdir(), "mcc-x86-"));
   try {
     writeFileSync(join(dir, "code.bin"), code);

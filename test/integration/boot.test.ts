@@ -11,7 +11,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
-import { boot, hasAavmf, hasOvmf, hasQemu, hasQemuArm64, type BootResult } from "../support/qemu.js";
+import { AAVMF, boot, OVMF, type BootResult } from "../support/qemu.js";
+import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-boot-"));
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
@@ -51,17 +52,17 @@ test("the curl example's ISO (amd64 and arm64 in one) reads cleanly with xorriso
 });
 
 test("the curl ISO boots under BIOS: curl runs, then `mcc: exit status 0`, then power off", async () => {
-  assert.ok(hasQemu, "qemu-system-x86_64 (Debian's qemu-system-x86) is needed");
+  needTools("qemu-system-x86_64");
   assertRan(await boot({ iso: curlIso }, { firmware: "bios" }), /curl 7\.88\.1 \(x86_64-pc-linux-gnu\)/, 0);
 });
 
 test("the same ISO boots under UEFI (OVMF, systemd-boot)", async () => {
-  assert.ok(hasQemu && hasOvmf, "qemu-system-x86 and ovmf are needed");
+  needTools("qemu-system-x86_64", OVMF.code);
   assertRan(await boot({ iso: curlIso }, { firmware: "uefi" }), /curl 7\.88\.1 \(x86_64-pc-linux-gnu\)/, 0);
 });
 
 test("the same ISO boots on arm64 under UEFI (AAVMF, systemd-boot picks the arm64 entry)", async () => {
-  assert.ok(hasQemuArm64 && hasAavmf, "qemu-system-arm and qemu-efi-aarch64 are needed");
+  needTools("qemu-system-aarch64", AAVMF.code);
   assertRan(await boot({ iso: curlIso }, { firmware: "uefi-arm64", memoryMiB: 1024 }), /curl 7\.88\.1 \(aarch64-unknown-linux-gnu\)/, 0);
 });
 

@@ -2,7 +2,7 @@
 // package set apt's own solver picks for an empty system (--no-install-recommends), with the
 // same versions; packages are fetched with every sha256 verified; a second run downloads
 // nothing. apt runs with a private state directory, so the host's apt state is untouched.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ import { HOST_KEYRING } from "../../src/source/keyring.js";
 import type { Spec } from "../../src/types/spec.js";
 import { repoRoot } from "../helpers.js";
 import { runMcc, sharedTestCache } from "../support/io.js";
+import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-mirror-"));
 const mcc = runMcc;
@@ -83,10 +84,9 @@ function lockedSet(spec: string): string[] {
   return (lock.archs["amd64"]?.packages ?? []).map((p) => `${p.name} ${p.version}`).sort();
 }
 
-const hasApt = spawnSync("apt-get", ["--version"]).status === 0;
 
 test("examples/curl.yml locks to exactly apt's choice for curl and ca-certificates on bookworm", async () => {
-  assert.ok(hasApt, "apt-get is needed to compare with apt's solver");
+  needTools("apt-get");
   const spec = join(work, "curl-example.yml");
   copyFileSync(join(repoRoot, "examples", "curl.yml"), spec);
   const run = await mcc(["lock", spec, "-q"]);
@@ -104,7 +104,7 @@ const cases: [string, string, string[]][] = [
 
 for (const [name, release, packages] of cases) {
   test(`${packages.join(" ")} on ${release}: the same set and versions as apt's solver`, async () => {
-    assert.ok(hasApt, "apt-get is needed to compare with apt's solver");
+    needTools("apt-get");
     const spec = writeSpec(name, release, packages);
     const run = await mcc(["lock", spec, "-q"]);
     assert.is(run.code, EXIT.ok, run.stderr);

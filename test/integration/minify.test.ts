@@ -21,8 +21,9 @@ import type { Spec } from "../../src/types/spec.js";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
 import { startRegistry } from "../support/registry-server.js";
-import { hasChromium, launchChromium } from "../support/chromium.js";
-import { hasRunc, runLayoutImage } from "../support/runc.js";
+import { launchChromium } from "../support/chromium.js";
+import { needRunc, runLayoutImage } from "../support/runc.js";
+import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-minify-it-"));
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
@@ -83,7 +84,7 @@ function runLayout(dir: string, tag: string, name: string, options: { args?: str
 let ociDigest: string | undefined;
 
 test("a full curl image from mmdebstrap and umoci minifies, keeps its config, and runs under runc", async () => {
-  assert.ok(hasRunc(), "runc (Debian's runc package) and root are needed to run the images");
+  needRunc();
   const tarball = await rootfsTarball();
   tool("umoci", ["init", "--layout", layout]);
   tool("umoci", ["new", "--image", `${layout}:full`]);
@@ -196,7 +197,7 @@ test("diff of the full and the minified image: bash removed, curl kept, the byte
 });
 
 test("the full image's HTML report draws curl's package in the treemap", async () => {
-  assert.ok(hasChromium, "Debian's chromium (/usr/bin/chromium) is needed");
+  needTools("chromium");
   const html = join(work, "full.html");
   const h = mccPlain(["inspect", layout, "--html", html]);
   assert.is(h.status, 0, h.stderr);

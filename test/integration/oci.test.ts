@@ -9,7 +9,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
-import { hasRunc, runLayoutImage } from "../support/runc.js";
+import { needRunc, runLayoutImage } from "../support/runc.js";
+import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-oci-"));
 const sharedCache = sharedTestCache;
@@ -31,7 +32,6 @@ function tool(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
-const hasTools = ["oci-image-tool", "skopeo", "umoci"].every((t) => spawnSync(t, ["--version"]).status === 0 || spawnSync(t, ["--help"]).status === 0);
 
 
 const smoke: [string, string[], string][] = [
@@ -44,7 +44,7 @@ const smoke: [string, string[], string][] = [
 
 for (const [example, args, expected] of smoke) {
   test(`${example}: the OCI layout passes oci-image-tool, skopeo reads and converts it, umoci unpacks it, runc runs it read-only`, async () => {
-    assert.ok(hasTools, "oci-image-tool, skopeo and umoci (Debian packages of those names) are needed");
+    needTools("oci-image-tool", "skopeo", "umoci");
     const layout = compile(example, join(work, example), "oci");
     assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", "name=latest", layout]), /Validation succeeded/);
     const inspect = JSON.parse(tool("skopeo", ["inspect", `oci:${layout}:latest`])) as { Architecture: string; Os: string; Created: string };
@@ -52,7 +52,7 @@ for (const [example, args, expected] of smoke) {
     const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${layout}:latest`])) as { config: { Entrypoint: string[]; User: string; Volumes?: Record<string, object> } };
     assert.is(config.config.Entrypoint[0], args[0]);
     tool("skopeo", ["copy", `oci:${layout}:latest`, `docker-archive:${join(work, `${example}-from-skopeo.tar`)}:${example}:latest`]);
-    if (!hasRunc()) assert.unreachable("runc and root are needed to run the image");
+    needRunc();
     const run = await runLayoutImage(layout, "latest", work, example, { args });
     assert.is(run.stderr, "");
     if (expected.endsWith("\n")) assert.is(run.stdout, expected);

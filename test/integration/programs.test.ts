@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { repoRoot } from "../helpers.js";
 import { runMcc } from "../support/io.js";
-import { hasRunc, runInRootfs } from "../support/runc.js";
+import { needRunc, runInRootfs } from "../support/runc.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-programs-"));
 const mcc = runMcc;
@@ -26,7 +26,7 @@ async function compile(example: string): Promise<string> {
 const user = { uid: 65532, gid: 65532, cwd: "/write" };
 
 test("curl fetches from a server on loopback", async () => {
-  assert.ok(hasRunc(), "runc (Debian's runc package) and root are needed to run the images");
+  needRunc();
   const server = createServer((_, res) => res.writeHead(200, { "content-type": "text/plain" }).end("hello\n"));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
@@ -49,7 +49,7 @@ const smoke: [string, string[], string][] = [
 
 for (const [example, args, expected] of smoke) {
   test(`${example} runs under runc with a read-only root`, async () => {
-    assert.ok(hasRunc(), "runc (Debian's runc package) and root are needed to run the images");
+    needRunc();
     const rootfs = await compile(example);
     const r = await runInRootfs(rootfs, args, user);
     assert.is(r.stderr, "");
@@ -59,7 +59,7 @@ for (const [example, args, expected] of smoke) {
 }
 
 test("the spec's files are in the image with their modes, and readable by the program", async () => {
-  assert.ok(hasRunc(), "runc (Debian's runc package) and root are needed to run the images");
+  needRunc();
   const rootfs = join(work, "httpd.rootfs");
   const run = await mcc(["compile", join(repoRoot, "examples", "busybox-httpd.yml"), "--arch", "amd64", "--format", "rootfs", "-o", rootfs, "-q", "--arch", "amd64"]);
   assert.is(run.code, EXIT.ok, run.stderr);

@@ -2,7 +2,7 @@
 // on loopback: plain http with --insecure; TLS with a self-signed certificate for 127.0.0.1
 // and htpasswd Basic auth; token auth with a token server written here. What mcc pushed is
 // read back by skopeo, pulled by mcc and compared digest for digest with what mcc built.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,10 +11,11 @@ import * as assert from "uvu/assert";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
 import { startRegistry, startTokenServer, type TestRegistry, type TokenServer } from "../support/registry-server.js";
+import { needTools } from "../support/tools.js";
+import { trackChild } from "../support/children.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-registry-test-"));
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
-const hasTools = ["docker-registry", "skopeo", "htpasswd", "openssl", "umoci"].every((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status === 0);
 
 interface Run {
   status: number | null;
@@ -25,7 +26,7 @@ interface Run {
 /** Runs mcc without blocking this process (the token server answers from it). */
 function mcc(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: work, env: { ...process.env, MCC_CACHE: sharedTestCache, DOCKER_CONFIG: join(work, "no-docker-config"), MCC_REGISTRY_USERNAME: "", MCC_REGISTRY_PASSWORD: "", ...env } });
+    const child = trackChild(spawn(process.execPath, [bin, ...args], { cwd: work, env: { ...process.env, MCC_CACHE: sharedTestCache, DOCKER_CONFIG: join(work, "no-docker-config"), MCC_REGISTRY_USERNAME: "", MCC_REGISTRY_PASSWORD: "", ...env } }), `mcc ${args.join(" ")}`);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => void (stdout += d.toString("utf8")));
@@ -71,7 +72,7 @@ let curl = "";
 let busybox = "";
 
 test.before(async () => {
-  assert.ok(hasTools, "docker-registry, skopeo, htpasswd (apache2-utils), openssl and umoci are needed");
+  needTools("docker-registry", "skopeo", "htpasswd", "openssl", "umoci");
   curl = await compile("curl", join(work, "curl"));
   busybox = await compile("busybox", join(work, "busybox.oci.tar"), "oci-archive", "amd64");
   plain = await startRegistry();

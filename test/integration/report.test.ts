@@ -11,9 +11,10 @@ import type { BrowserContext, Page } from "playwright-core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { repoRoot } from "../helpers.js";
-import { hasChromium, launchChromium } from "../support/chromium.js";
+import { launchChromium } from "../support/chromium.js";
 import { sharedTestCache } from "../support/io.js";
 import { decodePng, distinctColours } from "../support/png.js";
+import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-report-"));
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
@@ -30,7 +31,7 @@ let browser: { context: BrowserContext; close: () => Promise<void> } | undefined
 
 /** Opens a report; what the page logged as errors and every URL it requested. */
 async function open(html: string): Promise<{ page: Page; errors: string[]; requests: string[]; url: string }> {
-  if (!hasChromium) assert.unreachable("Debian's chromium (/usr/bin/chromium) is needed");
+  needTools("chromium");
   browser ??= await launchChromium();
   const page = await browser.context.newPage();
   const errors: string[] = [];

@@ -11,10 +11,10 @@ import { blobPath } from "../../src/cache/store.js";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
 import { startRegistry, type TestRegistry } from "../support/registry-server.js";
+import { needTools } from "../support/tools.js";
 
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
 const work = mkdtempSync(join(tmpdir(), "mcc-shared-cache-"));
-const hasRegistry = spawnSync("sh", ["-c", "command -v docker-registry && command -v htpasswd && command -v openssl"]).status === 0;
 
 interface Build {
   status: number | null;
@@ -67,7 +67,7 @@ function specDir(name: string, args?: string): string {
 const lockedDebs = (): string[] => (JSON.parse(readFileSync(join(lockedHello(), "hello.lock.json"), "utf8")) as { archs: Record<string, { packages: { sha256: string }[] }> }).archs["amd64"]?.packages.map((p) => p.sha256) ?? [];
 
 test("a second machine rebuilds from the registry: no package fetched or unpacked, the same digest", async () => {
-  assert.ok(hasRegistry, "docker-registry, htpasswd and openssl (Debian packages docker-registry, apache2-utils, openssl) are needed");
+  needTools("docker-registry", "htpasswd", "openssl");
   const registry = await startRegistry();
   try {
     const repo = `${registry.host}/team/mcc-cache`;
@@ -110,7 +110,7 @@ test("a second machine rebuilds from the registry: no package fetched or unpacke
 });
 
 test("over TLS with htpasswd: credentials from the environment; a wrong password is a warning and the build goes on", async () => {
-  assert.ok(hasRegistry, "docker-registry, htpasswd and openssl are needed");
+  needTools("docker-registry", "htpasswd", "openssl");
   const registry = await startRegistry({ tls: true, basic: { user: "builder", password: "s3cret" } });
   try {
     const repo = `${registry.host}/team/mcc-cache`;

@@ -15,6 +15,7 @@ import { parseLock } from "../../src/resolve/lock.js";
 import { mergedUsrPath } from "../../src/trace/vroot.js";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
+import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-supply-"));
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");
@@ -168,7 +169,6 @@ test("metadata turned off: no status.d, no SBOM", () => {
   assert.is(spawnSync("test", ["-e", `${out}.spdx.json`]).status, 1);
 });
 
-const hasQemu = spawnSync("qemu-aarch64-static", ["--version"]).status === 0;
 
 // The arm64 programs, traced and laid out on amd64 without emulation, then run by qemu-user.
 const armSmoke: [string, string[], RegExp][] = [
@@ -181,7 +181,7 @@ const armSmoke: [string, string[], RegExp][] = [
 
 for (const [example, args, expected] of armSmoke) {
   test(`${example} for arm64 runs under qemu-aarch64-static`, () => {
-    assert.ok(hasQemu, "qemu-aarch64-static (Debian's qemu-user-static) is needed");
+    needTools("qemu-aarch64-static");
     const rootfs = compile(example, join(work, `${example}-arm64.rootfs`), ["--format", "rootfs", "--arch", "arm64"]);
     const [exe, ...rest] = args as [string, ...string[]];
     const r = spawnSync("qemu-aarch64-static", ["-L", rootfs, join(rootfs, exe), ...rest], { encoding: "utf8", timeout: 120_000, env: { PATH: "/usr/bin:/bin" } });

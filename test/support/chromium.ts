@@ -1,12 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
+import { onStop } from "./children.js";
 
 /** Debian's Chromium (package `chromium`); playwright-core drives it, no browser is downloaded. */
 export const CHROMIUM = "/usr/bin/chromium";
-
-export const hasChromium = existsSync(CHROMIUM);
 
 /**
  * Headless Chromium with a fresh profile in a temp dir, and everything that would reach the
@@ -20,11 +19,16 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
     viewport: { width: 1400, height: 1000 },
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  const closed = onStop("headless chromium", close);
   return {
     context,
     close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      closed();
+      await close();
     },
   };
 }

@@ -1,18 +1,15 @@
 // Boots an image in qemu under software emulation (no KVM needed), reading the serial console.
-import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, truncateSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { trackChild } from "./children.js";
 
-export const hasQemu = spawnSync("qemu-system-x86_64", ["--version"]).status === 0;
-export const hasQemuArm64 = spawnSync("qemu-system-aarch64", ["--version"]).status === 0;
 
 /** Debian's ovmf: the UEFI firmware's code and a template of its variable store. */
 export const OVMF = { code: "/usr/share/OVMF/OVMF_CODE_4M.fd", vars: "/usr/share/OVMF/OVMF_VARS_4M.fd" };
-export const hasOvmf = existsSync(OVMF.code) && existsSync(OVMF.vars);
 /** Debian's qemu-efi-aarch64: the same for arm64 (qemu's virt machine wants 64 MiB flash images). */
 export const AAVMF = { code: "/usr/share/AAVMF/AAVMF_CODE.fd", vars: "/usr/share/AAVMF/AAVMF_VARS.fd" };
-export const hasAavmf = existsSync(AAVMF.code) && existsSync(AAVMF.vars);
 
 export interface BootResult {
   /** Everything the serial console printed. */
@@ -53,7 +50,7 @@ export async function boot(
   else if ("iso" in media) args.push("-drive", `file=${media.iso},media=cdrom,readonly=on,format=raw`, "-boot", "d");
   else args.push("-kernel", media.kernel, "-initrd", media.initrd, "-append", media.cmdline);
   const started = process.hrtime.bigint();
-  const child = spawn(arm ? "qemu-system-aarch64" : "qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = trackChild(spawn(arm ? "qemu-system-aarch64" : "qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] }), `qemu booting ${"iso" in media ? media.iso : media.kernel} (${firmware})`);
   let out = "";
   child.stdout.on("data", (d: Buffer) => {
     out += d.toString("latin1");

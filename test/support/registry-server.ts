@@ -9,6 +9,7 @@ import { request as httpsRequest } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { trackChild, trackServer } from "./children.js";
 
 /** A running registry: its `host:port`, its CA (for TLS) and how to stop it. */
 export interface TestRegistry {
@@ -71,7 +72,7 @@ export async function startRegistry(config: RegistryConfig = {}): Promise<TestRe
   // mcc that way) drains no pipe, and once 64 KiB of log filled it the registry hung on write.
   const logFile = join(dir, "registry.log");
   const logFd = openSync(logFile, "w");
-  const child: ChildProcess = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", logFd] });
+  const child: ChildProcess = trackChild(spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", logFd] }), `docker-registry on 127.0.0.1:${port}`);
   closeSync(logFd);
   const host = `127.0.0.1:${port}`;
   const up = await waitFor(host, config.tls === true ? caFile : undefined, child);
@@ -132,7 +133,7 @@ export async function startTokenServer(dir: string, service: string, issuer: str
   const der = Buffer.from(readFileSync(certFile, "utf8").replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
   const requests: string[] = [];
   const expected = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-  const server: Server = createServer((req, res) => {
+  const server: Server = trackServer(createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (req.headers.authorization !== expected) {
       res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "bad credentials" }] }));
@@ -150,7 +151,7 @@ export async function startTokenServer(dir: string, service: string, issuer: str
     const signing = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const signature = createSign("RSA-SHA256").update(signing).sign(privateKey);
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: `${signing}.${b64url(signature)}`, expires_in: 300 }));
-  });
+  }), "the registry token server");
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return { realm: `http://127.0.0.1:${port}/token`, certFile, requests, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };

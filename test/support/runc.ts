@@ -6,6 +6,8 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onStop, trackChild } from "./children.js";
+import { needRoot, needTools } from "./tools.js";
 
 export interface RuncResult {
   readonly status: number | null;
@@ -15,8 +17,10 @@ export interface RuncResult {
 
 let counter = 0;
 
-export function hasRunc(): boolean {
-  return spawnSync("runc", ["--version"]).status === 0 && process.getuid?.() === 0;
+/** Throws one line unless runc is here and we are root (it runs the containers as root). */
+export function needRunc(): void {
+  needTools("runc", "umoci");
+  needRoot("runc runs the test containers as root");
 }
 
 export async function runInRootfs(
@@ -26,7 +30,7 @@ export async function runInRootfs(
 ): Promise<RuncResult> {
   const bundle = mkdtempSync(join(tmpdir(), "mcc-runc-"));
   try {
-    execFileSync("runc", ["spec"], { cwd: bundle });
+    execFileSync("runc", ["spec"], { cwd: bundle, timeout: 30_000 });
     const config = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8")) as {
       root: { path: string; readonly: boolean };
       process: { terminal: boolean; args: string[]; user: { uid: number; gid: number }; cwd: string; env: string[] };
@@ -60,8 +64,10 @@ export async function runInRootfs(
  * process (a test's loopback server) can answer meanwhile; killed after two minutes.
  */
 export async function runBundle(bundle: string): Promise<RuncResult> {
+  // The id names this process: the test runner deletes what a killed test file left.
   const id = `mcc-test-${process.pid}-${counter++}`;
-  const child = spawn("runc", ["run", id], { cwd: bundle, stdio: ["ignore", "pipe", "pipe"] });
+  const deleted = onStop(`runc container ${id}`, () => void spawnSync("runc", ["delete", "--force", id], { stdio: "ignore", timeout: 30_000 }));
+  const child = trackChild(spawn("runc", ["run", id], { cwd: bundle, stdio: ["ignore", "pipe", "pipe"] }), `runc run ${id}`);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -69,7 +75,8 @@ export async function runBundle(bundle: string): Promise<RuncResult> {
   const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
   const status = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   clearTimeout(timer);
-  spawnSync("runc", ["delete", "-f", id], { stdio: "ignore" });
+  spawnSync("runc", ["delete", "-f", id], { stdio: "ignore", timeout: 30_000 });
+  deleted();
   return { status, stdout, stderr };
 }
 
@@ -87,7 +94,7 @@ export async function runLayoutImage(
   options: { args?: readonly string[]; hostNetwork?: boolean } = {},
 ): Promise<RuncResult & { user: { uid: number; gid: number } }> {
   const bundle = join(work, `bundle-${name}`);
-  execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:${tag}`, bundle], { stdio: ["ignore", "pipe", "pipe"] });
+  execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:${tag}`, bundle], { stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
   const configPath = join(bundle, "config.json");
   const runtime = JSON.parse(readFileSync(configPath, "utf8")) as {
     root: { readonly?: boolean };

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { trackServer } from "./children.js";
 
 export interface TestPackage {
   name: string;
@@ -152,7 +153,7 @@ export async function createTestArchive(packages: readonly TestPackage[]): Promi
   const truncateOnce = new Set<string>();
   const hits = new Map<string, number>();
   const state = { down: false };
-  const server: Server = createServer((req, res) => {
+  const server: Server = trackServer(createServer((req, res) => {
     if (state.down) {
       req.socket.destroy();
       return;
@@ -172,7 +173,7 @@ export async function createTestArchive(packages: readonly TestPackage[]): Promi
       return;
     }
     res.writeHead(200, { "content-length": String(body.length) }).end(body);
-  });
+  }), "the test archive's http server");
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -1,0 +1,66 @@
+// The test runner itself (test/runner.mjs), on test files that misbehave on purpose
+// (test/fixtures-runner/): the run ends by itself, reports each failure against its file,
+// names what a stuck file was waiting on, and leaves no process behind.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { repoRoot } from "./helpers.js";
+
+const fixtures = join(repoRoot, "test", "fixtures-runner");
+
+/** Whether a pid is a live process (a zombie waiting for its parent counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+test("misbehaving test files: the run ends, names each failure and what a stuck file waited on, and leaves nothing running", () => {
+  const pids = mkdtempSync(join(tmpdir(), "mcc-runner-"));
+  try {
+    const files = ["fails-with-server.mjs", "hangs.mjs", "escapes.mjs", "tracked.mjs"].map((f) => join(fixtures, f));
+    const run = spawnSync(process.execPath, [join(repoRoot, "test", "runner.mjs"), "--time-limit", "4", ...files], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, RUNNER_FIXTURE_PIDS: pids },
+      timeout: 90_000,
+    });
+    const out = run.stdout;
+    assert.is(run.error, undefined, `the runner itself did not end: ${String(run.error)}\n${out}`);
+    assert.is(run.status, 1, out);
+    // Progress: each file is announced before it runs, then its result line.
+    const order = ["[1/4] test/fixtures-runner/fails-with-server.mjs", "FAIL test/fixtures-runner/fails-with-server.mjs: 1 passed, 1 failed", "[2/4] test/fixtures-runner/hangs.mjs", "[3/4]", "[4/4]", "ok   test/fixtures-runner/tracked.mjs: 1 passed"];
+    let at = 0;
+    for (const line of order) {
+      const i = out.indexOf(line, at);
+      assert.ok(i >= 0, `"${line}" in order in:\n${out}`);
+      at = i + line.length;
+    }
+    // The failing test's own message, and the server it left running killed and held against it.
+    assert.match(out, /the deliberate failure/);
+    assert.match(out, /fails-with-server\.mjs: 1 passed, 1 failed[^\n]*\n\s+left running after it ended \(now killed\): pid \d+ [^\n]*node -e/);
+    // The stuck file: stopped at the limit, naming the process it waited on.
+    assert.match(out, /no result after 4 s; it was waiting on:\n\s+pid \d+: sleep 3600/);
+    assert.match(out, /FAIL test\/fixtures-runner\/hangs\.mjs: 0 passed, 1 failed[^\n]*\n\s+stopped at its time limit of 4 s/);
+    // The daemon that left the process group is found by the run's token.
+    assert.match(out, /FAIL test\/fixtures-runner\/escapes\.mjs: 1 passed, 1 failed[^\n]*\n\s+left running after it ended \(now killed\): pid \d+/);
+    // A registered server is stopped by the harness, and the file passes.
+    assert.match(out, /still running after the tests, stopped: a registered http server/);
+    assert.match(out, /failed files:\n {2}test\/fixtures-runner\/fails-with-server\.mjs[^\n]*\n {2}test\/fixtures-runner\/hangs\.mjs[^\n]*\n {2}test\/fixtures-runner\/escapes\.mjs/);
+    assert.match(out, /\n3 passed, 3 failed\n$/);
+    const started = readFileSync(join(pids, "pids"), "utf8").trim().split("\n");
+    assert.is(started.length, 3, started.join("\n"));
+    const survivors = started.filter((line) => alive(Number(line.split(" ")[0])));
+    assert.equal(survivors, [], "no process started by the fixtures is left");
+  } finally {
+    rmSync(pids, { recursive: true, force: true });
+  }
+});
+
+test.run();

@@ -1,0 +1,48 @@
+// The outside tools a test needs: when one is missing, the test fails with one line naming it
+// and the Debian package that provides it (test/tools.json, the table the test command
+// installs from), instead of an ENOENT deep inside a helper.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../helpers.js";
+
+const table = JSON.parse(readFileSync(join(repoRoot, "test", "tools.json"), "utf8")) as {
+  commands: Record<string, string>;
+  files: Record<string, string>;
+};
+
+const present = new Map<string, boolean>();
+
+/** Whether a command is on the PATH (or, for an absolute path, whether the file exists). */
+export function hasTool(tool: string): boolean {
+  let known = present.get(tool);
+  if (known === undefined) {
+    known = tool.startsWith("/") ? existsSync(tool) : spawnSync("sh", ["-c", `command -v '${tool}'`], { stdio: "ignore" }).status === 0;
+    present.set(tool, known);
+  }
+  return known;
+}
+
+/** "runc (Debian package runc)": a tool and where it comes from. */
+export function describeTool(tool: string): string {
+  const packages = table.commands[tool] ?? table.files[tool];
+  return packages === undefined ? tool : `${tool} (Debian package ${packages.split(" ").join(" and ")})`;
+}
+
+/** The first of `tools` that is missing, as one line, or undefined when all are there. */
+export function missingTool(...tools: string[]): string | undefined {
+  const missing = tools.filter((t) => !hasTool(t));
+  if (missing.length === 0) return undefined;
+  return `missing ${missing.map(describeTool).join(", ")}: the test command installs it when run as root`;
+}
+
+/** Throws one line naming the missing tools and their packages; returns when all are there. */
+export function needTools(...tools: string[]): void {
+  const line = missingTool(...tools);
+  if (line !== undefined) throw new Error(line);
+}
+
+/** Throws unless we are root: runc and the mount-heavy tests need it. */
+export function needRoot(why: string): void {
+  if (process.getuid?.() !== 0) throw new Error(`needs root: ${why}`);
+}
