@@ -12,10 +12,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeRootfs } from "../dist/src/backends/rootfs.js";
-import { buildTree } from "../dist/src/build/build-tree.js";
 import { createNodeHost } from "../dist/src/host/node-host.js";
-import { loadSpec } from "../dist/src/pipeline.js";
-import { lockSpec } from "../dist/src/resolve/lock-spec.js";
+import { traceImage } from "../dist/src/pipeline/why.js";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const host = createNodeHost();
@@ -53,13 +51,11 @@ export async function measureSizes(cache) {
 async function measureExample(ex, work, cache) {
   const specPath = join(work, `${ex.name}.yml`);
   writeFileSync(specPath, readFileSync(join(repo, "examples", `${ex.name}.yml`)));
-  const loaded = await loadSpec(host, specPath, { defaultArch: "amd64" });
-  if (loaded.spec === undefined) throw new Error(`${ex.name}: invalid spec`);
-  const spec = { ...loaded.spec, from: { ...loaded.spec.from, archs: ["amd64"] } };
-  const locked = await lockSpec(host, spec, loaded.ast, specPath, { cacheRoot: cache, update: false, frozen: false, offline: false, allowExpired: false, env: process.env });
-  if (locked.status === "failed") throw new Error(`${ex.name}: lock failed`);
-  const { built } = await buildTree(host, spec, loaded.ast, locked.lock, "amd64", { specPath, cacheRoot: cache, offline: false, env: process.env });
-  if (built === undefined) throw new Error(`${ex.name}: trace failed`);
+  const lock = { cacheRoot: cache, update: false, frozen: false, offline: false, allowExpired: false, env: process.env };
+  const built = await traceImage(host, { specPath, hostArch: "amd64", arch: "amd64", lock, epoch: 0, cacheRoot: cache, env: process.env, offline: false });
+  if (built.kind !== "traced") throw new Error(`${ex.name}: not traced (${built.kind})`);
+  // The files mcc makes (users, os-release, dpkg records): in the tree, with no package.
+  const generated = new Map(built.tree.entries.filter((e) => e.kind === "file" && e.pkg === "(mcc)").map((e) => [e.path, e]));
 
   // (a) The whole closure, as a root to run in.
   const full = join(work, `${ex.name}.closure`);
@@ -69,8 +65,8 @@ async function measureExample(ex, work, cache) {
     else if (node.kind === "symlink") entries.push({ kind: "symlink", path: node.path, target: node.target, uid: 0, gid: 0, pkg: node.pkg });
     else entries.push({ kind: "directory", path: node.path, mode: 0o755, uid: 0, gid: 0 });
   }
-  for (const g of built.trace.generated.values()) {
-    if (g.kind === "file" && !built.root.nodes.has(g.path)) entries.push({ kind: "file", path: g.path, mode: g.mode, uid: 0, gid: 0, size: g.content.length, source: { bytes: g.content }, pkg: "(mcc)" });
+  for (const g of generated.values()) {
+    if (!built.root.nodes.has(g.path)) entries.push({ ...g, uid: 0, gid: 0 });
   }
   const withParents = new Map(entries.map((e) => [e.path, e]));
   for (const e of entries) {
@@ -98,14 +94,13 @@ async function measureExample(ex, work, cache) {
     if (m === null || m[2] === "-1") continue;
     const path = m[1];
     if (!path.startsWith("/") || /^\/(proc|dev|sys|write|run|tmp)(\/|$)/.test(path)) continue;
-    const found = built.root.lookup(path) ?? (built.trace.generated.has(path) ? { path, node: { kind: "file" } } : undefined);
+    const found = built.root.lookup(path) ?? (generated.has(path) ? { path, node: { kind: "file" } } : undefined);
     if (found !== undefined && found.node.kind === "file") opened.add(found.path);
   }
   const sizeOf = (p) => {
     const node = built.root.nodes.get(p);
     if (node?.kind === "file") return node.size;
-    const g = built.trace.generated.get(p);
-    return g?.kind === "file" ? g.content.length : 0;
+    return generated.get(p)?.size ?? 0;
   };
   const boundBytes = [...opened].reduce((n, p) => n + sizeOf(p), 0);
   const keptFiles = built.tree.entries.filter((e) => e.kind === "file");

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createSourceText } from "../src/diagnostics/source.js";
+import { createSourceText } from "../src/types/source-text.js";
 import { KEYWORD_NAMES } from "../src/parse/dsl-lexer.js";
 import { parseDslSpec } from "../src/parse/parse-dsl.js";
 import { repoRoot } from "./helpers.js";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runMain } from "../src/cli/program.js";
-import { createSourceText } from "../src/diagnostics/source.js";
+import { createSourceText } from "../src/types/source-text.js";
 import { convertSpec, formatDsl } from "../src/format/convert-spec.js";
 import { createMemoryHost } from "../src/host/memory-host.js";
 import { parseDslSpec } from "../src/parse/parse-dsl.js";

@@ -1,7 +1,10 @@
 // Golden fixtures: every directory under test/fixtures holds a spec.yml or a spec.mcc (or,
 // on purpose, something that is not one) and the exact output mcc gives for it: diagnostics.txt as
 // printed off a TTY, pretty.txt (where present) as printed on one, and spec.json for valid
-// specs. `UPDATE=1 npm test` rewrites them; review the diff like code.
+// specs, and plan.json, the build plan of each valid-X spec against a small lock the test builds
+// (so a change to step ids or parameters shows up in review). `UPDATE=1 npm test` rewrites
+// them; review the diff like code.
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +13,10 @@ import * as assert from "uvu/assert";
 import { DIAGNOSTICS } from "../src/diagnostics/codes.js";
 import { renderDiagnostic } from "../src/diagnostics/render.js";
 import { createNodeHost } from "../src/host/node-host.js";
-import { loadSpec, type LoadedSpec } from "../src/pipeline.js";
+import { BOOT_FORMATS, buildPlan } from "../src/plan/build-plan.js";
+import type { LockedArch, LockedPackage } from "../src/resolve/lock.js";
+import { loadSpec, type LoadedSpec } from "../src/pipeline/load-spec.js";
+import type { Spec } from "../src/types/spec.js";
 import { repoRoot } from "./helpers.js";
 
 const fixtures = join(repoRoot, "test", "fixtures");
@@ -46,6 +52,35 @@ function compare(file: string, actual: string | undefined): void {
   assert.fixture(actual ?? "(absent)", expected ?? "(absent)", file);
 }
 
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+
+/** A locked package as the archive would give it, every field derived from its name. */
+function lockedPackage(name: string, version: string, arch: string, reason: string): LockedPackage {
+  const filename = `pool/main/${name.slice(0, 1)}/${name}/${name}_${version}_${arch}.deb`;
+  return { name, version, arch, filename, size: 1000 + name.length, sha256: sha256(filename), source: name, archive: "mirror", suite: "bookworm", reason };
+}
+
+/** A lock for a spec without an archive: its packages as they are named, a kernel and loader when it boots. */
+function lockOf(spec: Spec): { arch: string; locked: LockedArch }[] {
+  const boots = spec.boot !== undefined || spec.outputs.some((o) => BOOT_FORMATS.has(o.format));
+  return spec.from.archs.map((arch) => ({
+    arch,
+    locked: {
+      indexes: [],
+      packages: spec.packages.map((p) => lockedPackage(p.name, p.version ?? "1.0-1", arch, "requested")),
+      ...(boots ? { boot: [lockedPackage(`linux-image-cloud-${arch}`, "6.1.0-1", arch, "boot: kernel"), lockedPackage("grub-efi", "2.06-13", arch, "boot: loader")] } : {}),
+    },
+  }));
+}
+
+/** The plan of a valid spec against lockOf, as `mcc plan --json` prints it. */
+function planOf(spec: Spec, dir: string): string {
+  const fileDigests: Record<string, string> = {};
+  for (const f of spec.files) fileDigests[f.path] = f.kind === "content" ? sha256(f.content) : sha256(readFileSync(join(dir, f.source)));
+  const plan = buildPlan({ spec, archs: lockOf(spec), epoch: 0, outputs: spec.outputs, fileDigests, tool: "mcc-golden" });
+  return JSON.stringify(plan, null, 2) + "\n";
+}
+
 const seenCodes = new Set<string>();
 const names = readdirSync(fixtures, { withFileTypes: true })
   .filter((e) => e.isDirectory())
@@ -66,6 +101,7 @@ for (const name of names) {
     }
     compare(join(here, "spec.json"), loaded.spec === undefined ? undefined : JSON.stringify(loaded.spec, null, 2) + "\n");
     if (name.startsWith("valid-")) assert.ok(loaded.spec, `${name} should be valid`);
+    if (name.startsWith("valid-") && !name.startsWith("valid-dsl-") && loaded.spec !== undefined) compare(join(here, "plan.json"), planOf(loaded.spec, dir));
     const expectedCode = /^(mcc\d{3})-/.exec(name)?.[1]?.toUpperCase();
     if (expectedCode !== undefined) {
       assert.ok(loaded.diagnostics.some((d) => d.code === expectedCode), `${name} should report ${expectedCode}`);

@@ -2,7 +2,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderDiagnostic } from "../src/diagnostics/render.js";
 import { createMemoryHost } from "../src/host/memory-host.js";
-import { loadSpec, type LoadedSpec } from "../src/pipeline.js";
+import { loadSpec, type LoadedSpec } from "../src/pipeline/load-spec.js";
 
 /** The repository's root (tests run from `dist/test/`). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

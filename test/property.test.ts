@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { stringify } from "yaml";
 import { DIAGNOSTICS } from "../src/diagnostics/codes.js";
-import type { LoadedSpec } from "../src/pipeline.js";
+import type { LoadedSpec } from "../src/pipeline/load-spec.js";
 import { loadText } from "./helpers.js";
 import { validSpec } from "./support/arbitraries.js";
 

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { Spec } from "../types/spec.js";
 import type { Reason, TraceResult } from "../trace/trace.js";
-import { mergedUsrPath } from "../trace/vroot.js";
+import { mergedUsrPath } from "../debian/merged-usr.js";
 
 /** One entry of the image's file system, as every backend writes it. */
 export type ImageEntry =
@@ -113,4 +113,19 @@ function compareBytes(a: string, b: string): number {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return Buffer.compare(x, y);
+}
+
+/**
+ * An image tree as the `tree` step keeps it in the cache: plain JSON, every file's bytes a
+ * blob, the reasons as pairs; with the size of all the files of the packages it was traced from.
+ */
+export interface TreeResult {
+  readonly entries: readonly ImageEntry[];
+  readonly reasons: readonly (readonly [string, readonly Reason[]])[];
+  readonly closureBytes: number;
+}
+
+/** A kept tree as the ImageTree the writers take. */
+export function treeOf(result: TreeResult): ImageTree {
+  return { entries: result.entries, reasons: new Map(result.reasons) };
 }

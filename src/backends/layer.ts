@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { pack, type Pack } from "tar-stream";
 import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
 import type { BlobStore } from "../cache/store.js";
-import { createStableGzip } from "./stable-gzip.js";
+import { createStableGzip } from "../formats/stable-gzip.js";
 
 export interface LayerResult {
   /** sha256 of the uncompressed tar (the config's diff_id). */

@@ -6,157 +6,10 @@ import { pack } from "tar-stream";
 import type { ImageTree } from "../assemble/image-tree.js";
 import type { BlobStore } from "../cache/store.js";
 import type { Spec } from "../types/spec.js";
-import { replaceDirectory, replaceFile } from "./atomic.js";
+import { replaceDirectory, replaceFile } from "../host/atomic.js";
 import { writeLayerTar } from "./layer.js";
-import { SPDX_MEDIA_TYPE } from "../sbom/spdx.js";
-
-const MEDIA = {
-  index: "application/vnd.oci.image.index.v1+json",
-  manifest: "application/vnd.oci.image.manifest.v1+json",
-  config: "application/vnd.oci.image.config.v1+json",
-  layer: "application/vnd.oci.image.layer.v1.tar+gzip",
-} as const;
-
-
-
-/**
- * How the image starts when it is not `[executable]` plus `args` as Cmd: `mcc minify` keeps an
- * image's own split (`Entrypoint: [/usr/bin/curl, -s]`, `Cmd: [URL]`), so that a runtime's
- * arguments replace the same part they replaced in the original.
- */
-export interface ConfigStart {
-  readonly entrypoint: readonly string[];
-  readonly cmd: readonly string[];
-}
-
-/** The OCI image config of a spec: entrypoint, cmd, env, user, workdir, volumes, ports, labels. */
-export function imageConfig(spec: Spec, arch: string, epoch: number, diffId: string, start?: ConfigStart): object {
-  const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
-  const env = ["PATH=/usr/local/bin:/usr/bin:/bin", ...Object.entries(spec.env).filter(([k]) => k !== "PATH").map(([k, v]) => `${k}=${v}`)];
-  if (spec.env["PATH"] !== undefined) env[0] = `PATH=${spec.env["PATH"]}`;
-  const volumes = Object.fromEntries(spec.mounts.filter((m) => m.type !== "tmpfs").map((m) => [m.path, {}]));
-  const ports = Object.fromEntries(spec.ports.map((p) => [`${p.port}/${p.protocol}`, {}]));
-  return {
-    created,
-    architecture: arch,
-    os: "linux",
-    ...(arch === "arm64" ? { variant: "v8" } : {}),
-    config: {
-      User: `${spec.user.uid}:${spec.user.gid}`,
-      Env: env,
-      Entrypoint: start === undefined ? [spec.executable] : [...start.entrypoint],
-      ...(start === undefined ? (spec.args.length > 0 ? { Cmd: [...spec.args] } : {}) : start.cmd.length > 0 ? { Cmd: [...start.cmd] } : {}),
-      WorkingDir: spec.workdir,
-      ...(Object.keys(volumes).length > 0 ? { Volumes: volumes } : {}),
-      ...(Object.keys(ports).length > 0 ? { ExposedPorts: ports } : {}),
-      ...(Object.keys(spec.labels).length > 0 ? { Labels: { ...spec.labels } } : {}),
-    },
-    rootfs: { type: "layers", diff_ids: [`sha256:${diffId}`] },
-    history: [{ created, created_by: "mcc", comment: `${spec.name}: ${spec.executable} and what it needs` }],
-  };
-}
-
-/** The bytes of the image config blob (compact JSON, fixed key order). */
-export function configBytes(spec: Spec, arch: string, epoch: number, diffId: string, start?: ConfigStart): Buffer {
-  return Buffer.from(JSON.stringify(imageConfig(spec, arch, epoch, diffId, start)));
-}
-
-/** The bytes of the image manifest blob. */
-export function manifestBytes(config: { digest: string; size: number }, layer: { digest: string; size: number }, spec: Spec, epoch: number): Buffer {
-  const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA.manifest,
-      config: { mediaType: MEDIA.config, digest: config.digest, size: config.size },
-      layers: [{ mediaType: MEDIA.layer, digest: layer.digest, size: layer.size }],
-      annotations: { "org.opencontainers.image.created": created, "org.opencontainers.image.title": spec.name },
-    }),
-  );
-}
-
-/** A blob in the cache, by digest (`sha256:...`) and size. */
-export interface Blob {
-  readonly digest: string;
-  readonly size: number;
-}
-
-/** The blobs of one image, already in the cache. */
-export interface ImageBlobs {
-  readonly manifest: Blob;
-  readonly config: Blob;
-  readonly layer: Blob;
-}
-
-/** One platform's image in a layout. */
-export interface LayoutImage extends ImageBlobs {
-  readonly arch: string;
-}
-
-/** An SBOM attached to an image: the SPDX blob and the artifact manifest whose subject is the image. */
-export interface LayoutSbom {
-  readonly arch: string;
-  readonly subject: Blob;
-  readonly sbom: Blob;
-  readonly artifact: Blob;
-}
-
-/** Another artifact that refers to an image (mcc's provenance document): its type, its blob, its manifest. */
-export interface LayoutArtifact {
-  readonly artifactType: string;
-  readonly blob: Blob;
-  readonly artifact: Blob;
-}
-
-/** What an OCI layout holds: the images, the index of the platforms (with several), the SBOMs and other referrers. */
-export interface LayoutContent {
-  readonly images: readonly LayoutImage[];
-  readonly index?: Blob;
-  readonly sboms: readonly LayoutSbom[];
-  readonly attached?: readonly LayoutArtifact[];
-}
-
-/** The OCI platform of a Debian architecture. */
-export function platformOf(arch: string): { architecture: string; os: string; variant?: string } {
-  return { architecture: arch, os: "linux", ...(arch === "arm64" ? { variant: "v8" } : {}) };
-}
-
-/** The bytes of an image index naming each platform's manifest. */
-export function imageIndexBytes(images: readonly { arch: string; manifest: Blob }[]): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA.index,
-      manifests: images.map((i) => ({ mediaType: MEDIA.manifest, digest: i.manifest.digest, size: i.manifest.size, platform: platformOf(i.arch) })),
-    }),
-  );
-}
-
-/** OCI 1.1's empty descriptor content: the config of an artifact that has none. */
-export const EMPTY_JSON = Buffer.from("{}");
-
-/** The descriptor of EMPTY_JSON, as an artifact's config names it. */
-export const EMPTY_DESCRIPTOR = { mediaType: "application/vnd.oci.empty.v1+json", digest: `sha256:${createHash("sha256").update(EMPTY_JSON).digest("hex")}`, size: EMPTY_JSON.length } as const;
-
-/**
- * The manifest of an artifact (an SBOM) that refers to an image: `artifactType` the blob's
- * media type, the empty config, the blob as its one layer, and `subject` the image manifest,
- * so that registries list it among the image's referrers.
- */
-export function artifactManifestBytes(artifactType: string, blob: Blob, title: string, subject: Blob, epoch: number): Buffer {
-  const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA.manifest,
-      artifactType,
-      config: { ...EMPTY_DESCRIPTOR, data: EMPTY_JSON.toString("base64") },
-      layers: [{ mediaType: artifactType, digest: blob.digest, size: blob.size, annotations: { "org.opencontainers.image.title": title } }],
-      subject: { mediaType: MEDIA.manifest, digest: subject.digest, size: subject.size },
-      annotations: { "org.opencontainers.image.created": created },
-    }),
-  );
-}
+import { MEDIA, SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
+import { configBytes, EMPTY_DESCRIPTOR, layoutEntries, platformOf, type Blob, type ConfigStart, type LayoutContent } from "../formats/oci-documents.js";
 
 /**
  * Writes an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`) from blobs in the
@@ -184,13 +37,13 @@ export async function writeOciLayout(store: BlobStore, content: LayoutContent, s
     if (first === undefined) throw new Error("an OCI layout needs an image");
     const named =
       content.index === undefined
-        ? { mediaType: MEDIA.manifest, digest: first.manifest.digest, size: first.manifest.size, platform: platformOf(first.arch), annotations: ref }
-        : { mediaType: MEDIA.index, digest: content.index.digest, size: content.index.size, annotations: ref };
+        ? { mediaType: MEDIA.ociManifest, digest: first.manifest.digest, size: first.manifest.size, platform: platformOf(first.arch), annotations: ref }
+        : { mediaType: MEDIA.ociIndex, digest: content.index.digest, size: content.index.size, annotations: ref };
     const referrers = [
-      ...content.sboms.map((s) => ({ mediaType: MEDIA.manifest, digest: s.artifact.digest, size: s.artifact.size, artifactType: SPDX_MEDIA_TYPE })),
-      ...attached.map((a) => ({ mediaType: MEDIA.manifest, digest: a.artifact.digest, size: a.artifact.size, artifactType: a.artifactType })),
+      ...content.sboms.map((s) => ({ mediaType: MEDIA.ociManifest, digest: s.artifact.digest, size: s.artifact.size, artifactType: SPDX_MEDIA_TYPE })),
+      ...attached.map((a) => ({ mediaType: MEDIA.ociManifest, digest: a.artifact.digest, size: a.artifact.size, artifactType: a.artifactType })),
     ];
-    const index = { schemaVersion: 2, mediaType: MEDIA.index, manifests: layoutEntries(named, referrers) };
+    const index = { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: layoutEntries(named, referrers) };
     await writeFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     await writeFile(join(dir, "index.json"), JSON.stringify(index));
   });
@@ -266,16 +119,4 @@ async function tarDirectory(dir: string, out: string, epoch: number): Promise<vo
   await walk("");
   tar.finalize();
   await writing;
-}
-
-/**
- * The entries of a layout's index.json: the tagged image and its referrers. The first referrer
- * goes before the tagged image: oci-image-tool's filter by ref name drops every other untagged
- * entry that follows another (it removes while stepping), so a layout of one image with its
- * SBOM and provenance validates only in this order. The tag, not the position, is what
- * readers look up.
- */
-export function layoutEntries<N, R>(named: N, referrers: readonly R[]): (N | R)[] {
-  const [lead, ...rest] = referrers;
-  return lead === undefined || rest.length === 0 ? [named, ...referrers] : [lead, named, ...rest];
 }

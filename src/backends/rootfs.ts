@@ -2,7 +2,7 @@ import { chmod, chown, copyFile, lchown, mkdir, symlink, writeFile } from "node:
 import { join, posix } from "node:path";
 import type { BlobStore } from "../cache/store.js";
 import type { ImageTree } from "../assemble/image-tree.js";
-import { replaceDirectory } from "./atomic.js";
+import { replaceDirectory } from "../host/atomic.js";
 
 /**
  * Writes the image tree as a plain directory. It is built beside the target under a temp

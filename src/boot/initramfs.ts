@@ -1,6 +1,6 @@
 import type { ImageTree } from "../assemble/image-tree.js";
 import { newcArchive, type CpioEntry } from "./cpio.js";
-import { gzipStable } from "../backends/stable-gzip.js";
+import { gzipStable } from "../formats/stable-gzip.js";
 
 /** Reads a cache blob's bytes by sha256; the only I/O an initramfs needs, passed in. */
 export type BlobReader = (sha256: string) => Promise<Uint8Array>;

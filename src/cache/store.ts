@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SourceError } from "../source/errors.js";
+import { SourceError } from "../host/errors.js";
 
 /**
  * The content-addressed cache: every blob lives at a path that is a pure function of its

@@ -1,5 +1,5 @@
 import { parseParagraphs } from "./deb822.js";
-import { mergedUsrPath } from "../trace/vroot.js";
+import { mergedUsrPath } from "./merged-usr.js";
 
 /** A package the image's dpkg database says is installed. */
 export interface InstalledPackage {

@@ -1,5 +1,5 @@
 import { formatMessage, type DiagnosticCode } from "./codes.js";
-import { positionAt, type SourceText } from "./source.js";
+import { positionAt, type SourceText } from "../types/source-text.js";
 
 export type Severity = "error" | "warning";
 

@@ -1,5 +1,5 @@
 import type { Diagnostic } from "./diagnostic.js";
-import { lineText, type SourceText } from "./source.js";
+import { lineText, type SourceText } from "../types/source-text.js";
 
 export interface RenderOptions {
   /** Show the offending source line with the span underlined (the CLI does this on a TTY). */

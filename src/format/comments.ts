@@ -1,5 +1,5 @@
 import type { IToken } from "chevrotain";
-import { positionAt, type SourceText } from "../diagnostics/source.js";
+import { positionAt, type SourceText } from "../types/source-text.js";
 import type { DslAnchor } from "../parse/dsl-visitor.js";
 
 /**

@@ -1,5 +1,5 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { SourceText } from "../diagnostics/source.js";
+import type { SourceText } from "../types/source-text.js";
 import { parseDslSpec } from "../parse/parse-dsl.js";
 import { parseYamlSpec } from "../parse/parse-yaml.js";
 import type { SpecAst } from "../types/ast.js";

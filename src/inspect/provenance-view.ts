@@ -1,4 +1,4 @@
-import { describeReason } from "../build/explain.js";
+import { describeReason } from "../provenance/explain.js";
 import type { ProvenanceDocument, ProvenanceFile, ProvenancePackage } from "../provenance/provenance.js";
 import type { Reason } from "../trace/trace.js";
 

@@ -7,7 +7,8 @@ import { PassThrough, Readable } from "node:stream";
 import type { BlobStore } from "../cache/store.js";
 import { isDpkgRecord } from "../debian/dpkg-database.js";
 import { decompressStream } from "../extract/decompress.js";
-import { parseProvenance, PROVENANCE_MEDIA_TYPE, type ProvenanceDocument } from "../provenance/provenance.js";
+import { parseProvenance, type ProvenanceDocument } from "../provenance/provenance.js";
+import { PROVENANCE_MEDIA_TYPE } from "../formats/oci-media-types.js";
 
 /** One entry of an image's file system, as inspect and diff see it. */
 export interface ImageFile {

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { ImageRunConfig } from "../inspect/read-image.js";
 import type { VirtualRoot } from "../trace/vroot.js";
-import { didYouMean } from "../validate/did-you-mean.js";
+import { didYouMean } from "../diagnostics/did-you-mean.js";
 
 /** The PATH a runtime uses when the image's Env sets none. */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -1,4 +1,4 @@
-import type { ConfigStart } from "../backends/oci.js";
+import type { ConfigStart } from "../formats/oci-documents.js";
 import type { ImageRunConfig } from "../inspect/read-image.js";
 import type { VirtualRoot } from "../trace/vroot.js";
 import type { Arch, Spec, SpecMount, SpecPort, SpecUser } from "../types/spec.js";

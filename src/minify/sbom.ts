@@ -1,10 +1,10 @@
-import type { LayoutImage, LayoutSbom } from "../backends/oci.js";
-import { artifactManifestBytes, EMPTY_JSON } from "../backends/oci.js";
+import type { LayoutImage, LayoutSbom } from "../formats/oci-documents.js";
+import { artifactManifestBytes, EMPTY_JSON } from "../formats/oci-documents.js";
 import type { ImageTree } from "../assemble/image-tree.js";
-import { sbomOf } from "../build/sbom-step.js";
+import { sbomOf } from "../sbom/image-sbom.js";
 import type { BlobStore } from "../cache/store.js";
 import { parseParagraphs } from "../debian/deb822.js";
-import { SPDX_MEDIA_TYPE } from "../sbom/spdx.js";
+import { SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
 import type { Spec } from "../types/spec.js";
 import { VERSION } from "../version.js";
 import type { ImagePackages } from "./image-packages.js";

@@ -1,5 +1,5 @@
 import { diagnosticAt, diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { createSourceText, type SourceText } from "../diagnostics/source.js";
+import { createSourceText, type SourceText } from "../types/source-text.js";
 
 /** Specs are small; anything larger is a mistake (a wrong file) or an attack. */
 export const MAX_SPEC_BYTES = 1024 * 1024;

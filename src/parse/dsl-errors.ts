@@ -1,7 +1,7 @@
 import { EOF, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
-import type { SourceText } from "../diagnostics/source.js";
+import type { SourceText } from "../types/source-text.js";
 import { Equals, KEYWORDS, LBrace, LBracket, RBrace, RBracket, Sep, Value } from "./dsl-lexer.js";
 
 /**

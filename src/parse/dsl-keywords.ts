@@ -1,4 +1,4 @@
-import { didYouMean } from "../validate/did-you-mean.js";
+import { didYouMean } from "../diagnostics/did-you-mean.js";
 
 /** Keywords of each block, for did-you-mean. */
 export const BODY_KEYWORDS = ["version", "from", "packages", "executable", "args", "env", "user", "workdir", "mount", "include", "exclude", "file", "ports", "label", "boot", "metadata", "output"];

@@ -1,7 +1,7 @@
 import type { CstNode, IToken } from "chevrotain";
 import { diagnosticAt, type Diagnostic, type Range } from "../diagnostics/diagnostic.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
-import { positionAt, type SourceText } from "../diagnostics/source.js";
+import { positionAt, type SourceText } from "../types/source-text.js";
 import { childPointer, type NodeLocation } from "../types/ast.js";
 import { collectTokens, endOf, isUsable, keywordIn, nodeOf, nodesOf, tokenOf, tokensOf } from "./dsl-cst.js";
 import { STATEMENT_HINT } from "./dsl-errors.js";

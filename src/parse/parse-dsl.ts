@@ -1,6 +1,6 @@
 import type { IToken } from "chevrotain";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { SourceText } from "../diagnostics/source.js";
+import type { SourceText } from "../types/source-text.js";
 import type { SpecAst } from "../types/ast.js";
 import { KEYWORDS, lexDsl, Sep } from "./dsl-lexer.js";
 import { parseDslTokens } from "./dsl-parser.js";

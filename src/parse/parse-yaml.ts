@@ -11,7 +11,7 @@ import {
   type YAMLError,
 } from "yaml";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { positionAt, type SourceText } from "../diagnostics/source.js";
+import { positionAt, type SourceText } from "../types/source-text.js";
 import { childPointer, type NodeLocation, type SpecAst } from "../types/ast.js";
 
 /**

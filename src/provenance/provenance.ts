@@ -1,9 +1,6 @@
 import type { ImageEntry } from "../assemble/image-tree.js";
 import type { Reason } from "../trace/trace.js";
 
-/** The media type of mcc's provenance document, as an OCI artifact type and layer. */
-export const PROVENANCE_MEDIA_TYPE = "application/vnd.mcc.provenance.v1+json";
-
 /** The `schema` field of every version-1 document; a reader refuses any other. */
 export const PROVENANCE_SCHEMA = "mcc.provenance.v1";
 

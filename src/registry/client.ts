@@ -5,7 +5,7 @@ import { createAuthenticator, repositoryScope } from "./auth.js";
 import type { Credentials } from "./credentials.js";
 import { sha256Digest, verifyingStream } from "./digest-stream.js";
 import { errorForStatus, RegistryError, type FailureContext } from "./errors.js";
-import { MANIFEST_ACCEPT, MEDIA, manifestMediaType, type Descriptor, type ManifestDocument } from "./media-types.js";
+import { MANIFEST_ACCEPT, MEDIA, manifestMediaType, type Descriptor, type ManifestDocument } from "../formats/oci-media-types.js";
 import { apiHost, isLoopback } from "./reference.js";
 import { createTransport, readBody, type HttpResponse, type RequestBody, type Transport } from "./transport.js";
 import { uploadBlob, type UploadResult } from "./upload.js";

@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { extract } from "tar-stream";
 import { RegistryError } from "./errors.js";
-import type { Descriptor } from "./media-types.js";
+import type { Descriptor } from "../formats/oci-media-types.js";
 
 /** An OCI image layout to push: its index.json and its blobs by digest. */
 export interface LayoutSource {

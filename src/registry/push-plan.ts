@@ -1,6 +1,6 @@
 import { sha256Digest } from "./digest-stream.js";
 import { RegistryError } from "./errors.js";
-import { isIndexType, isManifestType, manifestMediaType, type Descriptor, type ManifestDocument } from "./media-types.js";
+import { isIndexType, isManifestType, manifestMediaType, type Descriptor, type ManifestDocument } from "../formats/oci-media-types.js";
 
 /** A manifest or index to PUT: its bytes as stored, so its digest is kept. */
 export interface PlannedManifest {

@@ -1,6 +1,6 @@
 import type { RegistryClient } from "./client.js";
 import { RegistryError } from "./errors.js";
-import type { Descriptor } from "./media-types.js";
+import type { Descriptor } from "../formats/oci-media-types.js";
 import type { LayoutSource } from "./oci-source.js";
 import { forEachLimited } from "./pool.js";
 import { planPush } from "./push-plan.js";

@@ -1,6 +1,6 @@
 import type { RegistryClient } from "./client.js";
 import { RegistryError } from "./errors.js";
-import { MEDIA, type Descriptor, type ManifestDocument } from "./media-types.js";
+import { MEDIA, type Descriptor, type ManifestDocument } from "../formats/oci-media-types.js";
 
 /**
  * The OCI 1.1 referrers tag schema, for registries without the referrers API: the

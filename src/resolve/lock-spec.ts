@@ -7,7 +7,7 @@ import { archiveBases } from "../source/bases.js";
 import { loadKeyring } from "../source/keyring.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
-import { locate } from "../validate/locate.js";
+import { locate } from "../diagnostics/locate.js";
 import { lockedArch, lockPathFor, LOCK_VERSION, parseLock, resolutionInputs, serializeLock, type LockedArch, type LockFile } from "./lock.js";
 import { resolveBootPackages } from "./boot-packages.js";
 import { resolvePackages, type ResolveProblem } from "./resolver.js";

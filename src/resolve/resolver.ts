@@ -1,7 +1,7 @@
 import { formatRelation, parseRelations, type Relation, type RelationGroup } from "../debian/relations.js";
 import { compareVersions, satisfiesVersion } from "../debian/version.js";
 import type { PackageRecord } from "../source/packages-index.js";
-import { didYouMean } from "../validate/did-you-mean.js";
+import { didYouMean } from "../diagnostics/did-you-mean.js";
 
 /** A package the spec asks for, with its index in `packages` for diagnostics. */
 export interface PackageRequest {

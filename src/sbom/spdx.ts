@@ -1,9 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ExtractedLicense } from "./debian-licenses.js";
 
-/** The media type of an SPDX JSON document, as an OCI artifact type and layer. */
-export const SPDX_MEDIA_TYPE = "application/spdx+json";
-
 /** Everything an SBOM says, gathered by the build: plain data, no I/O. */
 export interface SbomInput {
   readonly name: string;

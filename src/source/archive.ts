@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { decompressStream, compressionOf } from "../extract/decompress.js";
 import type { BlobStore } from "../cache/store.js";
-import { SourceError } from "./errors.js";
+import { SourceError } from "../host/errors.js";
 import { collect } from "../extract/deb.js";
 import { httpGet } from "./http.js";
 import { parsePackagesStream, type PackageRecord } from "./packages-index.js";

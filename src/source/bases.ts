@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Host } from "../host/host.js";
 import type { Spec } from "../types/spec.js";
 import { parseDeb822Sources, parseSourcesList, pickHostMirrors, type AptSource } from "./apt-sources.js";
-import { SourceError } from "./errors.js";
+import { SourceError } from "../host/errors.js";
 
 /**
  * The archive base URLs to use: the mirror is `from.mirror`, else the host's apt sources,

@@ -1,11 +1,23 @@
 import type { BlobStore } from "../cache/store.js";
-import type { LockedPackage } from "../resolve/lock.js";
-import { SourceError } from "./errors.js";
+import { SourceError } from "../host/errors.js";
 import { httpGet } from "./http.js";
+
+/** A package file in the archive's pool, as a lock pins it: where it is and what it must hash to. */
+export interface PoolFile {
+  readonly name: string;
+  readonly version: string;
+  readonly arch: string;
+  /** The pool path, relative to the archive base it came from. */
+  readonly filename: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** Which archive serves it: the mirror, or the security archive. */
+  readonly archive: "mirror" | "security";
+}
 
 export interface FetchEvents {
   onStart?(total: number, bytes: number): void;
-  onPackage?(pkg: LockedPackage, cached: boolean): void;
+  onPackage?(pkg: PoolFile, cached: boolean): void;
 }
 
 /** How many times a package whose body arrives cut short is fetched. */
@@ -23,13 +35,13 @@ export interface ArchiveBases {
  * fetched again. With `offline`, nothing is fetched and every missing package is named.
  */
 export async function fetchPackages(
-  packages: readonly LockedPackage[],
+  packages: readonly PoolFile[],
   bases: ArchiveBases,
   store: BlobStore,
   options: { parallel: number; offline: boolean },
   events: FetchEvents = {},
 ): Promise<{ fetched: number; cached: number }> {
-  const missing: LockedPackage[] = [];
+  const missing: PoolFile[] = [];
   let cached = 0;
   for (const pkg of packages) {
     if (await store.has(pkg.sha256)) {
@@ -47,7 +59,7 @@ export async function fetchPackages(
   let next = 0;
   const worker = async () => {
     while (next < missing.length) {
-      const pkg = missing[next++] as LockedPackage;
+      const pkg = missing[next++] as PoolFile;
       const base = (pkg.archive === "security" ? bases.security : bases.mirror).replace(/\/+$/, "");
       const url = `${base}/${pkg.filename}`;
       // A body cut short (a proxy or connection dropping it) is fetched again; other bytes

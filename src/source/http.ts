@@ -1,4 +1,4 @@
-import { SourceError } from "./errors.js";
+import { SourceError } from "../host/errors.js";
 
 export interface HttpResult {
   /** 200 with a body, 304 (not modified, no body) or 404 (absent). */

@@ -1,7 +1,7 @@
 import { isAbsolute, join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Host } from "../host/host.js";
-import { SourceError } from "./errors.js";
+import { SourceError } from "../host/errors.js";
 import { readKeyring, type Keyring } from "./release.js";
 
 /** The host's Debian archive keyring, where Debian (and apt) keep it. */

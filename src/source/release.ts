@@ -1,6 +1,6 @@
 import type * as OpenPgp from "openpgp";
 import { forEachParagraph } from "../debian/deb822.js";
-import { SourceError } from "./errors.js";
+import { SourceError } from "../host/errors.js";
 
 /** One file listed in a Release file's `SHA256:` field. */
 export interface ReleaseFile {

@@ -1,10 +1,11 @@
 import { posix } from "node:path";
 import { parseGlob } from "../paths/glob.js";
 import type { Spec } from "../types/spec.js";
-import { didYouMean } from "../validate/did-you-mean.js";
+import { didYouMean } from "../diagnostics/did-you-mean.js";
 import { isElf, readElf, type ElfInfo } from "./elf.js";
 import { TRACE_RULES, type RuleContext } from "./rules.js";
-import { MCC_PACKAGE, mergedUsrPath, type VirtualRoot, type VNode } from "./vroot.js";
+import { mergedUsrPath } from "../debian/merged-usr.js";
+import { MCC_PACKAGE, type VirtualRoot, type VNode } from "./vroot.js";
 
 /** Why a file is in the image. `mcc why` follows `by` back to the executable. */
 export type Reason =

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { MERGED_DIRECTORIES, mergedUsrPath } from "../debian/merged-usr.js";
 import type { ManifestEntry, PackageManifest } from "../extract/unpack.js";
 
 /** A node of the virtual root: a package's entry at its merged-/usr path, and whose it is. */
@@ -9,15 +10,6 @@ export type VNode =
 
 /** Where mcc's own entries (merged-/usr links, generated files) say they come from. */
 export const MCC_PACKAGE = "(mcc)";
-
-/** The top-level directories merged into /usr, as usrmerge and trixie's base-files do. */
-const MERGED = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"];
-
-/** `/lib/x` -> `/usr/lib/x`: where a file lives in a merged-/usr root. */
-export function mergedUsrPath(path: string): string {
-  const top = path.split("/")[1] ?? "";
-  return MERGED.includes(top) ? `/usr${path}` : path;
-}
 
 export interface Lookup {
   /** The path of the final node, every symlink resolved. */
@@ -36,7 +28,7 @@ export class VirtualRoot {
   readonly nodes = new Map<string, VNode>();
 
   constructor(packages: readonly { readonly name: string; readonly manifest: PackageManifest }[]) {
-    for (const top of MERGED) {
+    for (const top of MERGED_DIRECTORIES) {
       this.nodes.set(`/${top}`, { kind: "symlink", path: `/${top}`, target: `usr/${top}`, pkg: MCC_PACKAGE });
     }
     for (const { name, manifest } of packages) {
@@ -46,7 +38,7 @@ export class VirtualRoot {
 
   private add(entry: ManifestEntry, pkg: string): void {
     const path = mergedUsrPath(entry.path);
-    if (MERGED.some((m) => path === `/${m}`)) return; // the merged links stay ours
+    if (MERGED_DIRECTORIES.some((m) => path === `/${m}`)) return; // the merged links stay ours
     const existing = this.nodes.get(path);
     switch (entry.kind) {
       case "directory":

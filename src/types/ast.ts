@@ -1,4 +1,4 @@
-import type { SourceText } from "../diagnostics/source.js";
+import type { SourceText } from "./source-text.js";
 
 /**
  * Where a node of the spec was written: the value's range and, for a mapping entry, the

@@ -3,7 +3,7 @@ import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Host } from "../host/host.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
-import { locate } from "./locate.js";
+import { locate } from "../diagnostics/locate.js";
 
 /**
  * The checks that need the file system: every `files.source` is a regular file inside the

@@ -4,8 +4,8 @@ import { resolveRef, type JsonSchema } from "../schema/spec-schema.js";
 import validateSpecSchema from "./spec-validator.generated.js";
 import type { SpecAst } from "../types/ast.js";
 import { childPointer } from "../types/ast.js";
-import { didYouMean } from "./did-you-mean.js";
-import { describeValue, fieldName, locate, valueAt } from "./locate.js";
+import { didYouMean } from "../diagnostics/did-you-mean.js";
+import { describeValue, fieldName, locate, valueAt } from "../diagnostics/locate.js";
 
 /**
  * The schema's validator, compiled ahead of time by Ajv (all errors, verbose) into

@@ -1,12 +1,12 @@
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { positionAt } from "../diagnostics/source.js";
+import { positionAt } from "../types/source-text.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { packageNameProblem, splitPackageRef, versionProblem } from "../debian/package-ref.js";
 import { absolutePathProblem, isWithin } from "../paths/absolute.js";
 import { parseGlob } from "../paths/glob.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import { DEFAULTS, defaultOutputPath } from "./defaults.js";
-import { fieldName, locate } from "./locate.js";
+import { fieldName, locate } from "../diagnostics/locate.js";
 
 /**
  * Checks of meaning that a JSON Schema cannot express: absolute and normal paths, duplicates,

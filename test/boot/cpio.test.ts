@@ -10,7 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ImageEntry, ImageTree } from "../../src/assemble/image-tree.js";
 import { newcArchive } from "../../src/boot/cpio.js";
-import { gzipStable } from "../../src/backends/stable-gzip.js";
+import { gzipStable } from "../../src/formats/stable-gzip.js";
 import { buildInitramfs, initramfsEntries } from "../../src/boot/initramfs.js";
 import { needTools } from "../support/tools.js";
 

@@ -12,7 +12,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createBlobStore } from "../../src/cache/store.js";
 import { parseLock } from "../../src/resolve/lock.js";
-import { mergedUsrPath } from "../../src/trace/vroot.js";
+import { mergedUsrPath } from "../../src/debian/merged-usr.js";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
 import { needTools } from "../support/tools.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { RegistryError } from "../../src/registry/errors.js";
-import type { Descriptor } from "../../src/registry/media-types.js";
+import type { Descriptor } from "../../src/formats/oci-media-types.js";
 import { planPush } from "../../src/registry/push-plan.js";
 import { mergeReferrers, referrersTag } from "../../src/registry/referrers-tag.js";
 

@@ -1,13 +1,11 @@
 // Booting an initramfs under qemu's software emulation and reading the serial console, for the
 // boot tests of both architectures; and the image tree mcc builds for a spec.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as assert from "uvu/assert";
 import type { ImageTree } from "../../src/assemble/image-tree.js";
-import { buildTree } from "../../src/build/build-tree.js";
 import { createNodeHost } from "../../src/host/node-host.js";
-import { loadSpec } from "../../src/pipeline.js";
-import { parseLock } from "../../src/resolve/lock.js";
+import { traceImage } from "../../src/pipeline/why.js";
 import type { Spec } from "../../src/types/spec.js";
 import { runMcc, sharedTestCache } from "./io.js";
 
@@ -65,12 +63,16 @@ export async function microcontainer(specPath: string, specText: string, arch: "
   writeFileSync(specPath, specText);
   const locked = await runMcc(["lock", specPath, "-q"]);
   assert.is(locked.code, 0, locked.stderr);
-  const host = createNodeHost();
-  const loaded = await loadSpec(host, specPath, { defaultArch: "amd64" });
-  assert.ok(loaded.spec && loaded.ast, JSON.stringify(loaded.diagnostics));
-  const lock = parseLock(readFileSync(specPath.replace(/\.yml$/, ".lock.json"), "utf8"));
-  assert.ok(lock);
-  const { built, diagnostics } = await buildTree(host, loaded.spec, loaded.ast, lock, arch, { specPath, cacheRoot: sharedTestCache, offline: false, env: process.env });
-  assert.ok(built, JSON.stringify(diagnostics));
-  return { spec: loaded.spec, tree: built.tree, read: (sha) => built.store.read(sha) };
+  const traced = await traceImage(createNodeHost(), {
+    specPath,
+    hostArch: "amd64",
+    arch,
+    lock: { cacheRoot: sharedTestCache, update: false, frozen: true, offline: false, allowExpired: false, env: process.env },
+    epoch: 0,
+    cacheRoot: sharedTestCache,
+    env: process.env,
+    offline: false,
+  });
+  if (traced.kind !== "traced") throw new Error(`the image was not traced: ${JSON.stringify(traced)}`);
+  return { spec: traced.loaded.spec, tree: traced.tree, read: (sha) => traced.store.read(sha) };
 }

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { didYouMean, editDistance } from "../../src/validate/did-you-mean.js";
+import { didYouMean, editDistance } from "../../src/diagnostics/did-you-mean.js";
 
 test("edit distance counts transpositions as one edit", () => {
   assert.is(editDistance("kitten", "sitting"), 3);

@@ -2,7 +2,7 @@
 // how it reads numbers and strings, and the syntax errors it reports, several per run.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createSourceText, positionAt } from "../../src/diagnostics/source.js";
+import { createSourceText, positionAt } from "../../src/types/source-text.js";
 import { parseDslSpec } from "../../src/parse/parse-dsl.js";
 import { parseYamlSpec } from "../../src/parse/parse-yaml.js";
 import { codes, loadDsl, loadText, plainDiagnostics } from "../helpers.js";

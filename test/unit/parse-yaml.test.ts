@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createMemoryHost } from "../../src/host/memory-host.js";
-import { loadSpec } from "../../src/pipeline.js";
+import { loadSpec } from "../../src/pipeline/load-spec.js";
 import { codes, loadText, minimalSpec, plainDiagnostics } from "../helpers.js";
 
 test("a plain integer with a leading zero is octal, as chmod reads it", async () => {

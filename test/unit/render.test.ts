@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { renderDiagnostic } from "../../src/diagnostics/render.js";
-import { createSourceText, positionAt } from "../../src/diagnostics/source.js";
+import { createSourceText, positionAt } from "../../src/types/source-text.js";
 import { loadText, minimalSpec } from "../helpers.js";
 
 test("offsets map to 1-based lines and columns", () => {

@@ -1,7 +1,7 @@
 import { defaultCacheRoot } from "../../cache/store.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
-import { loadSpec, type LoadedSpec } from "../../pipeline.js";
+import { loadSpec, type LoadedSpec } from "../../pipeline/load-spec.js";
 import type { LockOptions } from "../../resolve/lock-spec.js";
 import type { FetchEvents } from "../../source/fetch-packages.js";
 import type { CliIo } from "../io.js";
@@ -51,14 +51,14 @@ export function lockOptionsOf(options: SourceOptions, io: CliIo, events?: LockOp
  * Download progress: one updating line on a terminal (packages and bytes), one plain line per
  * fetched package otherwise, nothing with --quiet.
  */
-export function fetchProgress(io: CliIo, arch: string, quiet: boolean): { events: FetchEvents; finish(): void } {
+export function fetchProgress(io: CliIo, arch: string | (() => string), quiet: boolean): { events: FetchEvents; finish(): void } {
   let done = 0;
   let bytes = 0;
   let total = 0;
   let totalBytes = 0;
   const line = (final: boolean) => {
     if (quiet || !io.stderrIsTty || total === 0) return;
-    io.stderr(`\r\x1b[Kfetching ${arch}: ${done}/${total} packages, ${formatSize(bytes)}/${formatSize(totalBytes)}${final ? "\n" : ""}`);
+    io.stderr(`\r\x1b[Kfetching ${typeof arch === "string" ? arch : arch()}: ${done}/${total} packages, ${formatSize(bytes)}/${formatSize(totalBytes)}${final ? "\n" : ""}`);
   };
   return {
     events: {

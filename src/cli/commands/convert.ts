@@ -1,6 +1,6 @@
 import { convertSpec, type SpecSyntax } from "../../format/convert-spec.js";
 import { isDslPath } from "../../parse/spec-syntax.js";
-import { readSpecSource } from "../../pipeline.js";
+import { readSpecSource } from "../../pipeline/load-spec.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { printDiagnostics } from "./common.js";

@@ -1,4 +1,4 @@
-import { SourceError } from "../../source/errors.js";
+import { SourceError } from "../../host/errors.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 

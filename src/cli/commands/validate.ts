@@ -1,6 +1,6 @@
 import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
-import { loadSpec } from "../../pipeline.js";
+import { loadSpec } from "../../pipeline/load-spec.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 

@@ -1,4 +1,4 @@
-import { describeReason } from "../../build/explain.js";
+import { describeReason } from "../../provenance/explain.js";
 import type { ProvenanceDocument } from "../../provenance/provenance.js";
 import type { ImageFile } from "../read-image.js";
 import type { Summary } from "../summarize.js";

@@ -1,56 +1,13 @@
-import { posix } from "node:path";
 import { createHash } from "node:crypto";
 import { dpkgStatusFiles, DPKG_STATUS_REASON, type ContributingPackage } from "../assemble/dpkg-status.js";
 import { buildImageTree, type ExtraFile, type ImageTree } from "../assemble/image-tree.js";
-import { createBlobStore, type BlobStore } from "../cache/store.js";
-import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
-import type { Host } from "../host/host.js";
-import type { LockFile } from "../resolve/lock.js";
-import { archiveBases } from "../source/bases.js";
-import { fetchPackages, type FetchEvents } from "../source/fetch-packages.js";
+import type { PackageManifest } from "../extract/unpack.js";
+import type { BlobStore } from "../cache/store.js";
 import { traceExecutable, type TraceProblem, type TraceResult } from "../trace/trace.js";
-import { mergedUsrPath, VirtualRoot } from "../trace/vroot.js";
-import { readAlternatives } from "./alternatives.js";
-import { readSpecFiles } from "./spec-files.js";
-import type { SpecAst } from "../types/ast.js";
+import { mergedUsrPath } from "../debian/merged-usr.js";
+import { VirtualRoot } from "../trace/vroot.js";
+import { alternativesOf } from "../debian/alternatives.js";
 import type { Spec } from "../types/spec.js";
-import { locate } from "../validate/locate.js";
-
-export interface BuiltTree {
-  readonly arch: string;
-  readonly tree: ImageTree;
-  readonly trace: TraceResult;
-  readonly store: BlobStore;
-  readonly root: VirtualRoot;
-  /** Bytes of every file of every package of the closure, for size comparisons. */
-  readonly closureBytes: number;
-}
-
-/**
- * Lock -> packages in the cache -> virtual root -> traced closure -> image tree, for one
- * architecture. Problems of tracing are diagnostics at the spec's `executable`.
- */
-export async function buildTree(
-  host: Host,
-  spec: Spec,
-  ast: SpecAst,
-  lock: LockFile,
-  arch: string,
-  options: { specPath: string; cacheRoot: string; offline: boolean; env: Readonly<Record<string, string | undefined>>; events?: FetchEvents },
-): Promise<{ built?: BuiltTree; diagnostics: Diagnostic[] }> {
-  const locked = lock.archs[arch];
-  if (locked === undefined) throw new Error(`the lock has no ${arch} packages`);
-  const store = createBlobStore(options.cacheRoot);
-  const bases = await archiveBases(host, spec, options.env);
-  await fetchPackages(locked.packages, bases, store, { parallel: 4, offline: options.offline }, options.events);
-  const packages: { name: string; manifest: PackageManifest }[] = [];
-  for (const pkg of locked.packages) packages.push({ name: pkg.name, manifest: await unpackDeb(store, pkg.sha256) });
-  const files = await readSpecFiles(host, spec, options.specPath);
-  const laid = await traceAndLayOut(spec, arch, packages, store, files);
-  if ("problems" in laid) return { diagnostics: laid.problems.map((p) => problemDiagnostic(p, ast)) };
-  return { built: { arch, store, ...laid }, diagnostics: [] };
-}
 
 /** Packages -> virtual root -> traced closure -> image tree; or the problems tracing found. */
 export async function traceAndLayOut(
@@ -66,7 +23,7 @@ export async function traceAndLayOut(
     arch,
     root,
     packages: new Set(packages.map((p) => p.name)),
-    alternatives: await readAlternatives(packages, store),
+    alternatives: alternativesOf(await postinstsOf(packages, store)),
     readBlob: (sha) => store.read(sha),
   });
   if (trace.problems.length > 0) return { problems: trace.problems };
@@ -116,16 +73,12 @@ async function dpkgStatusOf(
   return dpkgStatusFiles(contributing).map((f) => ({ path: f.path, content: encoder.encode(f.content), reason: DPKG_STATUS_REASON }));
 }
 
-export function problemDiagnostic(problem: TraceProblem, ast: SpecAst): Diagnostic {
-  const at = locate(ast, "/executable");
-  switch (problem.kind) {
-    case "executable-missing":
-      return diagnosticAt(ast.source, at, "MCC500", { path: problem.path }, problem.suggestions.length > 0 ? `the packages have: ${problem.suggestions.join(", ")}` : "add the package that ships it to packages");
-    case "library-missing":
-      return diagnosticAt(ast.source, at, "MCC501", { name: problem.name, by: problem.by }, `searched ${problem.searched.join(":")}; add the package that ships ${problem.name}`);
-    case "interpreter-missing":
-      return diagnosticAt(ast.source, at, "MCC502", { path: problem.path, by: problem.by }, `add the package that ships ${posix.basename(problem.path)}`);
-    case "bad-elf":
-      return diagnosticAt(ast.source, at, "MCC503", { path: problem.path, message: problem.message });
+/** The packages' postinst scripts, read from the cache. */
+async function postinstsOf(packages: readonly { manifest: PackageManifest }[], store: BlobStore): Promise<string[]> {
+  const scripts: string[] = [];
+  for (const { manifest } of packages) {
+    const postinst = manifest.control["postinst"];
+    if (postinst !== undefined) scripts.push(new TextDecoder().decode(await store.read(postinst)));
   }
+  return scripts;
 }

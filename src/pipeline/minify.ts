@@ -1,7 +1,7 @@
 import { posix } from "node:path";
-import type { ConfigStart } from "../backends/oci.js";
+import type { ConfigStart } from "../formats/oci-documents.js";
 import type { ImageTree } from "../assemble/image-tree.js";
-import { traceAndLayOut } from "../build/build-tree.js";
+import { traceAndLayOut } from "../steps/tree.js";
 import type { BlobStore } from "../cache/store.js";
 import { diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { parseDpkgDatabase } from "../debian/dpkg-database.js";
@@ -9,9 +9,9 @@ import { ImageError, readImage } from "../inspect/read-image.js";
 import type { TraceProblem, TraceResult } from "../trace/trace.js";
 import { VirtualRoot } from "../trace/vroot.js";
 import type { Arch, Spec } from "../types/spec.js";
-import { imagePackages, type ImagePackages } from "./image-packages.js";
-import { minifySpec, releaseCodename, type GivenSpec, type MinifyFlags } from "./minify-spec.js";
-import { sizeReport, type SizeReport } from "./size-report.js";
+import { imagePackages, type ImagePackages } from "../minify/image-packages.js";
+import { minifySpec, releaseCodename, type GivenSpec, type MinifyFlags } from "../minify/minify-spec.js";
+import { sizeReport, type SizeReport } from "../minify/size-report.js";
 
 /** The architectures the tracer knows (trace.ts's ELF targets). */
 export const TRACED_ARCHS: readonly Arch[] = ["amd64", "arm64"];

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { replaceDirectory, replaceFile } from "../backends/atomic.js";
+import { replaceDirectory, replaceFile } from "../host/atomic.js";
 import { bootIso, type ArchBoot } from "../backends/iso/boot-iso.js";
 import { initElf } from "../boot/init-elf.js";
 import { initPlanOf } from "../boot/init-plan.js";
@@ -8,8 +8,8 @@ import { buildInitramfs } from "../boot/initramfs.js";
 import type { BlobStore } from "../cache/store.js";
 import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
 import type { Spec } from "../types/spec.js";
-import type { Blob } from "../backends/oci.js";
-import { treeOf, type TreeResult } from "./steps.js";
+import type { Blob } from "../formats/oci-documents.js";
+import { treeOf, type TreeResult } from "../assemble/image-tree.js";
 
 /** Where each boot file lives in its Debian package. */
 const IN_PACKAGE = {

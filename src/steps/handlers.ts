@@ -2,13 +2,14 @@ import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
-import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
+import { treeOf, type ImageEntry, type TreeResult } from "../assemble/image-tree.js";
 import { writeFile } from "node:fs/promises";
-import { replaceFile } from "../backends/atomic.js";
-import { artifactManifestBytes, configBytes, EMPTY_JSON, imageIndexBytes, manifestBytes, writeDockerArchive, writeOciArchive, writeOciLayout, type Blob } from "../backends/oci.js";
-import type { SbomStepParams } from "./sbom-step.js";
-import type { ProvenanceResult, ProvenanceStepParams } from "./provenance-step.js";
-import { PROVENANCE_MEDIA_TYPE } from "../provenance/provenance.js";
+import { replaceFile } from "../host/atomic.js";
+import { writeDockerArchive, writeOciArchive, writeOciLayout } from "../backends/oci.js";
+import { artifactManifestBytes, configBytes, EMPTY_JSON, imageIndexBytes, manifestBytes, type Blob } from "../formats/oci-documents.js";
+import type { SbomStepParams } from "../sbom/image-sbom.js";
+import type { ManifestResult, ProvenanceResult, ProvenanceStepParams, SbomResult } from "./results.js";
+import { PROVENANCE_MEDIA_TYPE, SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
 import type { BlobStore } from "../cache/store.js";
 import type { StepCache, StepHandler } from "../execute/execute.js";
 import type { PackageManifest } from "../extract/unpack.js";
@@ -30,21 +31,14 @@ const once = <T>(load: () => Promise<T>) => {
 const work = {
   fetch: once(() => import("../source/fetch-packages.js")),
   unpack: once(() => import("../extract/unpack.js")),
-  tree: once(() => import("./build-tree.js")),
+  tree: once(() => import("./tree.js")),
   layer: once(() => import("../backends/layer.js")),
-  sbom: once(async () => ({ ...(await import("./sbom-step.js")), ...(await import("../sbom/spdx.js")) })),
-  provenance: once(() => import("./provenance-step.js")),
-  boot: once(() => import("./boot-steps.js")),
+  sbom: once(() => import("../sbom/image-sbom.js")),
+  provenance: once(() => import("./provenance.js")),
+  boot: once(() => import("./boot.js")),
   rootfs: once(() => import("../backends/rootfs.js")),
 };
 const unpackDeb = async (store: BlobStore, sha256: string) => (await work.unpack()).unpackDeb(store, sha256);
-
-/** The result of the `tree` step, as kept in the cache: every file's bytes are blobs. */
-export interface TreeResult {
-  readonly entries: readonly ImageEntry[];
-  readonly reasons: readonly (readonly [string, readonly Reason[]])[];
-  readonly closureBytes: number;
-}
 
 /** An output could not be written (its place is not writable, the disk is full, ...). */
 export class OutputError extends Error {
@@ -86,10 +80,6 @@ export interface StepEnv {
   readonly fetchEvents?: FetchEvents;
   /** The bytes of the spec's files, by image path (read at the edge, stored in the cache). */
   readonly files: ReadonlyMap<string, string>;
-}
-
-export function treeOf(result: TreeResult): ImageTree {
-  return { entries: result.entries, reasons: new Map(result.reasons) };
 }
 
 /** What each kind of step does, with the build's shared surroundings. */
@@ -149,7 +139,7 @@ export function stepHandlers(env: StepEnv): Record<StepKind, StepHandler> {
       const manifests: { name: string; manifest: PackageManifest }[] = [];
       for (const u of unpacked) manifests.push({ name: u.name, manifest: await unpackDeb(store, u.deb) });
       const params = step.params as unknown as SbomStepParams;
-      const { sbomOf, SPDX_MEDIA_TYPE } = await work.sbom();
+      const { sbomOf } = await work.sbom();
       const bytes = await sbomOf(params, tree, { manifest: manifest.digest, layer: manifest.layer.digest, diffId: `sha256:${manifest.diffId}` }, manifests, store);
       const sbom = await store.putBytes(bytes);
       await store.putBytes(EMPTY_JSON);
@@ -242,25 +232,6 @@ export function besidePath(target: string, arch: string, count: number, what: "s
 
 function blobOf(b: Blob): Blob {
   return { digest: b.digest, size: b.size };
-}
-
-/** The result of a `manifest` step: the image's three blobs. */
-export interface ManifestResult extends Blob {
-  readonly kind: "manifest";
-  readonly arch: string;
-  readonly config: Blob;
-  readonly layer: Blob;
-  /** The layer's uncompressed digest, hex. */
-  readonly diffId: string;
-}
-
-/** The result of an `sbom` step: the SPDX blob and the artifact manifest that attaches it. */
-export interface SbomResult {
-  readonly kind: "sbom";
-  readonly arch: string;
-  readonly subject: Blob;
-  readonly sbom: Blob;
-  readonly artifact: Blob;
 }
 
 type StepResult = { readonly kind?: string } | undefined;

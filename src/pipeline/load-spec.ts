@@ -5,17 +5,17 @@
  *   read -> decode -> parse (YAML, or the DSL for .mcc) -> validate -> check files
  *   -> resolve -> plan -> execute -> backends              (later stages add to it)
  */
-import { diagnosticForFile, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics/diagnostic.js";
-import type { SourceText } from "./diagnostics/source.js";
-import { HostError, type Host } from "./host/host.js";
-import { decodeSpecBytes, MAX_SPEC_BYTES, tooLarge } from "./parse/decode.js";
-import { isDslPath } from "./parse/spec-syntax.js";
-import { parseYamlSpec } from "./parse/parse-yaml.js";
-import type { SpecAst } from "./types/ast.js";
-import type { Spec } from "./types/spec.js";
-import { checkSpecFiles } from "./validate/check-files.js";
-import type { NormalizeOptions } from "./validate/normalize.js";
-import { validateSpec } from "./validate/validate-spec.js";
+import { diagnosticForFile, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { SourceText } from "../types/source-text.js";
+import { HostError, type Host } from "../host/host.js";
+import { decodeSpecBytes, MAX_SPEC_BYTES, tooLarge } from "../parse/decode.js";
+import { isDslPath } from "../parse/spec-syntax.js";
+import { parseYamlSpec } from "../parse/parse-yaml.js";
+import type { SpecAst } from "../types/ast.js";
+import type { Spec } from "../types/spec.js";
+import { checkSpecFiles } from "../validate/check-files.js";
+import type { NormalizeOptions } from "../validate/normalize.js";
+import { validateSpec } from "../validate/validate-spec.js";
 
 export interface LoadedSpec {
   /** Present when the spec has no error. */
@@ -52,7 +52,7 @@ export async function parseSpecFile(host: Host, path: string): Promise<{ readonl
   const read = await readSpecSource(host, path);
   if (read.source === undefined) return { diagnostics: read.diagnostics };
   const source = read.source;
-  const parsed = isDslPath(path) ? (await import("./parse/parse-dsl.js")).parseDslSpec(source) : parseYamlSpec(source);
+  const parsed = isDslPath(path) ? (await import("../parse/parse-dsl.js")).parseDslSpec(source) : parseYamlSpec(source);
   if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
   return { source, ast: parsed.ast, diagnostics: parsed.diagnostics };
 }

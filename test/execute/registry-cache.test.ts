@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createRegistryCache } from "../../src/cache/registry-cache.js";
+import { createRegistryCache } from "../../src/execute/registry-cache.js";
 import { createBlobStore } from "../../src/cache/store.js";
 import type { StepCache } from "../../src/execute/execute.js";
 import type { PlanStep } from "../../src/plan/build-plan.js";

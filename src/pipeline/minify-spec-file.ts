@@ -1,13 +1,13 @@
 import { diagnosticAt, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { SourceText } from "../diagnostics/source.js";
+import type { SourceText } from "../types/source-text.js";
 import type { Host } from "../host/host.js";
-import { parseSpecFile } from "../pipeline.js";
+import { parseSpecFile } from "./load-spec.js";
 import type { SpecAst } from "../types/ast.js";
 import type { Arch } from "../types/spec.js";
 import { checkSpecFiles } from "../validate/check-files.js";
-import { locate } from "../validate/locate.js";
+import { locate } from "../diagnostics/locate.js";
 import { validateSpec } from "../validate/validate-spec.js";
-import type { GivenSpec } from "./minify-spec.js";
+import type { GivenSpec } from "../minify/minify-spec.js";
 
 /** The fields a minify spec may not have, and why. */
 const REFUSED: Readonly<Record<string, string>> = {

@@ -1,11 +1,19 @@
-/** The media types a registry client meets: OCI's and Docker's manifests and indexes. */
+/** The media types mcc writes and a registry client meets: OCI's and Docker's manifests and indexes, OCI's config and layer. */
 export const MEDIA = {
   ociManifest: "application/vnd.oci.image.manifest.v1+json",
   ociIndex: "application/vnd.oci.image.index.v1+json",
   dockerManifest: "application/vnd.docker.distribution.manifest.v2+json",
   dockerList: "application/vnd.docker.distribution.manifest.list.v2+json",
   ociEmpty: "application/vnd.oci.empty.v1+json",
+  ociConfig: "application/vnd.oci.image.config.v1+json",
+  ociLayer: "application/vnd.oci.image.layer.v1.tar+gzip",
 } as const;
+
+/** An SPDX 2.3 JSON document: the SBOM mcc attaches to each image. */
+export const SPDX_MEDIA_TYPE = "application/spdx+json";
+
+/** mcc's provenance document: why each file is in the image, and the plan that made it. */
+export const PROVENANCE_MEDIA_TYPE = "application/vnd.mcc.provenance.v1+json";
 
 /** Every manifest type mcc reads, for the Accept header of manifest GETs. */
 export const MANIFEST_ACCEPT: readonly string[] = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest];

@@ -1,12 +1,12 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { EMPTY_DESCRIPTOR, EMPTY_JSON } from "../backends/oci.js";
-import type { CacheHit, StepCache } from "../execute/execute.js";
+import { EMPTY_DESCRIPTOR, EMPTY_JSON } from "../formats/oci-documents.js";
+import type { CacheHit, StepCache } from "./execute.js";
 import type { PlanStep, StepKind } from "../plan/build-plan.js";
 import type { RegistryClient } from "../registry/client.js";
 import { RegistryError } from "../registry/errors.js";
 import { forEachLimited } from "../registry/pool.js";
-import type { BlobStore } from "./store.js";
+import type { BlobStore } from "../cache/store.js";
 
 /** The media types of a cache entry (see docs/registry-cache.md). */
 export const CACHE_MEDIA = {

@@ -4,14 +4,15 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { ImageTree } from "../assemble/image-tree.js";
 import { writeLayer } from "../backends/layer.js";
-import { replaceFile } from "../backends/atomic.js";
-import { configBytes, manifestBytes, writeDockerArchive, writeOciArchive, writeOciLayout, type ConfigStart, type LayoutImage, type LayoutSbom } from "../backends/oci.js";
+import { replaceFile } from "../host/atomic.js";
+import { writeDockerArchive, writeOciArchive, writeOciLayout } from "../backends/oci.js";
+import { configBytes, manifestBytes, type ConfigStart, type LayoutImage, type LayoutSbom } from "../formats/oci-documents.js";
 import { writeRootfs } from "../backends/rootfs.js";
-import { writingOutput } from "../build/steps.js";
+import { writingOutput } from "../steps/handlers.js";
 import type { BlobStore } from "../cache/store.js";
 import type { Spec, SpecOutput } from "../types/spec.js";
-import type { ImagePackages } from "./image-packages.js";
-import { minifiedSbom } from "./sbom.js";
+import type { ImagePackages } from "../minify/image-packages.js";
+import { minifiedSbom } from "../minify/sbom.js";
 
 /** The output formats minify writes (the bootable ones need a kernel an image does not pin). */
 export const MINIFY_FORMATS = ["oci", "oci-archive", "docker-archive", "rootfs"] as const;

@@ -1,7 +1,7 @@
-import { EMPTY_DESCRIPTOR } from "../backends/oci.js";
+import { EMPTY_DESCRIPTOR } from "../formats/oci-documents.js";
 import type { PlanStep, StepKind } from "../plan/build-plan.js";
-import type { ProvenanceResult } from "./provenance-step.js";
-import type { ManifestResult, SbomResult, TreeResult } from "./steps.js";
+import type { TreeResult } from "../assemble/image-tree.js";
+import type { ManifestResult, ProvenanceResult, SbomResult } from "./results.js";
 
 /**
  * The step kinds a shared cache holds: those whose result and the blobs it names are the

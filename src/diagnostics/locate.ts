@@ -1,4 +1,4 @@
-import type { Range } from "../diagnostics/diagnostic.js";
+import type { Range } from "./diagnostic.js";
 import type { SpecAst } from "../types/ast.js";
 
 /**

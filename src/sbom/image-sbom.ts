@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { BlobStore } from "../cache/store.js";
 import type { PackageManifest } from "../extract/unpack.js";
-import { packageLicense } from "../sbom/debian-licenses.js";
-import { spdxBytes, type SbomFile, type SbomPackage } from "../sbom/spdx.js";
+import { packageLicense } from "./debian-licenses.js";
+import { spdxBytes, type SbomFile, type SbomPackage } from "./spdx.js";
 import type { Reason } from "../trace/trace.js";
 import { RELEASE_VERSIONS } from "../trace/rules.js";
-import type { TreeResult } from "./steps.js";
+import type { TreeResult } from "../assemble/image-tree.js";
 
 export interface SbomStepParams {
   readonly arch: string;

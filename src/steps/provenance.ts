@@ -1,25 +1,9 @@
 import type { BlobStore } from "../cache/store.js";
-import { artifactManifestBytes, EMPTY_JSON } from "../backends/oci.js";
-import { buildProvenance, PROVENANCE_MEDIA_TYPE, provenanceBytes, type ProvenancePackage, type ProvenanceStep } from "../provenance/provenance.js";
-import type { ManifestResult, SbomResult, TreeResult } from "./steps.js";
-
-/** The parameters of a `provenance` step, as the plan gives them. */
-export interface ProvenanceStepParams {
-  readonly arch: string;
-  readonly epoch: number;
-  readonly name: string;
-  readonly release: string;
-  readonly executable: string;
-  readonly tool: string;
-  readonly packages: readonly ProvenancePackage[];
-  readonly steps: readonly ProvenanceStep[];
-}
-
-/** The result of a `provenance` step: the document's blob and the artifact manifest that attaches it. */
-export interface ProvenanceResult extends Omit<SbomResult, "kind" | "sbom"> {
-  readonly kind: "provenance";
-  readonly provenance: SbomResult["sbom"];
-}
+import { artifactManifestBytes, EMPTY_JSON } from "../formats/oci-documents.js";
+import { buildProvenance, provenanceBytes } from "../provenance/provenance.js";
+import { PROVENANCE_MEDIA_TYPE } from "../formats/oci-media-types.js";
+import type { TreeResult } from "../assemble/image-tree.js";
+import type { ManifestResult, ProvenanceResult, ProvenanceStepParams } from "./results.js";
 
 /**
  * Writes the provenance document of one image into the cache, with an OCI 1.1 artifact

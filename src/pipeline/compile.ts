@@ -1,0 +1,144 @@
+/**
+ * `mcc compile`, as the stages in order: load, lock and plan (prepare.ts), then run the plan
+ * from its outputs down (fetch, unpack, trace, lay out, layer, config, manifest, SBOM,
+ * provenance, boot media, emit), then say what was written. Returns data; the CLI renders it
+ * and its events.
+ */
+import { mkdir } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { dirname, resolve } from "node:path";
+import { treeOf, type TreeResult } from "../assemble/image-tree.js";
+import { createBlobStore, type BlobStore } from "../cache/store.js";
+import { executePlan, type ExecuteEvents, type StepCache } from "../execute/execute.js";
+import type { Host } from "../host/host.js";
+import { explainAll } from "../provenance/explain.js";
+import { archiveBases } from "../source/bases.js";
+import type { FetchEvents } from "../source/fetch-packages.js";
+import { OutputError, stepCache, stepHandlers, TraceFailure, writingOutput, type StepEnv } from "../steps/handlers.js";
+import { traceDiagnostics } from "../steps/trace-diagnostics.js";
+import { prepareBuild, type BuildFailure, type BuildRequest, type PreparedBuild, type PrepareEvents } from "./prepare.js";
+
+export interface CompileRequest extends BuildRequest {
+  readonly cacheRoot: string;
+  /** The environment: the archive's mirror (MCC_MIRROR) and the host's apt sources. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly offline: boolean;
+  /** Set file owners in directory outputs (only root can). */
+  readonly chown: boolean;
+  /** `--explain FILE`: where to write why each file is in the (first) image. */
+  readonly explain?: string;
+  /**
+   * The step cache over the local one, when results are shared through a registry
+   * (`--cache-from`/`--cache-to`); a failure to open it is a usage error.
+   */
+  readonly sharedCache?: (local: StepCache, store: BlobStore) => Promise<StepCache | BuildFailure>;
+}
+
+export interface CompileEvents extends ExecuteEvents, PrepareEvents {
+  readonly fetch?: FetchEvents;
+}
+
+/** One image of an output: its architecture and what it holds against its packages. */
+export interface ImageSummary {
+  readonly arch: string;
+  readonly files: number;
+  readonly bytes: number;
+  /** Bytes of every file of the packages it was traced from. */
+  readonly closure: number;
+}
+
+/** What one output step wrote. */
+export interface OutputSummary {
+  readonly format: string;
+  readonly path: string;
+  readonly digest?: string;
+  readonly sboms: readonly string[];
+  readonly provenance: readonly string[];
+  readonly images: readonly ImageSummary[];
+}
+
+export type CompileResult = { readonly kind: "built"; readonly outputs: readonly OutputSummary[]; readonly ran: number; readonly reused: number } | BuildFailure;
+
+/** Parallel downloads, whatever the number of cores: a fetch waits on the network, not the processor. */
+const DOWNLOADS = 8;
+
+export async function compile(host: Host, request: CompileRequest, events: CompileEvents = {}): Promise<CompileResult> {
+  const prepared = await prepareBuild(host, request, { boot: true, checkMounts: true, outsideOf: request.cacheRoot }, events);
+  if ("kind" in prepared) return prepared;
+  const { plan, loaded } = prepared;
+
+  const store = createBlobStore(request.cacheRoot);
+  const local = stepCache(store);
+  const cache = request.sharedCache === undefined ? local : await request.sharedCache(local, store);
+  if ("kind" in cache) return cache;
+  const env = await stepEnv(host, prepared, store, request, events.fetch);
+
+  const emits = plan.steps.filter((s) => s.kind === "emit");
+  try {
+    for (const step of emits) {
+      const path = String(step.params["path"]);
+      await writingOutput(path, () => mkdir(dirname(resolve(path)), { recursive: true }));
+    }
+    // The outputs, and the trees whose numbers the summary gives.
+    const targets = plan.steps.filter((s) => s.kind === "emit" || s.kind === "tree").map((s) => s.id);
+    let ran = 0;
+    let reused = 0;
+    const results = await executePlan(plan, stepHandlers(env), cache, { parallel: availableParallelism(), uncached: new Set(["emit"]), pools: { fetch: DOWNLOADS }, targets }, {
+      onStep: (step, how, done, total) => {
+        if (how === "ran") ran++;
+        else if (how === "cached") reused++;
+        events.onStep?.(step, how, done, total);
+      },
+    });
+
+    const trees = plan.steps.filter((s) => s.kind === "tree").map((s) => ({ arch: String(s.params["arch"]), tree: results.get(s.id) as TreeResult }));
+    const outputs = emits.map((step): OutputSummary => {
+      const written = results.get(step.id) as { path: string; digest?: string; sboms?: string[]; provenance?: string[] };
+      const images = step.params["arch"] === undefined ? trees : trees.filter((t) => t.arch === step.params["arch"]);
+      return {
+        format: String(step.params["format"]),
+        path: written.path,
+        ...(written.digest === undefined ? {} : { digest: written.digest }),
+        sboms: written.sboms ?? [],
+        provenance: written.provenance ?? [],
+        images: images.map((t) => summarize(t.arch, t.tree)),
+      };
+    });
+    const first = trees[0];
+    if (request.explain !== undefined && first !== undefined) {
+      await host.writeFileAtomic(request.explain, JSON.stringify(explainAll(treeOf(first.tree)), null, 2) + "\n");
+    }
+    return { kind: "built", outputs, ran, reused };
+  } catch (error) {
+    if (error instanceof OutputError) return { kind: "output", message: error.message };
+    if (error instanceof TraceFailure) return { kind: "diagnostics", loaded, diagnostics: traceDiagnostics(error.problems, loaded.ast) };
+    throw error;
+  }
+}
+
+/** What the step handlers share: the store, the archive, the spec's files (stored), the clock. */
+export async function stepEnv(
+  host: Host,
+  prepared: PreparedBuild,
+  store: BlobStore,
+  request: { env: Readonly<Record<string, string | undefined>>; offline: boolean; chown: boolean; epoch: number },
+  fetchEvents: FetchEvents | undefined,
+): Promise<StepEnv> {
+  const files = new Map<string, string>();
+  for (const [path, bytes] of prepared.files) files.set(path, (await store.putBytes(bytes)).sha256);
+  return {
+    spec: prepared.spec,
+    store,
+    bases: await archiveBases(host, prepared.spec, request.env),
+    offline: request.offline,
+    chown: request.chown,
+    epoch: request.epoch,
+    ...(fetchEvents === undefined ? {} : { fetchEvents }),
+    files,
+  };
+}
+
+function summarize(arch: string, tree: TreeResult): ImageSummary {
+  const files = tree.entries.filter((e) => e.kind === "file");
+  return { arch, files: files.length, bytes: files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0), closure: tree.closureBytes };
+}

@@ -1,0 +1,161 @@
+/**
+ * The front half every build command shares (compile, plan, why): load the spec, apply the
+ * command line's architecture and output, lock, read the spec's files, and make the plan.
+ * Returns plain data, or the diagnostics that stop the build; prints nothing.
+ */
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { locate } from "../diagnostics/locate.js";
+import type { Host } from "../host/host.js";
+import { isWithin } from "../paths/absolute.js";
+import { BOOT_FORMATS, buildPlan, type BuildPlan } from "../plan/build-plan.js";
+import type { LockedArch, LockFile } from "../resolve/lock.js";
+import { lockSpec, type LockOptions, type LockOutcome } from "../resolve/lock-spec.js";
+import { readSpecFiles } from "../steps/spec-files.js";
+import type { SpecAst } from "../types/ast.js";
+import type { Arch, OutputFormat, Spec, SpecOutput } from "../types/spec.js";
+import { defaultOutputPath } from "../validate/defaults.js";
+import { VERSION } from "../version.js";
+import { loadSpec, type LoadedSpec } from "./load-spec.js";
+
+/** What a build command asks for, from its command line. */
+export interface BuildRequest {
+  readonly specPath: string;
+  /** The architecture of a spec that names none: the host's. */
+  readonly hostArch: Arch;
+  /** `-o` and `--format`: one output instead of the spec's. */
+  readonly output?: string;
+  readonly format?: string;
+  /** `--arch`: build only this architecture (resolved for this run if the spec does not list it). */
+  readonly arch?: string;
+  /** How the lock is read or made (cache, offline, expired signatures). */
+  readonly lock: LockOptions;
+  /** SOURCE_DATE_EPOCH: the only clock of the outputs. */
+  readonly epoch: number;
+}
+
+/** A spec that loaded, with its syntax tree for later diagnostics. */
+export type Loaded = LoadedSpec & { readonly spec: Spec; readonly ast: SpecAst };
+
+/**
+ * Why a build stops before or while it runs: diagnostics on the spec, an output it cannot
+ * write (both the user's to fix), or a command line naming something unusable (a shared cache).
+ */
+export type BuildFailure =
+  | { readonly kind: "diagnostics"; readonly loaded: LoadedSpec; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly kind: "output"; readonly message: string }
+  | { readonly kind: "usage"; readonly message: string; readonly hint?: string };
+
+/** A prepared build: the spec as this run builds it, its lock and plan, and the spec's files. */
+export interface PreparedBuild {
+  readonly loaded: Loaded;
+  /** The spec with the run's architectures (and default boot section) applied. */
+  readonly spec: Spec;
+  readonly outputs: readonly SpecOutput[];
+  readonly archs: readonly Arch[];
+  readonly lock: LockOutcome & { readonly lock: LockFile };
+  readonly plan: BuildPlan;
+  /** The bytes of the spec's `files`, by image path, and their sha256. */
+  readonly files: ReadonlyMap<string, Uint8Array>;
+  readonly fileDigests: Readonly<Record<string, string>>;
+}
+
+/** What preparing a build tells as it goes: the lock it used or wrote, then the plan made. */
+export interface PrepareEvents {
+  onLock?(outcome: LockOutcome): void;
+  onPrepared?(build: PreparedBuild): void;
+}
+
+/** The paths a bootable output's init mounts itself. */
+const BOOT_MOUNTS = ["/proc", "/sys", "/dev"];
+
+/**
+ * Loads, locks and plans. `boot`: whether a bootable output gets the default boot section when
+ * the spec has none (compile and plan; `why` looks at the image alone). `checkMounts`: whether
+ * a mount that would hide the boot's own /proc, /sys or /dev is refused (compile).
+ * `outsideOf`: a directory no output may be written into (the cache). `imageOnly`: plan the
+ * image's steps without any output (`why` reads the tree and writes nothing).
+ */
+export async function prepareBuild(
+  host: Host,
+  request: BuildRequest,
+  options: { boot: boolean; checkMounts: boolean; outsideOf?: string; imageOnly?: boolean },
+  events: PrepareEvents = {},
+): Promise<PreparedBuild | BuildFailure> {
+  const loaded = await loadSpec(host, request.specPath, { defaultArch: request.hostArch });
+  if (loaded.spec === undefined || loaded.ast === undefined) return { kind: "diagnostics", loaded, diagnostics: loaded.diagnostics };
+  const ready = loaded as Loaded;
+  const withArchs = withArch(ready.spec, request.arch);
+  const outputs = options.imageOnly === true ? [] : outputsOf(withArchs.spec, request);
+  const { spec, listed } = options.boot ? withBoot(withArchs, outputs) : withArchs;
+  if (options.checkMounts) {
+    const cannotBoot = bootProblems(spec, outputs, ready.ast);
+    if (cannotBoot.length > 0) return { kind: "diagnostics", loaded, diagnostics: cannotBoot };
+  }
+  // An output inside the cache could be taken for (or overwrite) cache entries.
+  const inCache = options.outsideOf === undefined ? undefined : outputs.find((o) => isWithin(resolve(o.path), resolve(options.outsideOf as string)));
+  if (inCache !== undefined) return { kind: "output", message: `the output ${inCache.path} is inside the cache directory ${options.outsideOf}; write it elsewhere` };
+  const lock = await lockSpec(host, spec, ready.ast, request.specPath, { ...request.lock, update: false, persist: listed });
+  if (lock.status === "failed") return { kind: "diagnostics", loaded, diagnostics: lock.diagnostics };
+  events.onLock?.(lock);
+  const files = await readSpecFiles(host, spec, request.specPath);
+  const fileDigests: Record<string, string> = {};
+  for (const [path, bytes] of files) fileDigests[path] = createHash("sha256").update(bytes).digest("hex");
+  const plan = buildPlan({ spec, archs: archsOf(lock.lock, withArchs.buildArchs), epoch: request.epoch, outputs, fileDigests, tool: `mcc-${VERSION}` });
+  const prepared: PreparedBuild = { loaded: ready, spec, outputs, archs: withArchs.buildArchs, lock, plan, files, fileDigests };
+  events.onPrepared?.(prepared);
+  return prepared;
+}
+
+/**
+ * Every architecture of the spec, or the one `--arch` picks; one the spec does not list is
+ * resolved for this run without touching the lock file (`listed` false).
+ */
+function withArch(original: Spec, arch: string | undefined): { spec: Spec; buildArchs: Arch[]; listed: boolean } {
+  const listed = arch === undefined || original.from.archs.includes(arch as Arch);
+  const archs = listed ? original.from.archs : [...original.from.archs, arch as Arch];
+  const buildArchs = arch === undefined ? [...original.from.archs] : [arch as Arch];
+  return { spec: { ...original, from: { ...original.from, archs } }, buildArchs, listed };
+}
+
+/**
+ * A bootable output of a spec without a `boot` section boots with the defaults: the kernel
+ * and bootloaders are resolved for this run, and the lock file is left as it is.
+ */
+function withBoot<T extends { spec: Spec; listed: boolean }>(target: T, outputs: readonly SpecOutput[]): T {
+  if (target.spec.boot !== undefined || !outputs.some((o) => BOOT_FORMATS.has(o.format))) return target;
+  return { ...target, spec: { ...target.spec, boot: { cmdline: "", onExit: "poweroff" } }, listed: false };
+}
+
+/** The spec's outputs, or the one `-o`/`--format` name. */
+function outputsOf(spec: Spec, request: { output?: string; format?: string }): SpecOutput[] {
+  if (request.output === undefined && request.format === undefined) return [...spec.outputs];
+  const format = (request.format ?? spec.outputs[0]?.format ?? "oci") as OutputFormat;
+  return [{ format, path: request.output ?? defaultOutputPath(spec.name, format) }];
+}
+
+/** A spec mount where the init mounts /proc, /sys or /dev cannot boot. */
+function bootProblems(spec: Spec, outputs: readonly SpecOutput[], ast: SpecAst): Diagnostic[] {
+  const format = outputs.find((o) => BOOT_FORMATS.has(o.format))?.format;
+  if (format === undefined) return [];
+  return spec.mounts.flatMap((m, i) => {
+    const top = BOOT_MOUNTS.find((p) => m.path === p || m.path.startsWith(`${p}/`));
+    return top === undefined ? [] : [diagnosticAt(ast.source, locate(ast, `/mounts/${i}/path`), "MCC510", { format, reason: `a mount at ${m.path} would hide the boot's own ${top}, or be hidden by it` })];
+  });
+}
+
+/** The locked packages of each architecture to build. */
+function archsOf(lock: LockFile, archs: readonly Arch[]): { arch: string; locked: LockedArch }[] {
+  return archs.map((arch) => {
+    const locked = lock.archs[arch];
+    if (locked === undefined) throw new Error(`the lock has no ${arch} packages`);
+    return { arch, locked };
+  });
+}
+
+/** SOURCE_DATE_EPOCH, the one clock of a build's outputs (0 when unset or not a whole number). */
+export function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): number {
+  const value = Number(env["SOURCE_DATE_EPOCH"] ?? "0");
+  return Number.isSafeInteger(value) && value >= 0 ? value : 0;
+}
