@@ -50,7 +50,15 @@ const LAYOUT_LINKS: readonly [string, string][] = [
  * spec's files keep the mode the spec gives, without special bits); no setuid, setgid or
  * sticky bit survives. Pure.
  */
-export function buildImageTree(spec: Spec, trace: TraceResult, files: ReadonlyMap<string, Uint8Array>, extra: readonly ExtraFile[] = []): ImageTree {
+/**
+ * What of the spec the layout reads: the owner, the working directory, the mount points, and
+ * the spec's own files (where each came from: a repository path, or null for inline content).
+ */
+export type AssembleSpec = Pick<Spec, "user" | "workdir" | "mounts"> & {
+  readonly files: readonly { readonly path: string; readonly mode: number; readonly source: string | null }[];
+};
+
+export function buildImageTree(spec: AssembleSpec, trace: TraceResult, files: ReadonlyMap<string, Uint8Array>, extra: readonly ExtraFile[] = []): ImageTree {
   const byPath = new Map<string, ImageEntry>();
   const reasons = new Map<string, Reason[]>();
   const layout: Reason = { kind: "rule", rule: "layout", why: "the microcontainer layout: merged /usr, and the mount points of the spec" };
@@ -83,7 +91,7 @@ export function buildImageTree(spec: Spec, trace: TraceResult, files: ReadonlyMa
     if (bytes === undefined) throw new Error(`the content of ${file.path} was not read`);
     const path = mergedUsrPath(file.path);
     byPath.set(path, { kind: "file", path, mode: file.mode & 0o777, uid: 0, gid: 0, size: bytes.length, source: { bytes }, pkg: "(spec)" });
-    reasons.set(path, [{ kind: "file", source: file.kind === "source" ? file.source : "inline content" }]);
+    reasons.set(path, [{ kind: "file", source: file.source ?? "inline content" }]);
   }
   for (const [path, target] of LAYOUT_LINKS) {
     if (byPath.has(path)) continue;

@@ -9,7 +9,7 @@ import type { Spec } from "../types/spec.js";
 import { replaceDirectory, replaceFile } from "../host/atomic.js";
 import { writeLayerTar } from "./layer.js";
 import { MEDIA, SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
-import { configBytes, EMPTY_DESCRIPTOR, layoutEntries, platformOf, type Blob, type ConfigStart, type LayoutContent } from "../formats/oci-documents.js";
+import { EMPTY_DESCRIPTOR, layoutEntries, platformOf, type Blob, type LayoutContent } from "../formats/oci-documents.js";
 
 /**
  * Writes an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`) from blobs in the
@@ -17,7 +17,7 @@ import { configBytes, EMPTY_DESCRIPTOR, layoutEntries, platformOf, type Blob, ty
  * the index of several platforms) and lists each SBOM's and provenance document's artifact
  * manifest, untagged, for tools that look for referrers. Built beside the target and renamed into place.
  */
-export async function writeOciLayout(store: BlobStore, content: LayoutContent, spec: Spec, target: string): Promise<void> {
+export async function writeOciLayout(store: BlobStore, content: LayoutContent, spec: Pick<Spec, "name" | "tag">, target: string): Promise<void> {
   await replaceDirectory(target, async (dir) => {
     const blobs = join(dir, "blobs", "sha256");
     await mkdir(blobs, { recursive: true });
@@ -50,7 +50,7 @@ export async function writeOciLayout(store: BlobStore, content: LayoutContent, s
 }
 
 /** `oci-archive`: the OCI layout as one tar (sorted, fixed owner and mtime). */
-export async function writeOciArchive(store: BlobStore, content: LayoutContent, spec: Spec, epoch: number, target: string): Promise<void> {
+export async function writeOciArchive(store: BlobStore, content: LayoutContent, spec: Pick<Spec, "name" | "tag">, epoch: number, target: string): Promise<void> {
   const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.layout`);
   try {
     await writeOciLayout(store, content, spec, staging);
@@ -61,10 +61,18 @@ export async function writeOciArchive(store: BlobStore, content: LayoutContent, 
 }
 
 /**
- * `docker-archive`: what `docker load` reads: `manifest.json`, the config, the layer as a
+ * `docker-archive`: what `docker load` reads: `manifest.json`, the config (made by `configOf`
+ * for the diff_id of the layer written here), the layer as a
  * plain tar named by its diff_id, and `repositories`.
  */
-export async function writeDockerArchive(tree: ImageTree, store: BlobStore, spec: Spec, arch: string, epoch: number, target: string, start?: ConfigStart): Promise<void> {
+export async function writeDockerArchive(
+  tree: ImageTree,
+  store: BlobStore,
+  spec: Pick<Spec, "name" | "tag">,
+  configOf: (diffId: string) => Uint8Array | Promise<Uint8Array>,
+  epoch: number,
+  target: string,
+): Promise<void> {
   const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.docker`);
   await mkdir(staging, { recursive: true });
   try {
@@ -73,7 +81,7 @@ export async function writeDockerArchive(tree: ImageTree, store: BlobStore, spec
     await mkdir(join(staging, layer.diffId));
     await rename(tarTemp, join(staging, layer.diffId, "layer.tar"));
     await writeFile(join(staging, layer.diffId, "VERSION"), "1.0");
-    const config = configBytes(spec, arch, epoch, layer.diffId, start);
+    const config = await configOf(layer.diffId);
     const configName = `${createHash("sha256").update(config).digest("hex")}.json`;
     await writeFile(join(staging, configName), config);
     const ref = `${spec.name}:${spec.tag}`;

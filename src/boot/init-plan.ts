@@ -63,7 +63,10 @@ export function bootMounts(plan: InitPlan): BootMount[] {
  * OCI image's config, and the same environment (PATH defaulting to the one the OCI config
  * sets when the spec gives none).
  */
-export function initPlanOf(spec: Spec, arch: "amd64" | "arm64", onExit: "poweroff" | "restart"): InitPlan {
+/** What of the spec the init runs: the process, its environment, user, directory and mounts. */
+export type InitSpec = Pick<Spec, "executable" | "args" | "env" | "user" | "workdir" | "mounts">;
+
+export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: "poweroff" | "restart"): InitPlan {
   return {
     arch,
     executable: spec.executable,

@@ -1,7 +1,10 @@
-import type { BuildPlan, PlanStep, StepKind } from "../plan/build-plan.js";
+import type { BuildPlan, PlanStep, StepKind, StepParams } from "../plan/build-plan.js";
 
-/** Runs one kind of step: its inputs' results in, its own (JSON-serializable) result out. */
-export type StepHandler = (step: PlanStep, inputs: readonly unknown[]) => Promise<unknown>;
+/**
+ * What each kind of step does: given its own parameters and its inputs' results, and nothing
+ * of the step's surroundings that could change its result, it returns its (JSON) result.
+ */
+export type StepHandlers = { readonly [K in StepKind]: (params: StepParams[K], inputs: readonly unknown[]) => Promise<unknown> };
 
 /** Where a cached result came from: this machine's cache, or a shared one (a registry). */
 export type CacheHit = { readonly result: unknown; readonly from: "local" | "remote" };
@@ -42,7 +45,7 @@ export interface ExecuteOptions {
  */
 export async function executePlan(
   plan: BuildPlan,
-  handlers: Readonly<Record<StepKind, StepHandler>>,
+  handlers: StepHandlers,
   cache: StepCache,
   options: ExecuteOptions,
   events: ExecuteEvents = {},
@@ -91,7 +94,9 @@ export async function executePlan(
     const result = await slotsOf(step.kind).run(async () => {
       if (failure !== undefined) throw failure.error;
       try {
-        return await handlers[step.kind](step, inputs);
+        // The step's kind and its parameters' type go together (PlanStep is tagged by kind).
+        const handler = handlers[step.kind] as (params: PlanStep["params"], inputs: readonly unknown[]) => Promise<unknown>;
+        return await handler(step.params, inputs);
       } catch (error) {
         failure ??= { error };
         throw error;

@@ -15,8 +15,11 @@ export interface ConfigStart {
   readonly cmd: readonly string[];
 }
 
+/** What of the spec the image config says. */
+export type ConfigSpec = Pick<Spec, "name" | "executable" | "args" | "env" | "user" | "workdir" | "mounts" | "ports" | "labels">;
+
 /** The OCI image config of a spec: entrypoint, cmd, env, user, workdir, volumes, ports, labels. */
-export function imageConfig(spec: Spec, arch: string, epoch: number, diffId: string, start?: ConfigStart): object {
+export function imageConfig(spec: ConfigSpec, arch: string, epoch: number, diffId: string, start?: ConfigStart): object {
   const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
   const env = ["PATH=/usr/local/bin:/usr/bin:/bin", ...Object.entries(spec.env).filter(([k]) => k !== "PATH").map(([k, v]) => `${k}=${v}`)];
   if (spec.env["PATH"] !== undefined) env[0] = `PATH=${spec.env["PATH"]}`;
@@ -43,12 +46,12 @@ export function imageConfig(spec: Spec, arch: string, epoch: number, diffId: str
 }
 
 /** The bytes of the image config blob (compact JSON, fixed key order). */
-export function configBytes(spec: Spec, arch: string, epoch: number, diffId: string, start?: ConfigStart): Buffer {
+export function configBytes(spec: ConfigSpec, arch: string, epoch: number, diffId: string, start?: ConfigStart): Buffer {
   return Buffer.from(JSON.stringify(imageConfig(spec, arch, epoch, diffId, start)));
 }
 
 /** The bytes of the image manifest blob. */
-export function manifestBytes(config: { digest: string; size: number }, layer: { digest: string; size: number }, spec: Spec, epoch: number): Buffer {
+export function manifestBytes(config: { digest: string; size: number }, layer: { digest: string; size: number }, spec: Pick<Spec, "name">, epoch: number): Buffer {
   const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
   return Buffer.from(
     JSON.stringify({

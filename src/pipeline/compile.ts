@@ -116,25 +116,22 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
   }
 }
 
-/** What the step handlers share: the store, the archive, the spec's files (stored), the clock. */
+/** What the step handlers share: the store and the archive; the spec's files go into the store. */
 export async function stepEnv(
   host: Host,
   prepared: PreparedBuild,
   store: BlobStore,
-  request: { env: Readonly<Record<string, string | undefined>>; offline: boolean; chown: boolean; epoch: number },
+  request: { env: Readonly<Record<string, string | undefined>>; offline: boolean; chown: boolean },
   fetchEvents: FetchEvents | undefined,
 ): Promise<StepEnv> {
-  const files = new Map<string, string>();
-  for (const [path, bytes] of prepared.files) files.set(path, (await store.putBytes(bytes)).sha256);
+  // The tree step reads the spec's files from the cache by the digests in its parameters.
+  for (const bytes of prepared.files.values()) await store.putBytes(bytes);
   return {
-    spec: prepared.spec,
     store,
     bases: await archiveBases(host, prepared.spec, request.env),
     offline: request.offline,
     chown: request.chown,
-    epoch: request.epoch,
     ...(fetchEvents === undefined ? {} : { fetchEvents }),
-    files,
   };
 }
 

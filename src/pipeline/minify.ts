@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { ConfigStart } from "../formats/oci-documents.js";
 import type { ImageTree } from "../assemble/image-tree.js";
@@ -12,6 +13,28 @@ import type { Arch, Spec } from "../types/spec.js";
 import { imagePackages, type ImagePackages } from "../minify/image-packages.js";
 import { minifySpec, releaseCodename, type GivenSpec, type MinifyFlags } from "../minify/minify-spec.js";
 import { sizeReport, type SizeReport } from "../minify/size-report.js";
+import { treeParamsOf } from "../plan/build-plan.js";
+import { mkdir } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { dirname, resolve } from "node:path";
+import type { ImageEntry, TreeResult } from "../assemble/image-tree.js";
+import { createBlobStore } from "../cache/store.js";
+import { parseParagraphs } from "../debian/deb822.js";
+import { executePlan, type ExecuteEvents } from "../execute/execute.js";
+import type { Host } from "../host/host.js";
+import { isWithin } from "../paths/absolute.js";
+import { buildImagePlan } from "../plan/image-plan.js";
+import { explainAll } from "../provenance/explain.js";
+import type { SbomStepParams } from "../sbom/image-sbom.js";
+import { OutputError, stepCache, stepHandlers, writingOutput } from "../steps/handlers.js";
+import type { OutputFormat, SpecOutput } from "../types/spec.js";
+import { defaultOutputPath } from "../validate/defaults.js";
+import { VERSION } from "../version.js";
+import type { OutputSummary } from "./compile.js";
+import type { BuildFailure } from "./prepare.js";
+
+/** The output formats minify writes (the bootable ones need a kernel an image does not pin). */
+export const MINIFY_FORMATS = ["oci", "oci-archive", "docker-archive", "rootfs"] as const;
 
 /** The architectures the tracer knows (trace.ts's ELF targets). */
 export const TRACED_ARCHS: readonly Arch[] = ["amd64", "arm64"];
@@ -101,7 +124,8 @@ export async function minifyImage(source: MinifySource, options: MinifyOptions):
         return fail("MCC605", { user: p.user });
     }
   }
-  const laid = await traceAndLayOut(made.spec, arch, packages.packages, options.store, options.files);
+  const fileDigests = Object.fromEntries([...options.files].map(([path, bytes]) => [path, createHash("sha256").update(bytes).digest("hex")]));
+  const laid = await traceAndLayOut(treeParamsOf(made.spec, arch, fileDigests), packages.packages, options.store, options.files);
   if ("problems" in laid) return { diagnostics: laid.problems.map((p) => traceDiagnostic(p, source.label)) };
   const tree = withImageIdentity(laid.tree, root);
   return {
@@ -148,4 +172,109 @@ export function defaultName(path: string): string {
   const base = posix.basename(path.replace(/\/+$/, "")).replace(/\.(tar|tgz|tar\.gz)$/, "").replace(/\.(oci|docker)$/, "");
   const name = base.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+/, "").slice(0, 128);
   return name === "" ? "minified" : name;
+}
+
+/** What `mcc minify` is asked, from its command line (a registry image is pulled to a layout first). */
+export interface MinifyRequest {
+  readonly source: MinifySource;
+  readonly cacheRoot: string;
+  readonly arch?: string;
+  readonly flags: MinifyFlags;
+  /** `--spec FILE`: the spec it names, as given, and its files' bytes (read at the edge). */
+  readonly given?: GivenSpec;
+  readonly files: ReadonlyMap<string, Uint8Array>;
+  /** `-o` and `--format`: one output instead of the spec's (or the default OCI layout). */
+  readonly output?: string;
+  readonly format?: string;
+  readonly epoch: number;
+  readonly chown: boolean;
+  /** `--explain FILE`: where to write why each file is in the image. */
+  readonly explain?: string;
+}
+
+/** What minify did: the image it read and traced, the plan that wrote it, and the outputs. */
+export interface MinifyResult {
+  readonly kind: "minified";
+  readonly minified: Minified;
+  readonly outputs: readonly OutputSummary[];
+}
+
+/**
+ * `mcc minify`, as the stages in order: read the image and trace its program (minifyImage),
+ * keep the traced tree in the cache, then plan and run the same layer, config, manifest, SBOM
+ * and output steps a compiled image has, with the same handlers (buildImagePlan).
+ */
+export async function minify(host: Host, request: MinifyRequest, events: ExecuteEvents = {}): Promise<MinifyResult | BuildFailure> {
+  const store = createBlobStore(request.cacheRoot);
+  const { minified, diagnostics } = await minifyImage(request.source, {
+    store,
+    flags: request.flags,
+    files: request.files,
+    ...(request.arch === undefined ? {} : { arch: request.arch }),
+    ...(request.given === undefined ? {} : { given: request.given }),
+  });
+  if (minified === undefined) return { kind: "diagnostics", loaded: { diagnostics }, diagnostics };
+  const outputs = minifyOutputs(minified.spec, request);
+  const inCache = outputs.find((o) => isWithin(resolve(o.path), resolve(request.cacheRoot)));
+  if (inCache !== undefined) return { kind: "output", message: `the output ${inCache.path} is inside the cache directory ${request.cacheRoot}; write it elsewhere` };
+
+  const plan = buildImagePlan({
+    spec: minified.spec,
+    arch: minified.arch,
+    tree: await storeTree(minified.tree, minified.report.before.bytes, store),
+    start: minified.start,
+    epoch: request.epoch,
+    outputs,
+    packages: sbomPackages(minified.packages),
+    manifests: (await store.putBytes(new TextEncoder().encode(JSON.stringify(minified.packages.packages)))).sha256,
+    tool: `mcc-${VERSION}`,
+  });
+  const env = { store, bases: { mirror: "", security: "" }, offline: true, chown: request.chown };
+  const emits = plan.steps.filter((s) => s.kind === "emit");
+  try {
+    for (const step of emits) await writingOutput(step.params.path, () => mkdir(dirname(resolve(step.params.path)), { recursive: true }));
+    const results = await executePlan(plan, stepHandlers(env), stepCache(store), { parallel: availableParallelism(), uncached: new Set(["emit"]), targets: emits.map((s) => s.id) }, events);
+    if (request.explain !== undefined) await host.writeFileAtomic(request.explain, JSON.stringify(explainAll(minified.tree), null, 2) + "\n");
+    return {
+      kind: "minified",
+      minified,
+      outputs: emits.map((step) => {
+        const written = results.get(step.id) as { path: string; digest?: string; sboms?: string[] };
+        return { format: step.params.format, path: written.path, ...(written.digest === undefined ? {} : { digest: written.digest }), sboms: written.sboms ?? [], provenance: [], images: [] };
+      }),
+    };
+  } catch (error) {
+    if (error instanceof OutputError) return { kind: "output", message: error.message };
+    throw error;
+  }
+}
+
+/** `-o`/`--format`, else the spec's `output` (paths it leaves out under the output's name), else `out/<name>` as an OCI layout. */
+function minifyOutputs(spec: Spec, request: { output?: string; format?: string; given?: GivenSpec }): SpecOutput[] {
+  const given = request.given;
+  if (request.output === undefined && request.format === undefined) {
+    if (given?.keys.has("output") === true) return spec.outputs.map((o, i) => (given.outputPaths[i] === true ? o : { ...o, path: defaultOutputPath(spec.name, o.format) }));
+    return [{ format: "oci", path: defaultOutputPath(spec.name, "oci") }];
+  }
+  const format = (request.format ?? "oci") as OutputFormat;
+  return [{ format, path: request.output ?? defaultOutputPath(spec.name, format) }];
+}
+
+/** The tree as the cache keeps a tree step's result (bytes as blobs), stored as JSON; its sha256. */
+async function storeTree(tree: ImageTree, imageBytes: number, store: BlobStore): Promise<string> {
+  const entries: ImageEntry[] = [];
+  for (const e of tree.entries) {
+    if (e.kind === "file" && "bytes" in e.source) entries.push({ ...e, source: { blob: (await store.putBytes(e.source.bytes)).sha256 } });
+    else entries.push(e);
+  }
+  const result: TreeResult = { entries, reasons: [...tree.reasons], closureBytes: imageBytes };
+  return (await store.putBytes(new TextEncoder().encode(JSON.stringify(result)))).sha256;
+}
+
+/** The image's installed packages as the SBOM lists them: the source package from the dpkg records; no .deb digest, since there was no .deb. */
+function sbomPackages(packages: ImagePackages): SbomStepParams["packages"] {
+  return packages.database.packages.map((p) => {
+    const source = parseParagraphs(p.control)[0]?.get("source")?.split(/\s+/)[0] ?? p.name;
+    return { name: p.name, version: p.version, arch: p.arch, source, sha256: "" };
+  });
 }

@@ -1,22 +1,26 @@
 import { createHash } from "node:crypto";
 import type { LockedArch } from "../resolve/lock.js";
 import { DEFAULT_CONSOLE } from "../resolve/boot-packages.js";
-import type { Spec, SpecOutput } from "../types/spec.js";
+import type { OutputFormat, Spec, SpecOutput } from "../types/spec.js";
+import type { ConfigParams, EmitParams, StepKind, StepParams, TreeParams } from "./step-params.js";
 
-export type StepKind = "fetch" | "unpack" | "tree" | "layer" | "config" | "manifest" | "sbom" | "provenance" | "index" | "initramfs" | "iso" | "emit";
+export type { StepKind, StepParams } from "./step-params.js";
 
 /**
  * One step of a build. Its id is the sha256 of its kind, its parameters and its inputs' ids,
  * so a step's id changes exactly when something it depends on changes, and a cached result
  * under that id is the result.
  */
-export interface PlanStep {
+export interface PlanStepOf<K extends StepKind> {
   readonly id: string;
-  readonly kind: StepKind;
+  readonly kind: K;
   readonly label: string;
-  readonly params: Readonly<Record<string, unknown>>;
+  readonly params: StepParams[K];
   readonly inputs: readonly string[];
 }
+
+/** A step of any kind, tagged by `kind`. */
+export type PlanStep = { [K in StepKind]: PlanStepOf<K> }[StepKind];
 
 /** A build as a DAG of content-addressed steps, inputs before the steps that use them. */
 export interface BuildPlan {
@@ -64,18 +68,65 @@ export function perArchPath(path: string, arch: string): string {
   return dot < 0 ? `${path}.${arch}` : `${path.slice(0, dot)}.${arch}${path.slice(dot)}`;
 }
 
+/** Everything of the spec that decides which files the image holds, and how they are laid out. */
+export function treeParamsOf(spec: Spec, arch: string, fileDigests: Readonly<Record<string, string>>): TreeParams {
+  return {
+    arch,
+    release: spec.from.release,
+    executable: spec.executable,
+    include: spec.include,
+    exclude: spec.exclude,
+    env: spec.env,
+    user: spec.user,
+    workdir: spec.workdir,
+    mounts: spec.mounts,
+    dpkgStatus: spec.metadata.dpkgStatus,
+    files: spec.files.map((f) => ({ path: f.path, mode: f.mode, sha256: fileDigests[f.path] ?? null, source: f.kind === "source" ? f.source : null })),
+  };
+}
+
+/** Everything of the spec that the image config says: changing it reuses the layer. */
+export function configParamsOf(spec: Spec, arch: string, epoch: number): ConfigParams {
+  return {
+    arch,
+    epoch,
+    name: spec.name,
+    executable: spec.executable,
+    args: spec.args,
+    env: spec.env,
+    user: spec.user,
+    workdir: spec.workdir,
+    mounts: spec.mounts,
+    ports: spec.ports,
+    labels: spec.labels,
+  };
+}
+
+/** An output's step: one architecture's for single-platform formats, the kernel command line for kernel+initrd. */
+export function emitParamsOf(format: OutputFormat, path: string, spec: Spec, epoch: number, arch?: string, cmdline?: string): EmitParams {
+  return { format, path, ...(arch === undefined ? {} : { arch }), tag: spec.tag, name: spec.name, epoch, ...(cmdline === undefined ? {} : { cmdline }) };
+}
+
+/** Collects a plan's steps, each under its content address; the same kind, parameters and inputs are one step. */
+export function stepCollector(): { readonly steps: PlanStep[]; add<K extends StepKind>(kind: K, label: string, params: StepParams[K], inputs: readonly string[]): string } {
+  const steps: PlanStep[] = [];
+  const known = new Set<string>();
+  return {
+    steps,
+    add(kind, label, params, stepInputs) {
+      const id = createHash("sha256").update(JSON.stringify({ v: PLAN_VERSION, kind, params, inputs: stepInputs })).digest("hex");
+      // An `all` package locked for two architectures is one fetch and one unpack.
+      if (!known.has(id)) steps.push({ id, kind, label, params, inputs: stepInputs } as PlanStepOf<typeof kind> as PlanStep);
+      known.add(id);
+      return id;
+    },
+  };
+}
+
 /** Spec + lock -> plan. Pure: no files, clock, environment or randomness. */
 export function buildPlan(inputs: PlanInputs): BuildPlan {
   const { spec, epoch } = inputs;
-  const steps: PlanStep[] = [];
-  const known = new Set<string>();
-  const add = (kind: StepKind, label: string, params: Record<string, unknown>, stepInputs: readonly string[]): string => {
-    const id = createHash("sha256").update(JSON.stringify({ v: PLAN_VERSION, kind, params, inputs: stepInputs })).digest("hex");
-    // An `all` package locked for two architectures is one fetch and one unpack.
-    if (!known.has(id)) steps.push({ id, kind, label, params, inputs: stepInputs });
-    known.add(id);
-    return id;
-  };
+  const { steps, add } = stepCollector();
   const several = inputs.archs.length > 1;
   const images: { arch: string; tree: string; config: string; layer: string; manifest: string; packages: LockedArch["packages"]; sbom?: string; provenance?: string; initramfs?: string; kernel?: string; bootUnpacked?: string[] }[] = [];
   const wantsBoot = inputs.outputs.some((o) => BOOT_FORMATS.has(o.format));
@@ -88,45 +139,10 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
       return add("unpack", `unpack ${p.name} ${p.arch}`, { name: p.name, sha256: p.sha256 }, [fetch]);
     });
 
-    // Everything of the spec that decides which files the image holds, and how they are laid out.
-    const tree = add(
-      "tree",
-      `trace and lay out the image${on}`,
-      {
-        arch,
-        release: spec.from.release,
-        executable: spec.executable,
-        include: spec.include,
-        exclude: spec.exclude,
-        env: spec.env,
-        user: spec.user,
-        workdir: spec.workdir,
-        mounts: spec.mounts,
-        dpkgStatus: spec.metadata.dpkgStatus,
-        files: spec.files.map((f) => ({ path: f.path, mode: f.mode, sha256: inputs.fileDigests[f.path] ?? null })),
-      },
-      unpacked,
-    );
+    const tree = add("tree", `trace and lay out the image${on}`, treeParamsOf(spec, arch, inputs.fileDigests), unpacked);
     const layer = add("layer", `write the layer (tar+gzip)${on}`, { epoch }, [tree]);
     // Everything of the spec that the image config says: changing it reuses the layer.
-    const config = add(
-      "config",
-      `write the image config${on}`,
-      {
-        arch,
-        epoch,
-        name: spec.name,
-        executable: spec.executable,
-        args: spec.args,
-        env: spec.env,
-        user: spec.user,
-        workdir: spec.workdir,
-        mounts: spec.mounts,
-        ports: spec.ports,
-        labels: spec.labels,
-      },
-      [layer],
-    );
+    const config = add("config", `write the image config${on}`, configParamsOf(spec, arch, epoch), [layer]);
     const manifest = add("manifest", `write the image manifest${on}`, { arch, epoch, name: spec.name }, [config, layer]);
     const sbom = spec.metadata.sbom
       ? add(
@@ -210,13 +226,12 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
             : output.format === "kernel+initrd"
                 ? [image.initramfs as string, image.kernel as string]
                 : [image.tree, image.config];
-        const params = { format: output.format, path, arch: image.arch, tag: spec.tag, name: spec.name, ...(output.format === "kernel+initrd" ? { cmdline: kernelCmdline(spec, image.arch) } : {}) };
-        add("emit", `write ${output.format} ${path}`, params, [...from, ...attached(image)]);
+        add("emit", `write ${output.format} ${path}`, emitParamsOf(output.format, path, spec, epoch, image.arch, output.format === "kernel+initrd" ? kernelCmdline(spec, image.arch) : undefined), [...from, ...attached(image)]);
       }
     } else if (output.format === "iso") {
-      add("emit", `write iso ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, [iso as string, ...images.flatMap(attached)]);
+      add("emit", `write iso ${output.path}`, emitParamsOf(output.format, output.path, spec, epoch), [iso as string, ...images.flatMap(attached)]);
     } else {
-      add("emit", `write ${output.format} ${output.path}`, { format: output.format, path: output.path, tag: spec.tag, name: spec.name }, top === undefined ? ociInputs : [top, ...ociInputs]);
+      add("emit", `write ${output.format} ${output.path}`, emitParamsOf(output.format, output.path, spec, epoch), top === undefined ? ociInputs : [top, ...ociInputs]);
     }
   }
   return { archs: images.map((i) => i.arch), steps };

@@ -16,6 +16,11 @@ export interface SbomStepParams {
   readonly release: string;
   readonly tool: string;
   readonly packages: readonly { name: string; version: string; arch: string; source: string; sha256: string }[];
+  /**
+   * The packages' manifests (for their copyright files) as one JSON blob, when they come from an
+   * image's files rather than unpacked .debs (the step's inputs, for a compiled image).
+   */
+  readonly manifests?: string;
 }
 
 /**

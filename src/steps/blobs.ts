@@ -26,6 +26,7 @@ export function blobsOfResult(step: PlanStep, result: unknown): readonly string[
 type Digest = { readonly digest: string };
 
 const BLOBS: Readonly<Record<StepKind, (result: unknown) => readonly string[]>> = {
+  "image-tree": (r) => (r as TreeResult).entries.flatMap((e) => (e.kind === "file" && "blob" in e.source ? [e.source.blob] : [])),
   fetch: (r) => [(r as { sha256: string }).sha256],
   unpack: () => [],
   tree: (r) => (r as TreeResult).entries.flatMap((e) => (e.kind === "file" && "blob" in e.source ? [e.source.blob] : [])),

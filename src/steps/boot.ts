@@ -7,7 +7,7 @@ import { initPlanOf } from "../boot/init-plan.js";
 import { buildInitramfs } from "../boot/initramfs.js";
 import type { BlobStore } from "../cache/store.js";
 import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
-import type { Spec } from "../types/spec.js";
+import type { InitramfsParams, IsoParams } from "../plan/step-params.js";
 import type { Blob } from "../formats/oci-documents.js";
 import { treeOf, type TreeResult } from "../assemble/image-tree.js";
 
@@ -19,17 +19,16 @@ const IN_PACKAGE = {
 } as const;
 
 /** The `initramfs` step: the generated init plus the image tree, as a gzip'd newc cpio in the cache. */
-export async function initramfsStep(spec: Spec, store: BlobStore, params: Readonly<Record<string, unknown>>, tree: TreeResult): Promise<Blob> {
-  const arch = String(params["arch"]) as "amd64" | "arm64";
-  const init = initElf(initPlanOf(spec, arch, params["onExit"] === "restart" ? "restart" : "poweroff"));
-  const bytes = await buildInitramfs(treeOf(tree), init, (sha) => store.read(sha), Number(params["epoch"]));
+export async function initramfsStep(params: InitramfsParams, store: BlobStore, tree: TreeResult): Promise<Blob> {
+  const init = initElf(initPlanOf(params, params.arch as "amd64" | "arm64", params.onExit));
+  const bytes = await buildInitramfs(treeOf(tree), init, (sha) => store.read(sha), params.epoch);
   const { sha256, size } = await store.putBytes(bytes);
   return { digest: `sha256:${sha256}`, size };
 }
 
 /** The `iso` step: for each architecture its initramfs, kernel and bootloaders, into one ISO in the cache. */
-export async function isoStep(store: BlobStore, params: Readonly<Record<string, unknown>>, inputs: readonly unknown[]): Promise<Blob> {
-  const images = params["images"] as { arch: "amd64" | "arm64"; cmdline: string; packages: number }[];
+export async function isoStep(store: BlobStore, params: IsoParams, inputs: readonly unknown[]): Promise<Blob> {
+  const images = params.images as readonly { arch: "amd64" | "arm64"; cmdline: string; packages: number }[];
   const boots: ArchBoot[] = [];
   let at = 0;
   for (const image of images) {
@@ -58,7 +57,7 @@ export async function isoStep(store: BlobStore, params: Readonly<Record<string, 
       ...(bin === undefined || ldlinux === undefined ? {} : { isolinux: { bin, ldlinux } }),
     });
   }
-  const chunks = bootIso({ volumeId: String(params["name"]).toUpperCase().replace(/[^A-Z0-9_]/g, "_").slice(0, 32) || "MCC", epoch: Number(params["epoch"]), boots });
+  const chunks = bootIso({ volumeId: params.name.toUpperCase().replace(/[^A-Z0-9_]/g, "_").slice(0, 32) || "MCC", epoch: params.epoch, boots });
   // Straight into the cache: the store hashes while it writes, under a temporary name.
   const { sha256, size } = await store.put(
     (async function* () {

@@ -3,13 +3,14 @@ import { artifactManifestBytes, EMPTY_JSON } from "../formats/oci-documents.js";
 import { buildProvenance, provenanceBytes } from "../provenance/provenance.js";
 import { PROVENANCE_MEDIA_TYPE } from "../formats/oci-media-types.js";
 import type { TreeResult } from "../assemble/image-tree.js";
-import type { ManifestResult, ProvenanceResult, ProvenanceStepParams } from "./results.js";
+import type { ProvenanceParams } from "../plan/step-params.js";
+import type { ManifestResult, ProvenanceResult } from "./results.js";
 
 /**
  * Writes the provenance document of one image into the cache, with an OCI 1.1 artifact
  * manifest whose subject is the image manifest (as the SBOM is attached).
  */
-export async function provenanceStep(params: ProvenanceStepParams, tree: TreeResult, manifest: ManifestResult, store: BlobStore): Promise<ProvenanceResult> {
+export async function provenanceStep(params: ProvenanceParams, tree: TreeResult, manifest: ManifestResult, store: BlobStore): Promise<ProvenanceResult> {
   const doc = buildProvenance({
     image: {
       name: params.name,

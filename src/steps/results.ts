@@ -1,6 +1,5 @@
 // What the steps give one another and keep in the cache: plain JSON, blobs by digest.
 import type { Blob } from "../formats/oci-documents.js";
-import type { ProvenancePackage, ProvenanceStep } from "../provenance/provenance.js";
 
 /** The result of a `manifest` step: the image's three blobs. */
 export interface ManifestResult extends Blob {
@@ -19,18 +18,6 @@ export interface SbomResult {
   readonly subject: Blob;
   readonly sbom: Blob;
   readonly artifact: Blob;
-}
-
-/** The parameters of a `provenance` step, as the plan gives them. */
-export interface ProvenanceStepParams {
-  readonly arch: string;
-  readonly epoch: number;
-  readonly name: string;
-  readonly release: string;
-  readonly executable: string;
-  readonly tool: string;
-  readonly packages: readonly ProvenancePackage[];
-  readonly steps: readonly ProvenanceStep[];
 }
 
 /** The result of a `provenance` step: the document's blob and the artifact manifest that attaches it. */

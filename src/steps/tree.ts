@@ -7,20 +7,40 @@ import { traceExecutable, type TraceProblem, type TraceResult } from "../trace/t
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { VirtualRoot } from "../trace/vroot.js";
 import { alternativesOf } from "../debian/alternatives.js";
-import type { Spec } from "../types/spec.js";
+import type { TreeParams } from "../plan/step-params.js";
+import type { AssembleSpec } from "../assemble/image-tree.js";
+import type { TraceSpec } from "../trace/trace.js";
 
-/** Packages -> virtual root -> traced closure -> image tree; or the problems tracing found. */
+/** The tree step's parameters as the tracer and the layout read them: nothing else of the spec. */
+function treeSpecOf(params: TreeParams): TraceSpec & AssembleSpec {
+  return {
+    executable: params.executable,
+    include: params.include,
+    exclude: params.exclude,
+    env: params.env,
+    user: params.user,
+    workdir: params.workdir,
+    mounts: params.mounts,
+    from: { release: params.release },
+    files: params.files,
+  };
+}
+
+/**
+ * Packages -> virtual root -> traced closure -> image tree, for the tree step's parameters
+ * (and the bytes of the spec's files); or the problems tracing found.
+ */
 export async function traceAndLayOut(
-  spec: Spec,
-  arch: string,
+  params: TreeParams,
   packages: readonly { name: string; manifest: PackageManifest }[],
   store: BlobStore,
   files: ReadonlyMap<string, Uint8Array>,
 ): Promise<{ tree: ImageTree; trace: TraceResult; root: VirtualRoot; closureBytes: number } | { problems: readonly TraceProblem[] }> {
+  const spec = treeSpecOf(params);
   const root = new VirtualRoot(packages);
   const trace = await traceExecutable({
     spec,
-    arch,
+    arch: params.arch,
     root,
     packages: new Set(packages.map((p) => p.name)),
     alternatives: alternativesOf(await postinstsOf(packages, store)),
@@ -28,13 +48,13 @@ export async function traceAndLayOut(
   });
   if (trace.problems.length > 0) return { problems: trace.problems };
   const closureBytes = packages.reduce((n, p) => n + p.manifest.entries.reduce((m, e) => m + (e.kind === "file" ? e.size : 0), 0), 0);
-  const extra = spec.metadata.dpkgStatus ? await dpkgStatusOf(spec, trace, packages, store) : [];
+  const extra = params.dpkgStatus ? await dpkgStatusOf(spec, trace, packages, store) : [];
   return { tree: buildImageTree(spec, trace, files, extra), trace, root, closureBytes };
 }
 
 /** The scanners' dpkg records for the packages that put something into the image. */
 async function dpkgStatusOf(
-  spec: Spec,
+  spec: AssembleSpec,
   trace: TraceResult,
   packages: readonly { name: string; manifest: PackageManifest }[],
   store: BlobStore,

@@ -1,9 +1,9 @@
-import type { Spec } from "../types/spec.js";
+import type { TraceSpec } from "./trace.js";
 import type { VirtualRoot } from "./vroot.js";
 
 /** What a rule sees: the spec, the root, what is kept so far, and the ELF facts traced. */
 export interface RuleContext {
-  readonly spec: Spec;
+  readonly spec: TraceSpec;
   readonly root: VirtualRoot;
   readonly triplet: string;
   /** Paths kept so far (resolved). */

@@ -42,8 +42,11 @@ export interface TraceResult {
   readonly problems: readonly TraceProblem[];
 }
 
+/** What of the spec the tracer reads: the program, the globs, its environment, its user, the release. */
+export type TraceSpec = Pick<Spec, "executable" | "include" | "exclude" | "env" | "user"> & { readonly from: Pick<Spec["from"], "release"> };
+
 export interface TraceInput {
-  readonly spec: Spec;
+  readonly spec: TraceSpec;
   readonly arch: string;
   readonly root: VirtualRoot;
   readonly packages: ReadonlySet<string>;

@@ -55,7 +55,7 @@ function memoryCache(): StepCache & { data: Map<string, unknown> } {
   return { data, get: async (s) => (data.has(s.id) ? { result: data.get(s.id), from: "local" } : undefined), set: async (s, r) => void data.set(s.id, r) };
 }
 
-const step = (id: string): PlanStep => ({ id: id.repeat(64).slice(0, 64), kind: "layer", label: id, params: {}, inputs: [] });
+const step = (id: string): PlanStep => ({ id: id.repeat(64).slice(0, 64), kind: "layer", label: id, params: { epoch: 0 }, inputs: [] });
 
 test("entries written at once upload each shared blob once; another machine reads them back with their blobs", async () => {
   const dir = mkdtempSync(join(tmpdir(), "mcc-registry-cache-"));

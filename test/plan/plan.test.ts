@@ -1,7 +1,7 @@
 // The build plan is pure and content-addressed; the executor reuses cached step results.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { executePlan, type StepCache } from "../../src/execute/execute.js";
+import { executePlan, type StepCache, type StepHandlers } from "../../src/execute/execute.js";
 import { buildPlan, perArchPath, type BuildPlan, type PlanStep, type StepKind } from "../../src/plan/build-plan.js";
 import type { LockedArch } from "../../src/resolve/lock.js";
 import type { Spec } from "../../src/types/spec.js";
@@ -79,17 +79,16 @@ function memoryCache(): StepCache & { data: Map<string, unknown> } {
 
 const KINDS: StepKind[] = ["fetch", "unpack", "tree", "layer", "config", "manifest", "sbom", "provenance", "index", "initramfs", "iso", "emit"];
 
-/** One handler for every kind of step. */
-function handlersFor<H>(handler: H): Record<StepKind, H> {
-  return Object.fromEntries(KINDS.map((k) => [k, handler])) as Record<StepKind, H>;
+/** One handler for every kind of step, told its kind. */
+function handlersFor(handler: (kind: StepKind, inputs: readonly unknown[]) => Promise<unknown>): StepHandlers {
+  return Object.fromEntries(KINDS.map((k) => [k, (_params: unknown, inputs: readonly unknown[]) => handler(k, inputs)])) as unknown as StepHandlers;
 }
 
 function countingHandlers(ran: string[]) {
-  const handler = async (step: PlanStep, inputs: readonly unknown[]) => {
-    ran.push(step.kind);
-    return { kind: step.kind, from: inputs.length };
-  };
-  return handlersFor(handler);
+  return handlersFor(async (kind, inputs) => {
+    ran.push(kind);
+    return { kind, from: inputs.length };
+  });
 }
 
 test("a second run reuses every cached step; an args change reruns only config, manifest and emit", async () => {
@@ -126,14 +125,13 @@ test("a cached result spares what it was made from: nothing upstream of it is vi
 test("never more handlers at once than `parallel`", async () => {
   let running = 0;
   let most = 0;
-  const handler = async (step: PlanStep, inputs: readonly unknown[]) => {
+  const handlers = handlersFor(async (kind, inputs) => {
     running++;
     most = Math.max(most, running);
     await new Promise((resolve) => setTimeout(resolve, 5));
     running--;
-    return { kind: step.kind, from: inputs.length };
-  };
-  const handlers = handlersFor(handler);
+    return { kind, from: inputs.length };
+  });
   await executePlan(plan(await specWith()), handlers, memoryCache(), { parallel: 2, uncached: new Set(["emit"]) });
   assert.ok(most <= 2, `${most} ran at once`);
   assert.is(most, 2, "two fetches can run together");
@@ -161,8 +159,8 @@ test("several architectures: one image each, an index for OCI outputs, one singl
   assert.equal([count("fetch"), count("tree"), count("manifest"), count("sbom"), count("index")], [3, 2, 2, 2, 1]);
   // Step ids are unique even where two architectures share a package of arch `all`.
   assert.is(new Set(p.steps.map((s) => s.id)).size, p.steps.length);
-  assert.equal(p.steps.filter((s) => s.kind === "emit").map((s) => s.params["path"]), ["out/x", "out/x.amd64.tar", "out/x.arm64.tar"]);
-  const oci = p.steps.find((s) => s.params["path"] === "out/x");
+  assert.equal(p.steps.flatMap((s) => (s.kind === "emit" ? [s.params.path] : [])), ["out/x", "out/x.amd64.tar", "out/x.arm64.tar"]);
+  const oci = p.steps.find((s) => s.kind === "emit" && s.params.path === "out/x");
   const index = p.steps.find((s) => s.kind === "index");
   assert.is(oci?.inputs[0], index?.id);
 });
@@ -176,9 +174,11 @@ test("per-architecture paths keep the format's suffix", () => {
 
 test("a failing step stops the run and nothing after it starts", async () => {
   const ran: string[] = [];
-  const handlers = countingHandlers(ran);
-  handlers.tree = async () => {
-    throw new Error("trace failed");
+  const handlers: StepHandlers = {
+    ...countingHandlers(ran),
+    tree: async () => {
+      throw new Error("trace failed");
+    },
   };
   try {
     await executePlan(plan(await specWith()), handlers, memoryCache(), { parallel: 2, uncached: new Set() });

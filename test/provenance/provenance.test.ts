@@ -94,7 +94,7 @@ test("the plan: one provenance step per image, recording every step but the outp
   const plan = buildPlan({ spec: loaded.spec, archs: [{ arch: "amd64", locked: locked("amd64") }, { arch: "arm64", locked: locked("arm64") }], epoch: 0, outputs: loaded.spec.outputs, fileDigests: {}, tool: "mcc-test" });
   const provenance = plan.steps.filter((s) => s.kind === "provenance");
   assert.equal(provenance.map((s) => s.params["arch"]), ["amd64", "arm64"]);
-  const recorded = (provenance[0]?.params["steps"] as { id: string; kind: string }[]).map((s) => s.id);
+  const recorded = (provenance[0]?.params["steps"] as readonly { id: string; kind: string }[]).map((s) => s.id);
   assert.equal(recorded, plan.steps.filter((s) => s.kind !== "emit" && s.kind !== "provenance").map((s) => s.id));
   assert.ok(plan.steps.some((s) => s.kind === "index" && recorded.includes(s.id)), "the index is recorded");
   for (const emit of plan.steps.filter((s) => s.kind === "emit")) {

@@ -1,19 +1,12 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { readSpecFiles } from "../../steps/spec-files.js";
-import { explainAll } from "../../provenance/explain.js";
-import { OutputError } from "../../steps/handlers.js";
-import { createBlobStore } from "../../cache/store.js";
 import { diagnosticForFile, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
-import { emitOutputs, MINIFY_FORMATS } from "../../pipeline/minify-emit.js";
-import { minifyImage, type Minified } from "../../pipeline/minify.js";
-import type { GivenSpec, MinifyFlags } from "../../minify/minify-spec.js";
+import type { MinifyFlags } from "../../minify/minify-spec.js";
 import { parseImageArgument } from "../../minify/source.js";
+import { minify, MINIFY_FORMATS } from "../../pipeline/minify.js";
 import { loadMinifySpec, type LoadedMinifySpec } from "../../pipeline/minify-spec-file.js";
-import { isWithin } from "../../paths/absolute.js";
-import type { OutputFormat, SpecOutput } from "../../types/spec.js";
-import { defaultOutputPath } from "../../validate/defaults.js";
+import { sourceDateEpoch } from "../../pipeline/prepare.js";
+import { readSpecFiles } from "../../steps/spec-files.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { cacheRootOf, formatSize } from "./common.js";
@@ -78,29 +71,27 @@ async function minifyLocal(arg: { kind: "local"; path: string; tag?: string }, i
     ...(args === undefined ? {} : { args }),
     ...(options.user === undefined ? {} : { user: options.user }),
   };
-  const cacheRoot = cacheRootOf(options, io);
-  const store = createBlobStore(cacheRoot);
   const files = given === undefined || options.spec === undefined ? new Map<string, Uint8Array>() : await readSpecFiles(io.host, given.spec, options.spec);
-  const { minified, diagnostics } = await minifyImage(
-    { path: arg.path, ...(arg.tag === undefined ? {} : { tag: arg.tag }), label: image },
-    { store, flags, files, ...(options.arch === undefined ? {} : { arch: options.arch }), ...(given === undefined ? {} : { given }) },
-  );
-  if (minified === undefined) return report(diagnostics);
-  const outputs = outputsOf(minified, options, given);
-  const inCache = outputs.find((o) => isWithin(resolve(o.path), resolve(cacheRoot)));
-  if (inCache !== undefined) {
-    io.stderr(`mcc: error: the output ${inCache.path} is inside the cache directory ${cacheRoot}; write it elsewhere\n`);
+  const result = await minify(io.host, {
+    source: { path: arg.path, ...(arg.tag === undefined ? {} : { tag: arg.tag }), label: image },
+    cacheRoot: cacheRootOf(options, io),
+    flags,
+    files,
+    ...(options.arch === undefined ? {} : { arch: options.arch }),
+    ...(given === undefined ? {} : { given }),
+    ...(options.output === undefined ? {} : { output: options.output }),
+    ...(options.format === undefined ? {} : { format: options.format }),
+    ...(options.explain === undefined ? {} : { explain: options.explain }),
+    epoch: sourceDateEpoch(io.env),
+    chown: io.isRoot,
+  });
+  if (result.kind === "diagnostics") return report(result.diagnostics);
+  if (result.kind !== "minified") {
+    io.stderr(`mcc: error: ${result.message}\n`);
     return EXIT.userError;
   }
-  let written: Awaited<ReturnType<typeof emitOutputs>>;
-  try {
-    written = await emitOutputs({ tree: minified.tree, spec: minified.spec, start: minified.start, arch: minified.arch, epoch: sourceDateEpoch(io.env), store, chown: io.isRoot, packages: minified.packages }, outputs);
-  } catch (error) {
-    if (!(error instanceof OutputError)) throw error;
-    io.stderr(`mcc: error: ${error.message}\n`);
-    return EXIT.userError;
-  }
-  if (options.explain !== undefined) await io.host.writeFileAtomic(options.explain, JSON.stringify(explainAll(minified.tree), null, 2) + "\n");
+  const { minified } = result;
+  const written = result.outputs.map((o) => ({ path: o.path, format: o.format, ...(o.digest === undefined ? {} : { digest: o.digest }), ...(o.sboms[0] === undefined ? {} : { sbom: o.sboms[0] }) }));
   const r = minified.report;
   if (options.json) {
     io.stdout(
@@ -131,20 +122,4 @@ async function minifyLocal(arg: { kind: "local"; path: string; tag?: string }, i
     for (const w of written) io.stdout(`${w.path}: ${w.format}${w.digest === undefined ? "" : ` ${w.digest}`}\n${w.sbom === undefined ? "" : `  SBOM: ${w.sbom}\n`}`);
   }
   return EXIT.ok;
-}
-
-/** `-o`/`--format`, else the spec's `output` (paths it leaves out under the output's name), else `out/<name>` as an OCI layout. */
-function outputsOf(minified: Minified, options: MinifyCommandOptions, given: GivenSpec | undefined): SpecOutput[] {
-  if (options.output === undefined && options.format === undefined) {
-    if (given?.keys.has("output") === true) return minified.spec.outputs.map((o, i) => (given.outputPaths[i] === true ? o : { ...o, path: defaultOutputPath(minified.spec.name, o.format) }));
-    return [{ format: "oci", path: defaultOutputPath(minified.spec.name, "oci") }];
-  }
-  const format = (options.format ?? "oci") as OutputFormat;
-  return [{ format, path: options.output ?? defaultOutputPath(minified.spec.name, format) }];
-}
-
-/** SOURCE_DATE_EPOCH, the one clock of the outputs (0 when unset). */
-function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): number {
-  const value = Number(env["SOURCE_DATE_EPOCH"] ?? "0");
-  return Number.isSafeInteger(value) && value >= 0 ? value : 0;
 }

@@ -1,0 +1,126 @@
+/**
+ * The parameters of each kind of step. A step's id hashes its parameters, and its handler is
+ * given these and its inputs' results and nothing else (no spec, no environment): so whatever
+ * a handler reads is in its cache key, by construction. The types of the stages' inputs are
+ * the same fields (`TreeSpec`, `ConfigSpec`, `InitSpec`), so the compiler holds the two together.
+ */
+import type { SbomStepParams } from "../sbom/image-sbom.js";
+import type { ProvenancePackage, ProvenanceStep } from "../provenance/provenance.js";
+import type { ConfigStart } from "../formats/oci-documents.js";
+import type { OutputFormat, Spec } from "../types/spec.js";
+
+/** A .deb in the archive's pool. */
+export interface FetchParams {
+  readonly name: string;
+  readonly version: string;
+  readonly arch: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly filename: string;
+  readonly archive: "mirror" | "security";
+}
+
+/** What of the spec decides which files the image holds, and how they are laid out. */
+export interface TreeParams {
+  readonly arch: string;
+  readonly release: string;
+  readonly executable: string;
+  readonly include: Spec["include"];
+  readonly exclude: Spec["exclude"];
+  readonly env: Spec["env"];
+  readonly user: Spec["user"];
+  readonly workdir: string;
+  readonly mounts: Spec["mounts"];
+  readonly dpkgStatus: boolean;
+  /**
+   * The spec's files: their bytes by sha256 (in the cache; `null` only for a plan made without
+   * them), and where each came from (a repository path, or null for inline content).
+   */
+  readonly files: readonly { readonly path: string; readonly mode: number; readonly sha256: string | null; readonly source: string | null }[];
+}
+
+/** What of the spec the image config says: changing only these reuses the layer. */
+export interface ConfigParams {
+  readonly arch: string;
+  readonly epoch: number;
+  readonly name: string;
+  readonly executable: string;
+  readonly args: Spec["args"];
+  readonly env: Spec["env"];
+  readonly user: Spec["user"];
+  readonly workdir: string;
+  readonly mounts: Spec["mounts"];
+  readonly ports: Spec["ports"];
+  readonly labels: Spec["labels"];
+  /**
+   * An image's own Entrypoint/Cmd split, which `mcc minify` keeps (absent for a compiled image:
+   * the executable is the Entrypoint, `args` the Cmd).
+   */
+  readonly start?: ConfigStart;
+}
+
+/** What the generated init does: the process, its mounts, and what follows its exit. */
+export interface InitramfsParams {
+  readonly arch: string;
+  readonly epoch: number;
+  readonly executable: string;
+  readonly args: Spec["args"];
+  readonly env: Spec["env"];
+  readonly user: Spec["user"];
+  readonly workdir: string;
+  readonly mounts: Spec["mounts"];
+  readonly onExit: "poweroff" | "restart";
+}
+
+/** One ISO boots every architecture built, each with its own kernel command line. */
+export interface IsoParams {
+  readonly epoch: number;
+  readonly name: string;
+  readonly images: readonly { readonly arch: string; readonly cmdline: string; readonly packages: number }[];
+}
+
+/** An output: its format and place, the image's name and tag, one architecture's for single-platform formats. */
+export interface EmitParams {
+  readonly format: OutputFormat;
+  readonly path: string;
+  readonly arch?: string;
+  readonly tag: string;
+  readonly name: string;
+  /** SOURCE_DATE_EPOCH, for the timestamps of archive outputs. */
+  readonly epoch: number;
+  readonly cmdline?: string;
+}
+
+export interface ProvenanceParams {
+  readonly arch: string;
+  readonly epoch: number;
+  readonly name: string;
+  readonly release: string;
+  readonly executable: string;
+  readonly tool: string;
+  readonly packages: readonly ProvenancePackage[];
+  readonly steps: readonly ProvenanceStep[];
+}
+
+/** Every kind of step, with its parameters. */
+export interface StepParams {
+  /**
+   * The source of a minified image: its traced tree, kept in the cache as a JSON blob by
+   * `mcc minify` (which reads the image and traces it); the step gives it back by its digest.
+   */
+  readonly "image-tree": { readonly sha256: string };
+  readonly fetch: FetchParams;
+  readonly unpack: { readonly name: string; readonly sha256: string };
+  readonly tree: TreeParams;
+  readonly layer: { readonly epoch: number };
+  readonly config: ConfigParams;
+  readonly manifest: { readonly arch: string; readonly epoch: number; readonly name: string };
+  readonly sbom: SbomStepParams;
+  readonly provenance: ProvenanceParams;
+  readonly index: { readonly archs: readonly string[] };
+  readonly initramfs: InitramfsParams;
+  readonly iso: IsoParams;
+  readonly emit: EmitParams;
+}
+
+export type StepKind = keyof StepParams;
