@@ -1,10 +1,9 @@
 // The schema is the one source of truth for the spec's shape. These tests keep everything
 // that repeats it honest: the generated TypeScript types, the examples and the defaults.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import standaloneCode from "ajv/dist/standalone/index.js";
-import { compile } from "json-schema-to-typescript";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { resolveRef, specSchema } from "../src/schema/spec-schema.js";
@@ -12,39 +11,17 @@ import { OUTPUT_FORMATS } from "../src/types/spec.js";
 import { repoRoot } from "./helpers.js";
 import { fields } from "./schema-fields.js";
 
-const generatedPath = join(repoRoot, "src", "types", "spec-document.generated.ts");
+interface Generated {
+  generatedFiles(): Promise<{ path: string; content: string }[]>;
+}
+const generator = (await import(pathToFileURL(join(repoRoot, "schema", "generate.mjs")).href)) as Generated;
 
-test("the TypeScript input types are generated from the schema, and current", async () => {
-  const fresh = await compile(JSON.parse(readFileSync(join(repoRoot, "schema", "mcc.schema.json"), "utf8")), "MccSpec", {
-    bannerComment:
-      "/* Generated from schema/mcc.schema.json by test/schema.test.ts; do not edit. Regenerate: UPDATE=1 npm test */",
-    unreachableDefinitions: false,
-    additionalProperties: false,
-    format: true,
-    cwd: join(repoRoot, "schema"),
-  });
-  if (process.env["UPDATE"] === "1") writeFileSync(generatedPath, fresh);
-  assert.fixture(readFileSync(generatedPath, "utf8"), fresh, "src/types/spec-document.generated.ts is stale: run UPDATE=1 npm test");
-});
-
-const validatorPath = join(repoRoot, "src", "validate", "spec-validator.generated.ts");
-
-test("the precompiled validator is generated from the schema, and current", async () => {
-  const schema = JSON.parse(readFileSync(join(repoRoot, "schema", "mcc.schema.json"), "utf8")) as object;
-  // The same options as a validator compiled at run time would use (all errors, verbose).
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, code: { source: true, esm: true } });
-  ajv.addKeyword({ keyword: "patternErrorMessage", schemaType: "string" });
-  const code = standaloneCode.default(ajv, ajv.compile(schema));
-  const fresh = [
-    "// @ts-nocheck",
-    "/* Generated from schema/mcc.schema.json by test/schema.test.ts (Ajv standalone code); do not edit. Regenerate: UPDATE=1 npm test */",
-    'import { createRequire } from "node:module";',
-    "const require = createRequire(import.meta.url);",
-    code,
-    "",
-  ].join("\n");
-  if (process.env["UPDATE"] === "1") writeFileSync(validatorPath, fresh);
-  assert.ok(readFileSync(validatorPath, "utf8") === fresh, "src/validate/spec-validator.generated.ts is stale: run UPDATE=1 npm test");
+test("the code generated from the schema (src/generated/: input types, precompiled validator) is current", async () => {
+  const files = await generator.generatedFiles();
+  assert.equal(files.map((f) => f.path).sort(), readdirSync(join(repoRoot, "src", "generated")).map((f) => `src/generated/${f}`).sort(), "src/generated/ holds exactly what schema/generate.mjs writes");
+  for (const file of files) {
+    assert.ok(readFileSync(join(repoRoot, file.path), "utf8") === file.content, `${file.path} is stale: run npm run generate`);
+  }
 });
 
 test("the schema is valid draft 2020-12 and has an $id", () => {

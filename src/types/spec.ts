@@ -3,9 +3,9 @@
  * Its input form, `MccSpec` in `spec-document.generated.ts`, is generated from
  * `schema/mcc.schema.json`, so the schema and the types cannot drift apart.
  */
-import type { Arch } from "./spec-document.generated.js";
+import type { Arch } from "../generated/spec-document.js";
 
-export type { Arch, MccSpec as SpecDocument } from "./spec-document.generated.js";
+export type { Arch, MccSpec as SpecDocument } from "../generated/spec-document.js";
 
 export const OUTPUT_FORMATS = ["oci", "oci-archive", "docker-archive", "rootfs", "iso", "kernel+initrd"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -1,7 +1,7 @@
 import type { ErrorObject } from "ajv/dist/2020.js";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { resolveRef, type JsonSchema } from "../schema/spec-schema.js";
-import validateSpecSchema from "./spec-validator.generated.js";
+import validateSpecSchema from "../generated/spec-validator.js";
 import type { SpecAst } from "../types/ast.js";
 import { childPointer } from "../types/ast.js";
 import { didYouMean } from "../diagnostics/did-you-mean.js";

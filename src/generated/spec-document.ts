@@ -1,4 +1,4 @@
-/* Generated from schema/mcc.schema.json by test/schema.test.ts; do not edit. Regenerate: UPDATE=1 npm test */
+/* Generated from schema/mcc.schema.json by schema/generate.mjs; do not edit. Regenerate: npm run generate */
 
 /**
  * A Debian architecture.
