@@ -39,17 +39,21 @@ export interface TreeParams {
   readonly files: readonly { readonly path: string; readonly mode: number; readonly sha256: string | null; readonly source: string | null }[];
 }
 
-/** What of the spec the image config says: changing only these reuses the layer. */
-export interface ConfigParams {
-  readonly arch: string;
-  readonly epoch: number;
-  readonly name: string;
+/** The program's process as the spec says it: what runs, with what, as whom, where, over which mounts. */
+interface ProcessParams {
   readonly executable: string;
   readonly args: Spec["args"];
   readonly env: Spec["env"];
   readonly user: Spec["user"];
   readonly workdir: string;
   readonly mounts: Spec["mounts"];
+}
+
+/** What of the spec the image config says: changing only these reuses the layer. */
+export interface ConfigParams extends ProcessParams {
+  readonly arch: string;
+  readonly epoch: number;
+  readonly name: string;
   readonly ports: Spec["ports"];
   readonly labels: Spec["labels"];
   /**
@@ -60,15 +64,9 @@ export interface ConfigParams {
 }
 
 /** What the generated init does: the process, its mounts, and what follows its exit. */
-export interface InitramfsParams {
+export interface InitramfsParams extends ProcessParams {
   readonly arch: string;
   readonly epoch: number;
-  readonly executable: string;
-  readonly args: Spec["args"];
-  readonly env: Spec["env"];
-  readonly user: Spec["user"];
-  readonly workdir: string;
-  readonly mounts: Spec["mounts"];
   readonly onExit: "poweroff" | "restart";
 }
 

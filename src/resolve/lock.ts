@@ -3,22 +3,15 @@ import type { IndexRef } from "../source/archive.js";
 import type { Spec } from "../types/spec.js";
 import type { PackageRecord } from "../source/packages-index.js";
 import type { Resolved } from "./resolver.js";
+import type { PoolFile } from "../source/fetch-packages.js";
 
 /** The lock format's version; bumped only with a change old mcc releases cannot read. */
 export const LOCK_VERSION = 1;
 
 /** One pinned package of a lock file: everything needed to fetch and verify it again. */
-export interface LockedPackage {
-  readonly name: string;
-  readonly version: string;
-  readonly arch: string;
-  /** The pool path, relative to the archive base it came from. */
-  readonly filename: string;
-  readonly size: number;
-  readonly sha256: string;
+/** A package of the lock: the .deb in the pool, and why it is there. */
+export interface LockedPackage extends PoolFile {
   readonly source: string;
-  /** Which archive served it: the mirror, or the security archive. */
-  readonly archive: "mirror" | "security";
   readonly suite: string;
   /** `requested`, or `<package>: <relation>` for what pulled it in. */
   readonly reason: string;

@@ -9,7 +9,7 @@ import { VirtualRoot } from "../trace/vroot.js";
 import { alternativesOf } from "../debian/alternatives.js";
 import type { TreeParams } from "../plan/step-params.js";
 import type { AssembleSpec } from "../assemble/image-tree.js";
-import type { TraceSpec } from "../trace/trace.js";
+import type { TraceSpec } from "../trace/trace-spec.js";
 
 /** The tree step's parameters as the tracer and the layout read them: nothing else of the spec. */
 function treeSpecOf(params: TreeParams): TraceSpec & AssembleSpec {

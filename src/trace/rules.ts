@@ -1,4 +1,4 @@
-import type { TraceSpec } from "./trace.js";
+import type { TraceSpec } from "./trace-spec.js";
 import type { VirtualRoot } from "./vroot.js";
 
 /** What a rule sees: the spec, the root, what is kept so far, and the ELF facts traced. */

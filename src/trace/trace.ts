@@ -1,11 +1,11 @@
 import { posix } from "node:path";
 import { parseGlob } from "../paths/glob.js";
-import type { Spec } from "../types/spec.js";
 import { didYouMean } from "../diagnostics/did-you-mean.js";
 import { isElf, readElf, type ElfInfo } from "./elf.js";
 import { TRACE_RULES, type RuleContext } from "./rules.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { MCC_PACKAGE, type VirtualRoot, type VNode } from "./vroot.js";
+import type { TraceSpec } from "./trace-spec.js";
 
 /** Why a file is in the image. `mcc why` follows `by` back to the executable. */
 export type Reason =
@@ -41,9 +41,6 @@ export interface TraceResult {
   readonly generated: ReadonlyMap<string, GeneratedEntry>;
   readonly problems: readonly TraceProblem[];
 }
-
-/** What of the spec the tracer reads: the program, the globs, its environment, its user, the release. */
-export type TraceSpec = Pick<Spec, "executable" | "include" | "exclude" | "env" | "user"> & { readonly from: Pick<Spec["from"], "release"> };
 
 export interface TraceInput {
   readonly spec: TraceSpec;
