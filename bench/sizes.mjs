@@ -52,7 +52,7 @@ async function measureExample(ex, work, cache) {
   const specPath = join(work, `${ex.name}.yml`);
   writeFileSync(specPath, readFileSync(join(repo, "examples", `${ex.name}.yml`)));
   const lock = { cacheRoot: cache, update: false, frozen: false, offline: false, allowExpired: false, env: process.env };
-  const built = await traceImage(host, { specPath, hostArch: "amd64", arch: "amd64", lock, epoch: 0, cacheRoot: cache, env: process.env, offline: false });
+  const built = await traceImage(host, { specPath, hostArch: "amd64", arch: "amd64", lock, epoch: 0, cwd: process.cwd(), cacheRoot: cache, env: process.env, offline: false });
   if (built.kind !== "traced") throw new Error(`${ex.name}: not traced (${built.kind})`);
   // The files mcc makes (users, os-release, dpkg records): in the tree, with no package.
   const generated = new Map(built.tree.entries.filter((e) => e.kind === "file" && e.pkg === "(mcc)").map((e) => [e.path, e]));

@@ -95,6 +95,7 @@ test("a bug is reported as one, with exit code 70 and no stack unless asked", as
       throw new TypeError("boom");
     },
     readFile: async () => new Uint8Array(),
+    readPrefix: async () => new Uint8Array(),
     realpath: async () => undefined,
     readdir: async () => undefined,
     writeFileAtomic: async () => undefined,

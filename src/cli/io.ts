@@ -10,6 +10,8 @@ export interface CliIo {
   readonly stderrIsTty: boolean;
   readonly color: boolean;
   readonly hostArch: Arch;
+  /** The current directory, where relative paths start. */
+  readonly cwd: string;
   /** Whether mcc runs as root (it then sets file owners in directory outputs). */
   readonly isRoot: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -21,6 +21,7 @@ process.exitCode = await runMain(process.argv.slice(2), {
   stderrIsTty,
   color,
   hostArch,
+  cwd: process.cwd(),
   isRoot: process.getuid?.() === 0,
   env,
 });

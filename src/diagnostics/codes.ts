@@ -330,6 +330,16 @@ export const DIAGNOSTICS = {
     template: "the {format} output cannot boot this spec: {reason}",
     help: "A bootable output's init mounts /proc, /sys and /dev itself; a spec mount there would hide them (or be hidden). Move the mount, or build an OCI output instead.",
   },
+  MCC520: {
+    title: "output would replace something else",
+    template: "the output {path} would replace {what}",
+    help: "mcc writes an output only where nothing is, into an empty directory, or over an output of the same format: an OCI layout (`oci-layout`, `index.json` and `blobs/` only), a root file system (`usr/` and only the top-level names of a Linux root), a kernel+initrd directory (`vmlinuz`, `initrd.img`, `cmdline`), a tar archive for `oci-archive` and `docker-archive`, an ISO 9660 image for `iso`. Anything else may be your data: choose another path, remove it yourself, or pass `--force` to replace it.",
+  },
+  MCC521: {
+    title: "output would replace the spec or the current directory",
+    template: "the output {path} is {relation}; mcc never replaces it",
+    help: "Replacing that path would delete the spec, its files or the directory you work in. Choose an output path inside or beside them, not above. `--force` does not change this.",
+  },
   MCC600: {
     title: "image cannot be read",
     template: "cannot read the image: {reason}",

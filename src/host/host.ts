@@ -11,6 +11,8 @@ export interface Host {
   /** Undefined when nothing is at the path. Follows symlinks. */
   stat(path: string): Promise<FileStat | undefined>;
   readFile(path: string): Promise<Uint8Array>;
+  /** At most the first `length` bytes of a file (fewer when it is shorter): to recognise a format without reading it all. */
+  readPrefix(path: string, length: number): Promise<Uint8Array>;
   /** The path with every symlink resolved; undefined when it does not exist. */
   realpath(path: string): Promise<string | undefined>;
   /** The names in a directory, sorted; undefined when it does not exist. */

@@ -46,6 +46,9 @@ export function createMemoryHost(
       if (content === undefined) throw new HostError(`${path}: no such file`, path, "no such file");
       return content;
     },
+    async readPrefix(path: string, length: number): Promise<Uint8Array> {
+      return (await this.readFile(path)).subarray(0, length);
+    },
     async realpath(path: string): Promise<string | undefined> {
       return resolve(path);
     },

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { open, readdir, readFile, realpath, rename, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { HostError, type FileStat, type Host } from "./host.js";
 
@@ -20,6 +20,19 @@ export function createNodeHost(): Host {
         return await readFile(path);
       } catch (error) {
         throw toHostError(error, path);
+      }
+    },
+    async readPrefix(path: string, length: number): Promise<Uint8Array> {
+      let handle: FileHandle | undefined;
+      try {
+        handle = await open(path, "r");
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buffer, 0, length, 0);
+        return buffer.subarray(0, bytesRead);
+      } catch (error) {
+        throw toHostError(error, path);
+      } finally {
+        await handle?.close();
       }
     },
     async realpath(path: string): Promise<string | undefined> {

@@ -63,7 +63,7 @@ export type CompileResult = { readonly kind: "built"; readonly outputs: readonly
 const DOWNLOADS = 8;
 
 export async function compile(host: Host, request: CompileRequest, events: CompileEvents = {}): Promise<CompileResult> {
-  const prepared = await prepareBuild(host, request, { boot: true, checkMounts: true, outsideOf: request.cacheRoot }, events);
+  const prepared = await prepareBuild(host, request, { boot: true, checkMounts: true, outsideOf: request.cacheRoot, checkPlaces: true }, events);
   if ("kind" in prepared) return prepared;
   const { plan, loaded } = prepared;
 

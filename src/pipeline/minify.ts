@@ -31,7 +31,7 @@ import type { OutputFormat, SpecOutput } from "../types/spec.js";
 import { defaultOutputPath } from "../validate/defaults.js";
 import { VERSION } from "../version.js";
 import type { OutputSummary } from "./compile.js";
-import type { BuildFailure } from "./prepare.js";
+import { outputPlaceProblems, type BuildFailure } from "./prepare.js";
 
 /** The output formats minify writes (the bootable ones need a kernel an image does not pin). */
 export const MINIFY_FORMATS = ["oci", "oci-archive", "docker-archive", "rootfs"] as const;
@@ -190,6 +190,10 @@ export interface MinifyRequest {
   readonly chown: boolean;
   /** `--explain FILE`: where to write why each file is in the image. */
   readonly explain?: string;
+  /** The `--spec` file, if any: its directory is kept like the current directory. */
+  readonly specPath?: string;
+  readonly cwd: string;
+  readonly force?: boolean;
 }
 
 /** What minify did: the image it read and traced, the plan that wrote it, and the outputs. */
@@ -217,6 +221,8 @@ export async function minify(host: Host, request: MinifyRequest, events: Execute
   const outputs = minifyOutputs(minified.spec, request);
   const inCache = outputs.find((o) => isWithin(resolve(o.path), resolve(request.cacheRoot)));
   if (inCache !== undefined) return { kind: "output", message: `the output ${inCache.path} is inside the cache directory ${request.cacheRoot}; write it elsewhere` };
+  const places = await outputPlaceProblems(host, outputs, [minified.arch], {}, { ...request, specPath: request.specPath ?? request.source.path });
+  if (places.length > 0) return { kind: "diagnostics", loaded: { diagnostics: places }, diagnostics: places };
 
   const plan = buildImagePlan({
     spec: minified.spec,

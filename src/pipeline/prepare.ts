@@ -5,15 +5,16 @@
  */
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { checkOutputPlace, placesToKeep } from "../backends/output-place.js";
+import { diagnosticAt, diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { locate } from "../diagnostics/locate.js";
 import type { Host } from "../host/host.js";
 import { isWithin } from "../paths/absolute.js";
-import { BOOT_FORMATS, buildPlan, type BuildPlan } from "../plan/build-plan.js";
+import { BOOT_FORMATS, buildPlan, perArchPath, SINGLE_PLATFORM_FORMATS, type BuildPlan } from "../plan/build-plan.js";
 import type { LockedArch, LockFile } from "../resolve/lock.js";
 import { lockSpec, type LockOptions, type LockOutcome } from "../resolve/lock-spec.js";
 import { readSpecFiles } from "../steps/spec-files.js";
-import type { SpecAst } from "../types/ast.js";
+import { childPointer, type SpecAst } from "../types/ast.js";
 import type { Arch, OutputFormat, Spec, SpecOutput } from "../types/spec.js";
 import { defaultOutputPath } from "../validate/defaults.js";
 import { VERSION } from "../version.js";
@@ -33,6 +34,10 @@ export interface BuildRequest {
   readonly lock: LockOptions;
   /** SOURCE_DATE_EPOCH: the only clock of the outputs. */
   readonly epoch: number;
+  /** The directory relative paths start from. */
+  readonly cwd: string;
+  /** `--force`: replace what is at an output path even when it is not an output of that format. */
+  readonly force?: boolean;
 }
 
 /** A spec that loaded, with its syntax tree for later diagnostics. */
@@ -75,12 +80,13 @@ const BOOT_MOUNTS = ["/proc", "/sys", "/dev"];
  * the spec has none (compile and plan; `why` looks at the image alone). `checkMounts`: whether
  * a mount that would hide the boot's own /proc, /sys or /dev is refused (compile).
  * `outsideOf`: a directory no output may be written into (the cache). `imageOnly`: plan the
- * image's steps without any output (`why` reads the tree and writes nothing).
+ * image's steps without any output (`why` reads the tree and writes nothing). `checkPlaces`:
+ * refuse, before anything is fetched, an output path that holds something else (compile).
  */
 export async function prepareBuild(
   host: Host,
   request: BuildRequest,
-  options: { boot: boolean; checkMounts: boolean; outsideOf?: string; imageOnly?: boolean },
+  options: { boot: boolean; checkMounts: boolean; outsideOf?: string; imageOnly?: boolean; checkPlaces?: boolean },
   events: PrepareEvents = {},
 ): Promise<PreparedBuild | BuildFailure> {
   const loaded = await loadSpec(host, request.specPath, { defaultArch: request.hostArch });
@@ -96,6 +102,10 @@ export async function prepareBuild(
   // An output inside the cache could be taken for (or overwrite) cache entries.
   const inCache = options.outsideOf === undefined ? undefined : outputs.find((o) => isWithin(resolve(o.path), resolve(options.outsideOf as string)));
   if (inCache !== undefined) return { kind: "output", message: `the output ${inCache.path} is inside the cache directory ${options.outsideOf}; write it elsewhere` };
+  if (options.checkPlaces === true) {
+    const places = await outputPlaceProblems(host, outputs, withArchs.buildArchs, ready, request);
+    if (places.length > 0) return { kind: "diagnostics", loaded, diagnostics: places };
+  }
   const lock = await lockSpec(host, spec, ready.ast, request.specPath, { ...request.lock, update: false, persist: listed });
   if (lock.status === "failed") return { kind: "diagnostics", loaded, diagnostics: lock.diagnostics };
   events.onLock?.(lock);
@@ -143,6 +153,40 @@ function bootProblems(spec: Spec, outputs: readonly SpecOutput[], ast: SpecAst):
     const top = BOOT_MOUNTS.find((p) => m.path === p || m.path.startsWith(`${p}/`));
     return top === undefined ? [] : [diagnosticAt(ast.source, locate(ast, `/mounts/${i}/path`), "MCC510", { format, reason: `a mount at ${m.path} would hide the boot's own ${top}, or be hidden by it` })];
   });
+}
+
+/**
+ * The outputs that would replace something mcc must not (output-place.ts): at the spec's
+ * `output` entry, or naming `-o`. Single-platform outputs of several architectures are checked
+ * at each architecture's path.
+ */
+export async function outputPlaceProblems(
+  host: Host,
+  outputs: readonly SpecOutput[],
+  archs: readonly string[],
+  loaded: Loaded | { readonly ast?: undefined },
+  request: { specPath: string; cwd: string; force?: boolean; output?: string; format?: string },
+): Promise<Diagnostic[]> {
+  const keep = await placesToKeep(host, request.specPath, request.cwd);
+  const fromCommandLine = request.output !== undefined || request.format !== undefined;
+  const diagnostics: Diagnostic[] = [];
+  for (const [i, output] of outputs.entries()) {
+    const paths = archs.length > 1 && SINGLE_PLATFORM_FORMATS.has(output.format) ? archs.map((a) => perArchPath(output.path, a)) : [output.path];
+    for (const path of paths) {
+      const problem = await checkOutputPlace(host, resolve(request.cwd, path), output.format, keep, request.force === true);
+      if (problem === undefined) continue;
+      const args: Record<string, string> = problem.code === "MCC520" ? { path, what: problem.what } : { path, relation: problem.relation };
+      const ast = loaded.ast;
+      const remedy = problem.code === "MCC520" ? "choose another path, remove what is there, or pass --force" : "choose an output path inside or beside it";
+      if (fromCommandLine || ast === undefined) {
+        diagnostics.push({ ...diagnosticForFile(request.specPath, problem.code, args), hint: `${fromCommandLine ? "the path given with -o: " : ""}${remedy}` });
+      } else {
+        const pointer = Array.isArray((ast.value as { output?: unknown }).output) ? childPointer("/output", i) : "/output";
+        diagnostics.push(diagnosticAt(ast.source, locate(ast, pointer), problem.code, args, remedy));
+      }
+    }
+  }
+  return diagnostics;
 }
 
 /** The locked packages of each architecture to build. */

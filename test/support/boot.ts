@@ -69,6 +69,7 @@ export async function microcontainer(specPath: string, specText: string, arch: "
     arch,
     lock: { cacheRoot: sharedTestCache, update: false, frozen: true, offline: false, allowExpired: false, env: process.env },
     epoch: 0,
+    cwd: process.cwd(),
     cacheRoot: sharedTestCache,
     env: process.env,
     offline: false,

@@ -15,6 +15,7 @@ export function captureIo(options: { host?: Host; env?: Record<string, string>; 
     stderrIsTty: options.tty ?? false,
     color: false,
     hostArch: "amd64",
+    cwd: process.cwd(),
     isRoot: process.getuid?.() === 0,
     env: options.env ?? {},
   };

@@ -25,6 +25,8 @@ export interface CompileOptions extends SourceOptions {
   readonly cacheTo?: string;
   readonly insecure?: boolean;
   readonly caFile?: string;
+  /** Replace what is at an output path even when it is not an output of that format. */
+  readonly force?: boolean;
 }
 
 /** The request every build command makes of the composers, from its options. */
@@ -37,6 +39,8 @@ function requestOf(file: string, options: CompileOptions, io: CliIo): Omit<Compi
     ...(options.arch === undefined ? {} : { arch: options.arch }),
     ...(options.explain === undefined ? {} : { explain: options.explain }),
     lock: lockOptionsOf({ ...options, update: false }, io),
+    cwd: io.cwd,
+    ...(options.force === true ? { force: true } : {}),
     epoch: sourceDateEpoch(io.env),
     cacheRoot: cacheRootOf(options, io),
     env: io.env,

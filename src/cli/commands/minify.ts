@@ -29,6 +29,8 @@ export interface MinifyCommandOptions {
   /** For an image in a registry: plain http to loopback, and extra CAs. */
   readonly insecure?: boolean;
   readonly caFile?: string;
+  /** Replace what is at an output path even when it is not an output of that format. */
+  readonly force?: boolean;
 }
 
 /** `mcc minify IMAGE [-- ARGS]`: keep only what the image's program needs. */
@@ -84,6 +86,9 @@ async function minifyLocal(arg: { kind: "local"; path: string; tag?: string }, i
     ...(options.explain === undefined ? {} : { explain: options.explain }),
     epoch: sourceDateEpoch(io.env),
     chown: io.isRoot,
+    cwd: io.cwd,
+    ...(options.spec === undefined ? {} : { specPath: options.spec }),
+    ...(options.force === true ? { force: true } : {}),
   });
   if (result.kind === "diagnostics") return report(result.diagnostics);
   if (result.kind !== "minified") {
