@@ -24,6 +24,15 @@ export interface ImageTree {
   readonly entries: readonly ImageEntry[];
   /** Why each entry is there, by path. */
   readonly reasons: ReadonlyMap<string, readonly Reason[]>;
+  /** What was left out of an image that would have held it (none when absent). */
+  readonly dropped?: readonly DroppedEntry[];
+}
+
+/** An entry left out of the image: its path, whose it was, and the symlink of the image it lay under. */
+export interface DroppedEntry {
+  readonly path: string;
+  readonly pkg: string;
+  readonly under: string;
 }
 
 /** A file mcc writes about the image itself (the dpkg records of scanners). */
@@ -106,6 +115,19 @@ export function buildImageTree(spec: AssembleSpec, trace: TraceResult, files: Re
     byPath.set(spec.workdir, { kind: "directory", path: spec.workdir, mode: 0o755, uid: spec.user.uid, gid: spec.user.gid });
     addReason(spec.workdir, { kind: "rule", rule: "layout", why: "the working directory of the spec" });
   }
+  // No entry may lie under a symlink of the image: a layer holding both `a -> /elsewhere` and
+  // `a/b` lets an extractor that follows links write outside the root, and no root file system
+  // can hold both. Such entries (a package's, or anyone's) are left out, and said.
+  const dropped: DroppedEntry[] = [];
+  for (const [path, entry] of [...byPath].sort(([a], [b]) => compareBytes(a, b))) {
+    for (let dir = posix.dirname(path); dir !== "/"; dir = posix.dirname(dir)) {
+      if (byPath.get(dir)?.kind !== "symlink") continue;
+      byPath.delete(path);
+      reasons.delete(path);
+      dropped.push({ path, pkg: "pkg" in entry ? entry.pkg : "(mcc)", under: dir });
+      break;
+    }
+  }
   // Every parent directory, root-owned. A parent that is a kept symlink (/lib) stays a link.
   for (const path of [...byPath.keys()]) {
     for (let dir = posix.dirname(path); dir !== "/"; dir = posix.dirname(dir)) {
@@ -114,7 +136,7 @@ export function buildImageTree(spec: AssembleSpec, trace: TraceResult, files: Re
     }
   }
   const entries = [...byPath.values()].sort((a, b) => compareBytes(a.path, b.path));
-  return { entries, reasons };
+  return { entries, reasons, ...(dropped.length > 0 ? { dropped } : {}) };
 }
 
 function compareBytes(a: string, b: string): number {
@@ -131,9 +153,10 @@ export interface TreeResult {
   readonly entries: readonly ImageEntry[];
   readonly reasons: readonly (readonly [string, readonly Reason[]])[];
   readonly closureBytes: number;
+  readonly dropped?: readonly DroppedEntry[];
 }
 
 /** A kept tree as the ImageTree the writers take. */
 export function treeOf(result: TreeResult): ImageTree {
-  return { entries: result.entries, reasons: new Map(result.reasons) };
+  return { entries: result.entries, reasons: new Map(result.reasons), ...(result.dropped === undefined ? {} : { dropped: result.dropped }) };
 }

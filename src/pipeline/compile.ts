@@ -7,7 +7,7 @@
 import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
-import { treeOf, type TreeResult } from "../assemble/image-tree.js";
+import { treeOf, type DroppedEntry, type TreeResult } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";
 import { executePlan, type ExecuteEvents, type StepCache } from "../execute/execute.js";
 import type { Host } from "../host/host.js";
@@ -45,6 +45,8 @@ export interface ImageSummary {
   readonly bytes: number;
   /** Bytes of every file of the packages it was traced from. */
   readonly closure: number;
+  /** What the image could not hold (entries under one of its symlinks), left out. */
+  readonly dropped: readonly DroppedEntry[];
 }
 
 /** What one output step wrote. */
@@ -137,5 +139,5 @@ export async function stepEnv(
 
 function summarize(arch: string, tree: TreeResult): ImageSummary {
   const files = tree.entries.filter((e) => e.kind === "file");
-  return { arch, files: files.length, bytes: files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0), closure: tree.closureBytes };
+  return { arch, files: files.length, bytes: files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0), closure: tree.closureBytes, dropped: tree.dropped ?? [] };
 }

@@ -151,7 +151,7 @@ function withImageIdentity(tree: ImageTree, root: VirtualRoot): ImageTree {
     reasons.set(e.path, [{ kind: "rule", rule: "image-files", why: "the image's own copy of a file mcc would otherwise generate, kept as it was" }]);
     return { ...e, size: own.node.size, source: { blob: own.node.sha256 }, pkg: own.node.pkg };
   });
-  return { entries, reasons };
+  return { ...tree, entries, reasons };
 }
 
 function traceDiagnostic(problem: TraceProblem, image: string): Diagnostic {
@@ -273,7 +273,7 @@ async function storeTree(tree: ImageTree, imageBytes: number, store: BlobStore):
     if (e.kind === "file" && "bytes" in e.source) entries.push({ ...e, source: { blob: (await store.putBytes(e.source.bytes)).sha256 } });
     else entries.push(e);
   }
-  const result: TreeResult = { entries, reasons: [...tree.reasons], closureBytes: imageBytes };
+  const result: TreeResult = { entries, reasons: [...tree.reasons], closureBytes: imageBytes, ...(tree.dropped === undefined ? {} : { dropped: tree.dropped }) };
   return (await store.putBytes(new TextEncoder().encode(JSON.stringify(result)))).sha256;
 }
 

@@ -43,7 +43,7 @@ export interface PlanInputs {
 }
 
 /** The format version of the plan; bumped when a step's meaning changes, so old results are not reused. */
-export const PLAN_VERSION = 5;
+export const PLAN_VERSION = 6;
 
 /** Formats that hold one image of one platform; with several architectures, one is written per architecture. */
 export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs", "kernel+initrd"]);

@@ -46,6 +46,10 @@ function parentOf(r: Reason): string | undefined {
  */
 export function explainPath(tree: ImageTree, root: VirtualRoot, path: string): string[] {
   const entryOf = (p: string) => tree.entries.find((e) => e.path === p);
+  const left = tree.dropped?.find((d) => d.path === path);
+  if (left !== undefined) {
+    return [`${path} is not in the image: package ${left.pkg} has it under ${left.under}, which is a symlink in the image; entries under a symlink are left out, so that no extractor writes through the link`];
+  }
   let target = path;
   const lines: string[] = [];
   if (entryOf(target) === undefined) {

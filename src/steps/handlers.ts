@@ -113,7 +113,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
         if (e.kind === "file" && "bytes" in e.source) entries.push({ ...e, source: { blob: (await store.putBytes(e.source.bytes)).sha256 } });
         else entries.push(e);
       }
-      return { entries, reasons: [...tree.reasons], closureBytes } satisfies TreeResult;
+      return { entries, reasons: [...tree.reasons], closureBytes, ...(tree.dropped === undefined ? {} : { dropped: tree.dropped }) } satisfies TreeResult;
     },
     async layer(params, [tree]) {
       const temp = join(store.root, "tmp", `layer-${randomBytes(8).toString("hex")}`);

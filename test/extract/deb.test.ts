@@ -1,35 +1,12 @@
 // .deb reading on archives the test builds by hand, including the hostile entries a real
 // package never has: each is dropped or defused, with a note.
 import { gzipSync } from "node:zlib";
-import { pack } from "tar-stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ArFormatError } from "../../src/extract/ar.js";
 import { TruncatedError } from "../../src/extract/byte-reader.js";
 import { collect, normalizeEntryPath, readDeb, type DebEntry } from "../../src/extract/deb.js";
-
-type TarItem = { name: string; type?: "file" | "directory" | "symlink" | "link" | "character-device" | "fifo"; mode?: number; linkname?: string; body?: string };
-
-async function tar(items: TarItem[]): Promise<Buffer> {
-  const p = pack();
-  const done = collect(p as unknown as AsyncIterable<Uint8Array>);
-  for (const item of items) {
-    const header = { name: item.name, type: item.type ?? "file", mode: item.mode ?? 0o644, ...(item.linkname ? { linkname: item.linkname } : {}) };
-    await new Promise<void>((resolve, reject) => p.entry(header, item.body ?? "", (error) => (error ? reject(error) : resolve())));
-  }
-  p.finalize();
-  return Buffer.from(await done);
-}
-
-function ar(members: [string, Buffer][]): Buffer {
-  const parts: Buffer[] = [Buffer.from("!<arch>\n")];
-  for (const [name, data] of members) {
-    const header = `${name.padEnd(16)}${"0".padEnd(12)}${"0".padEnd(6)}${"0".padEnd(6)}${"100644".padEnd(8)}${String(data.length).padEnd(10)}\`\n`;
-    parts.push(Buffer.from(header, "latin1"), data);
-    if (data.length % 2 === 1) parts.push(Buffer.from("\n"));
-  }
-  return Buffer.concat(parts);
-}
+import { ar, tar, type TarItem } from "../support/craft-deb.js";
 
 async function* chunks(data: Buffer, size = 7): AsyncIterable<Uint8Array> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);

@@ -26,6 +26,8 @@ export interface TestPackage {
   compression?: "xz" | "zstd" | "gzip" | "none";
   /** Which suite of the archive lists it (default: the release itself). */
   suite?: "release" | "updates" | "security";
+  /** The .deb as it is, made by hand (craftDeb): what dpkg-deb would never build. */
+  deb?: Buffer;
 }
 
 export interface TestArchive {
@@ -71,6 +73,10 @@ function makeKey(home: string, uid: string): Buffer {
 }
 
 export function buildDeb(dir: string, pkg: TestPackage): Buffer {
+  if (pkg.deb !== undefined) {
+    writeFileSync(join(dir, `${pkg.name}_${pkg.version}.deb`), pkg.deb);
+    return pkg.deb;
+  }
   const root = join(dir, `${pkg.name}_${pkg.version}`);
   mkdirSync(join(root, "DEBIAN"), { recursive: true });
   const control = [

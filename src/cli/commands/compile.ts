@@ -2,6 +2,7 @@
 // results rendered, an exit code out.
 import { renderPlanDot, renderPlanTree } from "../../plan/build-plan.js";
 import type { RegistryCacheStats } from "../../execute/registry-cache.js";
+import type { DroppedEntry } from "../../assemble/image-tree.js";
 import type { BlobStore } from "../../cache/store.js";
 import type { StepCache } from "../../execute/execute.js";
 import type { LockOutcome } from "../../resolve/lock-spec.js";
@@ -106,6 +107,7 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
       if (!quiet) io.stderr(`${result.ran} step${result.ran === 1 ? "" : "s"} ran, ${result.reused} reused from the cache\n`);
       if (shared !== undefined) reportSharedCache(io, options, shared);
       for (const output of result.outputs) printOutput(io, options, output);
+      if (!options.json) reportDropped(io, result.outputs);
       return EXIT.ok;
     } finally {
       shared?.close();
@@ -125,7 +127,7 @@ function printOutput(io: CliIo, options: CompileOptions, output: OutputSummary):
         digest: output.digest ?? null,
         sboms: output.sboms,
         provenance: output.provenance,
-        images: output.images.map(({ arch, files, bytes, closure }) => ({ arch, files, bytes, closure })),
+        images: output.images.map(({ arch, files, bytes, closure, dropped }) => ({ arch, files, bytes, closure, dropped })),
       }) + "\n",
     );
   } else if (!options.quiet) {
@@ -135,6 +137,21 @@ function printOutput(io: CliIo, options: CompileOptions, output: OutputSummary):
     else io.stdout(`${head}\n${output.images.map((t) => `  ${t.arch}: ${describe(t)}\n`).join("")}`);
     for (const sbom of output.sboms) io.stdout(`  SBOM: ${sbom}\n`);
     for (const p of output.provenance) io.stdout(`  provenance: ${p}\n`);
+  }
+}
+
+/** One note per package and architecture that lost entries the image could not hold. */
+function reportDropped(io: CliIo, outputs: readonly OutputSummary[]): void {
+  const seen = new Set<string>();
+  for (const image of outputs.flatMap((o) => o.images)) {
+    if (seen.has(image.arch)) continue;
+    seen.add(image.arch);
+    const byPackage = new Map<string, DroppedEntry[]>();
+    for (const d of image.dropped) byPackage.set(d.pkg, [...(byPackage.get(d.pkg) ?? []), d]);
+    for (const [pkg, entries] of byPackage) {
+      const under = [...new Set(entries.map((e) => e.under))].join(", ");
+      io.stderr(`mcc: note: ${pkg} (${image.arch}): ${entries.length} entr${entries.length === 1 ? "y" : "ies"} left out, under ${under}, a symlink in the image (${entries[0]?.path}${entries.length > 1 ? ", ..." : ""}); see mcc why\n`);
+    }
   }
 }
 

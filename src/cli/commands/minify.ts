@@ -125,6 +125,7 @@ async function minifyLocal(arg: { kind: "local"; path: string; tag?: string }, i
     }
     if (r.dropped.length > 0) io.stdout(`dropped whole: ${r.dropped.length} packages (${r.dropped.join(", ")})\n`);
     for (const w of written) io.stdout(`${w.path}: ${w.format}${w.digest === undefined ? "" : ` ${w.digest}`}\n${w.sbom === undefined ? "" : `  SBOM: ${w.sbom}\n`}`);
+    for (const d of minified.tree.dropped ?? []) io.stderr(`mcc: note: ${d.path} (${d.pkg}) left out: it lies under ${d.under}, a symlink in the image\n`);
   }
   return EXIT.ok;
 }

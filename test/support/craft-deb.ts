@@ -1,0 +1,38 @@
+// .deb files made by hand, entry by entry: the hostile ones a real package builder refuses to
+// make (a file under a symlink, `..` members, devices), for the tests that check mcc defuses them.
+import { pack } from "tar-stream";
+import { collect } from "../../src/extract/deb.js";
+
+export type TarItem = { name: string; type?: "file" | "directory" | "symlink" | "link" | "character-device" | "fifo"; mode?: number; linkname?: string; body?: string };
+
+/** A plain tar of the items, in order. */
+export async function tar(items: readonly TarItem[]): Promise<Buffer> {
+  const p = pack();
+  const done = collect(p as unknown as AsyncIterable<Uint8Array>);
+  for (const item of items) {
+    const header = { name: item.name, type: item.type ?? "file", mode: item.mode ?? 0o644, ...(item.linkname ? { linkname: item.linkname } : {}) };
+    await new Promise<void>((resolve, reject) => p.entry(header, item.body ?? "", (error) => (error ? reject(error) : resolve())));
+  }
+  p.finalize();
+  return Buffer.from(await done);
+}
+
+/** An ar archive of the members, as a .deb is. */
+export function ar(members: readonly [string, Buffer][]): Buffer {
+  const parts: Buffer[] = [Buffer.from("!<arch>\n")];
+  for (const [name, data] of members) {
+    const header = `${name.padEnd(16)}${"0".padEnd(12)}${"0".padEnd(6)}${"0".padEnd(6)}${"100644".padEnd(8)}${String(data.length).padEnd(10)}\`\n`;
+    parts.push(Buffer.from(header, "latin1"), data);
+    if (data.length % 2 === 1) parts.push(Buffer.from("\n"));
+  }
+  return Buffer.concat(parts);
+}
+
+/** A .deb with this control text and these data.tar items (both members uncompressed, as format 2.0 allows). */
+export async function craftDeb(control: string, data: readonly TarItem[]): Promise<Buffer> {
+  return ar([
+    ["debian-binary", Buffer.from("2.0\n")],
+    ["control.tar", await tar([{ name: "./control", body: control }])],
+    ["data.tar", await tar(data)],
+  ]);
+}
