@@ -1,3 +1,6 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { SourceError } from "../host/errors.js";
 
 export interface HttpResult {
@@ -24,6 +27,7 @@ const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
  * `-updates` may legitimately be absent. Anything else is a SourceError naming the URL.
  */
 export async function httpGet(url: string, options: HttpOptions = {}): Promise<HttpResult> {
+  if (url.startsWith("file:")) return fileGet(url, options);
   const retries = options.retries ?? 3;
   let lastError = "";
   for (let attempt = 0; attempt <= retries; attempt++) {
@@ -64,6 +68,33 @@ export async function httpGet(url: string, options: HttpOptions = {}): Promise<H
     };
   }
   throw new SourceError(`GET ${url} failed after ${retries + 1} attempts: ${lastError}`, "the mirror may be down or unreachable; check from.mirror or try again later");
+}
+
+/**
+ * A `file:` URL (a local mirror, a CI cache of one): the file's bytes as a body, absent as 404,
+ * and its size and modification time as the validators, so a cached index is not read again;
+ * the signatures and hashes that follow are the same as for any mirror.
+ */
+async function fileGet(url: string, options: HttpOptions): Promise<HttpResult> {
+  let path: string;
+  try {
+    path = fileURLToPath(url);
+  } catch (error) {
+    throw new SourceError(`${url} is not a usable file URL: ${error instanceof Error ? error.message : String(error)}`, "write a local mirror as file:///absolute/path");
+  }
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return { status: 404 };
+    throw new SourceError(`cannot read ${path}: ${code ?? String(error)}`);
+  }
+  if (!info.isFile()) return { status: 404 };
+  const etag = `"${info.size}-${Math.trunc(info.mtimeMs)}"`;
+  const lastModified = info.mtime.toUTCString();
+  if (options.etag === etag) return { status: 304 };
+  return { status: 200, body: createReadStream(path), etag, lastModified, length: info.size };
 }
 
 function describeNetworkError(error: unknown): string {

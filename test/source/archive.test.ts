@@ -311,6 +311,33 @@ test("compile builds from the archive through the plan; the mirror going away mi
   }
 });
 
+test("a file:// mirror (a local copy of the archive) locks to the same packages and builds, with the same verification", async (ctx) => {
+  const local = mkdtempSync(join(ctx.work, "local-mirror-"));
+  for (const [path, data] of ctx.archive.files) {
+    mkdirSync(join(local, path, ".."), { recursive: true });
+    writeFileSync(join(local, path), data);
+  }
+  const viaHttp = await mcc(ctx, ["static-app"], ["lock", "-q"], { executable: "/usr/bin/app" });
+  assert.is(viaHttp.code, EXIT.ok, viaHttp.stderr);
+  const dir = mkdtempSync(join(ctx.work, "file-mirror-"));
+  const spec = join(dir, "spec.yml");
+  writeFileSync(spec, readFileSync(viaHttp.spec, "utf8").replace(ctx.archive.url, `file://${local}/debian`));
+  const { io, out } = captureIo();
+  const code = await runMain(["compile", spec, "--cache", join(dir, "cache"), "-o", join(dir, "image"), "-q"], io);
+  assert.is(code, EXIT.ok, out.stderr);
+  assert.ok(existsSync(join(dir, "image", "index.json")));
+  const packagesOf = (file: string) => parseLock(readFileSync(file, "utf8"))?.archs["amd64"]?.packages.map((p) => `${p.name} ${p.version} ${p.sha256}`);
+  assert.equal(packagesOf(join(dir, "spec.lock.json")), packagesOf(join(viaHttp.dir, "spec.lock.json")));
+  // A tampered package in the local mirror is refused as it would be over http.
+  const [debPath] = [...ctx.archive.files.keys()].filter((p) => p.endsWith(".deb") && p.includes("static-app"));
+  assert.ok(debPath);
+  writeFileSync(join(local, debPath), Buffer.concat([ctx.archive.files.get(debPath) as Buffer, Buffer.from("x")]));
+  const again = captureIo();
+  const tampered = await runMain(["compile", spec, "--cache", join(dir, "cache2"), "-o", join(dir, "image2"), "-q"], again.io);
+  assert.is(tampered, EXIT.world, again.out.stderr);
+  assert.match(again.out.stderr, /does not match/);
+});
+
 test("an output inside the cache is refused", async (ctx) => {
   const dir = mkdtempSync(join(ctx.work, "incache-"));
   const run = await mcc(ctx, ["static-app"], ["compile", "-o", join(dir, "cache", "image"), "-q"], { dir, executable: "/usr/bin/app" });
