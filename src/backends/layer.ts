@@ -86,18 +86,23 @@ async function produce(tar: Pack, tree: ImageTree, store: BlobStore, epoch: numb
   }
 }
 
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+
 async function addEntry(tar: Pack, entry: ImageEntry, store: BlobStore, mtime: Date): Promise<void> {
   const name = entry.path.slice(1);
   const common = { uid: entry.uid, gid: entry.gid, uname: "", gname: "", mtime };
   switch (entry.kind) {
     case "directory":
-      await put(tar, { ...common, name: `${name}/`, type: "directory", mode: entry.mode });
+      // The file-type bits keep tar-stream from taking a mode of 0 for "none given" (0644);
+      // the header holds only the permission bits, so 0000 stays 0000 as in the rootfs.
+      await put(tar, { ...common, name: `${name}/`, type: "directory", mode: entry.mode | S_IFDIR });
       return;
     case "symlink":
       await put(tar, { ...common, name, type: "symlink", linkname: entry.target, mode: 0o777 });
       return;
     case "file": {
-      const header = { ...common, name, type: "file" as const, mode: entry.mode, size: entry.size };
+      const header = { ...common, name, type: "file" as const, mode: entry.mode | S_IFREG, size: entry.size };
       if ("bytes" in entry.source) {
         await put(tar, header, entry.source.bytes);
         return;

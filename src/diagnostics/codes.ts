@@ -215,6 +215,16 @@ export const DIAGNOSTICS = {
     template: "package \"{value}\" is listed twice (first on line {line})",
     help: "Each package is listed once, pinned or not. Remove the repeat (or keep only the pinned one).",
   },
+  MCC318: {
+    title: "character that cannot be there",
+    template: "{field} \"{value}\" holds {what}",
+    help: "Names on a file system (paths, globs, output paths, sources) hold no control characters (U+0000 to U+001F, U+007F): a newline or a NUL in a name breaks the tools that list, scan or extract the image. An argument may hold any character but NUL, which no program can receive in its argv.",
+  },
+  MCC319: {
+    title: "mode is not octal",
+    template: "mode {value} is not an octal number: 8 and 9 are not octal digits",
+    help: "A mode is written in octal (`0644`, `0o755`, `\"0600\"`); with a leading 0, YAML reads `0999` as the decimal 999, which is no mode anyone means.",
+  },
   MCC306: {
     title: "invalid glob",
     template: "invalid glob \"{value}\": {reason}",
@@ -399,6 +409,7 @@ export function formatMessage(code: DiagnosticCode, args: Readonly<Record<string
   return DIAGNOSTICS[code].template.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = args[key];
     if (value === undefined) throw new Error(`diagnostic ${code} is missing argument "${key}"`);
-    return String(value);
+    // A message is one line: a value's control characters are shown escaped, never printed.
+    return String(value).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   });
 }

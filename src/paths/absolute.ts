@@ -11,7 +11,8 @@ export function absolutePathProblem(path: string): { kind: "relative" } | { kind
     if (segment === "") return { kind: "abnormal", reason: "it has an empty segment ('//')" };
     if (segment === "." || segment === "..") return { kind: "abnormal", reason: `it has a '${segment}' segment` };
   }
-  if (path.includes("\0")) return { kind: "abnormal", reason: "it holds a NUL character" };
+  const control = /[\u0000-\u001f\u007f]/.exec(path);
+  if (control !== null) return { kind: "abnormal", reason: `it holds the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}` };
   return undefined;
 }
 

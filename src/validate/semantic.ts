@@ -30,7 +30,28 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
     return problem === undefined;
   };
 
-  checkAbsolute("/executable", root["executable"]);
+  if (checkAbsolute("/executable", root["executable"]) && root["executable"] === "/") {
+    report("/executable", "MCC301", { field: "executable", value: "/", reason: "the root is a directory, not a program" });
+  }
+  // Names on a file system hold no control character; an argument holds no NUL.
+  const controlIn = (value: string) => /[\u0000-\u001f\u007f]/.exec(value)?.[0];
+  const describe = (c: string) => `the control character U+${c.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`;
+  forEachItem(root["args"], "/args", (item, pointer) => {
+    if (typeof item === "string" && item.includes("\0")) report(pointer, "MCC318", { field: "an argument", value: item, what: "a NUL character, which no program can receive" });
+  });
+  for (const key of ["include", "exclude"] as const) {
+    forEachItem(root[key], `/${key}`, (item, pointer) => {
+      const c = typeof item === "string" ? controlIn(item) : undefined;
+      if (c !== undefined) report(pointer, "MCC318", { field: `the ${key} glob`, value: item as string, what: describe(c) });
+    });
+  }
+  const outputList = Array.isArray(root["output"]) ? root["output"] : root["output"] === undefined ? [] : [root["output"]];
+  outputList.forEach((item, i) => {
+    const path = asRecord(item)?.["path"];
+    const c = typeof path === "string" ? controlIn(path) : undefined;
+    const pointer = childPointer(Array.isArray(root["output"]) ? childPointer("/output", i) : "/output", "path");
+    if (c !== undefined) report(pointer, "MCC318", { field: "the output path", value: path as string, what: describe(c) });
+  });
   checkAbsolute("/workdir", root["workdir"]);
 
   // Packages: Debian names and versions, each listed once.
@@ -86,6 +107,10 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
     }
     const source = file["source"];
     if (typeof source === "string" && sourceEscapes(source)) report(childPointer(pointer, "source"), "MCC308", { value: source });
+    const sourceControl = typeof source === "string" ? /[\u0000-\u001f\u007f]/.exec(source)?.[0] : undefined;
+    if (sourceControl !== undefined) {
+      report(childPointer(pointer, "source"), "MCC318", { field: "the source", value: source as string, what: `the control character U+${sourceControl.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}` });
+    }
     const modePointer = childPointer(pointer, "mode");
     const mode = file["mode"];
     const raw = ast.locations.get(modePointer)?.raw;
@@ -93,6 +118,8 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
     if (typeof mode === "number" && mode > 7 && raw !== undefined && /^[1-9][0-9]*$/.test(raw)) {
       report(modePointer, "MCC312", { value: raw });
     }
+    // `0999`: a leading zero says octal, and 8 and 9 are not octal digits.
+    if (typeof mode === "number" && raw !== undefined && /^0[0-9]*[89][0-9]*$/.test(raw)) report(modePointer, "MCC319", { value: raw });
   });
 
   // Globs.

@@ -1,4 +1,5 @@
 // The layer's gzip bytes depend on the tar bytes only, not on how reads cut the stream.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +32,26 @@ test("a file from the cache and the same bytes in memory give the same layer", a
     assert.is(a.digest, b.digest);
     assert.is(a.digest.length, 64);
     assert.not.equal(a.digest, createHash("sha256").update("").digest("hex"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("modes are kept as the tree says, 0000 included (tar-stream takes a bare 0 for 0644)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mcc-layer-"));
+  try {
+    const store = createBlobStore(join(dir, "cache"));
+    const tree: ImageTree = {
+      entries: [
+        { kind: "directory", path: "/read", mode: 0o700, uid: 0, gid: 0 },
+        { kind: "file", path: "/read/none", mode: 0, uid: 0, gid: 0, size: 1, source: { bytes: new Uint8Array([1]) }, pkg: "(spec)" },
+        { kind: "file", path: "/read/run", mode: 0o755, uid: 0, gid: 0, size: 1, source: { bytes: new Uint8Array([2]) }, pkg: "(spec)" },
+      ],
+      reasons: new Map(),
+    };
+    await writeLayer(tree, store, 0, join(dir, "layer.gz"));
+    const listing = execFileSync("tar", ["-tvzf", join(dir, "layer.gz")], { encoding: "utf8" }).trim().split("\n");
+    assert.equal(listing.map((l) => `${l.split(/\s+/)[0]} ${l.split(/\s+/).pop()}`), ["drwx------ read/", "---------- read/none", "-rwxr-xr-x read/run"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
