@@ -5,7 +5,7 @@
 // (so a change to step ids or parameters shows up in review). `UPDATE=1 npm test` rewrites
 // them; review the diff like code.
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -25,6 +25,15 @@ const update = process.env["UPDATE"] === "1";
 /** Cases too big to commit are built here. */
 const generated: Record<string, (dir: string) => void> = {
   "mcc003-too-large": (dir) => writeFileSync(join(dir, "spec.yml"), Buffer.alloc(20 * 1024 * 1024, "#")),
+  // Made at run time: too big to commit, or what git would rather not hold (a symlink loop).
+  "mcc128-thousands-of-images": (dir) =>
+    writeFileSync(join(dir, "spec.mcc"), Array.from({ length: 3000 }, (_, i) => `image x${i} {\n  packages hello\n  executable /usr/bin/hello\n}\n`).join("")),
+  "mcc129-nested-too-deeply": (dir) => writeFileSync(join(dir, "spec.mcc"), `image x {\n${"  files {\n".repeat(5000)}${"}\n".repeat(5001)}`),
+  "mcc309-source-symlink-loop": (dir) => {
+    symlinkSync("b", join(dir, "a"));
+    symlinkSync("a", join(dir, "b"));
+    writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /read/x, source: a}\n");
+  },
 };
 
 async function run(name: string): Promise<{ loaded: LoadedSpec; dir: string }> {

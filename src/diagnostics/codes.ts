@@ -124,6 +124,12 @@ export const DIAGNOSTICS = {
     help: "Everything of the spec goes inside `image NAME { ... }`. Text after its closing `}` (often a `}` too many, or a second image) is refused; use one file per image.",
   },
 
+  MCC129: {
+    title: "nested too deeply",
+    template: "blocks and lists nest deeper than {limit} levels here",
+    help: "A spec's blocks nest a few levels (`image { from { ... } }`, a list inside a block). Deeper nesting is no spec at all, and is refused before it is parsed.",
+  },
+
   MCC200: {
     title: "top level is not a mapping",
     template: "the spec must be a mapping of keys to values at the top level, not {actual}",

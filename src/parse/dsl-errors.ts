@@ -64,7 +64,7 @@ const AFTER_KEYWORD: Record<string, string> = {
   output: "an output format (`oci`, `oci-archive`, `docker-archive`, `rootfs`, `iso`, `kernel+initrd`)",
 };
 
-function describeToken(token: IToken | undefined): string {
+export function describeToken(token: IToken | undefined): string {
   if (token === undefined || token.tokenType === EOF) return "the end of the file";
   if (token.tokenType === Sep) return token.image === ";" ? "`;`" : token.image === "" ? "the end of the block" : "the end of the line";
   const image = token.image.length > 30 ? `${token.image.slice(0, 27)}...` : token.image;

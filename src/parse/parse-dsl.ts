@@ -2,9 +2,9 @@ import type { IToken } from "chevrotain";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../types/source-text.js";
 import type { SpecAst } from "../types/ast.js";
-import { KEYWORDS, lexDsl, Sep } from "./dsl-lexer.js";
+import { KEYWORDS, LBrace, LBracket, lexDsl, RBrace, RBracket, Sep } from "./dsl-lexer.js";
 import { parseDslTokens } from "./dsl-parser.js";
-import { syntaxDiagnostic, tokenRange } from "./dsl-errors.js";
+import { describeToken, syntaxDiagnostic, tokenRange } from "./dsl-errors.js";
 import { visitDsl, type DslAnchor } from "./dsl-visitor.js";
 import type { ParseResult } from "./parse-yaml.js";
 
@@ -45,15 +45,44 @@ export function parseDslSpec(source: SourceText): DslParseResult {
       ],
     };
   }
-  const { cst, errors } = parseDslTokens(lexed.tokens);
+  // Bounded before the parser sees it (its recursion would overflow the stack): nesting deeper
+  // than any spec needs, and what follows the image block (a second image, thousands of them).
+  const bounded = boundTokens(source, lexed.tokens);
+  if (bounded.fatal !== undefined) return { ...base, diagnostics: [...diagnostics, bounded.fatal] };
+  if (bounded.trailing !== undefined) diagnostics.push(bounded.trailing);
+  const { cst, errors } = parseDslTokens(bounded.tokens);
   const visited = visitDsl(source, cst);
   // After a syntax error, the parser's recovery may read the rest of the line as a statement
   // of its own: one error per line (the first) is the mistake, the others its echoes.
   diagnostics.push(...firstPerLine([...errors.map((e) => syntaxDiagnostic(source, e)), ...visited.diagnostics]));
   const result = { ...base, anchors: visited.anchors };
-  if (errors.length > 0 || lexed.errors.length > 0 || visited.fatal) return { ...result, diagnostics };
+  if (errors.length > 0 || lexed.errors.length > 0 || visited.fatal || bounded.trailing !== undefined) return { ...result, diagnostics };
   const ast: SpecAst = { source, value: visited.value, locations: visited.locations };
   return { ...result, ast, diagnostics };
+}
+
+/** How deep `{` blocks and `[` lists may nest: a spec uses three levels; this is far beyond any. */
+export const MAX_DSL_DEPTH = 64;
+
+/**
+ * The tokens up to the end of the first top-level block, with MCC128 for the first token after
+ * it; or MCC129 at the bracket that nests deeper than MAX_DSL_DEPTH.
+ */
+function boundTokens(source: SourceText, tokens: readonly IToken[]): { tokens: IToken[]; trailing?: Diagnostic; fatal?: Diagnostic } {
+  let depth = 0;
+  for (const [i, token] of tokens.entries()) {
+    if (token.tokenType === LBrace || token.tokenType === LBracket) {
+      if (++depth > MAX_DSL_DEPTH) return { tokens: [], fatal: diagnosticAt(source, tokenRange(source, token), "MCC129", { limit: MAX_DSL_DEPTH }) };
+    } else if (token.tokenType === RBrace || token.tokenType === RBracket) {
+      depth--;
+      if (depth === 0 && token.tokenType === RBrace) {
+        const extra = tokens.slice(i + 1).find((t) => t.tokenType !== Sep);
+        if (extra === undefined) return { tokens: [...tokens] };
+        return { tokens: tokens.slice(0, i + 1), trailing: diagnosticAt(source, tokenRange(source, extra), "MCC128", { actual: describeToken(extra) }) };
+      }
+    }
+  }
+  return { tokens: [...tokens] };
 }
 
 /** One syntax error per line, and one MCC128 per file: the rest are the same mistake echoed. */

@@ -14,6 +14,9 @@ import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { positionAt, type SourceText } from "../types/source-text.js";
 import { childPointer, type NodeLocation, type SpecAst } from "../types/ast.js";
 
+/** How deep a spec's mappings and lists may nest: a spec uses four levels; this is far beyond any. */
+const MAX_SPEC_DEPTH = 64;
+
 /**
  * How many nodes a spec may expand to once aliases are followed. Real specs have a few
  * hundred; an alias bomb ("billion laughs") has billions, and is stopped here in bounded
@@ -93,6 +96,8 @@ class Walker {
   fatal = false;
   private aborted = false;
   private nodes = 0;
+  /** The collections being walked, outermost first: an alias to one of them is a cycle. */
+  private readonly open = new Set<unknown>();
 
   constructor(
     private readonly source: SourceText,
@@ -130,6 +135,12 @@ class Walker {
         this.aborted = this.fatal = true;
         return null;
       }
+      if (this.open.has(target) || this.open.size >= MAX_SPEC_DEPTH) {
+        const detail = this.open.has(target) ? `alias *${node.source} refers to a node that contains it, which would never end` : `the spec nests deeper than ${MAX_SPEC_DEPTH} levels`;
+        this.diagnostics.push(diagnosticAt(this.source, range, "MCC100", { detail }));
+        this.aborted = this.fatal = true;
+        return null;
+      }
       return this.walk(target, pointer, undefined);
     }
     if (isScalar(node)) {
@@ -146,10 +157,19 @@ class Walker {
       this.unsupported(range, `this value (${typeof value}) cannot appear in a spec`);
       return null;
     }
+    if ((isSeq(node) || isMap(node)) && this.open.size >= MAX_SPEC_DEPTH) {
+      this.diagnostics.push(diagnosticAt(this.source, range, "MCC100", { detail: `the spec nests deeper than ${MAX_SPEC_DEPTH} levels` }));
+      this.aborted = this.fatal = true;
+      return null;
+    }
     if (isSeq(node)) {
-      return node.items.map((item, i) => this.walk(item as YamlNode | null, childPointer(pointer, i), undefined));
+      this.open.add(node);
+      const items = node.items.map((item, i) => this.walk(item as YamlNode | null, childPointer(pointer, i), undefined));
+      this.open.delete(node);
+      return items;
     }
     if (isMap(node)) {
+      this.open.add(node);
       const out: Record<string, unknown> = {};
       const firstSeen = new Map<string, number>();
       for (const pair of node.items) {
@@ -169,6 +189,7 @@ class Walker {
         const child = this.walk(pair.value as YamlNode | null, childPointer(pointer, name), keyNode ?? undefined);
         Object.defineProperty(out, name, { value: child, enumerable: true, writable: true, configurable: true });
       }
+      this.open.delete(node);
       return out;
     }
     this.unsupported(range, "this YAML node cannot appear in a spec");

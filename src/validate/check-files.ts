@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Host } from "../host/host.js";
+import { HostError, type Host } from "../host/host.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
 import { locate } from "../diagnostics/locate.js";
@@ -19,13 +19,18 @@ export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string,
     if (file.kind !== "source") continue;
     const pointer = childPointer(childPointer("/files", i), "source");
     const resolved = posix.join(specDir, file.source);
-    const stat = await host.stat(resolved);
     const at = locate(ast, pointer);
+    // A symlink loop, a permission denied: the source cannot be used, and the host says why.
+    const looked = await lookUp(host, resolved);
+    if ("reason" in looked) {
+      out.push(diagnosticAt(ast.source, at, "MCC309", { value: file.source, kind: `unreadable (${looked.reason})` }));
+      continue;
+    }
+    const { stat, real } = looked;
     if (stat === undefined) {
       out.push(diagnosticAt(ast.source, at, "MCC307", { value: file.source, resolved }));
       continue;
     }
-    const real = await host.realpath(resolved);
     if (real !== undefined && !(real === realSpecDir || real.startsWith(realSpecDir.replace(/\/$/, "") + "/"))) {
       out.push(diagnosticAt(ast.source, at, "MCC308", { value: file.source }, `it is a symlink to ${real}`));
       continue;
@@ -37,9 +42,21 @@ export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string,
 
   if (spec.from.keyring !== undefined) {
     const resolved = posix.isAbsolute(spec.from.keyring) ? spec.from.keyring : posix.join(specDir, spec.from.keyring);
-    if ((await host.stat(resolved))?.kind !== "file") {
+    const looked = await lookUp(host, resolved);
+    if ("reason" in looked || looked.stat?.kind !== "file") {
       out.push(diagnosticAt(ast.source, locate(ast, "/from/keyring"), "MCC317", { value: spec.from.keyring, resolved }));
     }
   }
   return out;
+}
+
+/** What is at a path and where it really is; or why the host could not say (HostError). */
+async function lookUp(host: Host, path: string): Promise<{ stat: Awaited<ReturnType<Host["stat"]>>; real: string | undefined } | { reason: string }> {
+  try {
+    const stat = await host.stat(path);
+    return { stat, real: stat === undefined ? undefined : await host.realpath(path) };
+  } catch (error) {
+    if (error instanceof HostError) return { reason: error.reason };
+    throw error;
+  }
 }
