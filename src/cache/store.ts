@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SourceError } from "../host/errors.js";
 
@@ -24,6 +24,12 @@ export interface BlobStore {
   /** Small metadata (JSON) by key, written atomically; for index validators and the like. */
   readMeta<T>(key: string): Promise<T | undefined>;
   writeMeta(key: string, value: unknown): Promise<void>;
+  /**
+   * Removes the temporaries a killed process left (`tmp/`), those not written to for
+   * `olderThanMs` before `now`: another build writing into the same cache is never cut short.
+   * Returns how many were removed.
+   */
+  sweepTemporaries(now: Date, olderThanMs: number): Promise<number>;
 }
 
 /** The pure digest -> path function of the cache layout (`blobs/sha256/ab/abcdef...`). */
@@ -89,6 +95,17 @@ export function createBlobStore(root: string): BlobStore {
       } catch {
         return undefined;
       }
+    },
+    async sweepTemporaries(now, olderThanMs) {
+      let removed = 0;
+      for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+        const path = join(tmpDir, name);
+        const info = await lstat(path).catch(() => undefined);
+        if (info === undefined || now.getTime() - info.mtimeMs < olderThanMs) continue;
+        await rm(path, { recursive: true, force: true });
+        removed++;
+      }
+      return removed;
     },
     async writeMeta(key, value) {
       const dir = join(root, "meta");

@@ -61,6 +61,9 @@ export interface OutputSummary {
 
 export type CompileResult = { readonly kind: "built"; readonly outputs: readonly OutputSummary[]; readonly ran: number; readonly reused: number } | BuildFailure;
 
+/** A temporary of the cache not written to for an hour was left by a killed build. */
+export const STALE_TEMPORARY_MS = 60 * 60 * 1000;
+
 /** Parallel downloads, whatever the number of cores: a fetch waits on the network, not the processor. */
 const DOWNLOADS = 8;
 
@@ -70,6 +73,7 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
   const { plan, loaded } = prepared;
 
   const store = createBlobStore(request.cacheRoot);
+  await store.sweepTemporaries(host.now(), STALE_TEMPORARY_MS);
   const local = stepCache(store);
   const cache = request.sharedCache === undefined ? local : await request.sharedCache(local, store);
   if ("kind" in cache) return cache;

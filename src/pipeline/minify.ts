@@ -30,7 +30,7 @@ import { OutputError, stepCache, stepHandlers, writingOutput } from "../steps/ha
 import type { OutputFormat, SpecOutput } from "../types/spec.js";
 import { defaultOutputPath } from "../validate/defaults.js";
 import { VERSION } from "../version.js";
-import type { OutputSummary } from "./compile.js";
+import { STALE_TEMPORARY_MS, type OutputSummary } from "./compile.js";
 import { outputPlaceProblems, type BuildFailure } from "./prepare.js";
 
 /** The output formats minify writes (the bootable ones need a kernel an image does not pin). */
@@ -210,6 +210,7 @@ export interface MinifyResult {
  */
 export async function minify(host: Host, request: MinifyRequest, events: ExecuteEvents = {}): Promise<MinifyResult | BuildFailure> {
   const store = createBlobStore(request.cacheRoot);
+  await store.sweepTemporaries(host.now(), STALE_TEMPORARY_MS);
   const { minified, diagnostics } = await minifyImage(request.source, {
     store,
     flags: request.flags,

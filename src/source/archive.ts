@@ -138,8 +138,10 @@ async function fetchInRelease(
   if (got.body === undefined) throw new SourceError(`GET ${url}: the server answered 304 to a request that was not conditional`);
   const bytes = await collect(got.body);
   events.onFetch?.(url, bytes.length);
-  // Verify before anything is kept: an unverified InRelease never enters the cache.
+  // Verify before anything is kept: an unverified InRelease never enters the cache, nor an
+  // expired one (unless expired ones are allowed): the next run asks the mirror again.
   const text = await verifyInRelease(new TextDecoder().decode(bytes), config.keyring, url);
+  checkFreshness(parseRelease(text, [], url), config.now, config.allowExpired, url);
   const stored = await store.putBytes(bytes);
   await store.writeMeta(key, { sha256: stored.sha256, ...(got.etag ? { etag: got.etag } : {}), ...(got.lastModified ? { lastModified: got.lastModified } : {}) });
   return { text, sha256: stored.sha256 };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
@@ -72,6 +72,27 @@ test("the cache root: MCC_CACHE, then XDG_CACHE_HOME/mcc, then ~/.cache/mcc", ()
   assert.is(defaultCacheRoot({ MCC_CACHE: "/a", XDG_CACHE_HOME: "/b" }, "/h"), "/a");
   assert.is(defaultCacheRoot({ XDG_CACHE_HOME: "/b" }, "/h"), "/b/mcc");
   assert.is(defaultCacheRoot({}, "/h"), "/h/.cache/mcc");
+});
+
+test("temporaries a killed process left are swept once stale; a fresh one (another build's) is kept", async () => {
+  const root = mkdtempSync(join(tmpdir(), "mcc-sweep-"));
+  try {
+    const store = createBlobStore(root);
+    await store.putBytes(new TextEncoder().encode("a blob"));
+    mkdirSync(join(root, "tmp"), { recursive: true });
+    const now = new Date();
+    const old = new Date(now.getTime() - 2 * 60 * 60 * 1000);
+    for (const name of ["killed-layer", "killed-download"]) {
+      writeFileSync(join(root, "tmp", name), "half");
+      utimesSync(join(root, "tmp", name), old, old);
+    }
+    writeFileSync(join(root, "tmp", "in-progress"), "being written");
+    assert.is(await store.sweepTemporaries(now, 60 * 60 * 1000), 2);
+    assert.equal(readdirSync(join(root, "tmp")), ["in-progress"]);
+    assert.ok(await store.has(createHash("sha256").update("a blob").digest("hex")), "blobs are not touched");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -281,6 +281,9 @@ test("a Release past its Valid-Until is refused unless allowed", async (ctx) => 
   assert.is(run.code, EXIT.world);
   assert.match(run.stderr, /expired on 2000-01-02T00:00:00\.000Z \(Valid-Until\)/);
   assert.match(run.stderr, /--allow-expired/);
+  // The expired InRelease was not kept: the cache holds no blob of its bytes.
+  const expiredSha = createHash("sha256").update(expired).digest("hex");
+  assert.not.ok(cacheBlobs(run.dir).includes(expiredSha), "an expired InRelease is not cached");
   const allowed = await tampered(ctx, path, () => expired, ["lock", "--allow-expired"]);
   assert.is(allowed.code, EXIT.ok, allowed.stderr);
 });
