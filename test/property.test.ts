@@ -119,4 +119,25 @@ test("random bytes give diagnostics, never a crash", async () => {
   );
 });
 
+/** Pieces of hostile specs: deep nesting, aliases to their own containers, control characters, large numbers, long strings. */
+const hostileValue: fc.Arbitrary<string> = fc.oneof(
+  fc.integer({ min: 1, max: 3000 }).map((n) => `${"[".repeat(n)}${"]".repeat(n)}`),
+  fc.integer({ min: 1, max: 3000 }).map((n) => `${"{a: ".repeat(n)}1${"}".repeat(n)}`),
+  fc.constantFrom("&a [*a]", "&a {k: *a}", "&a [x, [y, *a]]", "*undefined", "&a &b x"),
+  fc.string({ unit: fc.constantFrom("\\0", "\\n", "\\t", "\\x7f", "\\u001b", "/", "a", ".", "*"), maxLength: 12 }).map((s) => `"${s}"`),
+  fc.constantFrom("99999999999999999999999", "-1", "0x7fffffff", "1e400", ".nan", "0999", "0"),
+  fc.integer({ min: 1000, max: 200_000 }).map((n) => `"${"x".repeat(n)}"`),
+);
+const hostileField = fc.constantFrom("name", "packages", "executable", "args", "include", "exclude", "user", "workdir", "mounts", "files", "output", "env", "ports", "labels", "from");
+
+test("hostile specs (nesting, self-aliases, control characters, huge values) give diagnostics, never a crash (fixed seed)", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(hostileField, hostileValue), { minLength: 1, maxLength: 4 }), async (fields) => {
+      const text = ["name: hello", "packages: [hello]", "executable: /usr/bin/hello", ...fields.map(([k, v]) => `${k}: ${v}`)].join("\n") + "\n";
+      assertWellFormed(await loadText(text), text);
+    }),
+    { numRuns: runs, seed: 20261202 },
+  );
+});
+
 test.run();
