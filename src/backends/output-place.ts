@@ -88,9 +88,9 @@ function isFormat(format: OutputFormat, head: Uint8Array): boolean {
 }
 
 /** The places an output must never replace: the spec's directory and the current directory, as real paths. */
-export async function placesToKeep(host: Host, specPath: string, cwd: string): Promise<{ path: string; name: string }[]> {
+export async function placesToKeep(host: Host, cwd: string, specPath?: string): Promise<{ path: string; name: string }[]> {
   const keep: { path: string; name: string }[] = [];
-  const specDir = await host.realpath(posix.dirname(posix.resolve(cwd, specPath)));
+  const specDir = specPath === undefined ? undefined : await host.realpath(posix.dirname(posix.resolve(cwd, specPath)));
   if (specDir !== undefined) keep.push({ path: specDir, name: "the spec's directory" });
   const here = await host.realpath(cwd);
   if (here !== undefined && here !== specDir) keep.push({ path: here, name: "the current directory" });

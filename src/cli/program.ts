@@ -186,8 +186,9 @@ docs/diagnostics.md (every error code).`,
       .command("pull")
       .description("pull an image (every platform, and its SBOMs) from a registry into an OCI layout directory")
       .argument("<ref>", "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
-      .argument("<dir>", "the OCI layout to write (replaced atomically)"),
-  ).action(async (ref: string, dir: string, options: RegistryOptions) => {
+      .argument("<dir>", "the OCI layout to write (replaced atomically)")
+      .addOption(new Option("--force", "replace what is at DIR even if it is not an OCI layout (never the current directory or one above it)")),
+  ).action(async (ref: string, dir: string, options: RegistryOptions & { force?: boolean }) => {
     code = await (await import("./commands/registry.js")).pullCommand(ref, dir, options, io);
   });
 

@@ -222,7 +222,7 @@ export async function minify(host: Host, request: MinifyRequest, events: Execute
   const outputs = minifyOutputs(minified.spec, request);
   const inCache = outputs.find((o) => isWithin(resolve(o.path), resolve(request.cacheRoot)));
   if (inCache !== undefined) return { kind: "output", message: `the output ${inCache.path} is inside the cache directory ${request.cacheRoot}; write it elsewhere` };
-  const places = await outputPlaceProblems(host, outputs, [minified.arch], {}, { ...request, specPath: request.specPath ?? request.source.path });
+  const places = await outputPlaceProblems(host, outputs, [minified.arch], {}, request, request.specPath ?? request.source.label);
   if (places.length > 0) return { kind: "diagnostics", loaded: { diagnostics: places }, diagnostics: places };
 
   const plan = buildImagePlan({

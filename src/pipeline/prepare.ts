@@ -165,9 +165,10 @@ export async function outputPlaceProblems(
   outputs: readonly SpecOutput[],
   archs: readonly string[],
   loaded: Loaded | { readonly ast?: undefined },
-  request: { specPath: string; cwd: string; force?: boolean; output?: string; format?: string },
+  request: { specPath?: string; cwd: string; force?: boolean; output?: string; format?: string },
+  label = request.specPath ?? "",
 ): Promise<Diagnostic[]> {
-  const keep = await placesToKeep(host, request.specPath, request.cwd);
+  const keep = await placesToKeep(host, request.cwd, request.specPath);
   const fromCommandLine = request.output !== undefined || request.format !== undefined;
   const diagnostics: Diagnostic[] = [];
   for (const [i, output] of outputs.entries()) {
@@ -179,7 +180,7 @@ export async function outputPlaceProblems(
       const ast = loaded.ast;
       const remedy = problem.code === "MCC520" ? "choose another path, remove what is there, or pass --force" : "choose an output path inside or beside it";
       if (fromCommandLine || ast === undefined) {
-        diagnostics.push({ ...diagnosticForFile(request.specPath, problem.code, args), hint: `${fromCommandLine ? "the path given with -o: " : ""}${remedy}` });
+        diagnostics.push({ ...diagnosticForFile(label, problem.code, args), hint: `${fromCommandLine ? "the path given with -o: " : ""}${remedy}` });
       } else {
         const pointer = Array.isArray((ast.value as { output?: unknown }).output) ? childPointer("/output", i) : "/output";
         diagnostics.push(diagnosticAt(ast.source, locate(ast, pointer), problem.code, args, remedy));

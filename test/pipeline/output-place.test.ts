@@ -68,6 +68,26 @@ test("-o naming a directory of the user's files is refused with MCC520; the spec
   }
 });
 
+test("mcc pull refuses a directory of the user's files before it connects, and the current directory always", async () => {
+  const { root, done } = workspace();
+  try {
+    const mine = join(root, "mine");
+    mkdirSync(mine);
+    writeFileSync(join(mine, "notes.txt"), "keep\n");
+    const { io, out } = captureIo();
+    // Nothing listens on port 9: were the check after connecting, this would be a network error.
+    const code = await runMain(["pull", "127.0.0.1:9/x:latest", mine, "--insecure"], { ...io, cwd: root });
+    assert.is(code, EXIT.userError, out.stderr);
+    assert.match(out.stderr, /mine holds a directory of 1 entry \(notes\.txt\) that is not an OCI layout; mcc pull writes an OCI layout only where nothing is/);
+    const here = captureIo();
+    assert.is(await runMain(["pull", "127.0.0.1:9/x:latest", ".", "--insecure", "--force"], { ...here.io, cwd: mine }), EXIT.userError);
+    assert.match(here.out.stderr, /\. is the current directory; mcc pull never replaces it/);
+    assert.equal(readdirSync(mine), ["notes.txt"]);
+  } finally {
+    done();
+  }
+});
+
 test("what may be replaced: nothing, an empty directory, an output of the same format; --force for the rest", async () => {
   const { root, done } = workspace();
   const host = createNodeHost();

@@ -5,11 +5,12 @@ import { pushLayout } from "../../registry/push.js";
 import { formatReference, parseReference, ReferenceError, type ImageReference } from "../../registry/reference.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { formatSize } from "./common.js";
 import { connect } from "./registry-access.js";
+import { checkOutputPlace, placesToKeep } from "../../backends/output-place.js";
 
 /** The options of push and pull: how to reach the registry. */
 export interface RegistryOptions {
@@ -66,7 +67,15 @@ export async function pushCommand(output: string, reference: string, options: Pu
 }
 
 /** `mcc pull REF DIR`: an image from a registry into an OCI layout. */
-export async function pullCommand(reference: string, dir: string, options: RegistryOptions, io: CliIo): Promise<ExitCode> {
+export async function pullCommand(reference: string, dir: string, options: RegistryOptions & { force?: boolean }, io: CliIo): Promise<ExitCode> {
+  // The layout replaces only what may be replaced, as compile's outputs (output-place.ts).
+  const keep = await placesToKeep(io.host, io.cwd);
+  const problem = await checkOutputPlace(io.host, resolve(io.cwd, dir), "oci", keep, options.force === true);
+  if (problem !== undefined) {
+    const message = problem.code === "MCC520" ? `${dir} holds ${problem.what}; mcc pull writes an OCI layout only where nothing is, into an empty directory or over a layout (--force to replace it)` : `${dir} is ${problem.relation}; mcc pull never replaces it`;
+    io.stderr(`mcc: error: ${message}\n`);
+    return EXIT.userError;
+  }
   return reportingRegistryErrors(io, async () => {
     const ref = parseReference(reference);
     const client = await connect(ref, options, io);
