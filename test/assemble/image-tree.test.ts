@@ -1,5 +1,5 @@
 // The image tree is the one sanitised tree every output is written from: an entry that lies
-// under a symlink of the image (a package's `x -> /tmp/outside` and `x/pwned`) is left out and
+// under a symlink of the image (a package's `x -> /elsewhere` and `x/pwned`) is left out and
 // said, so no layer or root file system holds both, whatever writes or extracts it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -19,7 +19,7 @@ test("entries under a symlink of the image are left out, named with their packag
   const tree = buildImageTree(
     spec,
     kept([
-      { kind: "symlink", path: "/usr/share/x/link", target: "/tmp/outside", pkg: "evil" },
+      { kind: "symlink", path: "/usr/share/x/link", target: "/elsewhere", pkg: "evil" },
       { kind: "file", path: "/usr/share/x/link/pwned", mode: 0o644, size: 3, sha256: "a".repeat(64), pkg: "evil" },
       { kind: "file", path: "/usr/share/x/link/deeper/more", mode: 0o644, size: 3, sha256: "b".repeat(64), pkg: "other" },
       { kind: "file", path: "/usr/share/x/fine", mode: 0o644, size: 3, sha256: "c".repeat(64), pkg: "evil" },
