@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import type { BlobStore } from "../cache/store.js";
 import type { Spec } from "../types/spec.js";
 import type { Reason, TraceResult } from "../trace/trace.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
@@ -159,4 +160,14 @@ export interface TreeResult {
 /** A kept tree as the ImageTree the writers take. */
 export function treeOf(result: TreeResult): ImageTree {
   return { entries: result.entries, reasons: new Map(result.reasons), ...(result.dropped === undefined ? {} : { dropped: result.dropped }) };
+}
+
+/** A laid-out tree as the cache keeps it: bytes made in memory (generated files) stored as blobs, so the result is small, plain JSON. */
+export async function keptTree(tree: ImageTree, closureBytes: number, store: Pick<BlobStore, "putBytes">): Promise<TreeResult> {
+  const entries: ImageEntry[] = [];
+  for (const e of tree.entries) {
+    if (e.kind === "file" && "bytes" in e.source) entries.push({ ...e, source: { blob: (await store.putBytes(e.source.bytes)).sha256 } });
+    else entries.push(e);
+  }
+  return { entries, reasons: [...tree.reasons], closureBytes, ...(tree.dropped === undefined ? {} : { dropped: tree.dropped }) };
 }

@@ -29,7 +29,7 @@ export interface BlobStore {
    * `olderThanMs` before `now`: another build writing into the same cache is never cut short.
    * Returns how many were removed.
    */
-  sweepTemporaries(now: Date, olderThanMs: number): Promise<number>;
+  sweepTemporaries(now: Date, olderThanMs?: number): Promise<number>;
 }
 
 /** The pure digest -> path function of the cache layout (`blobs/sha256/ab/abcdef...`). */
@@ -37,6 +37,9 @@ export function blobPath(root: string, sha256: string): string {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256 digest: ${sha256}`);
   return join(root, "blobs", "sha256", sha256.slice(0, 2), sha256);
 }
+
+/** A temporary not written to for an hour was left by a killed build (a live one writes on). */
+export const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 
 export function createBlobStore(root: string): BlobStore {
   const tmpDir = join(root, "tmp");
@@ -96,7 +99,7 @@ export function createBlobStore(root: string): BlobStore {
         return undefined;
       }
     },
-    async sweepTemporaries(now, olderThanMs) {
+    async sweepTemporaries(now, olderThanMs = STALE_TEMPORARY_MS) {
       let removed = 0;
       for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
         const path = join(tmpDir, name);

@@ -4,18 +4,17 @@
  * provenance, boot media, emit), then say what was written. Returns data; the CLI renders it
  * and its events.
  */
-import { mkdir } from "node:fs/promises";
-import { availableParallelism } from "node:os";
-import { dirname, resolve } from "node:path";
 import { treeOf, type DroppedEntry, type TreeResult } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";
-import { executePlan, type ExecuteEvents, type StepCache } from "../execute/execute.js";
+import type { ExecuteEvents, StepCache } from "../execute/execute.js";
 import type { Host } from "../host/host.js";
 import { explainAll } from "../provenance/explain.js";
 import { archiveBases } from "../source/bases.js";
 import type { FetchEvents } from "../source/fetch-packages.js";
-import { OutputError, stepCache, stepHandlers, TraceFailure, writingOutput, type StepEnv } from "../steps/handlers.js";
+import type { PlanStepOf } from "../plan/build-plan.js";
+import { OutputError, stepCache, TraceFailure, type StepEnv } from "../steps/handlers.js";
 import { traceDiagnostics } from "../steps/trace-diagnostics.js";
+import { runOutputs } from "./run-plan.js";
 import { prepareBuild, type BuildFailure, type BuildRequest, type PreparedBuild, type PrepareEvents } from "./prepare.js";
 
 export interface CompileRequest extends BuildRequest {
@@ -61,54 +60,34 @@ export interface OutputSummary {
 
 export type CompileResult = { readonly kind: "built"; readonly outputs: readonly OutputSummary[]; readonly ran: number; readonly reused: number } | BuildFailure;
 
-/** A temporary of the cache not written to for an hour was left by a killed build. */
-export const STALE_TEMPORARY_MS = 60 * 60 * 1000;
-
-/** Parallel downloads, whatever the number of cores: a fetch waits on the network, not the processor. */
-const DOWNLOADS = 8;
-
 export async function compile(host: Host, request: CompileRequest, events: CompileEvents = {}): Promise<CompileResult> {
   const prepared = await prepareBuild(host, request, { boot: true, checkMounts: true, outsideOf: request.cacheRoot, checkPlaces: true }, events);
   if ("kind" in prepared) return prepared;
   const { plan, loaded } = prepared;
 
   const store = createBlobStore(request.cacheRoot);
-  await store.sweepTemporaries(host.now(), STALE_TEMPORARY_MS);
+  await store.sweepTemporaries(host.now());
   const local = stepCache(store);
   const cache = request.sharedCache === undefined ? local : await request.sharedCache(local, store);
   if ("kind" in cache) return cache;
   const env = await stepEnv(host, prepared, store, request, events.fetch);
 
-  const emits = plan.steps.filter((s) => s.kind === "emit");
+  // The outputs, and the trees whose numbers the summary gives.
+  const treeSteps = plan.steps.filter((s): s is PlanStepOf<"tree"> => s.kind === "tree");
   try {
-    for (const step of emits) {
-      const path = String(step.params["path"]);
-      await writingOutput(path, () => mkdir(dirname(resolve(path)), { recursive: true }));
-    }
-    // The outputs, and the trees whose numbers the summary gives.
-    const targets = plan.steps.filter((s) => s.kind === "emit" || s.kind === "tree").map((s) => s.id);
     let ran = 0;
     let reused = 0;
-    const results = await executePlan(plan, stepHandlers(env), cache, { parallel: availableParallelism(), uncached: new Set(["emit"]), pools: { fetch: DOWNLOADS }, targets }, {
+    const { results, written } = await runOutputs(plan, env, cache, treeSteps.map((s) => s.id), {
       onStep: (step, how, done, total) => {
         if (how === "ran") ran++;
         else if (how === "cached") reused++;
         events.onStep?.(step, how, done, total);
       },
     });
-
-    const trees = plan.steps.filter((s) => s.kind === "tree").map((s) => ({ arch: String(s.params["arch"]), tree: results.get(s.id) as TreeResult }));
-    const outputs = emits.map((step): OutputSummary => {
-      const written = results.get(step.id) as { path: string; digest?: string; sboms?: string[]; provenance?: string[] };
-      const images = step.params["arch"] === undefined ? trees : trees.filter((t) => t.arch === step.params["arch"]);
-      return {
-        format: String(step.params["format"]),
-        path: written.path,
-        ...(written.digest === undefined ? {} : { digest: written.digest }),
-        sboms: written.sboms ?? [],
-        provenance: written.provenance ?? [],
-        images: images.map((t) => summarize(t.arch, t.tree)),
-      };
+    const trees = treeSteps.map((s) => ({ arch: s.params.arch, tree: results.get(s.id) as TreeResult }));
+    const outputs = written.map(({ step, ...w }): OutputSummary => {
+      const images = step.params.arch === undefined ? trees : trees.filter((t) => t.arch === step.params.arch);
+      return { format: step.params.format, ...w, images: images.map((t) => summarize(t.arch, t.tree)) };
     });
     const first = trees[0];
     if (request.explain !== undefined && first !== undefined) {
@@ -130,8 +109,12 @@ export async function stepEnv(
   request: { env: Readonly<Record<string, string | undefined>>; offline: boolean; chown: boolean },
   fetchEvents: FetchEvents | undefined,
 ): Promise<StepEnv> {
-  // The tree step reads the spec's files from the cache by the digests in its parameters.
-  for (const bytes of prepared.files.values()) await store.putBytes(bytes);
+  // The tree step reads the spec's files from the cache by the digests in its parameters
+  // (hashed once, when the plan was made).
+  for (const [path, bytes] of prepared.files) {
+    const sha256 = prepared.fileDigests[path];
+    if (sha256 === undefined || !(await store.has(sha256))) await store.putBytes(bytes);
+  }
   return {
     store,
     bases: await archiveBases(host, prepared.spec, request.env),

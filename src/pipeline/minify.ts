@@ -1,37 +1,31 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import type { ConfigStart } from "../formats/oci-documents.js";
-import type { ImageTree } from "../assemble/image-tree.js";
-import { traceAndLayOut } from "../steps/tree.js";
-import type { BlobStore } from "../cache/store.js";
-import { diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { keptTree, type ImageTree } from "../assemble/image-tree.js";
+import { createBlobStore, type BlobStore } from "../cache/store.js";
+import { parseParagraphs } from "../debian/deb822.js";
 import { parseDpkgDatabase } from "../debian/dpkg-database.js";
+import { diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { ExecuteEvents } from "../execute/execute.js";
+import type { ConfigStart } from "../formats/oci-documents.js";
+import type { Host } from "../host/host.js";
 import { ImageError, readImage } from "../inspect/read-image.js";
-import type { TraceProblem, TraceResult } from "../trace/trace.js";
-import { VirtualRoot } from "../trace/vroot.js";
-import type { Arch, Spec } from "../types/spec.js";
 import { imagePackages, type ImagePackages } from "../minify/image-packages.js";
 import { minifySpec, releaseCodename, type GivenSpec, type MinifyFlags } from "../minify/minify-spec.js";
 import { sizeReport, type SizeReport } from "../minify/size-report.js";
 import { treeParamsOf } from "../plan/build-plan.js";
-import { mkdir } from "node:fs/promises";
-import { availableParallelism } from "node:os";
-import { dirname, resolve } from "node:path";
-import type { ImageEntry, TreeResult } from "../assemble/image-tree.js";
-import { createBlobStore } from "../cache/store.js";
-import { parseParagraphs } from "../debian/deb822.js";
-import { executePlan, type ExecuteEvents } from "../execute/execute.js";
-import type { Host } from "../host/host.js";
-import { isWithin } from "../paths/absolute.js";
 import { buildImagePlan } from "../plan/image-plan.js";
 import { explainAll } from "../provenance/explain.js";
 import type { SbomStepParams } from "../sbom/image-sbom.js";
-import { OutputError, stepCache, stepHandlers, writingOutput } from "../steps/handlers.js";
-import type { OutputFormat, SpecOutput } from "../types/spec.js";
+import { OutputError, stepCache } from "../steps/handlers.js";
+import { traceAndLayOut } from "../steps/tree.js";
+import type { TraceProblem, TraceResult } from "../trace/trace.js";
+import { VirtualRoot } from "../trace/vroot.js";
+import type { Arch, OutputFormat, Spec, SpecOutput } from "../types/spec.js";
 import { defaultOutputPath } from "../validate/defaults.js";
 import { VERSION } from "../version.js";
-import { STALE_TEMPORARY_MS, type OutputSummary } from "./compile.js";
-import { outputPlaceProblems, type BuildFailure } from "./prepare.js";
+import type { OutputSummary } from "./compile.js";
+import { outputInCache, outputPlaceProblems, type BuildFailure } from "./prepare.js";
+import { runOutputs } from "./run-plan.js";
 
 /** The output formats minify writes (the bootable ones need a kernel an image does not pin). */
 export const MINIFY_FORMATS = ["oci", "oci-archive", "docker-archive", "rootfs"] as const;
@@ -210,7 +204,7 @@ export interface MinifyResult {
  */
 export async function minify(host: Host, request: MinifyRequest, events: ExecuteEvents = {}): Promise<MinifyResult | BuildFailure> {
   const store = createBlobStore(request.cacheRoot);
-  await store.sweepTemporaries(host.now(), STALE_TEMPORARY_MS);
+  await store.sweepTemporaries(host.now());
   const { minified, diagnostics } = await minifyImage(request.source, {
     store,
     flags: request.flags,
@@ -220,15 +214,15 @@ export async function minify(host: Host, request: MinifyRequest, events: Execute
   });
   if (minified === undefined) return { kind: "diagnostics", loaded: { diagnostics }, diagnostics };
   const outputs = minifyOutputs(minified.spec, request);
-  const inCache = outputs.find((o) => isWithin(resolve(o.path), resolve(request.cacheRoot)));
-  if (inCache !== undefined) return { kind: "output", message: `the output ${inCache.path} is inside the cache directory ${request.cacheRoot}; write it elsewhere` };
+  const inCache = outputInCache(outputs, request.cacheRoot, request.cwd);
+  if (inCache !== undefined) return inCache;
   const places = await outputPlaceProblems(host, outputs, [minified.arch], {}, request, request.specPath ?? request.source.label);
   if (places.length > 0) return { kind: "diagnostics", loaded: { diagnostics: places }, diagnostics: places };
 
   const plan = buildImagePlan({
     spec: minified.spec,
     arch: minified.arch,
-    tree: await storeTree(minified.tree, minified.report.before.bytes, store),
+    tree: (await store.putBytes(new TextEncoder().encode(JSON.stringify(await keptTree(minified.tree, minified.report.before.bytes, store))))).sha256,
     start: minified.start,
     epoch: request.epoch,
     outputs,
@@ -237,19 +231,10 @@ export async function minify(host: Host, request: MinifyRequest, events: Execute
     tool: `mcc-${VERSION}`,
   });
   const env = { store, bases: { mirror: "", security: "" }, offline: true, chown: request.chown };
-  const emits = plan.steps.filter((s) => s.kind === "emit");
   try {
-    for (const step of emits) await writingOutput(step.params.path, () => mkdir(dirname(resolve(step.params.path)), { recursive: true }));
-    const results = await executePlan(plan, stepHandlers(env), stepCache(store), { parallel: availableParallelism(), uncached: new Set(["emit"]), targets: emits.map((s) => s.id) }, events);
+    const { written } = await runOutputs(plan, env, stepCache(store), [], events);
     if (request.explain !== undefined) await host.writeFileAtomic(request.explain, JSON.stringify(explainAll(minified.tree), null, 2) + "\n");
-    return {
-      kind: "minified",
-      minified,
-      outputs: emits.map((step) => {
-        const written = results.get(step.id) as { path: string; digest?: string; sboms?: string[] };
-        return { format: step.params.format, path: written.path, ...(written.digest === undefined ? {} : { digest: written.digest }), sboms: written.sboms ?? [], provenance: [], images: [] };
-      }),
-    };
+    return { kind: "minified", minified, outputs: written.map(({ step, ...w }) => ({ format: step.params.format, ...w, images: [] })) };
   } catch (error) {
     if (error instanceof OutputError) return { kind: "output", message: error.message };
     throw error;
@@ -265,17 +250,6 @@ function minifyOutputs(spec: Spec, request: { output?: string; format?: string; 
   }
   const format = (request.format ?? "oci") as OutputFormat;
   return [{ format, path: request.output ?? defaultOutputPath(spec.name, format) }];
-}
-
-/** The tree as the cache keeps a tree step's result (bytes as blobs), stored as JSON; its sha256. */
-async function storeTree(tree: ImageTree, imageBytes: number, store: BlobStore): Promise<string> {
-  const entries: ImageEntry[] = [];
-  for (const e of tree.entries) {
-    if (e.kind === "file" && "bytes" in e.source) entries.push({ ...e, source: { blob: (await store.putBytes(e.source.bytes)).sha256 } });
-    else entries.push(e);
-  }
-  const result: TreeResult = { entries, reasons: [...tree.reasons], closureBytes: imageBytes, ...(tree.dropped === undefined ? {} : { dropped: tree.dropped }) };
-  return (await store.putBytes(new TextEncoder().encode(JSON.stringify(result)))).sha256;
 }
 
 /** The image's installed packages as the SBOM lists them: the source package from the dpkg records; no .deb digest, since there was no .deb. */

@@ -99,9 +99,8 @@ export async function prepareBuild(
     const cannotBoot = bootProblems(spec, outputs, ready.ast);
     if (cannotBoot.length > 0) return { kind: "diagnostics", loaded, diagnostics: cannotBoot };
   }
-  // An output inside the cache could be taken for (or overwrite) cache entries.
-  const inCache = options.outsideOf === undefined ? undefined : outputs.find((o) => isWithin(resolve(o.path), resolve(options.outsideOf as string)));
-  if (inCache !== undefined) return { kind: "output", message: `the output ${inCache.path} is inside the cache directory ${options.outsideOf}; write it elsewhere` };
+  const inCache = options.outsideOf === undefined ? undefined : outputInCache(outputs, options.outsideOf, request.cwd);
+  if (inCache !== undefined) return inCache;
   if (options.checkPlaces === true) {
     const places = await outputPlaceProblems(host, outputs, withArchs.buildArchs, ready, request);
     if (places.length > 0) return { kind: "diagnostics", loaded, diagnostics: places };
@@ -153,6 +152,12 @@ function bootProblems(spec: Spec, outputs: readonly SpecOutput[], ast: SpecAst):
     const top = BOOT_MOUNTS.find((p) => m.path === p || m.path.startsWith(`${p}/`));
     return top === undefined ? [] : [diagnosticAt(ast.source, locate(ast, `/mounts/${i}/path`), "MCC510", { format, reason: `a mount at ${m.path} would hide the boot's own ${top}, or be hidden by it` })];
   });
+}
+
+/** An output inside the cache could be taken for (or overwrite) cache entries. */
+export function outputInCache(outputs: readonly SpecOutput[], cacheRoot: string, cwd: string): BuildFailure | undefined {
+  const found = outputs.find((o) => isWithin(resolve(cwd, o.path), resolve(cwd, cacheRoot)));
+  return found === undefined ? undefined : { kind: "output", message: `the output ${found.path} is inside the cache directory ${cacheRoot}; write it elsewhere` };
 }
 
 /**

@@ -3,18 +3,18 @@
  * executor for one architecture's `tree` step and the packages it was traced from (the same
  * cached results compile uses), then explain a path from them. Returns data.
  */
-import { availableParallelism } from "node:os";
 import { treeOf, type ImageTree, type TreeResult } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";
-import { executePlan } from "../execute/execute.js";
 import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
 import type { Host } from "../host/host.js";
 import { explainPath } from "../provenance/explain.js";
-import { stepCache, stepHandlers, TraceFailure } from "../steps/handlers.js";
+import type { PlanStepOf } from "../plan/build-plan.js";
+import { stepCache, TraceFailure } from "../steps/handlers.js";
 import { traceDiagnostics } from "../steps/trace-diagnostics.js";
 import { VirtualRoot } from "../trace/vroot.js";
 import { stepEnv, type CompileEvents, type CompileRequest } from "./compile.js";
 import { prepareBuild, type BuildFailure, type Loaded } from "./prepare.js";
+import { runSteps } from "./run-plan.js";
 
 /** One architecture's image tree, with the packages' files it was traced from. */
 export interface TracedImage {
@@ -37,14 +37,14 @@ export async function traceImage(host: Host, request: TraceRequest, events: Comp
   if ("kind" in prepared) return prepared;
   const { plan, loaded } = prepared;
   const arch = prepared.archs[0] as string;
-  const treeStep = plan.steps.find((s) => s.kind === "tree" && s.params["arch"] === arch);
+  const treeStep = plan.steps.find((s): s is PlanStepOf<"tree"> => s.kind === "tree" && s.params.arch === arch);
   if (treeStep === undefined) throw new Error(`the plan has no tree step for ${arch}`);
 
   const store = createBlobStore(request.cacheRoot);
   const env = await stepEnv(host, prepared, store, { ...request, chown: false }, events.fetch);
   let results: ReadonlyMap<string, unknown>;
   try {
-    results = await executePlan(plan, stepHandlers(env), stepCache(store), { parallel: availableParallelism(), uncached: new Set(["emit"]), pools: { fetch: 8 }, targets: [treeStep.id, ...treeStep.inputs] }, events);
+    results = await runSteps(plan, env, stepCache(store), [treeStep.id, ...treeStep.inputs], events);
   } catch (error) {
     if (error instanceof TraceFailure) return { kind: "diagnostics", loaded, diagnostics: traceDiagnostics(error.problems, loaded.ast) };
     throw error;
