@@ -129,14 +129,19 @@ function runOne(file, { timeLimit, write, writeErr }) {
       if (!closed) kill(-child.pid, "SIGKILL");
     }, timeLimit * 1000);
     let closed = false;
-    child.on("close", (code, signal) => {
+    let outlived = [];
+    // At the harness's exit, not at the close of its pipes: a child left running with the
+    // harness's stdout would keep them open, and the run waiting, until the time limit.
+    child.once("exit", () => {
       closed = true;
       clearTimeout(timer);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // What outlived the file is killed, and reported unless the time-limit message named it.
-      const outlived = startedBy(child.pid, token);
+      outlived = startedBy(child.pid, token);
       kill(-child.pid, "SIGKILL");
       for (const p of outlived) kill(p.pid, "SIGKILL");
+    });
+    child.on("close", (code, signal) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // What outlived the file was killed, and is reported unless the time-limit message named it.
       const left = outlived.filter((p) => !waitingOn.some((w) => w.pid === p.pid));
       const containers = deleteContainers(child.pid);
       const plain = output.replace(/\x1b\[[0-9;]*m/g, "");

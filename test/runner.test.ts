@@ -24,7 +24,7 @@ function alive(pid: number): boolean {
 test("misbehaving test files: the run ends, names each failure and what a stuck file waited on, and leaves nothing running", () => {
   const pids = mkdtempSync(join(tmpdir(), "mcc-runner-"));
   try {
-    const files = ["fails-with-server.mjs", "hangs.mjs", "escapes.mjs", "tracked.mjs"].map((f) => join(fixtures, f));
+    const files = ["fails-with-server.mjs", "hangs.mjs", "escapes.mjs", "tracked.mjs", "inherits.mjs"].map((f) => join(fixtures, f));
     const run = spawnSync(process.execPath, [join(repoRoot, "test", "runner.mjs"), "--time-limit", "4", ...files], {
       cwd: repoRoot,
       encoding: "utf8",
@@ -35,7 +35,7 @@ test("misbehaving test files: the run ends, names each failure and what a stuck 
     assert.is(run.error, undefined, `the runner itself did not end: ${String(run.error)}\n${out}`);
     assert.is(run.status, 1, out);
     // Progress: each file is announced before it runs, then its result line.
-    const order = ["[1/4] test/fixtures-runner/fails-with-server.mjs", "FAIL test/fixtures-runner/fails-with-server.mjs: 1 passed, 1 failed", "[2/4] test/fixtures-runner/hangs.mjs", "[3/4]", "[4/4]", "ok   test/fixtures-runner/tracked.mjs: 1 passed"];
+    const order = ["[1/5] test/fixtures-runner/fails-with-server.mjs", "FAIL test/fixtures-runner/fails-with-server.mjs: 1 passed, 1 failed", "[2/5] test/fixtures-runner/hangs.mjs", "[3/5]", "[4/5]", "ok   test/fixtures-runner/tracked.mjs: 1 passed", "[5/5]"];
     let at = 0;
     for (const line of order) {
       const i = out.indexOf(line, at);
@@ -52,10 +52,14 @@ test("misbehaving test files: the run ends, names each failure and what a stuck 
     assert.match(out, /FAIL test\/fixtures-runner\/escapes\.mjs: 1 passed, 1 failed[^\n]*\n\s+left running after it ended \(now killed\): pid \d+/);
     // A registered server is stopped by the harness, and the file passes.
     assert.match(out, /still running after the tests, stopped: a registered http server/);
-    assert.match(out, /failed files:\n {2}test\/fixtures-runner\/fails-with-server\.mjs[^\n]*\n {2}test\/fixtures-runner\/hangs\.mjs[^\n]*\n {2}test\/fixtures-runner\/escapes\.mjs/);
-    assert.match(out, /\n3 passed, 3 failed\n$/);
+    // A child holding the file's stdout does not keep the run waiting: it is killed when the file
+    // ends, well before the time limit, and held against the file.
+    assert.match(out, /FAIL test\/fixtures-runner\/inherits\.mjs: 1 passed, 1 failed \((\d+\.\d) s\)\n\s+left running after it ended \(now killed\): pid \d+ sleep 3600/);
+    assert.ok(Number(/inherits\.mjs: 1 passed, 1 failed \((\d+\.\d) s\)/.exec(out)?.[1]) < 4, "ended before the time limit");
+    assert.match(out, /failed files:\n {2}test\/fixtures-runner\/fails-with-server\.mjs[^\n]*\n {2}test\/fixtures-runner\/hangs\.mjs[^\n]*\n {2}test\/fixtures-runner\/escapes\.mjs[^\n]*\n {2}test\/fixtures-runner\/inherits\.mjs/);
+    assert.match(out, /\n4 passed, 4 failed\n$/);
     const started = readFileSync(join(pids, "pids"), "utf8").trim().split("\n");
-    assert.is(started.length, 3, started.join("\n"));
+    assert.is(started.length, 4, started.join("\n"));
     const survivors = started.filter((line) => alive(Number(line.split(" ")[0])));
     assert.equal(survivors, [], "no process started by the fixtures is left");
   } finally {
