@@ -135,9 +135,9 @@ class Walker {
         this.aborted = this.fatal = true;
         return null;
       }
-      if (this.open.has(target) || this.open.size >= MAX_SPEC_DEPTH) {
-        const detail = this.open.has(target) ? `alias *${node.source} refers to a node that contains it, which would never end` : `the spec nests deeper than ${MAX_SPEC_DEPTH} levels`;
-        this.diagnostics.push(diagnosticAt(this.source, range, "MCC100", { detail }));
+      // Depth is checked where the target is walked; a target that contains the alias never ends.
+      if (this.open.has(target)) {
+        this.diagnostics.push(diagnosticAt(this.source, range, "MCC100", { detail: `alias *${node.source} refers to a node that contains it, which would never end` }));
         this.aborted = this.fatal = true;
         return null;
       }
