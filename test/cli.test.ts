@@ -91,15 +91,10 @@ test("compile refuses a bootable output whose mounts would hide the init's /dev,
 
 test("a bug is reported as one, with exit code 70 and no stack unless asked", async () => {
   const broken: Host = {
+    ...createMemoryHost({}),
     stat: async () => {
       throw new TypeError("boom");
     },
-    readFile: async () => new Uint8Array(),
-    readPrefix: async () => new Uint8Array(),
-    realpath: async () => undefined,
-    readdir: async () => undefined,
-    writeFileAtomic: async () => undefined,
-    now: () => new Date(0),
   };
   const plain = memoryIo(broken);
   assert.is(await runMain(["validate", "x.yml"], plain.io), EXIT.internal);

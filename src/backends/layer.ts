@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
 import { pack, type Pack } from "tar-stream";
 import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
 import type { BlobStore } from "../cache/store.js";
@@ -16,64 +15,53 @@ export interface LayerResult {
 
 /**
  * Streams the image tree as a tar (entries in the tree's order, fixed owners, no user or
- * group names, every mtime the build's epoch) through gzip into `gzPath`. gzip is fflate, a
- * pure JavaScript implementation pinned in the lock file: its bytes do not depend on the CPU
- * or the Node version, as a native zlib's may.
+ * group names, every mtime the build's epoch) through gzip into the cache, which hashes it as
+ * it is written. gzip is fflate, a pure JavaScript implementation pinned in the lock file: its
+ * bytes do not depend on the CPU or the Node version, as a native zlib's may.
  */
-export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: number, gzPath: string): Promise<LayerResult> {
-  const gzHash = createHash("sha256");
-  const out = createWriteStream(gzPath, { flags: "wx" });
-  let size = 0;
-  const pending: Uint8Array[] = [];
+export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: number): Promise<LayerResult> {
+  const tar = layerTar(tree, store, epoch);
   // The same bytes for the same tar, whatever the machine and however the tar is cut.
-  const gzip = createStableGzip((chunk) => pending.push(chunk));
-  const flush = async () => {
-    while (pending.length > 0) {
-      const chunk = pending.shift() as Uint8Array;
-      gzHash.update(chunk);
-      size += chunk.length;
-      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+  async function* gzipped(): AsyncIterable<Uint8Array> {
+    const pending: Uint8Array[] = [];
+    const gzip = createStableGzip((chunk) => pending.push(chunk));
+    for await (const chunk of tar.chunks) {
+      gzip.write(chunk);
+      yield* pending.splice(0);
     }
-  };
-  const tar = await streamTar(tree, store, epoch, async (chunk) => {
-    if (gzip.write(chunk) > 0) await flush();
-  });
-  gzip.end();
-  await flush();
-  await end(out);
-  return { ...tar, digest: gzHash.digest("hex"), size };
-}
-
-/** The same tar, uncompressed, into `tarPath` (for docker archives). */
-export async function writeLayerTar(tree: ImageTree, store: BlobStore, epoch: number, tarPath: string): Promise<{ diffId: string; tarSize: number }> {
-  const out = createWriteStream(tarPath, { flags: "wx" });
-  const tar = await streamTar(tree, store, epoch, async (chunk) => {
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
-  });
-  await end(out);
-  return tar;
-}
-
-/** Produces the tree's tar, handing each chunk on; returns its sha256 (the diff_id) and size. */
-async function streamTar(tree: ImageTree, store: BlobStore, epoch: number, onChunk: (chunk: Uint8Array) => Promise<void>): Promise<{ diffId: string; tarSize: number }> {
-  const tar = pack();
-  const producing = produce(tar, tree, store, epoch);
-  const hash = createHash("sha256");
-  let tarSize = 0;
-  for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) {
-    hash.update(chunk);
-    tarSize += chunk.length;
-    await onChunk(chunk);
+    gzip.end();
+    yield* pending.splice(0);
   }
-  await producing;
-  return { diffId: hash.digest("hex"), tarSize };
+  const blob = await store.put(gzipped(), undefined, "layer");
+  return { ...tar.result(), digest: blob.sha256, size: blob.size };
 }
 
-function end(stream: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.on("error", reject);
-    stream.end(() => resolve());
-  });
+/**
+ * The tree's tar, uncompressed, as it is produced; once read to its end, `result` gives its
+ * sha256 (the diff_id) and size.
+ */
+export function layerTar(tree: ImageTree, store: BlobStore, epoch: number): { chunks: AsyncIterable<Uint8Array>; result(): { diffId: string; tarSize: number } } {
+  let done: { diffId: string; tarSize: number } | undefined;
+  async function* chunks(): AsyncIterable<Uint8Array> {
+    const tar = pack();
+    const producing = produce(tar, tree, store, epoch);
+    const hash = createHash("sha256");
+    let tarSize = 0;
+    for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      tarSize += chunk.length;
+      yield chunk;
+    }
+    await producing;
+    done = { diffId: hash.digest("hex"), tarSize };
+  }
+  return {
+    chunks: chunks(),
+    result() {
+      if (done === undefined) throw new Error("the layer's tar was not read to its end");
+      return done;
+    },
+  };
 }
 
 async function produce(tar: Pack, tree: ImageTree, store: BlobStore, epoch: number): Promise<void> {
@@ -112,8 +100,8 @@ async function addEntry(tar: Pack, entry: ImageEntry, store: BlobStore, mtime: D
         sink.on("finish", () => resolve());
         sink.on("error", reject);
       });
-      for await (const chunk of createReadStream(store.pathOf(entry.source.blob))) {
-        if (!sink.write(chunk as Uint8Array)) await new Promise<void>((resolve) => sink.once("drain", () => resolve()));
+      for await (const chunk of store.open(entry.source.blob)) {
+        if (!sink.write(chunk)) await new Promise<void>((resolve) => sink.once("drain", () => resolve()));
       }
       sink.end(undefined);
       await done;

@@ -1,5 +1,5 @@
-import { chmod, chown, copyFile, lchown, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join, posix } from "node:path";
+import type { Host } from "../host/host.js";
 import type { BlobStore } from "../cache/store.js";
 import type { ImageTree } from "../assemble/image-tree.js";
 import { replaceDirectory } from "../host/atomic.js";
@@ -10,7 +10,7 @@ import { replaceDirectory } from "../host/atomic.js";
  * Owners are set when running as root (otherwise the files are the caller's). Paths come from
  * the tree, which holds only normalized absolute paths; nothing is followed on the host.
  */
-export async function writeRootfs(tree: ImageTree, store: BlobStore, target: string, options: { chown: boolean }): Promise<void> {
+export async function writeRootfs(host: Host, tree: ImageTree, store: BlobStore, target: string, options: { chown: boolean }): Promise<void> {
   // Nothing may be written through a link of the tree itself.
   const links = new Set(tree.entries.filter((e) => e.kind === "symlink").map((e) => e.path));
   for (const entry of tree.entries) {
@@ -18,27 +18,25 @@ export async function writeRootfs(tree: ImageTree, store: BlobStore, target: str
       if (links.has(dir)) throw new Error(`image tree entry ${entry.path} lies under the symlink ${dir}`);
     }
   }
-  await replaceDirectory(target, async (temp) => {
+  await replaceDirectory(host, target, async (temp) => {
     for (const entry of tree.entries) {
       const path = join(temp, entry.path);
       switch (entry.kind) {
         case "directory":
-          await mkdir(path, { recursive: true, mode: entry.mode });
-          await chmod(path, entry.mode);
-          if (options.chown) await chown(path, entry.uid, entry.gid);
+          await host.mkdir(path);
+          await host.setMode(path, entry.mode);
           break;
         case "file":
-          if ("blob" in entry.source) await copyFile(store.pathOf(entry.source.blob), path);
-          else await writeFile(path, entry.source.bytes);
-          await chmod(path, entry.mode);
-          if (options.chown) await chown(path, entry.uid, entry.gid);
+          if ("blob" in entry.source) await host.copyFile(store.pathOf(entry.source.blob), path);
+          else await host.createFile(path, entry.source.bytes);
+          await host.setMode(path, entry.mode);
           break;
         case "symlink":
-          await symlink(entry.target, path);
-          if (options.chown) await lchown(path, entry.uid, entry.gid);
+          await host.symlink(entry.target, path);
           break;
       }
+      if (options.chown) await host.setOwner(path, entry.uid, entry.gid);
     }
-    await chmod(temp, 0o755);
+    await host.setMode(temp, 0o755);
   });
 }

@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { SourceError } from "../host/errors.js";
+import type { Host } from "../host/host.js";
 
 /**
  * The content-addressed cache: every blob lives at a path that is a pure function of its
@@ -17,6 +16,10 @@ export interface BlobStore {
   pathOf(sha256: string): string;
   has(sha256: string): Promise<boolean>;
   read(sha256: string): Promise<Uint8Array>;
+  /** A blob's bytes as they are read, for those too large to hold. */
+  open(sha256: string): AsyncIterable<Uint8Array>;
+  /** A blob's size; undefined when it is not there. */
+  sizeOf(sha256: string): Promise<number | undefined>;
   /** Stores a stream; when `expected` is given, anything else is refused and nothing is kept. */
   put(body: AsyncIterable<Uint8Array>, expected?: { sha256: string; size?: number }, what?: string): Promise<{ sha256: string; size: number }>;
   /** Stores bytes held in memory. */
@@ -41,47 +44,47 @@ export function blobPath(root: string, sha256: string): string {
 /** A temporary not written to for an hour was left by a killed build (a live one writes on). */
 export const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 
-export function createBlobStore(root: string): BlobStore {
+export function createBlobStore(host: Host, root: string): BlobStore {
   const tmpDir = join(root, "tmp");
-  const tempName = () => join(tmpDir, randomBytes(12).toString("hex"));
+  const tempName = () => join(tmpDir, host.uniqueName());
   const store: BlobStore = {
     root,
     pathOf: (sha256) => blobPath(root, sha256),
     async has(sha256) {
-      try {
-        return (await stat(blobPath(root, sha256))).isFile();
-      } catch {
-        return false;
-      }
+      return (await host.stat(blobPath(root, sha256)).catch(() => undefined))?.kind === "file";
     },
-    async read(sha256) {
-      return readFile(blobPath(root, sha256));
+    read: (sha256) => host.readFile(blobPath(root, sha256)),
+    open: (sha256) => host.readStream(blobPath(root, sha256)),
+    async sizeOf(sha256) {
+      return (await host.stat(blobPath(root, sha256)))?.size;
     },
     async put(body, expected, what = "download") {
-      await mkdir(tmpDir, { recursive: true });
+      await host.mkdir(tmpDir);
       const temp = tempName();
       const hash = createHash("sha256");
       let size = 0;
-      const out = createWriteStream(temp, { flags: "wx" });
       try {
-        for await (const chunk of body) {
-          hash.update(chunk);
-          size += chunk.length;
-          if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
-        }
-        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        await host.createFile(
+          temp,
+          (async function* () {
+            for await (const chunk of body) {
+              hash.update(chunk);
+              size += chunk.length;
+              yield chunk;
+            }
+          })(),
+        );
         const sha256 = hash.digest("hex");
         if (expected !== undefined && (sha256 !== expected.sha256 || (expected.size !== undefined && size !== expected.size))) {
           const sizeNote = expected.size !== undefined && size !== expected.size ? ` (${size} bytes, expected ${expected.size}: truncated or altered)` : "";
           throw new SourceError(`${what} does not match its signed checksum: sha256 ${sha256}, expected ${expected.sha256}${sizeNote}`, "the mirror served different bytes than the signed index lists; nothing was kept");
         }
         const final = blobPath(root, sha256);
-        await mkdir(join(final, ".."), { recursive: true });
-        await rename(temp, final);
+        await host.mkdir(join(final, ".."));
+        await host.rename(temp, final);
         return { sha256, size };
       } catch (error) {
-        out.destroy();
-        await rm(temp, { force: true });
+        await host.remove(temp);
         throw error;
       }
     },
@@ -94,29 +97,34 @@ export function createBlobStore(root: string): BlobStore {
     },
     async readMeta<T>(key: string) {
       try {
-        return JSON.parse(await readFile(join(root, "meta", `${metaName(key)}.json`), "utf8")) as T;
+        return JSON.parse(new TextDecoder().decode(await host.readFile(join(root, "meta", `${metaName(key)}.json`)))) as T;
       } catch {
         return undefined;
       }
     },
     async sweepTemporaries(now, olderThanMs = STALE_TEMPORARY_MS) {
       let removed = 0;
-      for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+      for (const name of (await host.readdir(tmpDir).catch(() => undefined)) ?? []) {
         const path = join(tmpDir, name);
-        const info = await lstat(path).catch(() => undefined);
-        if (info === undefined || now.getTime() - info.mtimeMs < olderThanMs) continue;
-        await rm(path, { recursive: true, force: true });
+        const info = await host.stat(path).catch(() => undefined);
+        if (info === undefined || now.getTime() - info.modified < olderThanMs) continue;
+        await host.remove(path);
         removed++;
       }
       return removed;
     },
     async writeMeta(key, value) {
       const dir = join(root, "meta");
-      await mkdir(dir, { recursive: true });
-      await mkdir(tmpDir, { recursive: true });
+      await host.mkdir(dir);
+      await host.mkdir(tmpDir);
       const temp = tempName();
-      await writeFile(temp, JSON.stringify(value, null, 2) + "\n", { flag: "wx" });
-      await rename(temp, join(dir, `${metaName(key)}.json`));
+      try {
+        await host.createFile(temp, JSON.stringify(value, null, 2) + "\n");
+        await host.rename(temp, join(dir, `${metaName(key)}.json`));
+      } catch (error) {
+        await host.remove(temp);
+        throw error;
+      }
     },
   };
   return store;

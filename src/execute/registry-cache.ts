@@ -1,5 +1,3 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import { EMPTY_DESCRIPTOR, EMPTY_JSON } from "../formats/oci-documents.js";
 import type { CacheHit, StepCache } from "./execute.js";
 import type { PlanStep, StepKind } from "../plan/build-plan.js";
@@ -117,7 +115,7 @@ export function createRegistryCache(options: RegistryCacheOptions): StepCache & 
           stats.blobsPresent++;
           return;
         }
-        const content = blob.digest === EMPTY_DESCRIPTOR.digest ? EMPTY_JSON : () => createReadStream(store.pathOf(hexOf(blob.digest)));
+        const content = blob.digest === EMPTY_DESCRIPTOR.digest ? EMPTY_JSON : () => store.open(hexOf(blob.digest));
         await to.client.putBlob(to.repo, content, { digest: blob.digest, size: blob.size });
         stats.blobsPushed++;
       })();
@@ -138,7 +136,7 @@ export function createRegistryCache(options: RegistryCacheOptions): StepCache & 
     const resultBytes = Buffer.from(JSON.stringify(result));
     const resultBlob = await store.putBytes(resultBytes);
     const blobs = [];
-    for (const sha256 of [...new Set(options.blobsOf(step, result))].sort()) blobs.push({ mediaType: CACHE_MEDIA.blob, digest: `sha256:${sha256}`, size: (await stat(store.pathOf(sha256))).size });
+    for (const sha256 of [...new Set(options.blobsOf(step, result))].sort()) blobs.push({ mediaType: CACHE_MEDIA.blob, digest: `sha256:${sha256}`, size: await sizeOf(store, sha256) });
     const layers = [{ mediaType: CACHE_MEDIA.result, digest: `sha256:${resultBlob.sha256}`, size: resultBlob.size }, ...blobs];
     await forEachLimited([EMPTY_DESCRIPTOR, ...layers], parallel, (blob) => ensureBlob(to, blob));
     const manifest = {
@@ -184,4 +182,10 @@ function hexOf(digest: string): string {
 function isNetworkError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === "string" && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|CERT_|ERR_TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code);
+}
+
+async function sizeOf(store: BlobStore, sha256: string): Promise<number> {
+  const size = await store.sizeOf(sha256);
+  if (size === undefined) throw new Error(`the cache has no blob ${sha256} for a step's result`);
+  return size;
 }

@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import type { BlobStore } from "../cache/store.js";
 import { readDeb, type DebEntry } from "./deb.js";
 
@@ -32,7 +31,7 @@ export async function unpackDeb(store: BlobStore, debSha256: string): Promise<Pa
   const known = await store.readMeta<PackageManifest>(key);
   if (known !== undefined) return known;
   const entries: ManifestEntry[] = [];
-  const contents = await readDeb(createReadStream(store.pathOf(debSha256)), async (entry: DebEntry, content) => {
+  const contents = await readDeb(store.open(debSha256), async (entry: DebEntry, content) => {
     if (entry.kind !== "file") {
       entries.push(entry);
       return;

@@ -5,6 +5,19 @@
 export interface FileStat {
   readonly kind: "file" | "directory" | "other";
   readonly size: number;
+  /** When it was last written, in milliseconds since the epoch. */
+  readonly modified: number;
+}
+
+/** An answer to an HTTP GET: its status and headers, and its body as it arrives. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** A header's value (the name in any case); undefined when absent. */
+  header(name: string): string | undefined;
+  readonly body: AsyncIterable<Uint8Array> | undefined;
+  /** Lets go of a body that will not be read. */
+  discard(): Promise<void>;
 }
 
 export interface Host {
@@ -21,6 +34,30 @@ export interface Host {
   writeFileAtomic(path: string, data: Uint8Array | string): Promise<void>;
   /** The current time; the only clock mcc reads (for Valid-Until), so tests can set it. */
   now(): Date;
+
+  // The build's effects. Their failures carry the system's error code (`code`: ENOENT,
+  // EEXIST, ENOSPC, EACCES, ...), which the output writers report against the output.
+
+  /** A file's bytes as they are read. */
+  readStream(path: string): AsyncIterable<Uint8Array>;
+  /** Creates a file that must not exist yet, from bytes or a stream; a failure leaves nothing. */
+  createFile(path: string, content: Uint8Array | string | AsyncIterable<Uint8Array>): Promise<void>;
+  /** Makes a directory and any missing parents; one already there is fine. */
+  mkdir(path: string): Promise<void>;
+  /** Moves a file or directory (atomically, within one file system), replacing a file at `to`. */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file, link or whole directory; nothing there is fine. */
+  remove(path: string): Promise<void>;
+  copyFile(from: string, to: string): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  /** Sets the permission bits (following a link). */
+  setMode(path: string, mode: number): Promise<void>;
+  /** Sets the owner of the entry itself (a link's, not its target's). */
+  setOwner(path: string, uid: number, gid: number): Promise<void>;
+  /** A name no other writer picks (for temporaries beside a target). */
+  uniqueName(): string;
+  /** An HTTP(S) GET, following redirects; a network failure or the timeout rejects. */
+  httpGet(url: string, headers: Readonly<Record<string, string>>, timeoutMs: number): Promise<HttpResponse>;
 }
 
 /** A failure of the outside world (a read that failed), as opposed to a user's mistake or a bug. */

@@ -1,68 +1,214 @@
 import { posix } from "node:path";
-import { HostError, type FileStat, type Host } from "./host.js";
+import { HostError, type FileStat, type Host, type HttpResponse } from "./host.js";
+
+/** What an in-memory host answers for a URL: bytes (200), or undefined (404). */
+export type MemoryWeb = (url: string) => Uint8Array | undefined;
+
+export interface MemoryHostOptions {
+  /** Symlinks by path: absolute or relative targets. */
+  readonly symlinks?: Readonly<Record<string, string>>;
+  /** The network: every GET is answered from here (none: every URL is absent). */
+  readonly web?: MemoryWeb;
+  /** The clock (default the epoch). */
+  readonly now?: Date;
+}
+
+interface Node {
+  readonly kind: "file" | "directory" | "symlink";
+  data: Uint8Array;
+  target: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  modified: number;
+}
 
 /**
- * A Host over an in-memory tree, for tests: files by absolute path, directories implied by
- * the files beneath them, and symlinks (absolute or relative targets).
+ * A Host over an in-memory tree, for tests: files by absolute path (their directories made
+ * with them), symlinks, and a web of URLs. Writes change the tree as they would a disk, with
+ * the same error codes, so a whole build can run in it and its outputs be read back.
  */
-export function createMemoryHost(
-  files: Readonly<Record<string, string | Uint8Array>>,
-  symlinks: Readonly<Record<string, string>> = {},
-): Host {
-  const data = new Map<string, Uint8Array>();
+export function createMemoryHost(files: Readonly<Record<string, string | Uint8Array>>, opts: MemoryHostOptions = {}): Host {
+  const nodes = new Map<string, Node>();
+  const clock = opts.now ?? new Date(0);
+  let names = 0;
+  const node = (kind: Node["kind"], init: Partial<Node> = {}): Node => ({ kind, data: new Uint8Array(0), target: "", mode: kind === "directory" ? 0o755 : 0o644, uid: 0, gid: 0, modified: clock.getTime(), ...init });
+  nodes.set("/", node("directory"));
+  const makeParents = (path: string) => {
+    for (let dir = posix.dirname(path); !nodes.has(dir); dir = posix.dirname(dir)) nodes.set(dir, node("directory"));
+  };
   for (const [path, content] of Object.entries(files)) {
-    data.set(posix.normalize(path), typeof content === "string" ? new TextEncoder().encode(content) : content);
+    const p = posix.normalize(path);
+    makeParents(p);
+    nodes.set(p, node("file", { data: bytesOf(content) }));
   }
-  const links = new Map(Object.entries(symlinks).map(([p, t]) => [posix.normalize(p), t]));
-  const isDir = (path: string) => path === "/" || [...data.keys()].some((p) => p.startsWith(path + "/"));
+  for (const [path, target] of Object.entries(opts.symlinks ?? {})) {
+    const p = posix.normalize(path);
+    makeParents(p);
+    nodes.set(p, node("symlink", { target }));
+  }
 
-  const resolve = (path: string): string | undefined => {
+  /** The path with every link resolved (the last one too unless `keepLast`), and what is there. */
+  const resolve = (path: string, keepLast = false): { path: string; node: Node | undefined } | undefined => {
     let out = "/";
-    const parts = posix.normalize(posix.resolve("/", path)).split("/").filter(Boolean);
+    const parts = posix.resolve("/", path).split("/").filter(Boolean);
     for (let hops = 0; parts.length > 0; ) {
       const next = posix.join(out, parts.shift() as string);
-      const target = links.get(next);
-      if (target !== undefined) {
+      const found = nodes.get(next);
+      if (found?.kind === "symlink" && !(keepLast && parts.length === 0)) {
         if (++hops > 40) return undefined;
-        parts.unshift(...posix.resolve(out, target).split("/").filter(Boolean));
+        parts.unshift(...posix.resolve(out, found.target).split("/").filter(Boolean));
         out = "/";
         continue;
       }
+      if (found === undefined && parts.length > 0) return undefined;
+      if (found !== undefined && found.kind === "file" && parts.length > 0) return undefined;
       out = next;
     }
-    return data.has(out) || isDir(out) ? out : undefined;
+    return { path: out, node: nodes.get(out) };
   };
+  const existing = (path: string, keepLast = false) => {
+    const r = resolve(path, keepLast);
+    if (r?.node === undefined) throw errno("ENOENT", path);
+    return r as { path: string; node: Node };
+  };
+  const parentOf = (path: string) => {
+    const parent = resolve(posix.dirname(posix.resolve("/", path)));
+    if (parent?.node === undefined) throw errno("ENOENT", path);
+    if (parent.node.kind !== "directory") throw errno("ENOTDIR", path);
+    return parent.path;
+  };
+  /** Where a new entry named `path` goes: its parent resolved, its own name kept. */
+  const placeOf = (path: string) => posix.join(parentOf(path), posix.basename(posix.resolve("/", path)));
+  const children = (dir: string) => [...nodes.keys()].filter((p) => p !== dir && posix.dirname(p) === dir);
 
-  return {
+  const host: Host = {
     async stat(path: string): Promise<FileStat | undefined> {
-      const real = resolve(path);
-      if (real === undefined) return undefined;
-      const content = data.get(real);
-      return content === undefined ? { kind: "directory", size: 0 } : { kind: "file", size: content.length };
+      const found = resolve(path)?.node;
+      if (found === undefined) return undefined;
+      return { kind: found.kind === "file" ? "file" : "directory", size: found.data.length, modified: found.modified };
     },
     async readFile(path: string): Promise<Uint8Array> {
-      const real = resolve(path);
-      const content = real === undefined ? undefined : data.get(real);
-      if (content === undefined) throw new HostError(`${path}: no such file`, path, "no such file");
-      return content;
+      const found = resolve(path)?.node;
+      if (found === undefined) throw new HostError(`${path}: no such file`, path, "no such file");
+      if (found.kind !== "file") throw new HostError(`${path}: is a directory`, path, "is a directory");
+      return found.data;
     },
     async readPrefix(path: string, length: number): Promise<Uint8Array> {
-      return (await this.readFile(path)).subarray(0, length);
+      return (await host.readFile(path)).subarray(0, length);
     },
     async realpath(path: string): Promise<string | undefined> {
-      return resolve(path);
+      const r = resolve(path);
+      return r?.node === undefined ? undefined : r.path;
     },
     async readdir(path: string): Promise<string[] | undefined> {
-      const dir = resolve(path);
-      if (dir === undefined || data.has(dir)) return undefined;
-      const prefix = dir === "/" ? "/" : `${dir}/`;
-      const names = new Set<string>();
-      for (const p of data.keys()) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split("/")[0] as string);
-      return [...names].sort();
+      const r = resolve(path);
+      if (r?.node?.kind !== "directory") return undefined;
+      return children(r.path)
+        .map((p) => posix.basename(p))
+        .sort();
     },
     async writeFileAtomic(path: string, content: Uint8Array | string): Promise<void> {
-      data.set(posix.normalize(path), typeof content === "string" ? new TextEncoder().encode(content) : content);
+      const place = placeOf(path);
+      if (nodes.get(place)?.kind === "directory") throw errno("EISDIR", path);
+      nodes.set(place, node("file", { data: bytesOf(content) }));
     },
-    now: () => new Date(0),
+    now: () => clock,
+
+    async *readStream(path: string): AsyncIterable<Uint8Array> {
+      const data = await host.readFile(path);
+      for (let at = 0; at < data.length; at += 65536) yield data.subarray(at, at + 65536);
+    },
+    async createFile(path, content) {
+      const place = placeOf(path);
+      if (nodes.has(place)) throw errno("EEXIST", path);
+      if (typeof content === "string" || content instanceof Uint8Array) {
+        nodes.set(place, node("file", { data: bytesOf(content) }));
+        return;
+      }
+      const file = node("file");
+      nodes.set(place, file);
+      try {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of content) chunks.push(chunk);
+        file.data = Buffer.concat(chunks);
+      } catch (error) {
+        nodes.delete(place);
+        throw error;
+      }
+    },
+    async mkdir(path) {
+      const p = posix.resolve("/", path);
+      const r = resolve(p);
+      if (r?.node !== undefined) {
+        if (r.node.kind !== "directory") throw errno("EEXIST", path);
+        return;
+      }
+      const parent = posix.dirname(p);
+      if (parent !== p) await host.mkdir(parent);
+      nodes.set(placeOf(p), node("directory"));
+    },
+    async rename(from, to) {
+      const source = existing(from, true).path;
+      const dest = placeOf(to);
+      if (dest === source) return;
+      if (dest.startsWith(`${source}/`)) throw errno("EINVAL", to);
+      const there = nodes.get(dest);
+      if (there !== undefined && there.kind === "directory" && (nodes.get(source)?.kind !== "directory" || children(dest).length > 0)) throw errno(there.kind === "directory" ? "ENOTEMPTY" : "EISDIR", to);
+      for (const p of [...nodes.keys()]) {
+        if (p === source || p.startsWith(`${source}/`)) {
+          const moved = nodes.get(p) as Node;
+          nodes.delete(p);
+          nodes.set(dest + p.slice(source.length), moved);
+        }
+      }
+    },
+    async remove(path) {
+      const r = resolve(path, true);
+      if (r?.node === undefined || r.path === "/") return;
+      for (const p of [...nodes.keys()]) if (p === r.path || p.startsWith(`${r.path}/`)) nodes.delete(p);
+    },
+    async copyFile(from, to) {
+      const data = await host.readFile(from);
+      const place = placeOf(to);
+      if (nodes.get(place)?.kind === "directory") throw errno("EISDIR", to);
+      nodes.set(place, node("file", { data }));
+    },
+    async symlink(target, path) {
+      const place = placeOf(path);
+      if (nodes.has(place)) throw errno("EEXIST", path);
+      nodes.set(place, node("symlink", { target, mode: 0o777 }));
+    },
+    async setMode(path, mode) {
+      existing(path).node.mode = mode;
+    },
+    async setOwner(path, uid, gid) {
+      const found = existing(path, true).node;
+      found.uid = uid;
+      found.gid = gid;
+    },
+    uniqueName: () => `m${(names++).toString(16).padStart(8, "0")}`,
+    async httpGet(url): Promise<HttpResponse> {
+      const body = opts.web?.(url);
+      return {
+        status: body === undefined ? 404 : 200,
+        statusText: body === undefined ? "Not Found" : "OK",
+        header: (name) => (name.toLowerCase() === "content-length" && body !== undefined ? String(body.length) : undefined),
+        body: body === undefined ? undefined : (async function* () {
+          yield body;
+        })(),
+        discard: async () => undefined,
+      };
+    },
   };
+  return host;
+}
+
+function bytesOf(content: string | Uint8Array): Uint8Array {
+  return typeof content === "string" ? new TextEncoder().encode(content) : content;
+}
+
+/** An error as the file system gives it: a message and the system's code. */
+function errno(code: string, path: string): Error {
+  return Object.assign(new Error(`${code}: ${path}`), { code });
 }

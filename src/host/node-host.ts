@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { open, readdir, readFile, realpath, rename, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { chmod, copyFile, lchown, mkdir, open, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { HostError, type FileStat, type Host } from "./host.js";
+import { HostError, type FileStat, type Host, type HttpResponse } from "./host.js";
 
 /** The Host of a real machine. */
 export function createNodeHost(): Host {
@@ -9,7 +10,7 @@ export function createNodeHost(): Host {
     async stat(path: string): Promise<FileStat | undefined> {
       try {
         const s = await stat(path);
-        return { kind: s.isFile() ? "file" : s.isDirectory() ? "directory" : "other", size: s.size };
+        return { kind: s.isFile() ? "file" : s.isDirectory() ? "directory" : "other", size: s.size, modified: s.mtimeMs };
       } catch (error) {
         if (isMissing(error)) return undefined;
         throw toHostError(error, path);
@@ -62,7 +63,57 @@ export function createNodeHost(): Host {
       }
     },
     now: () => new Date(),
+
+    readStream: (path) => createReadStream(path),
+    async createFile(path, content) {
+      try {
+        if (typeof content === "string" || content instanceof Uint8Array) await writeFile(path, content, { flag: "wx" });
+        else await writeStream(path, content);
+      } catch (error) {
+        // Only what this call made: EEXIST means the file was someone else's.
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") await rm(path, { force: true });
+        throw error;
+      }
+    },
+    mkdir: async (path) => {
+      await mkdir(path, { recursive: true });
+    },
+    rename: (from, to) => rename(from, to),
+    remove: (path) => rm(path, { recursive: true, force: true }),
+    copyFile: (from, to) => copyFile(from, to),
+    symlink: (target, path) => symlink(target, path),
+    setMode: (path, mode) => chmod(path, mode),
+    setOwner: (path, uid, gid) => lchown(path, uid, gid),
+    uniqueName: () => randomBytes(8).toString("hex"),
+    async httpGet(url, headers, timeoutMs): Promise<HttpResponse> {
+      const response = await fetch(url, { headers: { ...headers }, redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        header: (name) => response.headers.get(name) ?? undefined,
+        body: (response.body ?? undefined) as AsyncIterable<Uint8Array> | undefined,
+        discard: async () => {
+          await response.body?.cancel();
+        },
+      };
+    },
   };
+}
+
+/** Writes a stream into a new file, waiting when the disk is slower than the source. */
+async function writeStream(path: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+  const out = createWriteStream(path, { flags: "wx" });
+  const failed = new Promise<never>((_, reject) => out.once("error", reject));
+  failed.catch(() => undefined);
+  try {
+    for await (const chunk of body) {
+      if (!out.write(chunk)) await Promise.race([new Promise<void>((resolve) => out.once("drain", () => resolve())), failed]);
+    }
+    await Promise.race([new Promise<void>((resolve) => out.end(() => resolve())), failed]);
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
 }
 
 function isMissing(error: unknown): boolean {

@@ -65,7 +65,7 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
   if ("kind" in prepared) return prepared;
   const { plan, loaded } = prepared;
 
-  const store = createBlobStore(request.cacheRoot);
+  const store = createBlobStore(host, request.cacheRoot);
   await store.sweepTemporaries(host.now());
   const local = stepCache(store);
   const cache = request.sharedCache === undefined ? local : await request.sharedCache(local, store);
@@ -116,6 +116,7 @@ export async function stepEnv(
     if (sha256 === undefined || !(await store.has(sha256))) await store.putBytes(bytes);
   }
   return {
+    host,
     store,
     bases: await archiveBases(host, prepared.spec, request.env),
     offline: request.offline,

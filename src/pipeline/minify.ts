@@ -203,7 +203,7 @@ export interface MinifyResult {
  * and output steps a compiled image has, with the same handlers (buildImagePlan).
  */
 export async function minify(host: Host, request: MinifyRequest, events: ExecuteEvents = {}): Promise<MinifyResult | BuildFailure> {
-  const store = createBlobStore(request.cacheRoot);
+  const store = createBlobStore(host, request.cacheRoot);
   await store.sweepTemporaries(host.now());
   const { minified, diagnostics } = await minifyImage(request.source, {
     store,
@@ -230,7 +230,7 @@ export async function minify(host: Host, request: MinifyRequest, events: Execute
     manifests: (await store.putBytes(new TextEncoder().encode(JSON.stringify(minified.packages.packages)))).sha256,
     tool: `mcc-${VERSION}`,
   });
-  const env = { store, bases: { mirror: "", security: "" }, offline: true, chown: request.chown };
+  const env = { host, store, bases: { mirror: "", security: "" }, offline: true, chown: request.chown };
   try {
     const { written } = await runOutputs(plan, env, stepCache(store), [], events);
     if (request.explain !== undefined) await host.writeFileAtomic(request.explain, JSON.stringify(explainAll(minified.tree), null, 2) + "\n");

@@ -40,7 +40,7 @@ export async function traceImage(host: Host, request: TraceRequest, events: Comp
   const treeStep = plan.steps.find((s): s is PlanStepOf<"tree"> => s.kind === "tree" && s.params.arch === arch);
   if (treeStep === undefined) throw new Error(`the plan has no tree step for ${arch}`);
 
-  const store = createBlobStore(request.cacheRoot);
+  const store = createBlobStore(host, request.cacheRoot);
   const env = await stepEnv(host, prepared, store, { ...request, chown: false }, events.fetch);
   let results: ReadonlyMap<string, unknown>;
   try {

@@ -42,7 +42,7 @@ export interface FetchedManifest {
 }
 
 /** Blob content to upload: bytes, or a function opening a fresh stream (called again on retry). */
-export type BlobContent = Buffer | (() => Readable);
+export type BlobContent = Buffer | (() => AsyncIterable<Uint8Array>);
 
 /** The referrers of a manifest, when the registry has the OCI 1.1 referrers API. */
 export interface Referrers {

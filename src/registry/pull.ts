@@ -1,8 +1,6 @@
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { replaceDirectory } from "../host/atomic.js";
+import type { Host } from "../host/host.js";
 import type { RegistryClient } from "./client.js";
 import { RegistryError } from "./errors.js";
 import { isIndexType, MEDIA, type Descriptor, type ManifestDocument } from "../formats/oci-media-types.js";
@@ -40,7 +38,7 @@ const short = (digest: string) => digest.slice(0, 19);
  * as mcc lists its SBOMs. index.json names the top by the tag; the layout is built beside
  * `dir` and renamed into place.
  */
-export async function pullImage(client: RegistryClient, ref: ImageReference, dir: string, options: PullOptions = {}): Promise<PullReport> {
+export async function pullImage(host: Host, client: RegistryClient, ref: ImageReference, dir: string, options: PullOptions = {}): Promise<PullReport> {
   const log = options.log ?? (() => undefined);
   const repo = ref.repository;
   const top = await client.getManifest(repo, ref.digest ?? ref.tag ?? "latest");
@@ -95,16 +93,16 @@ export async function pullImage(client: RegistryClient, ref: ImageReference, dir
   }
 
   let bytes = 0;
-  await replaceDirectory(dir, async (temp) => {
+  await replaceDirectory(host, dir, async (temp) => {
     const dest = join(temp, "blobs", "sha256");
-    await mkdir(dest, { recursive: true });
-    for (const [digest, content] of manifests) await writeFile(join(dest, digest.slice(7)), content);
+    await host.mkdir(dest);
+    for (const [digest, content] of manifests) await host.createFile(join(dest, digest.slice(7)), content);
     await forEachLimited([...blobs.values()], options.parallel ?? 4, async (b) => {
       const target = join(dest, b.digest.slice(7));
-      if (manifests.has(b.digest) || (await stat(target).catch(() => undefined)) !== undefined) return;
+      if (manifests.has(b.digest) || (await host.stat(target)) !== undefined) return;
       const partial = `${target}.partial`;
-      await pipeline(await client.getBlob(repo, b.digest, b.size), createWriteStream(partial, { flags: "wx" }));
-      await rename(partial, target);
+      await host.createFile(partial, (await client.getBlob(repo, b.digest, b.size)) as AsyncIterable<Uint8Array>);
+      await host.rename(partial, target);
       bytes += b.size;
       log(`blob ${short(b.digest)} ${b.size} bytes`);
     });
@@ -115,8 +113,8 @@ export async function pullImage(client: RegistryClient, ref: ImageReference, dir
       ...(platform === undefined ? {} : { platform }),
       ...(ref.tag === undefined ? {} : { annotations: { "org.opencontainers.image.ref.name": ref.tag } }),
     };
-    await writeFile(join(temp, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    await writeFile(join(temp, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: layoutEntries(named, referrers) }));
+    await host.createFile(join(temp, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    await host.createFile(join(temp, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: layoutEntries(named, referrers) }));
   });
   return { digest: top.digest, mediaType: top.mediaType, manifests: manifests.size - referrers.length, blobs: blobs.size, bytes, referrers: referrers.length };
 }

@@ -1,12 +1,12 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
 import { rootCertificates } from "node:tls";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { RegistryError } from "./errors.js";
 import { isLoopback } from "./reference.js";
 
 /** A request body: bytes, or a function that opens a fresh stream (so a retry can send it again). */
-export type RequestBody = Buffer | (() => Readable);
+export type RequestBody = Buffer | (() => AsyncIterable<Uint8Array>);
 
 /** One HTTP request. */
 export interface HttpRequest {
@@ -87,7 +87,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       if (req.body === undefined) outgoing.end();
       else if (Buffer.isBuffer(req.body)) outgoing.end(req.body);
       else {
-        const source = req.body();
+        const source = Readable.from(req.body());
         source.on("error", (error) => outgoing.destroy(error));
         source.pipe(outgoing);
       }

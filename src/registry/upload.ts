@@ -33,7 +33,7 @@ function withDigest(url: URL, digest: string): URL {
  * closing PUT. A failed upload is started again once, with a fresh session, since the
  * registry's state after a broken PATCH is unknown.
  */
-export async function uploadBlob(session: UploadSession, repo: string, content: Buffer | (() => Readable), expected: { digest: string; size: number }, mountFrom?: string): Promise<UploadResult> {
+export async function uploadBlob(session: UploadSession, repo: string, content: Buffer | (() => AsyncIterable<Uint8Array>), expected: { digest: string; size: number }, mountFrom?: string): Promise<UploadResult> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await uploadOnce(session, repo, content, expected, mountFrom);
@@ -44,7 +44,7 @@ export async function uploadBlob(session: UploadSession, repo: string, content: 
   }
 }
 
-async function uploadOnce(session: UploadSession, repo: string, content: Buffer | (() => Readable), expected: { digest: string; size: number }, mountFrom?: string): Promise<UploadResult> {
+async function uploadOnce(session: UploadSession, repo: string, content: Buffer | (() => AsyncIterable<Uint8Array>), expected: { digest: string; size: number }, mountFrom?: string): Promise<UploadResult> {
   const start = `/v2/${repo}/blobs/uploads/${mountFrom === undefined ? "" : `?mount=${encodeURIComponent(expected.digest)}&from=${encodeURIComponent(mountFrom)}`}`;
   const opened = await session.call("POST", start, session.scopes);
   if (opened.status === 201 && mountFrom !== undefined) {

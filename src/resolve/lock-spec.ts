@@ -71,11 +71,12 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
   const specDir = dirname(specPath);
   const { keyring } = await loadKeyring(host, spec.from.keyring, specDir);
   const { mirror, security } = await archiveBases(host, spec, options.env);
-  const store = createBlobStore(options.cacheRoot);
+  const store = createBlobStore(host, options.cacheRoot);
   const archs: Record<string, LockedArch> = {};
   const diagnostics: Diagnostic[] = [];
   for (const arch of spec.from.archs) {
     const archive = await loadArchive(
+      host,
       {
         mirror,
         security,

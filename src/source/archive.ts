@@ -1,6 +1,6 @@
-import { createReadStream } from "node:fs";
 import { decompressStream, compressionOf } from "../extract/decompress.js";
 import type { BlobStore } from "../cache/store.js";
+import type { Host } from "../host/host.js";
 import { SourceError } from "../host/errors.js";
 import { collect } from "../extract/deb.js";
 import { httpGet } from "./http.js";
@@ -64,13 +64,13 @@ export function suitesOf(config: ArchiveConfig): { base: string; suite: string; 
  * Reads every Packages index of the release's suites, each verified along the chain
  * InRelease signature -> Release SHA256 -> Packages bytes, from the cache when it holds them.
  */
-export async function loadArchive(config: ArchiveConfig, store: BlobStore, events: ArchiveEvents = {}): Promise<Archive> {
+export async function loadArchive(host: Host, config: ArchiveConfig, store: BlobStore, events: ArchiveEvents = {}): Promise<Archive> {
   const packages: PackageRecord[] = [];
   const indexes: IndexRef[] = [];
   const missing: string[] = [];
   for (const { base, suite, required } of suitesOf(config)) {
     const url = `${base}/dists/${suite}/InRelease`;
-    const signed = await fetchInRelease(url, store, config, events, missing);
+    const signed = await fetchInRelease(host, url, store, config, events, missing);
     if (signed === undefined) {
       if (required && !config.offline) {
         throw new SourceError(`the release "${suite}" is not on the mirror ${base} (no ${url})`, "check from.release and from.mirror");
@@ -95,12 +95,12 @@ export async function loadArchive(config: ArchiveConfig, store: BlobStore, event
         const dir = index.path.slice(0, index.path.lastIndexOf("/"));
         const path = release.acquireByHash ? `${dir}/by-hash/SHA256/${index.sha256}` : index.path;
         const indexUrl = `${base}/dists/${suite}/${path}`;
-        const got = await httpGet(indexUrl);
+        const got = await httpGet(host, indexUrl);
         if (got.status !== 200 || got.body === undefined) throw new SourceError(`GET ${indexUrl}: the index the signed Release lists is missing from the mirror`);
         await store.put(got.body, { sha256: index.sha256, size: index.size }, indexUrl);
         events.onFetch?.(indexUrl, index.size);
       }
-      const records = await parsePackagesStream(decompressStream(compressionOf(index.path), createReadStream(store.pathOf(index.sha256))), base, suite);
+      const records = await parsePackagesStream(decompressStream(compressionOf(index.path), store.open(index.sha256)), base, suite);
       for (const record of records) packages.push(record);
       indexes.push(ref);
     }
@@ -112,6 +112,7 @@ export async function loadArchive(config: ArchiveConfig, store: BlobStore, event
 }
 
 async function fetchInRelease(
+  host: Host,
   url: string,
   store: BlobStore,
   config: ArchiveConfig,
@@ -129,7 +130,7 @@ async function fetchInRelease(
     }
     return { text: await verifyInRelease(new TextDecoder().decode(await store.read(cached.sha256)), config.keyring, url), sha256: cached.sha256 };
   }
-  const got = await httpGet(url, cached === undefined ? {} : { ...(cached.etag ? { etag: cached.etag } : {}), ...(cached.lastModified ? { lastModified: cached.lastModified } : {}) });
+  const got = await httpGet(host, url, cached === undefined ? {} : { ...(cached.etag ? { etag: cached.etag } : {}), ...(cached.lastModified ? { lastModified: cached.lastModified } : {}) });
   if (got.status === 404) return undefined;
   if (got.status === 304 && cached !== undefined) {
     // The cached copy is verified again: the cache is ours, but a disk is not a signature.

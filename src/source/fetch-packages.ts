@@ -1,4 +1,5 @@
 import type { BlobStore } from "../cache/store.js";
+import type { Host } from "../host/host.js";
 import { SourceError } from "../host/errors.js";
 import { httpGet } from "./http.js";
 
@@ -35,6 +36,7 @@ export interface ArchiveBases {
  * fetched again. With `offline`, nothing is fetched and every missing package is named.
  */
 export async function fetchPackages(
+  host: Host,
   packages: readonly PoolFile[],
   bases: ArchiveBases,
   store: BlobStore,
@@ -65,7 +67,7 @@ export async function fetchPackages(
       // A body cut short (a proxy or connection dropping it) is fetched again; other bytes
       // than the signed ones are never retried: that is an error to see.
       for (let attempt = 1; ; attempt++) {
-        const got = await httpGet(url);
+        const got = await httpGet(host, url);
         if (got.status !== 200 || got.body === undefined) {
           throw new SourceError(`GET ${url}: not on the mirror (${pkg.name} ${pkg.version})`, "the archive no longer holds this version; run `mcc lock --update`, or use a snapshot mirror");
         }

@@ -1,7 +1,6 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { SourceError } from "../host/errors.js";
+import type { Host, HttpResponse } from "../host/host.js";
 
 export interface HttpResult {
   /** 200 with a body, 304 (not modified, no body) or 404 (absent). */
@@ -26,42 +25,42 @@ const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
  * conditional when a validator is known. A 404 is an answer, not a failure: suites such as
  * `-updates` may legitimately be absent. Anything else is a SourceError naming the URL.
  */
-export async function httpGet(url: string, options: HttpOptions = {}): Promise<HttpResult> {
-  if (url.startsWith("file:")) return fileGet(url, options);
+export async function httpGet(host: Host, url: string, options: HttpOptions = {}): Promise<HttpResult> {
+  if (url.startsWith("file:")) return fileGet(host, url, options);
   const retries = options.retries ?? 3;
   let lastError = "";
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await sleep(250 * 2 ** attempt);
-    let response: Response;
+    let response: HttpResponse;
     try {
       const headers: Record<string, string> = { "user-agent": "mcc" };
       if (options.etag !== undefined) headers["if-none-match"] = options.etag;
       if (options.lastModified !== undefined) headers["if-modified-since"] = options.lastModified;
-      response = await fetch(url, { headers, redirect: "follow", signal: AbortSignal.timeout(120_000) });
+      response = await host.httpGet(url, headers, 120_000);
     } catch (error) {
       lastError = describeNetworkError(error);
       continue;
     }
     if (response.status === 304) return { status: 304 };
     if (response.status === 404 || response.status === 410) {
-      await response.body?.cancel();
+      await response.discard();
       return { status: 404 };
     }
     if (TRANSIENT.has(response.status)) {
-      await response.body?.cancel();
+      await response.discard();
       lastError = `HTTP ${response.status} ${response.statusText}`;
       continue;
     }
-    if (!response.ok || response.body === null) {
-      await response.body?.cancel();
+    if (response.status < 200 || response.status > 299 || response.body === undefined) {
+      await response.discard();
       throw new SourceError(`GET ${url} failed: HTTP ${response.status} ${response.statusText}`);
     }
-    const length = Number(response.headers.get("content-length") ?? NaN);
-    const etag = response.headers.get("etag") ?? undefined;
-    const lastModified = response.headers.get("last-modified") ?? undefined;
+    const length = Number(response.header("content-length") ?? NaN);
+    const etag = response.header("etag");
+    const lastModified = response.header("last-modified");
     return {
       status: 200,
-      body: response.body as unknown as AsyncIterable<Uint8Array>,
+      body: response.body,
       ...(etag === undefined ? {} : { etag }),
       ...(lastModified === undefined ? {} : { lastModified }),
       ...(Number.isFinite(length) ? { length } : {}),
@@ -75,26 +74,24 @@ export async function httpGet(url: string, options: HttpOptions = {}): Promise<H
  * and its size and modification time as the validators, so a cached index is not read again;
  * the signatures and hashes that follow are the same as for any mirror.
  */
-async function fileGet(url: string, options: HttpOptions): Promise<HttpResult> {
+async function fileGet(host: Host, url: string, options: HttpOptions): Promise<HttpResult> {
   let path: string;
   try {
     path = fileURLToPath(url);
   } catch (error) {
     throw new SourceError(`${url} is not a usable file URL: ${error instanceof Error ? error.message : String(error)}`, "write a local mirror as file:///absolute/path");
   }
-  let info: Awaited<ReturnType<typeof stat>>;
+  let info: Awaited<ReturnType<Host["stat"]>>;
   try {
-    info = await stat(path);
+    info = await host.stat(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return { status: 404 };
-    throw new SourceError(`cannot read ${path}: ${code ?? String(error)}`);
+    throw new SourceError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!info.isFile()) return { status: 404 };
-  const etag = `"${info.size}-${Math.trunc(info.mtimeMs)}"`;
-  const lastModified = info.mtime.toUTCString();
+  if (info?.kind !== "file") return { status: 404 };
+  const etag = `"${info.size}-${Math.trunc(info.modified)}"`;
+  const lastModified = new Date(info.modified).toUTCString();
   if (options.etag === etag) return { status: 304 };
-  return { status: 200, body: createReadStream(path), etag, lastModified, length: info.size };
+  return { status: 200, body: host.readStream(path), etag, lastModified, length: info.size };
 }
 
 function describeNetworkError(error: unknown): string {

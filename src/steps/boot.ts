@@ -1,4 +1,4 @@
-import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import type { Host } from "../host/host.js";
 import { join } from "node:path";
 import { replaceDirectory, replaceFile } from "../host/atomic.js";
 import { bootIso, type ArchBoot } from "../backends/iso/boot-iso.js";
@@ -77,17 +77,16 @@ async function kernelOf(manifests: readonly PackageManifest[], store: BlobStore)
 }
 
 /** Writes an ISO output: the cached image copied into place. */
-export async function emitIso(store: BlobStore, iso: Blob, target: string): Promise<void> {
-  await replaceFile(target, (temp) => copyFile(store.pathOf(iso.digest.replace(/^sha256:/, "")), temp));
+export async function emitIso(host: Host, store: BlobStore, iso: Blob, target: string): Promise<void> {
+  await replaceFile(host, target, (temp) => host.copyFile(store.pathOf(iso.digest.replace(/^sha256:/, "")), temp));
 }
 
 /** Writes a kernel+initrd output: `vmlinuz`, `initrd.img` and `cmdline`, for `qemu -kernel` or network boot. */
-export async function emitKernelInitrd(store: BlobStore, initramfs: Blob, kernelDeb: { deb: string }, cmdline: string, target: string): Promise<void> {
+export async function emitKernelInitrd(host: Host, store: BlobStore, initramfs: Blob, kernelDeb: { deb: string }, cmdline: string, target: string): Promise<void> {
   const kernel = await kernelOf([await unpackDeb(store, kernelDeb.deb)], store);
-  await replaceDirectory(target, async (dir) => {
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, "vmlinuz"), kernel);
-    await copyFile(store.pathOf(initramfs.digest.replace(/^sha256:/, "")), join(dir, "initrd.img"));
-    await writeFile(join(dir, "cmdline"), `${cmdline}\n`);
+  await replaceDirectory(host, target, async (dir) => {
+    await host.createFile(join(dir, "vmlinuz"), kernel);
+    await host.copyFile(store.pathOf(initramfs.digest.replace(/^sha256:/, "")), join(dir, "initrd.img"));
+    await host.createFile(join(dir, "cmdline"), `${cmdline}\n`);
   });
 }

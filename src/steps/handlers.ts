@@ -1,10 +1,7 @@
-import { createReadStream } from "node:fs";
-import { rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
 import { keptTree, treeOf, type TreeResult } from "../assemble/image-tree.js";
-import { writeFile } from "node:fs/promises";
 import { replaceFile } from "../host/atomic.js";
+import type { Host } from "../host/host.js";
 import { writeDockerArchive, writeOciArchive, writeOciLayout } from "../backends/oci.js";
 import { artifactManifestBytes, configBytes, EMPTY_JSON, imageIndexBytes, manifestBytes, type Blob } from "../formats/oci-documents.js";
 import type { ManifestResult, ProvenanceResult, SbomResult } from "./results.js";
@@ -73,6 +70,8 @@ export class TraceFailure extends Error {
  * cached) is the only one to read `chown`.
  */
 export interface StepEnv {
+  /** Where the steps read and write, and reach the archive through. */
+  readonly host: Host;
   readonly store: BlobStore;
   readonly bases: ArchiveBases;
   readonly offline: boolean;
@@ -83,13 +82,13 @@ export interface StepEnv {
 
 /** What each kind of step does: its own parameters and its inputs' results in, its result out. */
 export function stepHandlers(env: StepEnv): StepHandlers {
-  const { store } = env;
+  const { host, store } = env;
   return {
     async "image-tree"(params) {
       return JSON.parse(new TextDecoder().decode(await store.read(params.sha256))) as TreeResult;
     },
     async fetch(params) {
-      await (await work.fetch()).fetchPackages([params], env.bases, store, { parallel: 1, offline: env.offline }, env.fetchEvents);
+      await (await work.fetch()).fetchPackages(host, [params], env.bases, store, { parallel: 1, offline: env.offline }, env.fetchEvents);
       return { sha256: params.sha256 };
     },
     async unpack(params) {
@@ -109,14 +108,8 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       return keptTree(laid.tree, laid.closureBytes, store);
     },
     async layer(params, [tree]) {
-      const temp = join(store.root, "tmp", `layer-${randomBytes(8).toString("hex")}`);
-      try {
-        const layer = await (await work.layer()).writeLayer(treeOf(tree as TreeResult), store, params.epoch, temp);
-        await store.put(createReadStream(temp), { sha256: layer.digest, size: layer.size }, "layer");
-        return { diffId: layer.diffId, digest: `sha256:${layer.digest}`, size: layer.size };
-      } finally {
-        await rm(temp, { force: true });
-      }
+      const layer = await (await work.layer()).writeLayer(treeOf(tree as TreeResult), store, params.epoch);
+      return { diffId: layer.diffId, digest: `sha256:${layer.digest}`, size: layer.size };
     },
     async config(params, [layer]) {
       const bytes = configBytes(params, params.arch, params.epoch, (layer as { diffId: string }).diffId, params.start);
@@ -171,17 +164,17 @@ export function stepHandlers(env: StepEnv): StepHandlers {
     const beside = () => ({ sboms: sboms.map((s) => besidePath(path, s.arch, sboms.length, "spdx")), provenance: provenance.map((p) => besidePath(path, p.arch, provenance.length, "provenance")) });
     switch (format) {
       case "rootfs":
-        await (await work.rootfs()).writeRootfs(treeOf(inputs[0] as TreeResult), store, target, { chown: env.chown });
+        await (await work.rootfs()).writeRootfs(host, treeOf(inputs[0] as TreeResult), store, target, { chown: env.chown });
         break;
       case "docker-archive":
         // The config step's bytes: made for the same tree, so for the diff_id written here.
-        await writeDockerArchive(treeOf(inputs[0] as TreeResult), store, params, () => store.read((inputs[1] as Blob).digest.replace(/^sha256:/, "")), epoch, target);
+        await writeDockerArchive(host, treeOf(inputs[0] as TreeResult), store, params, () => store.read((inputs[1] as Blob).digest.replace(/^sha256:/, "")), epoch, target);
         break;
       case "iso":
-        await (await work.boot()).emitIso(store, inputs[0] as unknown as Blob, target);
+        await (await work.boot()).emitIso(host, store, inputs[0] as unknown as Blob, target);
         break;
       case "kernel+initrd":
-        await (await work.boot()).emitKernelInitrd(store, inputs[0] as unknown as Blob, inputs[1] as unknown as { deb: string }, params.cmdline ?? "", target);
+        await (await work.boot()).emitKernelInitrd(host, store, inputs[0] as unknown as Blob, inputs[1] as unknown as { deb: string }, params.cmdline ?? "", target);
         break;
       case "oci":
       case "oci-archive": {
@@ -193,8 +186,8 @@ export function stepHandlers(env: StepEnv): StepHandlers {
           attached: provenance.map((p) => ({ artifactType: PROVENANCE_MEDIA_TYPE, blob: p.provenance, artifact: p.artifact })),
           ...(index === undefined ? {} : { index: blobOf(index) }),
         };
-        if (format === "oci") await writeOciLayout(store, content, params, target);
-        else await writeOciArchive(store, content, params, epoch, target);
+        if (format === "oci") await writeOciLayout(host, store, content, params, target);
+        else await writeOciArchive(host, store, content, params, epoch, target);
         await writeBeside(target, sboms, provenance);
         return { path, digest: (index ?? images[0]?.manifest)?.digest, ...beside() };
       }
@@ -216,7 +209,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
     ];
     for (const f of files) {
       const bytes = await store.read(f.blob.digest.replace(/^sha256:/, ""));
-      await replaceFile(f.path, async (temp) => writeFile(temp, bytes, { flag: "wx" }));
+      await replaceFile(host, f.path, (temp) => host.createFile(temp, bytes));
     }
   }
 }

@@ -8,12 +8,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ImageTree } from "../../src/assemble/image-tree.js";
 import { writeLayer } from "../../src/backends/layer.js";
+import { createMemoryHost } from "../../src/host/memory-host.js";
+import { createNodeHost } from "../../src/host/node-host.js";
 import { createBlobStore } from "../../src/cache/store.js";
 
 test("a file from the cache and the same bytes in memory give the same layer", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "mcc-layer-"));
-  try {
-    const store = createBlobStore(join(dir, "cache"));
+  {
+    const store = createBlobStore(createMemoryHost({}), "/cache");
     const bytes = new Uint8Array(300_000);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251;
     const { sha256 } = await store.put((async function* () {
@@ -26,21 +27,23 @@ test("a file from the cache and the same bytes in memory give the same layer", a
       ],
       reasons: new Map(),
     });
-    const a = await writeLayer(tree({ blob: sha256 }), store, 0, join(dir, "a.gz"));
-    const b = await writeLayer(tree({ bytes }), store, 0, join(dir, "b.gz"));
+    const a = await writeLayer(tree({ blob: sha256 }), store, 0);
+    const b = await writeLayer(tree({ bytes }), store, 0);
     assert.is(a.diffId, b.diffId);
     assert.is(a.digest, b.digest);
     assert.is(a.digest.length, 64);
     assert.not.equal(a.digest, createHash("sha256").update("").digest("hex"));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // The layer is in the cache under its digest, and its size is the blob's.
+    const gz = await store.read(a.digest);
+    assert.is(gz.length, a.size);
+    assert.is(createHash("sha256").update(gz).digest("hex"), a.digest);
   }
 });
 
 test("modes are kept as the tree says, 0000 included (tar-stream takes a bare 0 for 0644)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "mcc-layer-"));
   try {
-    const store = createBlobStore(join(dir, "cache"));
+    const store = createBlobStore(createNodeHost(), join(dir, "cache"));
     const tree: ImageTree = {
       entries: [
         { kind: "directory", path: "/read", mode: 0o700, uid: 0, gid: 0 },
@@ -49,8 +52,8 @@ test("modes are kept as the tree says, 0000 included (tar-stream takes a bare 0 
       ],
       reasons: new Map(),
     };
-    await writeLayer(tree, store, 0, join(dir, "layer.gz"));
-    const listing = execFileSync("tar", ["-tvzf", join(dir, "layer.gz")], { encoding: "utf8" }).trim().split("\n");
+    const layer = await writeLayer(tree, store, 0);
+    const listing = execFileSync("tar", ["-tvzf", store.pathOf(layer.digest)], { encoding: "utf8" }).trim().split("\n");
     assert.equal(listing.map((l) => `${l.split(/\s+/)[0]} ${l.split(/\s+/).pop()}`), ["drwx------ read/", "---------- read/none", "-rwxr-xr-x read/run"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

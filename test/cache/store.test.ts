@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { blobPath, createBlobStore, defaultCacheRoot } from "../../src/cache/store.js";
+import { createNodeHost } from "../../src/host/node-host.js";
 import { repoRoot } from "../helpers.js";
 
 async function* bytes(...parts: string[]): AsyncIterable<Uint8Array> {
@@ -23,7 +24,7 @@ test("blobs live at a pure function of their digest", () => {
 test("a verified put is stored; a mismatch stores nothing and leaves no temp file", async () => {
   const root = mkdtempSync(join(tmpdir(), "mcc-store-"));
   try {
-    const store = createBlobStore(root);
+    const store = createBlobStore(createNodeHost(), root);
     const good = await store.put(bytes("hel", "lo"), { sha256: sha("hello"), size: 5 });
     assert.is(good.sha256, sha("hello"));
     assert.is(readFileSync(store.pathOf(good.sha256), "utf8"), "hello");
@@ -49,11 +50,12 @@ test("a verified put is stored; a mismatch stores nothing and leaves no temp fil
 test("many writers of one blob, in this process and in others, all succeed", async () => {
   const root = mkdtempSync(join(tmpdir(), "mcc-store-"));
   try {
-    const store = createBlobStore(root);
+    const store = createBlobStore(createNodeHost(), root);
     const content = "x".repeat(1 << 20);
     const local = Array.from({ length: 8 }, () => store.put(bytes(content), { sha256: sha(content), size: content.length }));
     const script = `import { createBlobStore } from ${JSON.stringify(join(repoRoot, "dist", "src", "cache", "store.js"))};
-      const s = createBlobStore(${JSON.stringify(root)});
+      import { createNodeHost } from ${JSON.stringify(join(repoRoot, "dist", "src", "host", "node-host.js"))};
+      const s = createBlobStore(createNodeHost(), ${JSON.stringify(root)});
       async function* b() { for (let i = 0; i < 16; i++) yield new TextEncoder().encode("x".repeat(1 << 16)); }
       await s.put(b(), { sha256: ${JSON.stringify(sha(content))}, size: ${content.length} });`;
     const children = Array.from({ length: 4 }, () =>
@@ -77,7 +79,7 @@ test("the cache root: MCC_CACHE, then XDG_CACHE_HOME/mcc, then ~/.cache/mcc", ()
 test("temporaries a killed process left are swept once stale; a fresh one (another build's) is kept", async () => {
   const root = mkdtempSync(join(tmpdir(), "mcc-sweep-"));
   try {
-    const store = createBlobStore(root);
+    const store = createBlobStore(createNodeHost(), root);
     await store.putBytes(new TextEncoder().encode("a blob"));
     mkdirSync(join(root, "tmp"), { recursive: true });
     const now = new Date();

@@ -8,6 +8,7 @@ import { Readable } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createRegistryCache } from "../../src/execute/registry-cache.js";
+import { createNodeHost } from "../../src/host/node-host.js";
 import { createBlobStore } from "../../src/cache/store.js";
 import type { StepCache } from "../../src/execute/execute.js";
 import type { PlanStep } from "../../src/plan/build-plan.js";
@@ -60,7 +61,7 @@ const step = (id: string): PlanStep => ({ id: id.repeat(64).slice(0, 64), kind: 
 test("entries written at once upload each shared blob once; another machine reads them back with their blobs", async () => {
   const dir = mkdtempSync(join(tmpdir(), "mcc-registry-cache-"));
   try {
-    const store = createBlobStore(join(dir, "one"));
+    const store = createBlobStore(createNodeHost(), join(dir, "one"));
     const shared = await store.putBytes(Buffer.from("a layer both entries name"));
     const own = await Promise.all(["a", "b", "c"].map((x) => store.putBytes(Buffer.from(`only ${x}`))));
     const registry = recordingRegistry();
@@ -80,7 +81,7 @@ test("entries written at once upload each shared blob once; another machine read
     assert.is(cache.stats.problem, undefined);
 
     // Another machine: an empty store and local cache.
-    const other = createBlobStore(join(dir, "two"));
+    const other = createBlobStore(createNodeHost(), join(dir, "two"));
     const local = memoryCache();
     const reader = createRegistryCache({ local, store: other, from: { client: registry.client, repo: "team/cache" }, shared: new Set(["layer"]), blobsOf: () => [] });
     const hit = await reader.get(step("b"));

@@ -154,7 +154,7 @@ test("jq on trixie is fetched with every sha256 verified, unpacked, and a second
   const lock = parseLock(readFileSync(spec.replace(/\.yml$/, ".lock.json"), "utf8"));
   const packages = lock?.archs["amd64"]?.packages ?? [];
   assert.ok(packages.some((p) => p.name === "libjq1"));
-  const store = createBlobStore(sharedTestCache);
+  const store = createBlobStore(createNodeHost(), sharedTestCache);
   const jq = packages.find((p) => p.name === "jq");
   assert.ok(jq);
   const manifest = await unpackDeb(store, jq.sha256);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { createNodeHost } from "../../src/host/node-host.js";
 import { createBlobStore } from "../../src/cache/store.js";
 import { parseLock } from "../../src/resolve/lock.js";
 import { mergedUsrPath } from "../../src/debian/merged-usr.js";
@@ -127,7 +128,7 @@ test("status.d names the packages that contributed files; each .md5sums lists on
   assert.equal(packages, doc.packages.filter((p) => p.SPDXID.startsWith("SPDXRef-Package-deb-")).map((p) => p.name).sort());
   assert.is(readFileSync(join(rootfs, "etc", "debian_version"), "utf8"), "12\n");
   const lock = parseLock(readFileSync(join(repoRoot, "examples", "curl.lock.json"), "utf8"));
-  const store = createBlobStore(sharedTestCache);
+  const store = createBlobStore(createNodeHost(), sharedTestCache);
   let listed = 0;
   for (const name of packages) {
     const stanza = readFileSync(join(status, name), "utf8");

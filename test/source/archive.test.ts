@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { createNodeHost } from "../../src/host/node-host.js";
 import { createBlobStore } from "../../src/cache/store.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { runMain } from "../../src/cli/program.js";
@@ -154,7 +155,7 @@ test("fetch downloads, verifies and unpacks every package; a second fetch and --
   const run = await mcc(ctx, ["hello", "needs-virtual", "libc-alt"], ["fetch"]);
   assert.is(run.code, EXIT.ok, run.stderr);
   assert.match(run.stdout, /5 packages \(5 fetched, 0 from the cache\)/);
-  const store = createBlobStore(join(run.dir, "cache"));
+  const store = createBlobStore(createNodeHost(), join(run.dir, "cache"));
   const lock = lockOf(run);
   const hello = lock.archs["amd64"]?.packages.find((p) => p.name === "hello");
   assert.ok(hello);

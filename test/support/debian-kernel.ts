@@ -2,7 +2,6 @@
 // (InRelease -> Release -> Packages), the metapackage's Depends naming the versioned kernel
 // package, that one .deb fetched with its sha256 checked, and /boot/vmlinuz-* read out of it
 // with mcc's .deb reader. Nothing else of the kernel's dependencies is fetched.
-import { createReadStream } from "node:fs";
 import { createBlobStore } from "../../src/cache/store.js";
 import { compareVersions } from "../../src/debian/version.js";
 import { parseRelations } from "../../src/debian/relations.js";
@@ -30,8 +29,9 @@ export async function debianKernel(release = "bookworm", arch: "amd64" | "arm64"
   const spec = { from: { release } } as unknown as Spec;
   const bases = await archiveBases(host, spec, process.env);
   const { keyring } = await loadKeyring(host, undefined, process.cwd());
-  const store = createBlobStore(sharedTestCache);
+  const store = createBlobStore(host, sharedTestCache);
   const archive = await loadArchive(
+    host,
     { ...bases, release, components: ["main"], arch, keyring, now: new Date(), allowExpired: false, offline: false },
     store,
   );
@@ -58,9 +58,9 @@ export async function debianKernel(release = "bookworm", arch: "amd64" | "arm64"
     suite: kernel.suite,
     reason: `${meta}: ${target.name}`,
   };
-  await fetchPackages([locked], bases, store, { parallel: 1, offline: false });
+  await fetchPackages(host, [locked], bases, store, { parallel: 1, offline: false });
   let vmlinuz: Uint8Array | undefined;
-  await readDeb(createReadStream(store.pathOf(kernel.sha256)), async (entry, content) => {
+  await readDeb(store.open(kernel.sha256), async (entry, content) => {
     if (entry.kind === "file" && /^\/boot\/vmlinuz-/.test(entry.path) && content !== undefined) vmlinuz = await collect(content);
     else if (content !== undefined) for await (const _ of content) void _;
   });

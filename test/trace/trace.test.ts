@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { createNodeHost } from "../../src/host/node-host.js";
 import { createBlobStore, type BlobStore } from "../../src/cache/store.js";
 import type { ManifestEntry, PackageManifest } from "../../src/extract/unpack.js";
 import { readElf } from "../../src/trace/elf.js";
@@ -31,7 +32,7 @@ function gcc(dir: string, out: string, source: string, args: string[]): Buffer {
 
 test.before((ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), "mcc-trace-"));
-  ctx.store = createBlobStore(join(ctx.dir, "cache"));
+  ctx.store = createBlobStore(createNodeHost(), join(ctx.dir, "cache"));
   const d = ctx.dir;
   ctx.bin = {
     libb: gcc(d, "libb.so.1", "int b(void){return 2;}", ["-shared", "-fPIC", "-Wl,-soname,libb.so.1"]),

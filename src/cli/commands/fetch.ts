@@ -21,11 +21,11 @@ export async function fetchCommand(file: string, options: LockCommandOptions, io
       printDiagnostics(io, loaded, outcome.diagnostics);
       return EXIT.userError;
     }
-    const store = createBlobStore(cacheRoot);
+    const store = createBlobStore(io.host, cacheRoot);
     const bases = await archiveBases(io.host, spec, io.env);
     for (const [arch, locked] of Object.entries(outcome.lock.archs)) {
       const progress = fetchProgress(io, arch, options.quiet === true);
-      const result = await fetchPackages(locked.packages, bases, store, { parallel: 4, offline: options.offline === true }, progress.events);
+      const result = await fetchPackages(io.host, locked.packages, bases, store, { parallel: 4, offline: options.offline === true }, progress.events);
       progress.finish();
       let files = 0;
       for (const pkg of locked.packages) files += (await unpackDeb(store, pkg.sha256)).entries.length;

@@ -81,7 +81,7 @@ export async function pullCommand(reference: string, dir: string, options: Regis
     const client = await connect(ref, options, io);
     try {
       const say = (line: string) => void (options.quiet ? undefined : io.stderr(`${line}\n`));
-      const report = await pullImage(client, ref, dir, options.verbose ? { log: say } : {});
+      const report = await pullImage(io.host, client, ref, dir, options.verbose ? { log: say } : {});
       say(`${report.manifests} manifests, ${report.blobs} blobs (${formatSize(report.bytes)}), ${report.referrers} referrers; written to ${dir}`);
       io.stdout(`${formatReference({ ...ref, digest: report.digest })}\n`);
       return EXIT.ok;
@@ -101,7 +101,7 @@ export async function pullToTemporary(reference: string, options: RegistryOption
   const dir = await mkdtemp(join(tmpdir(), "mcc-pull-"));
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
-    const report = await pullImage(client, ref, join(dir, "layout"));
+    const report = await pullImage(io.host, client, ref, join(dir, "layout"));
     if (!options.quiet) io.stderr(`pulled ${formatReference({ ...ref, digest: report.digest })}: ${report.blobs} blobs, ${formatSize(report.bytes)}\n`);
     return { dir: join(dir, "layout"), ...(ref.tag === undefined ? {} : { tag: ref.tag }), remove };
   } catch (error) {
