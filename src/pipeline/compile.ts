@@ -4,6 +4,7 @@
  * provenance, boot media, emit), then say what was written. Returns data; the CLI renders it
  * and its events.
  */
+import { resolve } from "node:path";
 import { treeOf, type DroppedEntry, type TreeResult } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";
 import type { ExecuteEvents, StepCache } from "../execute/execute.js";
@@ -91,7 +92,7 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
     });
     const first = trees[0];
     if (request.explain !== undefined && first !== undefined) {
-      await host.writeFileAtomic(request.explain, JSON.stringify(explainAll(treeOf(first.tree)), null, 2) + "\n");
+      await host.writeFileAtomic(resolve(request.cwd, request.explain), JSON.stringify(explainAll(treeOf(first.tree)), null, 2) + "\n");
     }
     return { kind: "built", outputs, ran, reused };
   } catch (error) {
@@ -106,7 +107,7 @@ export async function stepEnv(
   host: Host,
   prepared: PreparedBuild,
   store: BlobStore,
-  request: { env: Readonly<Record<string, string | undefined>>; offline: boolean; chown: boolean },
+  request: { env: Readonly<Record<string, string | undefined>>; offline: boolean; chown: boolean; cwd: string },
   fetchEvents: FetchEvents | undefined,
 ): Promise<StepEnv> {
   // The tree step reads the spec's files from the cache by the digests in its parameters
@@ -121,6 +122,7 @@ export async function stepEnv(
     bases: await archiveBases(host, prepared.spec, request.env),
     offline: request.offline,
     chown: request.chown,
+    cwd: request.cwd,
     ...(fetchEvents === undefined ? {} : { fetchEvents }),
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { posix } from "node:path";
+import { posix, resolve } from "node:path";
 import { keptTree, type ImageTree } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";
 import { parseParagraphs } from "../debian/deb822.js";
@@ -230,10 +230,10 @@ export async function minify(host: Host, request: MinifyRequest, events: Execute
     manifests: (await store.putBytes(new TextEncoder().encode(JSON.stringify(minified.packages.packages)))).sha256,
     tool: `mcc-${VERSION}`,
   });
-  const env = { host, store, bases: { mirror: "", security: "" }, offline: true, chown: request.chown };
+  const env = { host, store, bases: { mirror: "", security: "" }, offline: true, chown: request.chown, cwd: request.cwd };
   try {
     const { written } = await runOutputs(plan, env, stepCache(store), [], events);
-    if (request.explain !== undefined) await host.writeFileAtomic(request.explain, JSON.stringify(explainAll(minified.tree), null, 2) + "\n");
+    if (request.explain !== undefined) await host.writeFileAtomic(resolve(request.cwd, request.explain), JSON.stringify(explainAll(minified.tree), null, 2) + "\n");
     return { kind: "minified", minified, outputs: written.map(({ step, ...w }) => ({ format: step.params.format, ...w, images: [] })) };
   } catch (error) {
     if (error instanceof OutputError) return { kind: "output", message: error.message };

@@ -32,7 +32,7 @@ export interface Written {
  */
 export async function runOutputs(plan: BuildPlan, env: StepEnv, cache: StepCache, also: readonly string[], events: ExecuteEvents = {}): Promise<{ results: ReadonlyMap<string, unknown>; written: Written[] }> {
   const emits = plan.steps.filter((s): s is PlanStepOf<"emit"> => s.kind === "emit");
-  for (const step of emits) await writingOutput(step.params.path, () => env.host.mkdir(dirname(resolve(step.params.path))));
+  for (const step of emits) await writingOutput(step.params.path, () => env.host.mkdir(dirname(resolve(env.cwd, step.params.path))));
   const results = await runSteps(plan, env, cache, [...emits.map((s) => s.id), ...also], events);
   const written = emits.map((step) => {
     const r = results.get(step.id) as { path: string; digest?: string; sboms?: string[]; provenance?: string[] };

@@ -67,7 +67,7 @@ export class TraceFailure extends Error {
 /**
  * What the handlers share besides their parameters: where blobs go, where the archive is, and
  * how outputs are written on this machine. None of it changes a cached result: an emit (not
- * cached) is the only one to read `chown`.
+ * cached) is the only one to read `chown` and `cwd`.
  */
 export interface StepEnv {
   /** Where the steps read and write, and reach the archive through. */
@@ -77,6 +77,8 @@ export interface StepEnv {
   readonly offline: boolean;
   /** Set file owners in directory outputs (only root can). */
   readonly chown: boolean;
+  /** The directory an output's relative path starts from. */
+  readonly cwd: string;
   readonly fetchEvents?: FetchEvents;
 }
 
@@ -160,7 +162,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
     const { format, path, epoch } = params;
     const sboms = inputs.filter((r): r is SbomResult => r?.kind === "sbom");
     const provenance = inputs.filter((r): r is ProvenanceResult => r?.kind === "provenance");
-    const target = resolve(path);
+    const target = resolve(env.cwd, path);
     const beside = () => ({ sboms: sboms.map((s) => besidePath(path, s.arch, sboms.length, "spdx")), provenance: provenance.map((p) => besidePath(path, p.arch, provenance.length, "provenance")) });
     switch (format) {
       case "rootfs":

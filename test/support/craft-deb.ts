@@ -3,7 +3,7 @@
 import { pack } from "tar-stream";
 import { collect } from "../../src/extract/deb.js";
 
-export type TarItem = { name: string; type?: "file" | "directory" | "symlink" | "link" | "character-device" | "fifo"; mode?: number; linkname?: string; body?: string };
+export type TarItem = { name: string; type?: "file" | "directory" | "symlink" | "link" | "character-device" | "fifo"; mode?: number; linkname?: string; body?: string | Uint8Array };
 
 /** A plain tar of the items, in order. */
 export async function tar(items: readonly TarItem[]): Promise<Buffer> {

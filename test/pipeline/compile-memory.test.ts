@@ -1,0 +1,177 @@
+// A whole `mcc compile` on the in-memory host: the spec and its files, the archive (signed,
+// verified, resolved and locked), the fetch, unpack, trace, layer, config, manifest, SBOM,
+// provenance and the OCI layout all happen in memory, with no disk, network or tool. What it
+// writes is read back and checked; a second build in a fresh host gives the same bytes.
+import { createHash } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { collect } from "../../src/extract/deb.js";
+import type { Host } from "../../src/host/host.js";
+import { createMemoryHost } from "../../src/host/memory-host.js";
+import { compile, type CompileRequest } from "../../src/pipeline/compile.js";
+import { extract } from "tar-stream";
+import { buildElf, EM } from "../support/elf.js";
+import { createMemoryArchive, type MemoryArchive } from "../support/memory-archive.js";
+
+const LD = "/lib64/ld-linux-x86-64.so.2";
+
+async function archive(): Promise<MemoryArchive> {
+  return createMemoryArchive([
+    {
+      name: "libc6",
+      version: "2.36-9",
+      files: {
+        "/lib/x86_64-linux-gnu/libc.so.6": buildElf({ is64: true, le: true, machine: EM.x86_64, needed: [], soname: "libc.so.6" }),
+        [LD]: buildElf({ is64: true, le: true, machine: EM.x86_64, needed: [], soname: "ld-linux-x86-64.so.2" }),
+        "/usr/share/doc/libc6/copyright": "Copyright: the GNU C Library authors\n",
+      },
+    },
+    {
+      name: "hello",
+      version: "1.0-1",
+      depends: "libc6 (>= 2.34)",
+      files: {
+        "/usr/bin/hello": buildElf({ is64: true, le: true, machine: EM.x86_64, interp: LD, needed: ["libc.so.6"] }),
+        "/usr/share/doc/hello/README": "hello, world\n",
+      },
+    },
+  ]);
+}
+
+function hostFor(arch: MemoryArchive): Host {
+  const spec = [
+    "name: hello",
+    "from:",
+    "  release: testrel",
+    `  mirror: ${arch.url}`,
+    "  keyring: archive.gpg",
+    "packages: [hello]",
+    "executable: /usr/bin/hello",
+    "files:",
+    "  - path: /read/hello.conf",
+    "    source: hello.conf",
+    "output:",
+    "  format: oci",
+    "  path: out/hello",
+    "",
+  ].join("\n");
+  return createMemoryHost({ "/work/app/spec.yml": spec, "/work/app/archive.gpg": arch.keyring, "/work/app/hello.conf": "greeting = hello\n" }, { web: arch.web, now: new Date("2026-01-01T00:00:00Z") });
+}
+
+const request: CompileRequest = {
+  specPath: "/work/app/spec.yml",
+  hostArch: "amd64",
+  lock: { cacheRoot: "/cache", update: false, frozen: false, offline: false, allowExpired: false, env: {} },
+  epoch: 0,
+  cwd: "/work/app",
+  cacheRoot: "/cache",
+  env: {},
+  offline: false,
+  chown: false,
+};
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const json = async (host: Host, path: string) => JSON.parse(text(await host.readFile(path))) as Record<string, unknown>;
+const blob = (host: Host, digest: string) => host.readFile(`/work/app/out/hello/blobs/sha256/${digest.replace(/^sha256:/, "")}`);
+
+/** The paths (and link targets) in a gzipped tar. */
+async function layerPaths(gz: Uint8Array): Promise<string[]> {
+  const out: string[] = [];
+  const x = extract();
+  const done = (async () => {
+    for await (const entry of x as unknown as AsyncIterable<{ header: { name: string; linkname?: string | null }; resume(): void } & AsyncIterable<Uint8Array>>) {
+      out.push(entry.header.linkname ? `${entry.header.name} -> ${entry.header.linkname}` : entry.header.name);
+      await collect(entry);
+    }
+  })();
+  x.end(gunzipSync(gz));
+  await done;
+  return out;
+}
+
+test("compile runs from spec to OCI layout in memory: locked, traced, layered and written", async () => {
+  const arch = await archive();
+  const host = hostFor(arch);
+  const result = await compile(host, request);
+  if (result.kind !== "built") throw new Error(`not built: ${JSON.stringify(result)}`);
+  assert.is(result.outputs.length, 1);
+  const [output] = result.outputs;
+  assert.is(output?.format, "oci");
+  assert.equal(output?.images.map((i) => i.arch), ["amd64"]);
+
+  // The lock pins both packages by the digests the signed index gave.
+  const lock = text(await host.readFile("/work/app/spec.lock.json"));
+  for (const [url, bytes] of arch.files) if (url.endsWith(".deb")) assert.ok(lock.includes(createHash("sha256").update(bytes).digest("hex")), `the lock pins ${url}`);
+
+  // The layout: its index names the manifest, whose layer holds the traced closure only.
+  assert.equal(await json(host, "/work/app/out/hello/oci-layout"), { imageLayoutVersion: "1.0.0" });
+  const index = (await json(host, "/work/app/out/hello/index.json")) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  const named = index.manifests.find((m) => m.annotations?.["org.opencontainers.image.ref.name"] !== undefined);
+  assert.is(named?.digest, output?.digest);
+  const manifest = JSON.parse(text(await blob(host, named?.digest ?? ""))) as { layers: { digest: string }[]; config: { digest: string } };
+  const paths = await layerPaths(await blob(host, manifest.layers[0]?.digest ?? ""));
+  // The program, the library it needs and its loader (under merged /usr), the spec's file, the
+  // records scanners read; not the packages' documentation.
+  assert.equal(
+    paths.filter((p) => !p.endsWith("/")),
+    [
+      "bin -> usr/bin",
+      "etc/debian_version",
+      "etc/group",
+      "etc/nsswitch.conf",
+      "etc/os-release -> ../usr/lib/os-release",
+      "etc/passwd",
+      "lib -> usr/lib",
+      "lib64 -> usr/lib64",
+      "read/hello.conf",
+      "sbin -> usr/sbin",
+      "usr/bin/hello",
+      "usr/lib/os-release",
+      "usr/lib/x86_64-linux-gnu/libc.so.6",
+      "usr/lib64/ld-linux-x86-64.so.2",
+      "var/lib/dpkg/status.d/hello",
+      "var/lib/dpkg/status.d/hello.md5sums",
+      "var/lib/dpkg/status.d/libc6",
+      "var/lib/dpkg/status.d/libc6.md5sums",
+    ],
+  );
+  const config = JSON.parse(text(await blob(host, manifest.config.digest))) as { config: { Entrypoint: string[] } };
+  assert.equal(config.config.Entrypoint, ["/usr/bin/hello"]);
+
+  // The SBOM beside the output names both packages; nothing was left in the cache's temporaries.
+  const sbom = text(await host.readFile("/work/app/out/hello.spdx.json"));
+  assert.ok(sbom.includes('"hello"') && sbom.includes('"libc6"'));
+  assert.equal((await host.readdir("/cache/tmp")) ?? [], []);
+});
+
+test("the same spec and archive give the same image in a fresh host; a rebuild reuses every step", async () => {
+  const arch = await archive();
+  const first = hostFor(arch);
+  const a = await compile(first, request);
+  const b = await compile(hostFor(arch), request);
+  if (a.kind !== "built" || b.kind !== "built") throw new Error("not built");
+  assert.is(a.outputs[0]?.digest, b.outputs[0]?.digest);
+  const again = await compile(first, request);
+  if (again.kind !== "built") throw new Error("not built");
+  assert.is(again.outputs[0]?.digest, a.outputs[0]?.digest);
+  assert.is(again.ran, 1, "only the output is written again");
+});
+
+test("a .deb the mirror changed after signing is refused, and nothing is written", async () => {
+  const arch = await archive();
+  const debUrl = [...arch.files.keys()].find((u) => u.endsWith(".deb") && u.includes("/hello_")) as string;
+  const original = arch.files.get(debUrl) as Uint8Array;
+  const altered = new Uint8Array(original);
+  altered[altered.length - 1] = (altered[altered.length - 1] ?? 0) ^ 1;
+  arch.files.set(debUrl, altered);
+  const host = hostFor(arch);
+  await compile(host, request).then(
+    () => assert.unreachable("compiled an altered package"),
+    (error: Error) => assert.match(error.message, /does not match its signed checksum/),
+  );
+  assert.is(await host.stat("/work/app/out/hello"), undefined);
+  assert.equal((await host.readdir("/cache/tmp")) ?? [], []);
+});
+
+test.run();
