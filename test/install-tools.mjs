@@ -7,14 +7,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const table = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "tools.json"), "utf8"));
+/** The table of tools: commands and files, each with the Debian packages that provide it. */
+export const toolTable = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "tools.json"), "utf8"));
+
+/** Whether a command is on the PATH (or, for an absolute path, whether the file exists). */
+export function hasTool(tool) {
+  return tool.startsWith("/") ? existsSync(tool) : spawnSync("sh", ["-c", 'command -v "$1"', "sh", tool], { stdio: "ignore" }).status === 0;
+}
 
 /** The tools (commands and files) that are missing here, each with the packages that provide it. */
 export function missingTools() {
-  return [
-    ...Object.entries(table.commands).filter(([cmd]) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0),
-    ...Object.entries(table.files).filter(([file]) => !existsSync(file)),
-  ].map(([tool, packages]) => ({ tool, packages: packages.split(" ") }));
+  return [...Object.entries(toolTable.commands), ...Object.entries(toolTable.files)]
+    .filter(([tool]) => !hasTool(tool))
+    .map(([tool, packages]) => ({ tool, packages: packages.split(" ") }));
 }
 
 // apt's words when another process holds one of its locks (dpkg's frontend lock, dpkg's lock,

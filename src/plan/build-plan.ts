@@ -220,12 +220,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
     if (SINGLE_PLATFORM_FORMATS.has(output.format)) {
       for (const image of images) {
         const path = several ? perArchPath(output.path, image.arch) : output.path;
-        const from =
-          output.format === "rootfs"
-            ? [image.tree]
-            : output.format === "kernel+initrd"
-                ? [image.initramfs as string, image.kernel as string]
-                : [image.tree, image.config];
+        const from = imageInputsOf(output.format, image);
         add("emit", `write ${output.format} ${path}`, emitParamsOf(output.format, path, spec, epoch, image.arch, output.format === "kernel+initrd" ? kernelCmdline(spec, image.arch) : undefined), [...from, ...attached(image)]);
       }
     } else if (output.format === "iso") {
@@ -235,6 +230,25 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
     }
   }
   return { archs: images.map((i) => i.arch), steps };
+}
+
+/**
+ * What an output of one image is written from, by its format: a directory from the tree, a
+ * docker archive from the tree and its config, kernel+initrd from the boot files, an OCI
+ * layout or archive from the manifest. The step ids of one image's plan.
+ */
+export function imageInputsOf(format: OutputFormat, image: { tree: string; config: string; manifest: string; initramfs?: string; kernel?: string }): string[] {
+  switch (format) {
+    case "rootfs":
+      return [image.tree];
+    case "docker-archive":
+      return [image.tree, image.config];
+    case "kernel+initrd":
+      if (image.initramfs === undefined || image.kernel === undefined) throw new Error("a kernel+initrd output needs the image's boot steps");
+      return [image.initramfs, image.kernel];
+    default:
+      return [image.manifest];
+  }
 }
 
 /** The plan as a readable tree: each output and what it is made of. */

@@ -6,7 +6,7 @@
 import type { ConfigStart } from "../formats/oci-documents.js";
 import type { SbomStepParams } from "../sbom/image-sbom.js";
 import type { Spec, SpecOutput } from "../types/spec.js";
-import { configParamsOf, emitParamsOf, SINGLE_PLATFORM_FORMATS, stepCollector, type BuildPlan } from "./build-plan.js";
+import { configParamsOf, emitParamsOf, imageInputsOf, SINGLE_PLATFORM_FORMATS, stepCollector, type BuildPlan } from "./build-plan.js";
 
 export interface ImagePlanInputs {
   /** The spec of the image (its name, tag, user, program, config fields, metadata). */
@@ -35,7 +35,7 @@ export function buildImagePlan(inputs: ImagePlanInputs): BuildPlan {
   const sbom = spec.metadata.sbom ? [add("sbom", "write the SBOM (SPDX 2.3)", sbomParams, [tree, manifest, layer])] : [];
   for (const output of inputs.outputs) {
     const single = SINGLE_PLATFORM_FORMATS.has(output.format);
-    const from = output.format === "rootfs" ? [tree] : output.format === "docker-archive" ? [tree, config] : [manifest];
+    const from = imageInputsOf(output.format, { tree, config, manifest });
     add("emit", `write ${output.format} ${output.path}`, emitParamsOf(output.format, output.path, spec, epoch, single ? arch : undefined), [...from, ...sbom]);
   }
   return { archs: [arch], steps };

@@ -1,23 +1,23 @@
 // The outside tools a test needs: when one is missing, the test fails with one line naming it
 // and the Debian package that provides it (test/tools.json, the table the test command
 // installs from), instead of an ENOENT deep inside a helper.
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { repoRoot } from "../helpers.js";
 
-const table = JSON.parse(readFileSync(join(repoRoot, "test", "tools.json"), "utf8")) as {
-  commands: Record<string, string>;
-  files: Record<string, string>;
+// The installer's own table and check (test/install-tools.mjs), so the two never disagree.
+const installer = (await import(pathToFileURL(join(repoRoot, "test", "install-tools.mjs")).href)) as {
+  toolTable: { commands: Record<string, string>; files: Record<string, string> };
+  hasTool(tool: string): boolean;
 };
-
+const table = installer.toolTable;
 const present = new Map<string, boolean>();
 
 /** Whether a command is on the PATH (or, for an absolute path, whether the file exists). */
 export function hasTool(tool: string): boolean {
   let known = present.get(tool);
   if (known === undefined) {
-    known = tool.startsWith("/") ? existsSync(tool) : spawnSync("sh", ["-c", `command -v '${tool}'`], { stdio: "ignore" }).status === 0;
+    known = installer.hasTool(tool);
     present.set(tool, known);
   }
   return known;
