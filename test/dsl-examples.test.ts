@@ -44,11 +44,8 @@ async function load(file: string): Promise<Spec> {
 }
 
 async function planOf(spec: Spec, file: string): Promise<string[]> {
-  const fileDigests: Record<string, string> = {};
-  for (const [path, bytes] of await readSpecFiles(createNodeHost(), spec, join(dir, file))) {
-    fileDigests[path] = createHash("sha256").update(bytes).digest("hex");
-  }
-  const plan = buildPlan({ spec, archs: [{ arch: "amd64", locked }], epoch: 0, outputs: spec.outputs, fileDigests, tool: "mcc-test" });
+  const specFiles = (await readSpecFiles(createNodeHost(), spec, join(dir, file))).entries;
+  const plan = buildPlan({ spec, archs: [{ arch: "amd64", locked }], epoch: 0, outputs: spec.outputs, specFiles, tool: "mcc-test" });
   return plan.steps.map((s) => `${s.kind} ${s.id}`);
 }
 

@@ -5,7 +5,8 @@
 // (so a change to step ids or parameters shows up in review). `UPDATE=1 npm test` rewrites
 // them; review the diff like code.
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -17,6 +18,7 @@ import { BOOT_FORMATS, buildPlan } from "../src/plan/build-plan.js";
 import type { LockedArch, LockedPackage } from "../src/resolve/lock.js";
 import { loadSpec, type LoadedSpec } from "../src/pipeline/load-spec.js";
 import type { Spec } from "../src/types/spec.js";
+import { readSpecFiles } from "../src/steps/spec-files.js";
 import { repoRoot } from "./helpers.js";
 
 const fixtures = join(repoRoot, "test", "fixtures");
@@ -29,6 +31,26 @@ const generated: Record<string, (dir: string) => void> = {
   "mcc128-thousands-of-images": (dir) =>
     writeFileSync(join(dir, "spec.mcc"), Array.from({ length: 3000 }, (_, i) => `image x${i} {\n  packages hello\n  executable /usr/bin/hello\n}\n`).join("")),
   "mcc129-nested-too-deeply": (dir) => writeFileSync(join(dir, "spec.mcc"), `image x {\n${"  files {\n".repeat(5000)}${"}\n".repeat(5001)}`),
+  // A tree holding what an image cannot: links out of it, a pipe, a file over the size limit (sparse).
+  "mcc321-tree-symlink-out": (dir) => {
+    mkdirSync(join(dir, "app", "etc"), { recursive: true });
+    writeFileSync(join(dir, "app", "ok"), "fine\n");
+    symlinkSync("/etc/passwd", join(dir, "app", "etc", "passwd"));
+    symlinkSync("../../outside", join(dir, "app", "etc", "up"));
+    symlinkSync("../ok", join(dir, "app", "etc", "inside"));
+    writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /app, source: app}\n");
+  },
+  "mcc322-tree-fifo": (dir) => {
+    mkdirSync(join(dir, "app"));
+    execFileSync("mkfifo", [join(dir, "app", "pipe")]);
+    writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /app, source: app/}\n");
+  },
+  "mcc323-tree-file-too-large": (dir) => {
+    mkdirSync(join(dir, "data"));
+    closeSync(openSync(join(dir, "data", "huge.bin"), "w"));
+    truncateSync(join(dir, "data", "huge.bin"), 2 ** 31 + 1);
+    writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /data, source: data}\n");
+  },
   "mcc309-source-symlink-loop": (dir) => {
     symlinkSync("b", join(dir, "a"));
     symlinkSync("a", join(dir, "b"));
@@ -83,10 +105,9 @@ function lockOf(spec: Spec): { arch: string; locked: LockedArch }[] {
 }
 
 /** The plan of a valid spec against lockOf, as `mcc plan --json` prints it. */
-function planOf(spec: Spec, dir: string): string {
-  const fileDigests: Record<string, string> = {};
-  for (const f of spec.files) fileDigests[f.path] = f.kind === "content" ? sha256(f.content) : sha256(readFileSync(join(dir, f.source)));
-  const plan = buildPlan({ spec, archs: lockOf(spec), epoch: 0, outputs: spec.outputs, fileDigests, tool: "mcc-golden" });
+async function planOf(spec: Spec, dir: string): Promise<string> {
+  const specFiles = (await readSpecFiles(createNodeHost(), spec, join(dir, "spec.yml"))).entries;
+  const plan = buildPlan({ spec, archs: lockOf(spec), epoch: 0, outputs: spec.outputs, specFiles, tool: "mcc-golden" });
   return JSON.stringify(plan, null, 2) + "\n";
 }
 
@@ -110,7 +131,7 @@ for (const name of names) {
     }
     compare(join(here, "spec.json"), loaded.spec === undefined ? undefined : JSON.stringify(loaded.spec, null, 2) + "\n");
     if (name.startsWith("valid-")) assert.ok(loaded.spec, `${name} should be valid`);
-    if (name.startsWith("valid-") && !name.startsWith("valid-dsl-") && loaded.spec !== undefined) compare(join(here, "plan.json"), planOf(loaded.spec, dir));
+    if (name.startsWith("valid-") && !name.startsWith("valid-dsl-") && loaded.spec !== undefined) compare(join(here, "plan.json"), await planOf(loaded.spec, dir));
     const expectedCode = /^(mcc\d{3})-/.exec(name)?.[1]?.toUpperCase();
     if (expectedCode !== undefined) {
       assert.ok(loaded.diagnostics.some((d) => d.code === expectedCode), `${name} should report ${expectedCode}`);

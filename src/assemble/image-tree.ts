@@ -62,13 +62,16 @@ const LAYOUT_LINKS: readonly [string, string][] = [
  */
 /**
  * What of the spec the layout reads: the owner, the working directory, the mount points, and
- * the spec's own files (where each came from: a repository path, or null for inline content).
+ * the spec's own files (each file's bytes a blob of the cache, by sha256; where each came
+ * from: a repository path, or null for inline content), links and directories.
  */
 export type AssembleSpec = Pick<Spec, "user" | "workdir" | "mounts"> & {
-  readonly files: readonly { readonly path: string; readonly mode: number; readonly source: string | null }[];
+  readonly files: readonly { readonly path: string; readonly mode: number; readonly sha256: string; readonly size: number; readonly source: string | null }[];
+  readonly links?: readonly { readonly path: string; readonly target: string; readonly source: string }[];
+  readonly dirs?: readonly { readonly path: string; readonly source: string }[];
 };
 
-export function buildImageTree(spec: AssembleSpec, trace: TraceResult, files: ReadonlyMap<string, Uint8Array>, extra: readonly ExtraFile[] = []): ImageTree {
+export function buildImageTree(spec: AssembleSpec, trace: TraceResult, extra: readonly ExtraFile[] = []): ImageTree {
   const byPath = new Map<string, ImageEntry>();
   const reasons = new Map<string, Reason[]>();
   const layout: Reason = { kind: "rule", rule: "layout", why: "the microcontainer layout: merged /usr, and the mount points of the spec" };
@@ -96,12 +99,21 @@ export function buildImageTree(spec: AssembleSpec, trace: TraceResult, files: Re
     addReason(file.path, file.reason);
   }
   // The spec's own files, last: they replace a package's file at the same path.
+  for (const dir of spec.dirs ?? []) {
+    const path = mergedUsrPath(dir.path);
+    if (byPath.get(path)?.kind === "directory") continue;
+    byPath.set(path, { kind: "directory", path, mode: 0o755, uid: 0, gid: 0 });
+    reasons.set(path, [{ kind: "file", source: dir.source }]);
+  }
   for (const file of spec.files) {
-    const bytes = files.get(file.path);
-    if (bytes === undefined) throw new Error(`the content of ${file.path} was not read`);
     const path = mergedUsrPath(file.path);
-    byPath.set(path, { kind: "file", path, mode: file.mode & 0o777, uid: 0, gid: 0, size: bytes.length, source: { bytes }, pkg: "(spec)" });
+    byPath.set(path, { kind: "file", path, mode: file.mode & 0o777, uid: 0, gid: 0, size: file.size, source: { blob: file.sha256 }, pkg: "(spec)" });
     reasons.set(path, [{ kind: "file", source: file.source ?? "inline content" }]);
+  }
+  for (const link of spec.links ?? []) {
+    const path = mergedUsrPath(link.path);
+    byPath.set(path, { kind: "symlink", path, target: link.target, uid: 0, gid: 0, pkg: "(spec)" });
+    reasons.set(path, [{ kind: "file", source: link.source }]);
   }
   for (const [path, target] of LAYOUT_LINKS) {
     if (byPath.has(path)) continue;

@@ -247,9 +247,34 @@ export const DIAGNOSTICS = {
     help: "A `source` may name only files in the spec's directory or below (after following symlinks), so a spec cannot copy files such as `/etc/passwd` from the machine that builds it.",
   },
   MCC309: {
-    title: "source is not a regular file",
-    template: "source \"{value}\" is {kind}, not a regular file",
-    help: "A `source` must be a regular file. To add a directory's files, list each one.",
+    title: "source is not a file or directory",
+    template: "source \"{value}\" is {kind}, not a regular file or a directory",
+    help: "A `source` must be a regular file or a directory of the repository; a device, socket or pipe has no content to copy, and one the host cannot read cannot be built from.",
+  },
+  MCC320: {
+    title: "exclude without a directory",
+    template: "exclude \"{value}\" needs a directory source: inline content has nothing to leave out",
+    help: "`exclude` leaves things out of a directory named by `source`. For inline `content`, remove it.",
+  },
+  MCC321: {
+    title: "symlink out of a source tree",
+    template: "\"{value}\" in the source tree is a symlink to {target}, outside the tree",
+    help: "A directory source may hold symlinks only to places inside it (relative targets that stay below it): one to an absolute path or above the tree would point at something else in the image than in the repository. Replace it with the file, make it relative inside the tree, or leave it out with `exclude`.",
+  },
+  MCC322: {
+    title: "special file in a source tree",
+    template: "\"{value}\" in the source tree is {what}, which an image cannot hold",
+    help: "A microcontainer's files are regular files, directories and symlinks; devices, sockets and pipes are made at run time, not shipped. Leave it out with `exclude`.",
+  },
+  MCC323: {
+    title: "source tree too large",
+    template: "the source tree \"{value}\" {reason}",
+    help: "A single file may hold at most 2 GiB and a tree at most 100000 entries. Leave build outputs, caches and version control out with `exclude`.",
+  },
+  MCC324: {
+    title: "mode for a directory",
+    template: "mode {value} applies to a single file; the files of the directory \"{source}\" keep their executable bit",
+    help: "The files of a directory source are 0755 when executable in the repository and 0644 otherwise (directories 0755). Set the executable bit in the repository (`chmod +x`, `git update-index --chmod=+x`), and remove `mode`.",
   },
   MCC310: {
     title: "duplicate file path",

@@ -181,7 +181,11 @@ class DslPrinter {
   private fileItem(file: Record<string, unknown>, pointer: string): string {
     const parts = [this.scalar(file["path"], `${pointer}/path`, false)];
     for (const key of FILE_KEY_ORDER.slice(1)) {
-      if (file[key] !== undefined) parts.push(key, this.scalar(file[key], `${pointer}/${key}`, key === "mode", key === "mode"));
+      const value = file[key];
+      if (value === undefined) continue;
+      // `exclude` once per pattern: `exclude .git exclude "*.pyc"`.
+      if (key === "exclude" && Array.isArray(value)) value.forEach((v, i) => parts.push(key, this.scalar(v, `${pointer}/${key}/${i}`, false)));
+      else parts.push(key, this.scalar(value, `${pointer}/${key}`, key === "mode", key === "mode"));
     }
     return parts.join(" ");
   }

@@ -9,7 +9,7 @@ export type Arch = "amd64" | "arm64";
  */
 export type User = number | string | UserObject;
 /**
- * A file added to the image: exactly one of `source` and `content`.
+ * A file added to the image: exactly one of `source` and `content`. A `source` that is a directory adds the whole tree under `path`.
  */
 export type File = {
   /**
@@ -17,7 +17,7 @@ export type File = {
    */
   path: string;
   /**
-   * A file in the repository, relative to the spec file's directory; it may not leave that directory.
+   * A file or directory in the repository, relative to the spec file's directory; it may not leave that directory. A directory is copied whole under `path`: its files (0755 when executable in the repository, else 0644), directories and the symlinks that stay inside it, owned by root, with no timestamps.
    */
   source?: string;
   /**
@@ -25,9 +25,13 @@ export type File = {
    */
   content?: string;
   /**
-   * Permission bits in octal: `"0644"`, `0644` or `0o644`. A bare decimal number such as `644` is refused as ambiguous.
+   * Permission bits in octal: `"0644"`, `0644` or `0o644`. A bare decimal number such as `644` is refused as ambiguous. For a single file only: the files of a directory keep their executable bit.
    */
   mode?: number | string;
+  /**
+   * For a directory `source`: what to leave out of it. A pattern without `/` matches a name at any depth (`.git`, `__pycache__`, `*.pyc`); one with `/` is taken from the directory's top (`build/cache`, `docs/**`). A directory left out takes everything under it.
+   */
+  exclude?: string[];
 } & File1;
 export type File1 = {
   [k: string]: unknown;

@@ -3,10 +3,12 @@
  * in-memory one for tests. Stages that must not touch the world never receive one.
  */
 export interface FileStat {
-  readonly kind: "file" | "directory" | "other";
+  readonly kind: "file" | "directory" | "symlink" | "other";
   readonly size: number;
   /** When it was last written, in milliseconds since the epoch. */
   readonly modified: number;
+  /** The permission bits. */
+  readonly mode: number;
 }
 
 /** An answer to an HTTP GET: its status and headers, and its body as it arrives. */
@@ -26,6 +28,10 @@ export interface Host {
   readFile(path: string): Promise<Uint8Array>;
   /** At most the first `length` bytes of a file (fewer when it is shorter): to recognise a format without reading it all. */
   readPrefix(path: string, length: number): Promise<Uint8Array>;
+  /** What is at the path itself, a symlink not followed; undefined when nothing is. */
+  lstat(path: string): Promise<FileStat | undefined>;
+  /** A symlink's target, as written. */
+  readlink(path: string): Promise<string>;
   /** The path with every symlink resolved; undefined when it does not exist. */
   realpath(path: string): Promise<string | undefined>;
   /** The names in a directory, sorted; undefined when it does not exist. */

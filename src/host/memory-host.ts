@@ -7,6 +7,8 @@ export type MemoryWeb = (url: string) => Uint8Array | undefined;
 export interface MemoryHostOptions {
   /** Symlinks by path: absolute or relative targets. */
   readonly symlinks?: Readonly<Record<string, string>>;
+  /** Modes by path (default 0644 for files, 0755 for directories). */
+  readonly modes?: Readonly<Record<string, number>>;
   /** The network: every GET is answered from here (none: every URL is absent). */
   readonly web?: MemoryWeb;
   /** The clock (default the epoch). */
@@ -41,6 +43,10 @@ export function createMemoryHost(files: Readonly<Record<string, string | Uint8Ar
     const p = posix.normalize(path);
     makeParents(p);
     nodes.set(p, node("file", { data: bytesOf(content) }));
+  }
+  for (const [path, mode] of Object.entries(opts.modes ?? {})) {
+    const found = nodes.get(posix.normalize(path));
+    if (found !== undefined) found.mode = mode;
   }
   for (const [path, target] of Object.entries(opts.symlinks ?? {})) {
     const p = posix.normalize(path);
@@ -85,8 +91,16 @@ export function createMemoryHost(files: Readonly<Record<string, string | Uint8Ar
   const host: Host = {
     async stat(path: string): Promise<FileStat | undefined> {
       const found = resolve(path)?.node;
-      if (found === undefined) return undefined;
-      return { kind: found.kind === "file" ? "file" : "directory", size: found.data.length, modified: found.modified };
+      return found === undefined ? undefined : statOf(found);
+    },
+    async lstat(path: string): Promise<FileStat | undefined> {
+      const found = resolve(path, true)?.node;
+      return found === undefined ? undefined : statOf(found);
+    },
+    async readlink(path: string): Promise<string> {
+      const found = resolve(path, true)?.node;
+      if (found?.kind !== "symlink") throw new HostError(`${path}: not a symlink`, path, "not a symlink");
+      return found.target;
     },
     async readFile(path: string): Promise<Uint8Array> {
       const found = resolve(path)?.node;
@@ -202,6 +216,10 @@ export function createMemoryHost(files: Readonly<Record<string, string | Uint8Ar
     },
   };
   return host;
+}
+
+function statOf(node: Node): FileStat {
+  return { kind: node.kind, size: node.kind === "symlink" ? node.target.length : node.data.length, modified: node.modified, mode: node.mode };
 }
 
 function bytesOf(content: string | Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { chmod, copyFile, lchown, mkdir, open, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile, type FileHandle } from "node:fs/promises";
+import { createReadStream, createWriteStream, type Stats } from "node:fs";
+import { chmod, copyFile, lchown, lstat, mkdir, open, readlink, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { HostError, type FileStat, type Host, type HttpResponse } from "./host.js";
 
@@ -10,9 +10,24 @@ export function createNodeHost(): Host {
     async stat(path: string): Promise<FileStat | undefined> {
       try {
         const s = await stat(path);
-        return { kind: s.isFile() ? "file" : s.isDirectory() ? "directory" : "other", size: s.size, modified: s.mtimeMs };
+        return statOf(s);
       } catch (error) {
         if (isMissing(error)) return undefined;
+        throw toHostError(error, path);
+      }
+    },
+    async lstat(path: string): Promise<FileStat | undefined> {
+      try {
+        return statOf(await lstat(path));
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw toHostError(error, path);
+      }
+    },
+    async readlink(path: string): Promise<string> {
+      try {
+        return await readlink(path);
+      } catch (error) {
         throw toHostError(error, path);
       }
     },
@@ -114,6 +129,11 @@ async function writeStream(path: string, body: AsyncIterable<Uint8Array>): Promi
     out.destroy();
     throw error;
   }
+}
+
+function statOf(s: Stats): FileStat {
+  const kind = s.isFile() ? "file" : s.isDirectory() ? "directory" : s.isSymbolicLink() ? "symlink" : "other";
+  return { kind, size: s.size, modified: s.mtimeMs, mode: s.mode & 0o7777 };
 }
 
 function isMissing(error: unknown): boolean {

@@ -192,7 +192,7 @@ export class DslParser extends CstParser {
     this.CONSUME2(Value);
   });
 
-  /** `file PATH source FILE [mode MODE]`, `file PATH content "..."`, or a bracketed list. */
+  /** `file PATH source FILE [mode MODE] [exclude GLOB]...`, `file PATH content "..."`, or a bracketed list. */
   fileStatement = this.RULE("fileStatement", () => {
     this.CONSUME(K.file);
     this.OR([
@@ -223,7 +223,7 @@ export class DslParser extends CstParser {
   });
 
   fileField = this.RULE("fileField", () => {
-    this.OR([{ ALT: () => this.CONSUME(K.source) }, { ALT: () => this.CONSUME(K.content) }, { ALT: () => this.CONSUME(K.mode) }]);
+    this.OR([{ ALT: () => this.CONSUME(K.source) }, { ALT: () => this.CONSUME(K.content) }, { ALT: () => this.CONSUME(K.mode) }, { ALT: () => this.CONSUME(K.exclude) }]);
     this.CONSUME(Value);
   });
 

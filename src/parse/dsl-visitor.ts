@@ -312,6 +312,15 @@ class Builder {
       const keyword = keywordIn(field);
       const token = tokenOf(field, "Value");
       if (!isUsable(keyword) || !isUsable(token)) continue;
+      if (keyword.image === "exclude") {
+        // Each `exclude` adds one pattern to the file's list.
+        const listPointer = childPointer(pointer, "exclude");
+        const list = (out["exclude"] ??= []) as unknown[];
+        if (list.length === 0) this.locations.set(listPointer, this.range(token, keyword, undefined));
+        const value = this.read(token, "string");
+        this.set(list as unknown as Record<string, unknown>, String(list.length), value, childPointer(listPointer, list.length), this.range(token, undefined, undefined));
+        continue;
+      }
       const fieldPointer = childPointer(pointer, keyword.image);
       if (this.repeated(fieldPointer, keyword, `\`${keyword.image}\` of one file`)) continue;
       const value = this.read(token, keyword.image === "mode" ? "number" : "string");

@@ -14,6 +14,7 @@ import { archiveBases } from "../source/bases.js";
 import type { FetchEvents } from "../source/fetch-packages.js";
 import type { PlanStepOf } from "../plan/build-plan.js";
 import { OutputError, stepCache, TraceFailure, type StepEnv } from "../steps/handlers.js";
+import { storeSpecFiles } from "../steps/spec-files.js";
 import { traceDiagnostics } from "../steps/trace-diagnostics.js";
 import { runOutputs } from "./run-plan.js";
 import { prepareBuild, type BuildFailure, type BuildRequest, type PreparedBuild, type PrepareEvents } from "./prepare.js";
@@ -112,10 +113,7 @@ export async function stepEnv(
 ): Promise<StepEnv> {
   // The tree step reads the spec's files from the cache by the digests in its parameters
   // (hashed once, when the plan was made).
-  for (const [path, bytes] of prepared.files) {
-    const sha256 = prepared.fileDigests[path];
-    if (sha256 === undefined || !(await store.has(sha256))) await store.putBytes(bytes);
-  }
+  await storeSpecFiles(host, store, prepared.specFiles);
   return {
     host,
     store,

@@ -13,10 +13,12 @@ import { imagePackages, type ImagePackages } from "../minify/image-packages.js";
 import { minifySpec, releaseCodename, type GivenSpec, type MinifyFlags } from "../minify/minify-spec.js";
 import { sizeReport, type SizeReport } from "../minify/size-report.js";
 import { treeParamsOf } from "../plan/build-plan.js";
+import type { SpecEntries } from "../plan/step-params.js";
 import { buildImagePlan } from "../plan/image-plan.js";
 import { explainAll } from "../provenance/explain.js";
 import type { SbomStepParams } from "../sbom/image-sbom.js";
 import { OutputError, stepCache } from "../steps/handlers.js";
+import { storeSpecFiles, type ReadSpecFiles } from "../steps/spec-files.js";
 import { traceAndLayOut } from "../steps/tree.js";
 import type { TraceProblem, TraceResult } from "../trace/trace.js";
 import { VirtualRoot } from "../trace/vroot.js";
@@ -48,8 +50,8 @@ export interface MinifyOptions {
   readonly arch?: string;
   readonly flags: MinifyFlags;
   readonly given?: GivenSpec;
-  /** The bytes of the spec file's `files`, read at the edge. */
-  readonly files: ReadonlyMap<string, Uint8Array>;
+  /** The spec file's `files`, read at the edge and put in the cache. */
+  readonly files: SpecEntries;
 }
 
 /** A minified image, ready for the backends, and what it kept. */
@@ -118,8 +120,7 @@ export async function minifyImage(source: MinifySource, options: MinifyOptions):
         return fail("MCC605", { user: p.user });
     }
   }
-  const fileDigests = Object.fromEntries([...options.files].map(([path, bytes]) => [path, createHash("sha256").update(bytes).digest("hex")]));
-  const laid = await traceAndLayOut(treeParamsOf(made.spec, arch, fileDigests), packages.packages, options.store, options.files);
+  const laid = await traceAndLayOut(treeParamsOf(made.spec, arch, options.files), packages.packages, options.store);
   if ("problems" in laid) return { diagnostics: laid.problems.map((p) => traceDiagnostic(p, source.label)) };
   const tree = withImageIdentity(laid.tree, root);
   return {
@@ -176,7 +177,8 @@ export interface MinifyRequest {
   readonly flags: MinifyFlags;
   /** `--spec FILE`: the spec it names, as given, and its files' bytes (read at the edge). */
   readonly given?: GivenSpec;
-  readonly files: ReadonlyMap<string, Uint8Array>;
+  /** The spec file's `files`, read at the edge (none without a spec). */
+  readonly files?: ReadSpecFiles;
   /** `-o` and `--format`: one output instead of the spec's (or the default OCI layout). */
   readonly output?: string;
   readonly format?: string;
@@ -205,10 +207,11 @@ export interface MinifyResult {
 export async function minify(host: Host, request: MinifyRequest, events: ExecuteEvents = {}): Promise<MinifyResult | BuildFailure> {
   const store = createBlobStore(host, request.cacheRoot);
   await store.sweepTemporaries(host.now());
+  if (request.files !== undefined) await storeSpecFiles(host, store, request.files);
   const { minified, diagnostics } = await minifyImage(request.source, {
     store,
     flags: request.flags,
-    files: request.files,
+    files: request.files?.entries ?? { files: [], links: [], dirs: [] },
     ...(request.arch === undefined ? {} : { arch: request.arch }),
     ...(request.given === undefined ? {} : { given: request.given }),
   });

@@ -3,7 +3,6 @@
  * command line's architecture and output, lock, read the spec's files, and make the plan.
  * Returns plain data, or the diagnostics that stop the build; prints nothing.
  */
-import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { checkOutputPlace, placesToKeep } from "../backends/output-place.js";
 import { diagnosticAt, diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -13,7 +12,7 @@ import { isWithin } from "../paths/absolute.js";
 import { BOOT_FORMATS, buildPlan, perArchPath, SINGLE_PLATFORM_FORMATS, type BuildPlan } from "../plan/build-plan.js";
 import type { LockedArch, LockFile } from "../resolve/lock.js";
 import { lockSpec, type LockOptions, type LockOutcome } from "../resolve/lock-spec.js";
-import { readSpecFiles } from "../steps/spec-files.js";
+import { readSpecFiles, type ReadSpecFiles } from "../steps/spec-files.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import type { Arch, OutputFormat, Spec, SpecOutput } from "../types/spec.js";
 import { defaultOutputPath } from "../validate/defaults.js";
@@ -61,9 +60,8 @@ export interface PreparedBuild {
   readonly archs: readonly Arch[];
   readonly lock: LockOutcome & { readonly lock: LockFile };
   readonly plan: BuildPlan;
-  /** The bytes of the spec's `files`, by image path, and their sha256. */
-  readonly files: ReadonlyMap<string, Uint8Array>;
-  readonly fileDigests: Readonly<Record<string, string>>;
+  /** The spec's `files` as read: what the plan holds of them, and where their bytes are. */
+  readonly specFiles: ReadSpecFiles;
 }
 
 /** What preparing a build tells as it goes: the lock it used or wrote, then the plan made. */
@@ -108,11 +106,9 @@ export async function prepareBuild(
   const lock = await lockSpec(host, spec, ready.ast, request.specPath, { ...request.lock, update: false, persist: listed });
   if (lock.status === "failed") return { kind: "diagnostics", loaded, diagnostics: lock.diagnostics };
   events.onLock?.(lock);
-  const files = await readSpecFiles(host, spec, request.specPath);
-  const fileDigests: Record<string, string> = {};
-  for (const [path, bytes] of files) fileDigests[path] = createHash("sha256").update(bytes).digest("hex");
-  const plan = buildPlan({ spec, archs: archsOf(lock.lock, withArchs.buildArchs), epoch: request.epoch, outputs, fileDigests, tool: `mcc-${VERSION}` });
-  const prepared: PreparedBuild = { loaded: ready, spec, outputs, archs: withArchs.buildArchs, lock, plan, files, fileDigests };
+  const specFiles = await readSpecFiles(host, spec, request.specPath);
+  const plan = buildPlan({ spec, archs: archsOf(lock.lock, withArchs.buildArchs), epoch: request.epoch, outputs, specFiles: specFiles.entries, tool: `mcc-${VERSION}` });
+  const prepared: PreparedBuild = { loaded: ready, spec, outputs, archs: withArchs.buildArchs, lock, plan, specFiles };
   events.onPrepared?.(prepared);
   return prepared;
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { LockedArch } from "../resolve/lock.js";
 import { DEFAULT_CONSOLE } from "../resolve/boot-packages.js";
 import type { OutputFormat, Spec, SpecOutput } from "../types/spec.js";
-import type { ConfigParams, EmitParams, StepKind, StepParams, TreeParams } from "./step-params.js";
+import type { ConfigParams, EmitParams, SpecEntries, StepKind, StepParams, TreeParams } from "./step-params.js";
 
 export type { StepKind, StepParams } from "./step-params.js";
 
@@ -36,8 +36,8 @@ export interface PlanInputs {
   /** SOURCE_DATE_EPOCH: the only time in any output. */
   readonly epoch: number;
   readonly outputs: readonly SpecOutput[];
-  /** The sha256 of each `files` entry's bytes (read at the edge), by image path. */
-  readonly fileDigests: Readonly<Record<string, string>>;
+  /** What the spec's `files` put into the image, each file by its sha256 (read at the edge). */
+  readonly specFiles: SpecEntries;
   /** `mcc-<version>`, named in the SBOM (so a new mcc writes a new SBOM). */
   readonly tool: string;
 }
@@ -69,7 +69,7 @@ export function perArchPath(path: string, arch: string): string {
 }
 
 /** Everything of the spec that decides which files the image holds, and how they are laid out. */
-export function treeParamsOf(spec: Spec, arch: string, fileDigests: Readonly<Record<string, string>>): TreeParams {
+export function treeParamsOf(spec: Spec, arch: string, entries: SpecEntries): TreeParams {
   return {
     arch,
     release: spec.from.release,
@@ -81,7 +81,9 @@ export function treeParamsOf(spec: Spec, arch: string, fileDigests: Readonly<Rec
     workdir: spec.workdir,
     mounts: spec.mounts,
     dpkgStatus: spec.metadata.dpkgStatus,
-    files: spec.files.map((f) => ({ path: f.path, mode: f.mode, sha256: fileDigests[f.path] ?? null, source: f.kind === "source" ? f.source : null })),
+    files: entries.files,
+    ...(entries.links.length === 0 ? {} : { links: entries.links }),
+    ...(entries.dirs.length === 0 ? {} : { dirs: entries.dirs }),
   };
 }
 
@@ -139,7 +141,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
       return add("unpack", `unpack ${p.name} ${p.arch}`, { name: p.name, sha256: p.sha256 }, [fetch]);
     });
 
-    const tree = add("tree", `trace and lay out the image${on}`, treeParamsOf(spec, arch, inputs.fileDigests), unpacked);
+    const tree = add("tree", `trace and lay out the image${on}`, treeParamsOf(spec, arch, inputs.specFiles), unpacked);
     const layer = add("layer", `write the layer (tar+gzip)${on}`, { epoch }, [tree]);
     // Everything of the spec that the image config says: changing it reuses the layer.
     const config = add("config", `write the image config${on}`, configParamsOf(spec, arch, epoch), [layer]);

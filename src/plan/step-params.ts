@@ -34,9 +34,35 @@ export interface TreeParams {
   readonly dpkgStatus: boolean;
   /**
    * The spec's files: their bytes by sha256 (in the cache; `null` only for a plan made without
-   * them), and where each came from (a repository path, or null for inline content).
+   * them), and where each came from (a repository path, or null for inline content). A
+   * directory source is here file by file, with its links and directories beside.
    */
-  readonly files: readonly { readonly path: string; readonly mode: number; readonly sha256: string | null; readonly source: string | null }[];
+  readonly files: readonly SpecFileParams[];
+  readonly links?: readonly SpecLinkParams[];
+  readonly dirs?: readonly SpecDirParams[];
+}
+
+export interface SpecFileParams {
+  readonly path: string;
+  readonly mode: number;
+  readonly sha256: string | null;
+  readonly source: string | null;
+}
+export interface SpecLinkParams {
+  readonly path: string;
+  readonly target: string;
+  readonly source: string;
+}
+export interface SpecDirParams {
+  readonly path: string;
+  readonly source: string;
+}
+
+/** What the spec's `files` put into the image, as the tree step's parameters carry it. */
+export interface SpecEntries {
+  readonly files: readonly SpecFileParams[];
+  readonly links: readonly SpecLinkParams[];
+  readonly dirs: readonly SpecDirParams[];
 }
 
 /** The program's process as the spec says it: what runs, with what, as whom, where, over which mounts. */

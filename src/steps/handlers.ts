@@ -100,12 +100,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
     async tree(params, inputs) {
       const packages: { name: string; manifest: PackageManifest }[] = [];
       for (const input of inputs as { name: string; deb: string }[]) packages.push({ name: input.name, manifest: await unpackDeb(store, input.deb) });
-      const files = new Map<string, Uint8Array>();
-      for (const f of params.files) {
-        if (f.sha256 === null) throw new Error(`the plan has no digest for the spec's file ${f.path}`);
-        files.set(f.path, await store.read(f.sha256));
-      }
-      const laid = await (await work.tree()).traceAndLayOut(params, packages, store, files);
+      const laid = await (await work.tree()).traceAndLayOut(params, packages, store);
       if ("problems" in laid) throw new TraceFailure(laid.problems);
       return keptTree(laid.tree, laid.closureBytes, store);
     },

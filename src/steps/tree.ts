@@ -12,7 +12,7 @@ import type { AssembleSpec } from "../assemble/image-tree.js";
 import type { TraceSpec } from "../trace/trace-spec.js";
 
 /** The tree step's parameters as the tracer and the layout read them: nothing else of the spec. */
-function treeSpecOf(params: TreeParams): TraceSpec & AssembleSpec {
+function treeSpecOf(params: TreeParams, files: AssembleSpec["files"]): TraceSpec & AssembleSpec {
   return {
     executable: params.executable,
     include: params.include,
@@ -22,22 +22,30 @@ function treeSpecOf(params: TreeParams): TraceSpec & AssembleSpec {
     workdir: params.workdir,
     mounts: params.mounts,
     from: { release: params.release },
-    files: params.files,
+    files,
+    ...(params.links === undefined ? {} : { links: params.links }),
+    ...(params.dirs === undefined ? {} : { dirs: params.dirs }),
   };
 }
 
 /**
- * Packages -> virtual root -> traced closure -> image tree, for the tree step's parameters
- * (and the bytes of the spec's files); or the problems tracing found.
+ * Packages and the spec's own files -> virtual root -> traced closure -> image tree, for the
+ * tree step's parameters (the spec's files are in the cache by the digests they give); or the
+ * problems tracing found.
  */
 export async function traceAndLayOut(
   params: TreeParams,
   packages: readonly { name: string; manifest: PackageManifest }[],
   store: BlobStore,
-  files: ReadonlyMap<string, Uint8Array>,
 ): Promise<{ tree: ImageTree; trace: TraceResult; root: VirtualRoot; closureBytes: number } | { problems: readonly TraceProblem[] }> {
-  const spec = treeSpecOf(params);
-  const root = new VirtualRoot(packages);
+  const files: AssembleSpec["files"][number][] = [];
+  for (const f of params.files) {
+    const size = f.sha256 === null ? undefined : await store.sizeOf(f.sha256);
+    if (f.sha256 === null || size === undefined) throw new Error(`the cache has no content for the spec's file ${f.path}`);
+    files.push({ ...f, sha256: f.sha256, size });
+  }
+  const spec = treeSpecOf(params, files);
+  const root = new VirtualRoot(packages, spec);
   const trace = await traceExecutable({
     spec,
     arch: params.arch,
@@ -49,7 +57,7 @@ export async function traceAndLayOut(
   if (trace.problems.length > 0) return { problems: trace.problems };
   const closureBytes = packages.reduce((n, p) => n + p.manifest.entries.reduce((m, e) => m + (e.kind === "file" ? e.size : 0), 0), 0);
   const extra = params.dpkgStatus ? await dpkgStatusOf(spec, trace, packages, store) : [];
-  return { tree: buildImageTree(spec, trace, files, extra), trace, root, closureBytes };
+  return { tree: buildImageTree(spec, trace, extra), trace, root, closureBytes };
 }
 
 /** The scanners' dpkg records for the packages that put something into the image. */
@@ -59,7 +67,7 @@ async function dpkgStatusOf(
   packages: readonly { name: string; manifest: PackageManifest }[],
   store: BlobStore,
 ): Promise<ExtraFile[]> {
-  const replaced = new Set(spec.files.map((f) => mergedUsrPath(f.path)));
+  const replaced = new Set([...spec.files, ...(spec.links ?? [])].map((f) => mergedUsrPath(f.path)));
   const keptBy = new Map<string, string>();
   for (const [path, kept] of trace.kept) if (!replaced.has(path)) keptBy.set(path, kept.node.pkg);
   const owners = new Set(keptBy.values());

@@ -102,6 +102,18 @@ export const TRACE_RULES: readonly TraceRule[] = [
     },
   },
   {
+    id: "python-modules",
+    why: "the Python interpreter imports its standard library and the packages' modules by path at run time, which no ELF names: they are kept whole, never file by file",
+    applies: (ctx) => pythonVersions(ctx).length > 0,
+    keep: (ctx) => pythonVersions(ctx).flatMap((v) => [`/usr/lib/python${v}/**`, `/usr/lib/python3/dist-packages/**`, `/usr/local/lib/python${v}/dist-packages/**`]),
+  },
+  {
+    id: "perl-modules",
+    why: "the Perl interpreter loads its modules by path at run time (use, require), which no ELF names: they are kept whole",
+    applies: (ctx) => ctx.kept.has("/usr/bin/perl") || [...ctx.kept].some((p) => /^\/usr\/bin\/perl5\.[0-9.]+$/.test(p)),
+    keep: (ctx) => [`/usr/lib/${ctx.triplet}/perl-base/**`, `/usr/lib/${ctx.triplet}/perl5/**`, `/usr/lib/${ctx.triplet}/perl/**`, "/usr/share/perl5/**", "/usr/share/perl/**"],
+  },
+  {
     id: "users",
     why: "the spec's user and group, so that getpwuid and id name them (adduser never runs)",
     applies: () => true,
@@ -139,3 +151,8 @@ export const TRACE_RULES: readonly TraceRule[] = [
     },
   },
 ];
+
+/** The versions of the Python interpreters kept (`/usr/bin/python3.11` -> 3.11). */
+function pythonVersions(ctx: RuleContext): string[] {
+  return [...ctx.kept].flatMap((p) => /^\/usr\/bin\/python(\d+\.\d+)$/.exec(p)?.[1] ?? []);
+}

@@ -4,7 +4,7 @@ import { didYouMean } from "../diagnostics/did-you-mean.js";
 import { isElf, readElf, type ElfInfo } from "./elf.js";
 import { TRACE_RULES, type RuleContext } from "./rules.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
-import { MCC_PACKAGE, type VirtualRoot, type VNode } from "./vroot.js";
+import { MCC_PACKAGE, SPEC_PACKAGE, type VirtualRoot, type VNode } from "./vroot.js";
 import type { TraceSpec } from "./trace-spec.js";
 
 /** Why a file is in the image. `mcc why` follows `by` back to the executable. */
@@ -56,6 +56,9 @@ const TRIPLETS: Record<string, { triplet: string; machine: string; platform: str
   amd64: { triplet: "x86_64-linux-gnu", machine: "amd64", platform: "x86_64" },
   arm64: { triplet: "aarch64-linux-gnu", machine: "AArch64", platform: "aarch64" },
 };
+
+/** The PATH `env` searches when the spec sets none: the one mcc writes into the image config. */
+const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
 /** The libraries of glibc itself, whose own imports say nothing about the program. */
 const GLIBC_SONAMES = new Set(["libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libresolv.so.2", "libnss_files.so.2", "libnss_dns.so.2"]);
@@ -129,6 +132,9 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   keepLookup(start.found, { kind: "executable" });
   if (start.alternative !== undefined) recordAlternative(start.alternative.name, start.found.path, spec.executable);
   queue.push(start.found.path);
+  // The spec's own files are in the image whatever the executable runs: each program, library
+  // and script among them is traced like the executable (a helper it execs, a plugin it loads).
+  for (const node of root.nodes.values()) if (node.pkg === SPEC_PACKAGE && node.kind === "file") queue.push(node.path);
 
   function recordAlternative(link: string, to: string, by: string) {
     generated.set(link, { kind: "symlink", path: link, target: to, reason: { kind: "alternative", name: link, by } });
@@ -159,19 +165,36 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
     return [...new Set(dirs)];
   };
 
+  /** A program name as `env` finds it: the first file of that name in the spec's PATH, or the default one. */
+  const findOnPath = (name: string) => {
+    if (name.includes("/")) return root.lookup(name);
+    for (const dir of (env.get("PATH") ?? DEFAULT_PATH).split(":").filter((d) => d.startsWith("/"))) {
+      const found = root.lookup(`${dir}/${name}`);
+      if (found?.node.kind === "file") return found;
+    }
+    return undefined;
+  };
+
   const traceOne = async (path: string): Promise<void> => {
     const found = root.lookup(path);
     if (found === undefined || found.node.kind !== "file") return;
     const bytes = await input.readBlob(found.node.sha256);
     if (bytes.length > 2 && bytes[0] === 0x23 && bytes[1] === 0x21) {
       const line = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 256))).split("\n")[0] ?? "";
-      const interp = line.slice(2).trim().split(/\s+/)[0];
+      const [interp, ...args] = line.slice(2).trim().split(/\s+/);
       if (interp !== undefined && interp !== "") {
         const r = lookupWithAlternatives(interp, path);
         if (r.found === undefined) problems.push({ kind: "interpreter-missing", path: interp, by: path });
         else {
           if (r.alternative !== undefined) recordAlternative(interp, r.found.path, path);
           if (keepLookup(r.found, { kind: "shebang", by: path })) queue.push(r.found.path);
+          // `#!/usr/bin/env python3`: env runs the program it names, found on the PATH.
+          const program = posix.basename(interp) === "env" ? args.find((a) => !a.startsWith("-")) : undefined;
+          if (program !== undefined) {
+            const onPath = findOnPath(program);
+            if (onPath === undefined) problems.push({ kind: "interpreter-missing", path: program, by: path });
+            else if (keepLookup(onPath, { kind: "shebang", by: path })) queue.push(onPath.path);
+          }
         }
       }
       return;

@@ -10,6 +10,15 @@ export type VNode =
 
 /** Where mcc's own entries (merged-/usr links, generated files) say they come from. */
 export const MCC_PACKAGE = "(mcc)";
+/** Where the spec's own files say they come from. */
+export const SPEC_PACKAGE = "(spec)";
+
+/** The spec's own files, links and directories, each file by its content's sha256. */
+export interface SpecOverlay {
+  readonly files: readonly { readonly path: string; readonly mode: number; readonly sha256: string; readonly size: number }[];
+  readonly links?: readonly { readonly path: string; readonly target: string }[];
+  readonly dirs?: readonly { readonly path: string }[];
+}
 
 export interface Lookup {
   /** The path of the final node, every symlink resolved. */
@@ -27,13 +36,21 @@ export interface Lookup {
 export class VirtualRoot {
   readonly nodes = new Map<string, VNode>();
 
-  constructor(packages: readonly { readonly name: string; readonly manifest: PackageManifest }[]) {
+  /**
+   * The packages' files, then the spec's own over them (a spec file replaces a package's at
+   * the same path, as it does in the image), so the spec's programs and libraries are found and
+   * traced like any package's.
+   */
+  constructor(packages: readonly { readonly name: string; readonly manifest: PackageManifest }[], spec: SpecOverlay = { files: [] }) {
     for (const top of MERGED_DIRECTORIES) {
       this.nodes.set(`/${top}`, { kind: "symlink", path: `/${top}`, target: `usr/${top}`, pkg: MCC_PACKAGE });
     }
     for (const { name, manifest } of packages) {
       for (const entry of manifest.entries) this.add(entry, name);
     }
+    for (const dir of spec.dirs ?? []) this.add({ kind: "directory", path: dir.path, mode: 0o755 }, SPEC_PACKAGE);
+    for (const file of spec.files) this.add({ kind: "file", ...file }, SPEC_PACKAGE);
+    for (const link of spec.links ?? []) this.add({ kind: "symlink", path: link.path, target: link.target }, SPEC_PACKAGE);
   }
 
   private add(entry: ManifestEntry, pkg: string): void {

@@ -84,7 +84,8 @@ export interface SpecMount {
 }
 
 export type SpecFile =
-  | { readonly kind: "source"; readonly path: string; readonly source: string; readonly mode: number }
+  /** A repository file, or a directory copied whole (less what `exclude` names). */
+  | { readonly kind: "source"; readonly path: string; readonly source: string; readonly mode: number; readonly exclude: readonly string[] }
   | { readonly kind: "content"; readonly path: string; readonly content: string; readonly mode: number };
 
 export interface SpecPort {

@@ -4,10 +4,13 @@ import { HostError, type Host } from "../host/host.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
 import { locate } from "../diagnostics/locate.js";
+import { treeExcluder } from "../paths/tree-glob.js";
+import { MAX_SOURCE_FILE, walkSourceTree } from "./source-tree.js";
 
 /**
- * The checks that need the file system: every `files.source` is a regular file inside the
- * spec's directory (after symlinks), and a `from.keyring` the spec names exists. This is the
+ * The checks that need the file system: every `files.source` is a regular file or a directory
+ * inside the spec's directory (after symlinks), a directory holds nothing an image cannot, and
+ * a `from.keyring` the spec names exists. This is the
  * I/O edge of validation; everything before it is pure.
  */
 export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string, host: Host): Promise<Diagnostic[]> {
@@ -35,8 +38,10 @@ export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string,
       out.push(diagnosticAt(ast.source, at, "MCC308", { value: file.source }, `it is a symlink to ${real}`));
       continue;
     }
-    if (stat.kind !== "file") {
-      out.push(diagnosticAt(ast.source, at, "MCC309", { value: file.source, kind: stat.kind === "directory" ? "a directory" : "not a file" }));
+    if (stat.kind === "directory") {
+      out.push(...(await checkTree(host, spec, ast, i, resolved)));
+    } else if (stat.kind !== "file") {
+      out.push(diagnosticAt(ast.source, at, "MCC309", { value: file.source, kind: "a device, socket or pipe" }));
     }
   }
 
@@ -45,6 +50,48 @@ export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string,
     const looked = await lookUp(host, resolved);
     if ("reason" in looked || looked.stat?.kind !== "file") {
       out.push(diagnosticAt(ast.source, locate(ast, "/from/keyring"), "MCC317", { value: spec.from.keyring, resolved }));
+    }
+  }
+  return out;
+}
+
+/**
+ * A directory source: `mode` does not apply to it, and nothing in it may be what an image
+ * cannot hold (a link out of it, a device, a file over the limit); each problem is reported at
+ * the entry's `source`, naming the path inside the tree.
+ */
+async function checkTree(host: Host, spec: Spec, ast: SpecAst, i: number, dir: string): Promise<Diagnostic[]> {
+  const file = spec.files[i];
+  if (file?.kind !== "source") return [];
+  const pointer = childPointer("/files", i);
+  const out: Diagnostic[] = [];
+  const raw = (ast.value as { files?: { mode?: unknown }[] }).files?.[i];
+  if (raw?.mode !== undefined) {
+    const modeAt = childPointer(pointer, "mode");
+    out.push(diagnosticAt(ast.source, locate(ast, modeAt), "MCC324", { value: ast.locations.get(modeAt)?.raw ?? String(raw.mode), source: file.source }));
+  }
+  const excluded = treeExcluder(file.exclude);
+  if (excluded === undefined) return out; // the patterns were reported already
+  const at = locate(ast, childPointer(pointer, "source"));
+  const { problems } = await walkSourceTree(host, dir, excluded);
+  const inTree = (rel: string) => `${file.source.replace(/\/+$/, "")}/${rel}`;
+  for (const problem of problems) {
+    switch (problem.kind) {
+      case "escapes":
+        out.push(diagnosticAt(ast.source, at, "MCC321", { value: inTree(problem.rel), target: problem.target }));
+        break;
+      case "special":
+        out.push(diagnosticAt(ast.source, at, "MCC322", { value: inTree(problem.rel), what: "a device, socket or pipe" }));
+        break;
+      case "too-large":
+        out.push(diagnosticAt(ast.source, at, "MCC323", { value: file.source, reason: `holds ${inTree(problem.rel)}, of ${problem.size} bytes (at most ${MAX_SOURCE_FILE})` }));
+        break;
+      case "too-many":
+        out.push(diagnosticAt(ast.source, at, "MCC323", { value: file.source, reason: `holds more than ${problem.limit} entries` }));
+        break;
+      case "unreadable":
+        out.push(diagnosticAt(ast.source, at, "MCC309", { value: inTree(problem.rel), kind: `unreadable (${problem.reason})` }));
+        break;
     }
   }
   return out;

@@ -3,6 +3,7 @@ import { positionAt } from "../types/source-text.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { packageNameProblem, splitPackageRef, versionProblem } from "../debian/package-ref.js";
 import { absolutePathProblem, isWithin } from "../paths/absolute.js";
+import { treeGlob } from "../paths/tree-glob.js";
 import { parseGlob } from "../paths/glob.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import { DEFAULTS, defaultOutputPath } from "./defaults.js";
@@ -120,6 +121,15 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
     }
     // `0999`: a leading zero says octal, and 8 and 9 are not octal digits.
     if (typeof mode === "number" && raw !== undefined && /^0[0-9]*[89][0-9]*$/.test(raw)) report(modePointer, "MCC319", { value: raw });
+    // A directory's exclusions: globs relative to it.
+    forEachItem(file["exclude"], childPointer(pointer, "exclude"), (pattern, at) => {
+      if (typeof pattern !== "string") return;
+      if (source === undefined) report(at, "MCC320", { value: pattern });
+      else {
+        const parsed = treeGlob(pattern);
+        if (!parsed.ok) report(at, "MCC306", { value: pattern, reason: parsed.reason });
+      }
+    });
   });
 
   // Globs.
@@ -212,3 +222,4 @@ function forEachItem(list: unknown, pointer: string, visit: (item: unknown, poin
   if (!Array.isArray(list)) return;
   list.forEach((item, i) => visit(item, childPointer(pointer, i)));
 }
+

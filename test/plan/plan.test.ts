@@ -30,7 +30,7 @@ async function specWith(extra = ""): Promise<Spec> {
 }
 
 function plan(spec: Spec, epoch = 0): BuildPlan {
-  return buildPlan({ spec, archs: [{ arch: "amd64", locked }], epoch, outputs: spec.outputs, fileDigests: {}, tool: "mcc-test" });
+  return buildPlan({ spec, archs: [{ arch: "amd64", locked }], epoch, outputs: spec.outputs, specFiles: { files: [], links: [], dirs: [] }, tool: "mcc-test" });
 }
 
 const ids = (p: BuildPlan) => new Map(p.steps.map((s) => [s.label, s.id]));
@@ -153,7 +153,7 @@ test("several architectures: one image each, an index for OCI outputs, one singl
     ...locked,
     packages: locked.packages.map((p) => (p.name === "hello" ? { ...p, arch: "all" } : { ...p, arch, sha256: arch === "amd64" ? p.sha256 : p.sha256.replace(/^./, "f") })),
   });
-  const p = buildPlan({ spec, archs: [{ arch: "amd64", locked: forArch("amd64") }, { arch: "arm64", locked: forArch("arm64") }], epoch: 0, outputs: spec.outputs, fileDigests: {}, tool: "mcc-test" });
+  const p = buildPlan({ spec, archs: [{ arch: "amd64", locked: forArch("amd64") }, { arch: "arm64", locked: forArch("arm64") }], epoch: 0, outputs: spec.outputs, specFiles: { files: [], links: [], dirs: [] }, tool: "mcc-test" });
   assert.equal(p.archs, ["amd64", "arm64"]);
   const count = (kind: string) => p.steps.filter((s) => s.kind === kind).length;
   assert.equal([count("fetch"), count("tree"), count("manifest"), count("sbom"), count("index")], [3, 2, 2, 2, 1]);

@@ -91,7 +91,7 @@ const locked = (arch: string): LockedArch => ({
 test("the plan: one provenance step per image, recording every step but the outputs and itself; every output takes it", async () => {
   const loaded = await loadText(minimalSpec("output: [{format: oci, path: out/x}, {format: rootfs, path: out/x.rootfs}]\n"));
   assert.ok(loaded.spec);
-  const plan = buildPlan({ spec: loaded.spec, archs: [{ arch: "amd64", locked: locked("amd64") }, { arch: "arm64", locked: locked("arm64") }], epoch: 0, outputs: loaded.spec.outputs, fileDigests: {}, tool: "mcc-test" });
+  const plan = buildPlan({ spec: loaded.spec, archs: [{ arch: "amd64", locked: locked("amd64") }, { arch: "arm64", locked: locked("arm64") }], epoch: 0, outputs: loaded.spec.outputs, specFiles: { files: [], links: [], dirs: [] }, tool: "mcc-test" });
   const provenance = plan.steps.filter((s) => s.kind === "provenance");
   assert.equal(provenance.map((s) => s.params["arch"]), ["amd64", "arm64"]);
   const recorded = (provenance[0]?.params["steps"] as readonly { id: string; kind: string }[]).map((s) => s.id);

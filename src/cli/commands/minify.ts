@@ -73,12 +73,12 @@ async function minifyLocal(arg: { kind: "local"; path: string; tag?: string }, i
     ...(args === undefined ? {} : { args }),
     ...(options.user === undefined ? {} : { user: options.user }),
   };
-  const files = given === undefined || options.spec === undefined ? new Map<string, Uint8Array>() : await readSpecFiles(io.host, given.spec, options.spec);
+  const files = given === undefined || options.spec === undefined ? undefined : await readSpecFiles(io.host, given.spec, options.spec);
   const result = await minify(io.host, {
     source: { path: arg.path, ...(arg.tag === undefined ? {} : { tag: arg.tag }), label: image },
     cacheRoot: cacheRootOf(options, io),
     flags,
-    files,
+    ...(files === undefined ? {} : { files }),
     ...(options.arch === undefined ? {} : { arch: options.arch }),
     ...(given === undefined ? {} : { given }),
     ...(options.output === undefined ? {} : { output: options.output }),

@@ -1,0 +1,90 @@
+import { posix } from "node:path";
+import { HostError, type Host } from "../host/host.js";
+
+/**
+ * A directory of the repository named as a `files` source, walked through the host: its
+ * regular files (with whether they are executable), directories and symlinks, by path relative
+ * to the directory, in byte order. What an image must not take from it is a problem instead:
+ * a symlink out of the tree, a device, socket or pipe, a file too large, an entry the host
+ * cannot read; and past `MAX_TREE_ENTRIES`, the walk stops.
+ */
+export type SourceItem =
+  | { readonly kind: "file"; readonly rel: string; readonly executable: boolean; readonly size: number }
+  | { readonly kind: "directory"; readonly rel: string }
+  | { readonly kind: "symlink"; readonly rel: string; readonly target: string };
+
+export type SourceProblem =
+  | { readonly kind: "escapes"; readonly rel: string; readonly target: string }
+  | { readonly kind: "special"; readonly rel: string }
+  | { readonly kind: "too-large"; readonly rel: string; readonly size: number }
+  | { readonly kind: "too-many"; readonly limit: number }
+  | { readonly kind: "unreadable"; readonly rel: string; readonly reason: string };
+
+/** No file of a tree may be larger (the layer format holds more, but no application file is). */
+export const MAX_SOURCE_FILE = 2 ** 31;
+/** How many entries one tree may hold: each is a line of the plan. */
+export const MAX_TREE_ENTRIES = 100_000;
+
+export async function walkSourceTree(host: Host, dir: string, excluded: (rel: string) => boolean = () => false): Promise<{ items: SourceItem[]; problems: SourceProblem[] }> {
+  const items: SourceItem[] = [];
+  const problems: SourceProblem[] = [];
+  const visit = async (rel: string): Promise<boolean> => {
+    let names: string[] | undefined;
+    try {
+      names = await host.readdir(rel === "" ? dir : posix.join(dir, rel));
+    } catch (error) {
+      if (!(error instanceof HostError)) throw error;
+      problems.push({ kind: "unreadable", rel: rel || ".", reason: error.reason });
+      return true;
+    }
+    for (const name of [...(names ?? [])].sort(byteOrder)) {
+      const path = rel === "" ? name : `${rel}/${name}`;
+      if (excluded(path)) continue;
+      if (items.length >= MAX_TREE_ENTRIES) {
+        problems.push({ kind: "too-many", limit: MAX_TREE_ENTRIES });
+        return false;
+      }
+      let info: Awaited<ReturnType<Host["lstat"]>>;
+      try {
+        info = await host.lstat(posix.join(dir, path));
+      } catch (error) {
+        if (!(error instanceof HostError)) throw error;
+        problems.push({ kind: "unreadable", rel: path, reason: error.reason });
+        continue;
+      }
+      if (info === undefined) continue; // gone while we looked
+      switch (info.kind) {
+        case "directory":
+          items.push({ kind: "directory", rel: path });
+          if (!(await visit(path))) return false;
+          break;
+        case "file":
+          if (info.size > MAX_SOURCE_FILE) problems.push({ kind: "too-large", rel: path, size: info.size });
+          else items.push({ kind: "file", rel: path, executable: (info.mode & 0o111) !== 0, size: info.size });
+          break;
+        case "symlink": {
+          const target = await host.readlink(posix.join(dir, path));
+          if (leavesTree(path, target)) problems.push({ kind: "escapes", rel: path, target });
+          else items.push({ kind: "symlink", rel: path, target });
+          break;
+        }
+        default:
+          problems.push({ kind: "special", rel: path });
+      }
+    }
+    return true;
+  };
+  await visit("");
+  return { items, problems };
+}
+
+/** Whether a link at `rel` (inside the tree) to `target` points outside the tree: absolute, or `..` past its top. */
+function leavesTree(rel: string, target: string): boolean {
+  if (target.startsWith("/") || target === "") return true;
+  const resolved = posix.normalize(posix.join(posix.dirname(rel), target));
+  return resolved === ".." || resolved.startsWith("../");
+}
+
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
