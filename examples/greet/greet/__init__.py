@@ -1,0 +1,3 @@
+"""greet: a small application, copied into the image as a directory."""
+
+__version__ = "1.0"

@@ -1,0 +1,123 @@
+// Your own software in a microcontainer, built and run for real: a Python application as a
+// directory of the repository (examples/greet.yml), and C programs this test compiles with
+// gcc, one linking a Debian library, one carrying its own library beside it ($ORIGIN). Each is
+// traced like a package, written as an OCI layout, unpacked by umoci and run under runc.
+import { execFileSync } from "node:child_process";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { EXIT } from "../../src/cli/exit-codes.js";
+import { repoRoot } from "../helpers.js";
+import { runMcc } from "../support/io.js";
+import { needRunc, runLayoutImage } from "../support/runc.js";
+import { needTools } from "../support/tools.js";
+
+const work = mkdtempSync(join(tmpdir(), "mcc-own-"));
+let runs = 0;
+
+/** Compiles a spec to an OCI layout; returns the layout's path and the image digest mcc printed. */
+async function compile(spec: string, name: string): Promise<{ layout: string; digest: string }> {
+  const layout = join(work, `${name}-${++runs}`);
+  const run = await runMcc(["compile", spec, "-o", layout, "--arch", "amd64"]);
+  assert.is(run.code, EXIT.ok, run.stderr);
+  const digest = /oci (sha256:[0-9a-f]{64})/.exec(run.stdout)?.[1];
+  assert.ok(digest, run.stdout);
+  return { layout, digest: digest as string };
+}
+
+test("a Python application as a directory: copied whole, run by the interpreter its #! names", async () => {
+  needRunc();
+  needTools("umoci");
+  const { layout } = await compile(join(repoRoot, "examples", "greet.yml"), "greet");
+  const r = await runLayoutImage(layout, "latest", work, "greet");
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "Hello, microcontainer! (greet 1.0, Python 3.11)\n");
+  const fr = await runLayoutImage(layout, "latest", work, "greet-fr", { args: ["/app/bin/greet", "--lang", "fr", "--name", "le monde"] });
+  assert.is(fr.stdout, "Bonjour, le monde! (greet 1.0, Python 3.11)\n");
+});
+
+test("the tree's image does not depend on mtimes, permissions beyond the executable bit, or what exclude leaves out", async () => {
+  const copy = (name: string) => {
+    const dir = join(work, name);
+    cpSync(join(repoRoot, "examples"), dir, { recursive: true, filter: (src) => !src.includes("lock.json") });
+    return dir;
+  };
+  const a = copy("tree-a");
+  const b = copy("tree-b");
+  // b: other times, group- and world-writable files, a private executable, caches beside.
+  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)]));
+  for (const path of walk(join(b, "greet"))) utimesSync(path, new Date("2031-05-05"), new Date("2031-05-05"));
+  chmodSync(join(b, "greet", "greet", "__init__.py"), 0o666);
+  chmodSync(join(b, "greet", "bin", "greet"), 0o700);
+  mkdirSync(join(b, "greet", "greet", "__pycache__"));
+  writeFileSync(join(b, "greet", "greet", "__pycache__", "__init__.cpython-311.pyc"), "cached");
+  writeFileSync(join(b, "greet", "greet", "words.pyc"), "stale");
+  const first = await compile(join(a, "greet.yml"), "tree-a");
+  const second = await compile(join(b, "greet.yml"), "tree-b");
+  assert.is(second.digest, first.digest);
+});
+
+/** A C source compiled here; the binary goes where the spec's `files` take it from. */
+function gcc(args: string[]): void {
+  execFileSync("gcc", args, { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+}
+
+test("your own C program: its DT_NEEDED come from the package set, and `mcc why` names it", async () => {
+  needRunc();
+  needTools("gcc", "/usr/include/zlib.h", "umoci");
+  const dir = join(work, "zcheck");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "zcheck.c"), '#include <stdio.h>\n#include <zlib.h>\nint main(void) { printf("zlib %s, crc %lu\\n", zlibVersion(), crc32(0L, (const Bytef *)"mcc", 3)); return 0; }\n');
+  gcc(["-O2", "-o", join(dir, "zcheck"), join(dir, "zcheck.c"), "-lz"]);
+  writeFileSync(
+    join(dir, "zcheck.yml"),
+    ["name: zcheck", "from:", "  release: bookworm", "packages: [zlib1g]", "executable: /usr/local/bin/zcheck", "files:", "  - {path: /usr/local/bin/zcheck, source: zcheck, mode: 0755}", ""].join("\n"),
+  );
+  const { layout } = await compile(join(dir, "zcheck.yml"), "zcheck");
+  const r = await runLayoutImage(layout, "latest", work, "zcheck");
+  assert.is(r.stderr, "");
+  assert.match(r.stdout, /^zlib 1\.2\.13, crc 623217127\n$/);
+  const why = await runMcc(["why", join(dir, "zcheck.yml"), "/usr/lib/x86_64-linux-gnu/libz.so.1", "--arch", "amd64"]);
+  assert.is(why.code, EXIT.ok, why.stderr);
+  assert.match(why.stdout, /\/usr\/local\/bin\/zcheck/);
+});
+
+test("your own library beside your program: a directory found through $ORIGIN, nothing of it from a package", async () => {
+  needRunc();
+  needTools("gcc", "umoci");
+  const dir = join(work, "vendored");
+  mkdirSync(join(dir, "app", "bin"), { recursive: true });
+  mkdirSync(join(dir, "app", "lib"));
+  writeFileSync(join(dir, "greet.c"), 'const char *greeting(void) { return "hello from a vendored library"; }\n');
+  writeFileSync(join(dir, "main.c"), '#include <stdio.h>\nconst char *greeting(void);\nint main(void) { puts(greeting()); return 0; }\n');
+  gcc(["-shared", "-fPIC", "-Wl,-soname,libgreet.so.1", "-o", join(dir, "app", "lib", "libgreet.so.1"), join(dir, "greet.c")]);
+  gcc(["-o", join(dir, "app", "bin", "hello"), join(dir, "main.c"), join(dir, "app", "lib", "libgreet.so.1"), "-Wl,-rpath,$ORIGIN/../lib"]);
+  writeFileSync(join(dir, "app", "README"), "left out\n");
+  writeFileSync(
+    join(dir, "spec.yml"),
+    ["name: vendored", "from:", "  release: bookworm", "packages: [libc6]", "executable: /opt/app/bin/hello", "files:", "  - {path: /opt/app, source: app, exclude: [README]}", ""].join("\n"),
+  );
+  const { layout } = await compile(join(dir, "spec.yml"), "vendored");
+  const r = await runLayoutImage(layout, "latest", work, "vendored");
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "hello from a vendored library\n");
+  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string }[] };
+  assert.ok(index.manifests.length > 0);
+  const listing = execFileSync("tar", ["-tzf", join(layout, "blobs", "sha256", layerOf(layout))], { encoding: "utf8" });
+  assert.ok(listing.includes("opt/app/lib/libgreet.so.1"));
+  assert.not.ok(listing.includes("opt/app/README"));
+});
+
+/** The layer of a single-image layout. */
+function layerOf(layout: string): string {
+  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  const named = index.manifests.find((m) => m.annotations?.["org.opencontainers.image.ref.name"] !== undefined) ?? index.manifests[0];
+  const manifest = JSON.parse(readFileSync(join(layout, "blobs", "sha256", (named?.digest ?? "").slice(7)), "utf8")) as { layers: { digest: string }[] };
+  return (manifest.layers[0]?.digest ?? "").slice(7);
+}
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test.run();
