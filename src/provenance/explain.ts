@@ -71,7 +71,7 @@ export function explainPath(tree: ImageTree, root: VirtualRoot, path: string): s
     const pkg = entry !== undefined && "pkg" in entry ? entry.pkg : "(mcc)";
     const reasons: readonly Reason[] = tree.reasons.get(p) ?? [];
     const first: Reason | undefined = reasons[0];
-    lines.push(`${"  ".repeat(depth)}${p} (${pkg === "(mcc)" ? "made by mcc" : `from ${pkg}`})${first === undefined ? ": a parent directory of kept files" : `: ${describeReason(first)}`}`);
+    lines.push(`${"  ".repeat(depth)}${p} (${pkg === "(mcc)" ? "made by mcc" : pkg === "(spec)" ? "from the spec" : `from ${pkg}`})${first === undefined ? ": a parent directory of kept files" : `: ${describeReason(first)}`}`);
     for (const more of reasons.slice(1)) lines.push(`${"  ".repeat(depth)}  also: ${describeReason(more)}`);
     p = first === undefined ? undefined : parentOf(first);
   }
