@@ -98,7 +98,7 @@ function lockOf(spec: Spec): { arch: string; locked: LockedArch }[] {
     arch,
     locked: {
       indexes: [],
-      packages: spec.packages.map((p) => lockedPackage(p.name, p.version ?? "1.0-1", arch, "requested")),
+      packages: spec.packages.map((p) => ("deb" in p ? lockedPackage(p.deb.replace(/^.*\/|_.*$|\.deb$/g, ""), "1.0-1", arch, "requested") : lockedPackage(p.name, p.version ?? "1.0-1", arch, "requested"))),
       ...(boots ? { boot: [lockedPackage(`linux-image-cloud-${arch}`, "6.1.0-1", arch, "boot: kernel"), lockedPackage("grub-efi", "2.06-13", arch, "boot: loader")] } : {}),
     },
   }));

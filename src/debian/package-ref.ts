@@ -3,6 +3,15 @@
  * define them. Checked when the spec is validated, long before the archive is asked.
  */
 
+/**
+ * Whether a `packages` entry names a local `.deb` rather than a package of the archive: it
+ * holds a `/` (`./app.deb`, `dist/app_1.0_amd64.deb`), which no package name may, as apt tells
+ * `apt install ./app.deb` from `apt install app`.
+ */
+export function isLocalPackage(ref: string): boolean {
+  return ref.includes("/");
+}
+
 /** Why a string is not a Debian package name, or undefined when it is one. */
 export function packageNameProblem(name: string): string | undefined {
   if (name.length === 0) return "the name is empty";

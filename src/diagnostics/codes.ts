@@ -276,6 +276,21 @@ export const DIAGNOSTICS = {
     template: "mode {value} applies to a single file; the files of the directory \"{source}\" keep their executable bit",
     help: "The files of a directory source are 0755 when executable in the repository and 0644 otherwise (directories 0755). Set the executable bit in the repository (`chmod +x`, `git update-index --chmod=+x`), and remove `mode`.",
   },
+  MCC325: {
+    title: "package path is not a .deb",
+    template: "\"{value}\" is a path (it holds a '/'), and a package path names a .deb file",
+    help: "A `packages` entry with a `/` is a local package: a `.deb` file of the repository, relative to the spec (`./app_1.0_amd64.deb`). A package of the archive is named without a `/`.",
+  },
+  MCC326: {
+    title: "package path escapes the spec's directory",
+    template: "package \"{value}\" leaves the spec's directory; a local .deb must be in the spec's directory or below",
+    help: "A local package is read from the repository, like `files.source`: a path relative to the spec's directory that does not climb out of it, so a spec cannot install whatever lies on the build machine.",
+  },
+  MCC327: {
+    title: "local package unusable",
+    template: "the local package \"{value}\" {reason}",
+    help: "A local package must be a `.deb` file of the repository (dpkg-deb --build makes one): an ar archive with `debian-binary`, `control.tar` and `data.tar` members, whose control file names its Package, Version and Architecture; its architecture must be the image's or `all`.",
+  },
   MCC310: {
     title: "duplicate file path",
     template: "file path \"{value}\" is given twice (first on line {line})",

@@ -59,11 +59,11 @@ export interface MccSpec {
   tag?: string;
   from?: From;
   /**
-   * The Debian packages whose files the image may use, as `name` or `name=version`. Their dependencies are resolved too; only the files the executable needs (and `include` names) are kept.
+   * The Debian packages whose files the image may use, as `name` or `name=version`, or a local `.deb` by its path (with a `/`, relative to the spec: `./app_1.0_amd64.deb`). Their dependencies are resolved too, against the archive; only the files the executable needs (and `include` names) are kept.
    *
    * @minItems 1
    *
-   * Items: A Debian package name, optionally pinned to an exact version with `=`.
+   * Items: A Debian package name, optionally pinned to an exact version with `=`; or the path of a local `.deb` (it holds a `/`).
    */
   packages: [string, ...string[]];
   /**

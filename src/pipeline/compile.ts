@@ -4,7 +4,7 @@
  * provenance, boot media, emit), then say what was written. Returns data; the CLI renders it
  * and its events.
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { treeOf, type DroppedEntry, type TreeResult } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";
 import type { ExecuteEvents, StepCache } from "../execute/execute.js";
@@ -108,7 +108,7 @@ export async function stepEnv(
   host: Host,
   prepared: PreparedBuild,
   store: BlobStore,
-  request: { env: Readonly<Record<string, string | undefined>>; offline: boolean; chown: boolean; cwd: string },
+  request: { env: Readonly<Record<string, string | undefined>>; offline: boolean; chown: boolean; cwd: string; specPath: string },
   fetchEvents: FetchEvents | undefined,
 ): Promise<StepEnv> {
   // The tree step reads the spec's files from the cache by the digests in its parameters
@@ -117,7 +117,8 @@ export async function stepEnv(
   return {
     host,
     store,
-    bases: await archiveBases(host, prepared.spec, request.env),
+    // Local packages are read from the spec's directory.
+    bases: { ...(await archiveBases(host, prepared.spec, request.env)), local: dirname(resolve(request.cwd, request.specPath)) },
     offline: request.offline,
     chown: request.chown,
     cwd: request.cwd,

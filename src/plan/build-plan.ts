@@ -157,7 +157,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
             tag: spec.tag,
             release: spec.from.release,
             tool: inputs.tool,
-            packages: locked.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch, source: p.source, sha256: p.sha256 })),
+            packages: locked.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch, source: p.source, sha256: p.sha256, ...(p.archive === "local" ? { local: p.filename } : {}) })),
           },
           [tree, manifest, layer, ...unpacked],
         )

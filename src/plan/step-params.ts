@@ -17,7 +17,7 @@ export interface FetchParams {
   readonly sha256: string;
   readonly size: number;
   readonly filename: string;
-  readonly archive: "mirror" | "security";
+  readonly archive: "mirror" | "security" | "local";
 }
 
 /** What of the spec decides which files the image holds, and how they are laid out. */

@@ -6,7 +6,9 @@ import { loadArchive, type ArchiveEvents } from "../source/archive.js";
 import { archiveBases } from "../source/bases.js";
 import { loadKeyring } from "../source/keyring.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
-import type { Spec } from "../types/spec.js";
+import type { LocalPackage, Spec } from "../types/spec.js";
+import { readLocalDeb } from "../source/local-deb.js";
+import type { PackageRecord } from "../source/packages-index.js";
 import { locate } from "../diagnostics/locate.js";
 import { lockedArch, lockPathFor, LOCK_VERSION, parseLock, resolutionInputs, serializeLock, type LockedArch, type LockFile } from "./lock.js";
 import { resolveBootPackages } from "./boot-packages.js";
@@ -55,7 +57,18 @@ export type LockOutcome =
  */
 export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: string, options: LockOptions): Promise<LockOutcome> {
   const path = lockPathFor(specPath);
-  const inputs = resolutionInputs(spec);
+  const specDir = dirname(specPath);
+  // Local .debs are read first: their content is part of what the lock must match.
+  const locals = new Map<number, PackageRecord>();
+  const localProblems: Diagnostic[] = [];
+  for (const [index, p] of spec.packages.entries()) {
+    if (!("deb" in p)) continue;
+    const read = await readLocalDeb(host, specDir, p.deb);
+    if ("problem" in read) localProblems.push(diagnosticAt(ast.source, locate(ast, childPointer("/packages", index)), "MCC327", { value: p.deb, reason: read.problem }));
+    else locals.set(index, read.record);
+  }
+  if (localProblems.length > 0) return { status: "failed", path, diagnostics: localProblems };
+  const inputs = resolutionInputs(spec, new Map([...locals].map(([i, r]) => [(spec.packages[i] as LocalPackage).deb, r.sha256])));
   const existingText = await readText(host, path);
   const existing = existingText === undefined ? undefined : parseLock(existingText);
   const current = existing !== undefined && existing.inputs === inputs;
@@ -68,7 +81,6 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
   if (current && !options.update && !options.check) return { status: "current", path, lock: existing, wasStale: false, diagnostics: [] };
   const wasStale = existing !== undefined && !current;
 
-  const specDir = dirname(specPath);
   const { keyring } = await loadKeyring(host, spec.from.keyring, specDir);
   const { mirror, security } = await archiveBases(host, spec, options.env);
   const store = createBlobStore(host, options.cacheRoot);
@@ -91,8 +103,18 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
       store,
       options.events,
     );
-    const requests = spec.packages.map((p, index) => ({ ...p, index }));
-    const resolution = resolvePackages(archive.packages, requests, arch);
+    // A local package is one more candidate, asked for by its exact name and version.
+    const usable = [...locals].filter(([index, record]) => {
+      if (record.arch === arch || record.arch === "all") return true;
+      diagnostics.push(diagnosticAt(ast.source, locate(ast, childPointer("/packages", index)), "MCC327", { value: (spec.packages[index] as LocalPackage).deb, reason: `is built for ${record.arch}, not ${arch}` }));
+      return false;
+    });
+    const requests = spec.packages.flatMap((p, index) => {
+      if (!("deb" in p)) return [{ ...p, index }];
+      const local = usable.find(([i]) => i === index)?.[1];
+      return local === undefined ? [] : [{ name: local.name, version: local.version, index }];
+    });
+    const resolution = resolvePackages([...usable.map(([, r]) => r), ...archive.packages], requests, arch);
     for (const problem of resolution.problems) diagnostics.push(problemDiagnostic(problem, ast, arch, spec.from.archs.length > 1));
     const boot = spec.boot === undefined ? undefined : resolveBootPackages(archive.packages, spec.boot, arch);
     for (const problem of boot?.problems ?? []) {

@@ -4,6 +4,7 @@ import type { Spec } from "../types/spec.js";
 import type { PackageRecord } from "../source/packages-index.js";
 import type { Resolved } from "./resolver.js";
 import type { PoolFile } from "../source/fetch-packages.js";
+import { LOCAL_BASE } from "../source/local-deb.js";
 
 /** The lock format's version; bumped only with a change old mcc releases cannot read. */
 export const LOCK_VERSION = 1;
@@ -48,16 +49,17 @@ export interface LockFile {
 
 /**
  * What decides a resolution: the release, components, architectures and the package list
- * (order included: it orders the search). Not the mirror or the keyring: any mirror serving
+ * (order included: it orders the search), a local package's content too. Not the mirror or the keyring: any mirror serving
  * the same signed archive gives the same packages, whose sha256 the lock pins anyway.
  */
-export function resolutionInputs(spec: Spec): string {
+export function resolutionInputs(spec: Spec, localDigests: ReadonlyMap<string, string> = new Map()): string {
   const inputs = {
     distro: spec.from.distro,
     release: spec.from.release,
     components: spec.from.components,
     archs: spec.from.archs,
-    packages: spec.packages.map((p) => (p.version === undefined ? p.name : `${p.name}=${p.version}`)),
+    // A local .deb by its path and content: a new build of it makes the lock stale.
+    packages: spec.packages.map((p) => ("deb" in p ? `${p.deb}@${localDigests.get(p.deb) ?? ""}` : p.version === undefined ? p.name : `${p.name}=${p.version}`)),
     // Only when present, so that locks of specs without it keep their digest.
     ...(spec.boot === undefined ? {} : { boot: spec.boot.kernel ?? null }),
   };
@@ -70,7 +72,7 @@ export function lockedArch(
   securityBase: string | undefined,
   boot?: readonly { record: PackageRecord; reason: string }[],
 ): LockedArch {
-  const archiveOf = (base: string) => (securityBase !== undefined && base === securityBase ? "security" : "mirror");
+  const archiveOf = (base: string) => (base === LOCAL_BASE ? "local" : securityBase !== undefined && base === securityBase ? "security" : "mirror");
   const locked = (record: PackageRecord, reason: string): LockedPackage => ({
     name: record.name,
     version: record.version,
@@ -84,7 +86,7 @@ export function lockedArch(
     reason,
   });
   return {
-    indexes: indexes.map((i) => ({ archive: archiveOf(i.base), suite: i.suite, path: i.path, sha256: i.sha256, inRelease: i.inRelease })),
+    indexes: indexes.map((i) => ({ archive: i.base === securityBase ? "security" : "mirror", suite: i.suite, path: i.path, sha256: i.sha256, inRelease: i.inRelease })),
     packages: resolved.map(({ record, reason }) => locked(record, reason.kind === "requested" ? "requested" : `${reason.of}: ${reason.relation}`)),
     ...(boot === undefined ? {} : { boot: boot.map((b) => locked(b.record, b.reason)) }),
   };

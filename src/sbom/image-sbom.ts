@@ -15,7 +15,8 @@ export interface SbomStepParams {
   readonly tag: string;
   readonly release: string;
   readonly tool: string;
-  readonly packages: readonly { name: string; version: string; arch: string; source: string; sha256: string }[];
+  /** `local`: the path of a local .deb, relative to the spec (a package of the user's, not Debian's). */
+  readonly packages: readonly { name: string; version: string; arch: string; source: string; sha256: string; local?: string }[];
   /**
    * The packages' manifests (for their copyright files) as one JSON blob, when they come from an
    * image's files rather than unpacked .debs (the step's inputs, for a compiled image).

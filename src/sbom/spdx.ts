@@ -25,6 +25,8 @@ export interface SbomPackage {
   readonly source: string;
   /** sha256 of the .deb; empty when there is none (a package found installed in an image). */
   readonly sha256: string;
+  /** A local .deb of the spec's repository (its path): the user's package, not Debian's. */
+  readonly local?: string;
   readonly license: string;
   readonly extracted: readonly ExtractedLicense[];
 }
@@ -42,6 +44,11 @@ export interface SbomFile {
 /** `pkg:deb/debian/<name>@<version>?arch=<arch>&distro=debian-<version or codename>`. */
 export function debPurl(pkg: { name: string; version: string; arch: string }, distro: string): string {
   return `pkg:deb/debian/${encodeURIComponent(pkg.name)}@${encodeURIComponent(pkg.version)}?arch=${encodeURIComponent(pkg.arch)}&distro=debian-${encodeURIComponent(distro)}`;
+}
+
+/** A package of no distribution's: `pkg:deb/<name>@<version>?arch=<arch>`, without the vendor a namespace would name. */
+export function localDebPurl(pkg: { name: string; version: string; arch: string }): string {
+  return `pkg:deb/${encodeURIComponent(pkg.name)}@${encodeURIComponent(pkg.version)}?arch=${encodeURIComponent(pkg.arch)}`;
 }
 
 /** An SPDX id from any name: characters outside `[A-Za-z0-9.-]` spelled as `-<hex>`, so distinct names stay distinct. */
@@ -99,13 +106,13 @@ export function spdxDocument(input: SbomInput): object {
       name: p.name,
       SPDXID: packageId(p),
       versionInfo: p.version,
-      supplier: "Organization: Debian",
+      supplier: p.local === undefined ? "Organization: Debian" : "NOASSERTION",
       downloadLocation: "NOASSERTION",
       filesAnalyzed: false,
-      sourceInfo: `built from the Debian source package ${p.source}`,
+      sourceInfo: p.local === undefined ? `built from the Debian source package ${p.source}` : `a local package of the spec's repository (${p.local}), built from the source package ${p.source}`,
       // A package found installed in an image (mcc minify) has no .deb to take a digest of.
       ...(p.sha256 === "" ? {} : { checksums: [{ algorithm: "SHA256", checksumValue: p.sha256 }] }),
-      externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: debPurl(p, distro) }],
+      externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: p.local === undefined ? debPurl(p, distro) : localDebPurl(p) }],
       licenseConcluded: "NOASSERTION",
       licenseDeclared: p.license,
       copyrightText: "NOASSERTION",

@@ -1,5 +1,6 @@
+import { join } from "node:path";
 import type { BlobStore } from "../cache/store.js";
-import type { Host } from "../host/host.js";
+import { HostError, type Host } from "../host/host.js";
 import { SourceError } from "../host/errors.js";
 import { httpGet } from "./http.js";
 
@@ -12,8 +13,8 @@ export interface PoolFile {
   readonly filename: string;
   readonly size: number;
   readonly sha256: string;
-  /** Which archive serves it: the mirror, or the security archive. */
-  readonly archive: "mirror" | "security";
+  /** Which archive serves it: the mirror, the security archive, or the spec's directory (a local .deb). */
+  readonly archive: "mirror" | "security" | "local";
 }
 
 export interface FetchEvents {
@@ -28,6 +29,8 @@ const TRUNCATED_ATTEMPTS = 3;
 export interface ArchiveBases {
   readonly mirror: string;
   readonly security: string;
+  /** The spec's directory, which local packages' paths start from. */
+  readonly local?: string;
 }
 
 /**
@@ -49,6 +52,10 @@ export async function fetchPackages(
     if (await store.has(pkg.sha256)) {
       cached++;
       events.onPackage?.(pkg, true);
+    } else if (pkg.archive === "local") {
+      // A local .deb is read from the repository, offline or not, and must be the one locked.
+      await storeLocal(host, pkg, bases, store);
+      events.onPackage?.(pkg, false);
     } else missing.push(pkg);
   }
   if (missing.length > 0 && options.offline) {
@@ -91,4 +98,21 @@ export async function fetchPackages(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel, missing.length)) }, worker));
   return { fetched: missing.length, cached };
+}
+
+async function storeLocal(host: Host, pkg: PoolFile, bases: ArchiveBases, store: BlobStore): Promise<void> {
+  if (bases.local === undefined) throw new Error(`the local package ${pkg.filename} has no directory to be read from`);
+  const path = join(bases.local, pkg.filename);
+  let stored: { sha256: string };
+  try {
+    stored = await store.put(host.readStream(path));
+  } catch (error) {
+    if (error instanceof HostError) throw new SourceError(`the local package ${path} cannot be read: ${error.reason}`, "restore it, or remove it from packages and run mcc lock");
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === "string") throw new SourceError(`the local package ${path} cannot be read: ${code}`, "restore it, or remove it from packages and run mcc lock");
+    throw error;
+  }
+  if (stored.sha256 !== pkg.sha256) {
+    throw new SourceError(`the local package ${path} changed since it was locked (sha256 ${stored.sha256}, the lock pins ${pkg.sha256})`, "run mcc lock to pin the package as it is now, or restore the one locked");
+  }
 }

@@ -135,6 +135,10 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   // The spec's own files are in the image whatever the executable runs: each program, library
   // and script among them is traced like the executable (a helper it execs, a plugin it loads).
   for (const node of root.nodes.values()) if (node.pkg === SPEC_PACKAGE && node.kind === "file") queue.push(node.path);
+  // What will be run: the executable and the spec's own files. A script kept as data (a
+  // module of an interpreter's library, whose `#!` names some other machine's interpreter)
+  // has its interpreter kept when it is there, and no problem when it is not.
+  const runs = new Set([start.found.path, ...queue]);
 
   function recordAlternative(link: string, to: string, by: string) {
     generated.set(link, { kind: "symlink", path: link, target: to, reason: { kind: "alternative", name: link, by } });
@@ -184,16 +188,18 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
       const [interp, ...args] = line.slice(2).trim().split(/\s+/);
       if (interp !== undefined && interp !== "") {
         const r = lookupWithAlternatives(interp, path);
-        if (r.found === undefined) problems.push({ kind: "interpreter-missing", path: interp, by: path });
-        else {
+        if (r.found === undefined) {
+          if (runs.has(path)) problems.push({ kind: "interpreter-missing", path: interp, by: path });
+        } else {
           if (r.alternative !== undefined) recordAlternative(interp, r.found.path, path);
           if (keepLookup(r.found, { kind: "shebang", by: path })) queue.push(r.found.path);
           // `#!/usr/bin/env python3`: env runs the program it names, found on the PATH.
           const program = posix.basename(interp) === "env" ? args.find((a) => !a.startsWith("-")) : undefined;
           if (program !== undefined) {
             const onPath = findOnPath(program);
-            if (onPath === undefined) problems.push({ kind: "interpreter-missing", path: program, by: path });
-            else if (keepLookup(onPath, { kind: "shebang", by: path })) queue.push(onPath.path);
+            if (onPath === undefined) {
+              if (runs.has(path)) problems.push({ kind: "interpreter-missing", path: program, by: path });
+            } else if (keepLookup(onPath, { kind: "shebang", by: path })) queue.push(onPath.path);
           }
         }
       }

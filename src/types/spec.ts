@@ -66,10 +66,18 @@ export interface SpecSource {
   readonly keyring?: string;
 }
 
-export interface SpecPackage {
+/** A package of the archive by name (and an exact version pin, `name=version`), or a local `.deb` by its path. */
+export type SpecPackage = ArchivePackage | LocalPackage;
+
+export interface ArchivePackage {
   readonly name: string;
   /** An exact version pin (`name=version`). */
   readonly version?: string;
+}
+
+/** A `.deb` of the repository: a path with a `/`, relative to the spec's directory, as apt takes `./app.deb`. */
+export interface LocalPackage {
+  readonly deb: string;
 }
 
 export interface SpecUser {

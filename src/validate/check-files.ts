@@ -45,6 +45,25 @@ export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string,
     }
   }
 
+  // Local packages: a file of the repository, as a source is (its content is read when locking).
+  for (const [i, p] of spec.packages.entries()) {
+    if (!("deb" in p)) continue;
+    const at = locate(ast, childPointer("/packages", i));
+    const resolved = posix.join(specDir, p.deb);
+    const looked = await lookUp(host, resolved);
+    const problem =
+      "reason" in looked
+        ? `cannot be read (${looked.reason})`
+        : looked.stat === undefined
+          ? `does not exist (looked for ${resolved})`
+          : looked.real !== undefined && !(looked.real === realSpecDir || looked.real.startsWith(realSpecDir.replace(/\/$/, "") + "/"))
+            ? `leaves the spec's directory: it is a symlink to ${looked.real}`
+            : looked.stat.kind !== "file"
+              ? "is not a regular file"
+              : undefined;
+    if (problem !== undefined) out.push(diagnosticAt(ast.source, at, "MCC327", { value: p.deb, reason: problem }));
+  }
+
   if (spec.from.keyring !== undefined) {
     const resolved = posix.isAbsolute(spec.from.keyring) ? spec.from.keyring : posix.join(specDir, spec.from.keyring);
     const looked = await lookUp(host, resolved);

@@ -1,6 +1,6 @@
 import type { Arch, SpecDocument } from "../types/spec.js";
-import type { OutputFormat, Spec, SpecFile, SpecMount, SpecOutput, SpecUser } from "../types/spec.js";
-import { splitPackageRef } from "../debian/package-ref.js";
+import type { OutputFormat, Spec, SpecFile, SpecMount, SpecOutput, SpecPackage, SpecUser } from "../types/spec.js";
+import { isLocalPackage, splitPackageRef } from "../debian/package-ref.js";
 import { DEFAULTS, defaultOutputPath } from "./defaults.js";
 import { parsePort } from "./semantic.js";
 
@@ -24,7 +24,8 @@ export function normalizeSpec(doc: SpecDocument, options: NormalizeOptions): Spe
       components: doc.from?.components ?? DEFAULTS.components,
       ...(doc.from?.keyring === undefined ? {} : { keyring: doc.from.keyring }),
     },
-    packages: doc.packages.map((ref) => {
+    packages: doc.packages.map((ref): SpecPackage => {
+      if (isLocalPackage(ref)) return { deb: ref };
       const { name, version } = splitPackageRef(ref);
       return version === undefined ? { name } : { name, version };
     }),

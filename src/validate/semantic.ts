@@ -1,7 +1,7 @@
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { positionAt } from "../types/source-text.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
-import { packageNameProblem, splitPackageRef, versionProblem } from "../debian/package-ref.js";
+import { isLocalPackage, packageNameProblem, splitPackageRef, versionProblem } from "../debian/package-ref.js";
 import { absolutePathProblem, isWithin } from "../paths/absolute.js";
 import { treeGlob } from "../paths/tree-glob.js";
 import { parseGlob } from "../paths/glob.js";
@@ -59,6 +59,14 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
   const packageLines = new Map<string, string>();
   forEachItem(root["packages"], "/packages", (item, pointer) => {
     if (typeof item !== "string") return;
+    if (isLocalPackage(item)) {
+      // A local .deb: a file of the repository, read when the spec is locked.
+      if (!item.endsWith(".deb")) report(pointer, "MCC325", { value: item });
+      else if (sourceEscapes(item)) report(pointer, "MCC326", { value: item });
+      const control = /[\u0000-\u001f\u007f]/.exec(item)?.[0];
+      if (control !== undefined) report(pointer, "MCC318", { field: "the package path", value: item, what: `the control character U+${control.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}` });
+      return;
+    }
     const { name, version } = splitPackageRef(item);
     const nameProblem = packageNameProblem(name);
     if (nameProblem !== undefined) report(pointer, "MCC303", { value: name, reason: nameProblem });

@@ -1,3 +1,4 @@
+import { dirname, resolve } from "node:path";
 import { createBlobStore } from "../../cache/store.js";
 import { unpackDeb } from "../../extract/unpack.js";
 import { lockSpec } from "../../resolve/lock-spec.js";
@@ -22,7 +23,7 @@ export async function fetchCommand(file: string, options: LockCommandOptions, io
       return EXIT.userError;
     }
     const store = createBlobStore(io.host, cacheRoot);
-    const bases = await archiveBases(io.host, spec, io.env);
+    const bases = { ...(await archiveBases(io.host, spec, io.env)), local: dirname(resolve(io.cwd, file)) };
     for (const [arch, locked] of Object.entries(outcome.lock.archs)) {
       const progress = fetchProgress(io, arch, options.quiet === true);
       const result = await fetchPackages(io.host, locked.packages, bases, store, { parallel: 4, offline: options.offline === true }, progress.events);
