@@ -351,6 +351,21 @@ export const DIAGNOSTICS = {
     template: "cannot install \"{name}\"{on}: {detail}",
     help: "A dependency of the package (or of one of its dependencies) cannot be met from the archive, or conflicts with a version the spec pins. The message names the relation that fails and what is available; the note shows the chain from the package you asked for.",
   },
+  MCC404: {
+    title: "several packages ship what a file needs",
+    template: "{what}, needed by {by}, is {path} in several packages{on}: {packages}",
+    help: "The Contents index of the release lists more than one package shipping the file one of the spec's own files needs, so mcc does not guess: name the one you want in `packages`.",
+  },
+  MCC405: {
+    title: "no package ships what a file needs",
+    template: "{what}, needed by {by}, is in no package of the release{on}",
+    help: "One of the spec's own files needs a library or an interpreter that neither the spec's files nor any package of the release's Contents index provide. Ship it in the spec's files (a library beside your program, found through `$ORIGIN`), or name the package that provides it (a library installed under another name, a component not in `from.components`).",
+  },
+  MCC406: {
+    title: "a package the spec's files need is not named",
+    template: "{what}: it is in the package {name}, which packages does not name",
+    help: "With `from.infer: false`, mcc adds no package on its own. Add the package named to `packages`, or let mcc find it (remove `infer: false`).",
+  },
   MCC410: {
     title: "no lock file",
     template: "there is no lock file {path}; run `mcc lock` and commit it",

@@ -24,7 +24,7 @@ export const SPEC_KEY_ORDER = [
   "output",
 ] as const;
 
-export const FROM_KEY_ORDER = ["distro", "release", "archs", "mirror", "components", "keyring"] as const;
+export const FROM_KEY_ORDER = ["distro", "release", "archs", "mirror", "components", "keyring", "infer"] as const;
 export const USER_KEY_ORDER = ["name", "uid", "gid"] as const;
 export const MOUNT_KEY_ORDER = ["path", "type"] as const;
 export const FILE_KEY_ORDER = ["path", "source", "content", "mode", "exclude"] as const;

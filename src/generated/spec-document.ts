@@ -182,6 +182,10 @@ export interface From {
    * An OpenPGP keyring file with the keys that sign the archive, relative to the spec file or absolute. Defaults to the Debian archive keyring on the host, else the keys mcc ships.
    */
   keyring?: string;
+  /**
+   * Find the Debian packages that the spec's own files need (the libraries of your programs, the interpreters of your scripts) in the release's Contents index, and add them to the lock with the reason. `false`: every package is named by hand, and one missing is an error that names it.
+   */
+  infer?: boolean;
 }
 /**
  * A user given in full; the uid defaults as for a name alone (0 for root, else 65532) and the gid to the uid.

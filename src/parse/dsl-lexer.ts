@@ -41,6 +41,7 @@ export const KEYWORD_NAMES = [
   "mirror",
   "components",
   "keyring",
+  "infer",
   "packages",
   "executable",
   "args",

@@ -114,6 +114,7 @@ export class DslParser extends CstParser {
             { ALT: () => this.CONSUME(K.release) },
             { ALT: () => this.CONSUME(K.mirror) },
             { ALT: () => this.CONSUME(K.keyring) },
+            { ALT: () => this.CONSUME(K.infer) },
           ]);
           this.CONSUME(Value);
         },

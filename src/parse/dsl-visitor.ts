@@ -197,7 +197,7 @@ class Builder {
       this.anchor(childPointer("/from", fieldKeyword.image), fieldKeyword.startOffset);
       const valueList = nodeOf(field, "valueList");
       if (valueList !== undefined) this.list(from, "/from", fieldKeyword, valueList, "string");
-      else this.scalar(from, "/from", field, fieldKeyword, "string");
+      else this.scalar(from, "/from", field, fieldKeyword, fieldKeyword.image === "infer" ? "boolean" : "string");
     }
   }
 

@@ -12,7 +12,11 @@ import type { PackageRecord } from "../source/packages-index.js";
 import { locate } from "../diagnostics/locate.js";
 import { lockedArch, lockPathFor, LOCK_VERSION, parseLock, resolutionInputs, serializeLock, type LockedArch, type LockFile } from "./lock.js";
 import { resolveBootPackages } from "./boot-packages.js";
-import { resolvePackages, type ResolveProblem } from "./resolver.js";
+import { resolvePackages, type PackageRequest, type ResolveProblem } from "./resolver.js";
+import { inferPackages, needPaths, neededNames, type InferenceProblem } from "./infer.js";
+import { needKey, specFileNeeds, type SpecFileNeeds } from "./needs.js";
+import { loadContents } from "../source/contents.js";
+import { mergedUsrPath } from "../debian/merged-usr.js";
 
 export interface LockOptions {
   readonly cacheRoot: string;
@@ -68,7 +72,11 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
     else locals.set(index, read.record);
   }
   if (localProblems.length > 0) return { status: "failed", path, diagnostics: localProblems };
-  const inputs = resolutionInputs(spec, new Map([...locals].map(([i, r]) => [(spec.packages[i] as LocalPackage).deb, r.sha256])));
+  // What the spec's own files need, per architecture: part of what the lock must match.
+  const needsByArch = new Map<string, SpecFileNeeds>();
+  for (const arch of spec.from.archs) needsByArch.set(arch, await specFileNeeds(host, spec, specDir, arch));
+  const needKeys = [...new Set([...needsByArch].flatMap(([arch, n]) => n.needs.map((need) => `${arch} ${needKey(need)}`)))].sort();
+  const inputs = resolutionInputs(spec, new Map([...locals].map(([i, r]) => [(spec.packages[i] as LocalPackage).deb, r.sha256])), needKeys);
   const existingText = await readText(host, path);
   const existing = existingText === undefined ? undefined : parseLock(existingText);
   const current = existing !== undefined && existing.inputs === inputs;
@@ -109,12 +117,31 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
       diagnostics.push(diagnosticAt(ast.source, locate(ast, childPointer("/packages", index)), "MCC327", { value: (spec.packages[index] as LocalPackage).deb, reason: `is built for ${record.arch}, not ${arch}` }));
       return false;
     });
-    const requests = spec.packages.flatMap((p, index) => {
+    const requests: PackageRequest[] = spec.packages.flatMap((p, index) => {
       if (!("deb" in p)) return [{ ...p, index }];
       const local = usable.find(([i]) => i === index)?.[1];
       return local === undefined ? [] : [{ name: local.name, version: local.version, index }];
     });
-    const resolution = resolvePackages([...usable.map(([, r]) => r), ...archive.packages], requests, arch);
+    const candidates = [...usable.map(([, r]) => r), ...archive.packages];
+    let resolution = resolvePackages(candidates, requests, arch);
+    // The packages the spec's own files need, from the Contents index, until none is missing.
+    const own = needsByArch.get(arch) as SpecFileNeeds;
+    const unmet = own.needs.filter((n) => !needPaths(n).some((p) => own.paths.has(mergedUsrPath(p))));
+    if (resolution.problems.length === 0 && unmet.length > 0) {
+      const contents = await loadContents(host, store, archive.releases.filter((r) => !r.suite.endsWith("-security")), { components: spec.from.components, arch, offline: options.offline, names: neededNames(unmet) }, options.events);
+      for (let round = 0; round < 8; round++) {
+        const inference = inferPackages(unmet, contents, new Set(resolution.packages.map((p) => p.record.name)), own.paths);
+        for (const problem of inference.problems) diagnostics.push(inferenceDiagnostic(problem, ast, arch, spec.from.archs.length > 1));
+        if (inference.add.size === 0) break;
+        if (!spec.from.infer) {
+          for (const [name, { why, entry }] of inference.add) diagnostics.push(diagnosticAt(ast.source, locate(ast, childPointer("/files", entry)), "MCC406", { what: why, name }));
+          break;
+        }
+        requests.push(...[...inference.add].map(([name, { why }]) => ({ name, index: -1, why })));
+        resolution = resolvePackages(candidates, requests, arch);
+        if (resolution.problems.length > 0 || inference.problems.length > 0) break;
+      }
+    }
     for (const problem of resolution.problems) diagnostics.push(problemDiagnostic(problem, ast, arch, spec.from.archs.length > 1));
     const boot = spec.boot === undefined ? undefined : resolveBootPackages(archive.packages, spec.boot, arch);
     for (const problem of boot?.problems ?? []) {
@@ -137,7 +164,8 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
 }
 
 function problemDiagnostic(problem: ResolveProblem, ast: SpecAst, arch: string, several: boolean): Diagnostic {
-  const at = locate(ast, childPointer("/packages", problem.request.index));
+  // A package found for the spec's own files has no entry of its own: the list stands for it.
+  const at = locate(ast, problem.request.index < 0 ? "/packages" : childPointer("/packages", problem.request.index));
   const on = several ? ` (${arch})` : "";
   switch (problem.kind) {
     case "unknown":
@@ -164,4 +192,16 @@ function problemDiagnostic(problem: ResolveProblem, ast: SpecAst, arch: string, 
 async function readText(host: Host, path: string): Promise<string | undefined> {
   if ((await host.stat(path))?.kind !== "file") return undefined;
   return new TextDecoder().decode(await host.readFile(path));
+}
+
+/** What the Contents index could not settle for one of the spec's own files, at its `files` entry. */
+function inferenceDiagnostic(problem: InferenceProblem, ast: SpecAst, arch: string, several: boolean): Diagnostic {
+  const at = locate(ast, childPointer("/files", problem.need.entry));
+  const on = several ? ` (${arch})` : "";
+  const what = problem.need.kind === "file" ? problem.need.path : problem.need.name;
+  if (problem.kind === "ambiguous") {
+    return diagnosticAt(ast.source, at, "MCC404", { what, by: problem.need.by, path: problem.path, packages: problem.packages.join(", "), on }, "name the one you want in packages");
+  }
+  const where = problem.need.kind === "search" ? ` in ${problem.need.dirs.join(", ")}` : "";
+  return diagnosticAt(ast.source, at, "MCC405", { what, by: problem.need.by, on }, `no package of the release ships it${where}; add it to the spec's files, or name the package that provides it`);
 }

@@ -52,7 +52,7 @@ export interface LockFile {
  * (order included: it orders the search), a local package's content too. Not the mirror or the keyring: any mirror serving
  * the same signed archive gives the same packages, whose sha256 the lock pins anyway.
  */
-export function resolutionInputs(spec: Spec, localDigests: ReadonlyMap<string, string> = new Map()): string {
+export function resolutionInputs(spec: Spec, localDigests: ReadonlyMap<string, string> = new Map(), needs: readonly string[] = []): string {
   const inputs = {
     distro: spec.from.distro,
     release: spec.from.release,
@@ -62,8 +62,16 @@ export function resolutionInputs(spec: Spec, localDigests: ReadonlyMap<string, s
     packages: spec.packages.map((p) => ("deb" in p ? `${p.deb}@${localDigests.get(p.deb) ?? ""}` : p.version === undefined ? p.name : `${p.name}=${p.version}`)),
     // Only when present, so that locks of specs without it keep their digest.
     ...(spec.boot === undefined ? {} : { boot: spec.boot.kernel ?? null }),
+    // What the spec's own files need decides which packages are found for them.
+    ...(needs.length === 0 ? {} : { needs }),
+    ...(spec.from.infer ? {} : { infer: false }),
   };
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+}
+
+/** Whether a locked package was found for the spec's own files (its reason: `libz.so.1, needed by /app/server`). */
+export function foundForSpecFiles(p: LockedPackage): boolean {
+  return p.reason.includes(", needed by ");
 }
 
 export function lockedArch(
@@ -87,7 +95,7 @@ export function lockedArch(
   });
   return {
     indexes: indexes.map((i) => ({ archive: i.base === securityBase ? "security" : "mirror", suite: i.suite, path: i.path, sha256: i.sha256, inRelease: i.inRelease })),
-    packages: resolved.map(({ record, reason }) => locked(record, reason.kind === "requested" ? "requested" : `${reason.of}: ${reason.relation}`)),
+    packages: resolved.map(({ record, reason }) => locked(record, reason.kind === "requested" ? "requested" : reason.kind === "inferred" ? reason.why : `${reason.of}: ${reason.relation}`)),
     ...(boot === undefined ? {} : { boot: boot.map((b) => locked(b.record, b.reason)) }),
   };
 }

@@ -7,14 +7,17 @@ import { didYouMean } from "../diagnostics/did-you-mean.js";
 export interface PackageRequest {
   readonly name: string;
   readonly version?: string;
+  /** The `packages` entry it comes from; -1 for a package found for the spec's own files. */
   readonly index: number;
+  /** For a package found for the spec's own files: what needs it. */
+  readonly why?: string;
 }
 
 /** A package in the resolved set, and why it is there. */
 export interface Resolved {
   readonly record: PackageRecord;
   /** `requested`, or the package and relation that pulled it in. */
-  readonly reason: { readonly kind: "requested" } | { readonly kind: "dependency"; readonly of: string; readonly relation: string };
+  readonly reason: { readonly kind: "requested" } | { readonly kind: "inferred"; readonly why: string } | { readonly kind: "dependency"; readonly of: string; readonly relation: string };
 }
 
 export type ResolveProblem =
@@ -149,7 +152,7 @@ export function resolvePackages(records: readonly PackageRecord[], requests: rea
       }
     }
     if (record === undefined || selected.has(record.name)) continue;
-    selected.set(record.name, { record, reason: { kind: "requested" } });
+    selected.set(record.name, { record, reason: request.why === undefined ? { kind: "requested" } : { kind: "inferred", why: request.why } });
     roots.push({ record, request });
   }
   for (const { record, request } of roots) expand(record, request, []);

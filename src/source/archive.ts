@@ -36,6 +36,15 @@ export interface IndexRef {
 export interface Archive {
   readonly packages: readonly PackageRecord[];
   readonly indexes: readonly IndexRef[];
+  /** Each suite's verified Release, for the other indexes it lists (Contents). */
+  readonly releases: readonly VerifiedRelease[];
+}
+
+/** A suite whose InRelease verified: what its signature covers, and where it is. */
+export interface VerifiedRelease {
+  readonly base: string;
+  readonly suite: string;
+  readonly release: Release;
 }
 
 export interface ArchiveEvents {
@@ -67,6 +76,7 @@ export function suitesOf(config: ArchiveConfig): { base: string; suite: string; 
 export async function loadArchive(host: Host, config: ArchiveConfig, store: BlobStore, events: ArchiveEvents = {}): Promise<Archive> {
   const packages: PackageRecord[] = [];
   const indexes: IndexRef[] = [];
+  const releases: VerifiedRelease[] = [];
   const missing: string[] = [];
   for (const { base, suite, required } of suitesOf(config)) {
     const url = `${base}/dists/${suite}/InRelease`;
@@ -80,6 +90,7 @@ export async function loadArchive(host: Host, config: ArchiveConfig, store: Blob
     const release = parseRelease(signed.text, [], url);
     checkFreshness(release, config.now, config.allowExpired, url);
     checkCodename(release, suite, config.release, url);
+    releases.push({ base, suite, release });
     for (const component of config.components) {
       const index = pickIndex(release, component, config.arch);
       if (index === undefined) {
@@ -87,18 +98,9 @@ export async function loadArchive(host: Host, config: ArchiveConfig, store: Blob
         continue;
       }
       const ref: IndexRef = { base, suite, inRelease: signed.sha256, path: index.path, sha256: index.sha256 };
-      if (!(await store.has(index.sha256))) {
-        if (config.offline) {
-          missing.push(`${base}/dists/${suite}/${index.path}`);
-          continue;
-        }
-        const dir = index.path.slice(0, index.path.lastIndexOf("/"));
-        const path = release.acquireByHash ? `${dir}/by-hash/SHA256/${index.sha256}` : index.path;
-        const indexUrl = `${base}/dists/${suite}/${path}`;
-        const got = await httpGet(host, indexUrl);
-        if (got.status !== 200 || got.body === undefined) throw new SourceError(`GET ${indexUrl}: the index the signed Release lists is missing from the mirror`);
-        await store.put(got.body, { sha256: index.sha256, size: index.size }, indexUrl);
-        events.onFetch?.(indexUrl, index.size);
+      if (!(await fetchListed(host, { base, suite, release }, index, store, config.offline, events))) {
+        missing.push(`${base}/dists/${suite}/${index.path}`);
+        continue;
       }
       const records = await parsePackagesStream(decompressStream(compressionOf(index.path), store.open(index.sha256)), base, suite);
       for (const record of records) packages.push(record);
@@ -108,7 +110,31 @@ export async function loadArchive(host: Host, config: ArchiveConfig, store: Blob
   if (missing.length > 0) {
     throw new SourceError(`offline, and the cache lacks:\n  ${missing.join("\n  ")}`, "run once without --offline to fill the cache");
   }
-  return { packages, indexes };
+  return { packages, indexes, releases };
+}
+
+/**
+ * Puts an index a verified Release lists into the cache, checked against the sha256 the
+ * signature covers (by-hash when the suite offers it); false when offline and not cached.
+ */
+export async function fetchListed(
+  host: Host,
+  where: VerifiedRelease,
+  index: { readonly path: string; readonly sha256: string; readonly size: number },
+  store: BlobStore,
+  offline: boolean,
+  events: ArchiveEvents = {},
+): Promise<boolean> {
+  if (await store.has(index.sha256)) return true;
+  if (offline) return false;
+  const dir = index.path.slice(0, index.path.lastIndexOf("/") + 1);
+  const path = where.release.acquireByHash ? `${dir}by-hash/SHA256/${index.sha256}` : index.path;
+  const url = `${where.base}/dists/${where.suite}/${path}`;
+  const got = await httpGet(host, url);
+  if (got.status !== 200 || got.body === undefined) throw new SourceError(`GET ${url}: the index the signed Release lists is missing from the mirror`);
+  await store.put(got.body, { sha256: index.sha256, size: index.size }, url);
+  events.onFetch?.(url, index.size);
+  return true;
 }
 
 async function fetchInRelease(

@@ -64,6 +64,8 @@ export interface SpecSource {
   readonly components: readonly string[];
   /** As written; relative paths are relative to the spec's directory. */
   readonly keyring?: string;
+  /** Add the packages the spec's own files need, found in the Contents index. */
+  readonly infer: boolean;
 }
 
 /** A package of the archive by name (and an exact version pin, `name=version`), or a local `.deb` by its path. */

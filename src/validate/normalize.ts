@@ -23,6 +23,7 @@ export function normalizeSpec(doc: SpecDocument, options: NormalizeOptions): Spe
       ...(doc.from?.mirror === undefined ? {} : { mirror: doc.from.mirror }),
       components: doc.from?.components ?? DEFAULTS.components,
       ...(doc.from?.keyring === undefined ? {} : { keyring: doc.from.keyring }),
+      infer: doc.from?.infer ?? true,
     },
     packages: doc.packages.map((ref): SpecPackage => {
       if (isLocalPackage(ref)) return { deb: ref };

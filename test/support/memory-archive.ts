@@ -61,9 +61,16 @@ export async function createMemoryArchive(packages: readonly MemoryPackage[], op
     stanzas.push([`Package: ${pkg.name}`, `Version: ${pkg.version}`, "Architecture: amd64", ...(pkg.depends ? [`Depends: ${pkg.depends}`] : []), `Filename: ${filename}`, `Size: ${deb.length}`, `SHA256: ${sha256(deb)}`, ""].join("\n"));
   }
   const text = new TextEncoder().encode(stanzas.join("\n"));
+  // Contents: each file (and link) with the packages that ship it, as `path section/package,...`.
+  const owners = new Map<string, string[]>();
+  for (const pkg of packages) {
+    for (const path of [...Object.keys(pkg.files), ...Object.keys(pkg.links ?? {})]) owners.set(path.slice(1), [...(owners.get(path.slice(1)) ?? []), `libs/${pkg.name}`]);
+  }
+  const contents = [...owners].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, names]) => `${path.padEnd(60)} ${names.join(",")}\n`).join("");
   const indexes: [string, Uint8Array][] = [
     ["main/binary-amd64/Packages", text],
     ["main/binary-amd64/Packages.gz", gzipSync(text)],
+    ["main/Contents-amd64.gz", gzipSync(contents)],
   ];
   const releaseText = [
     "Origin: mcc-tests",

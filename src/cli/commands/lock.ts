@@ -1,5 +1,6 @@
 import { diffLocks, formatLockChange } from "../../resolve/lock-diff.js";
 import { lockSpec } from "../../resolve/lock-spec.js";
+import { foundForSpecFiles } from "../../resolve/lock.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { formatSize, loadOrReport, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
@@ -34,6 +35,10 @@ export async function lockCommand(file: string, options: LockCommandOptions, io:
       const what = { current: options.check ? "is current (checked against the archive)" : "is current", written: "written", unchanged: "unchanged (the archive gives the same set)", transient: "resolved, not written" }[outcome.status];
       const stale = outcome.wasStale ? " (the previous lock did not match the spec)" : "";
       io.stdout(`${outcome.path}: ${what}${stale}; ${counts} (${outcome.lock.release})\n`);
+      // The packages found for the spec's own files, and why: what the user did not name.
+      for (const [arch, a] of Object.entries(outcome.lock.archs)) {
+        for (const p of a.packages.filter(foundForSpecFiles)) io.stdout(`  found ${p.name} ${p.version}${Object.keys(outcome.lock.archs).length > 1 ? ` (${arch})` : ""}: ${p.reason}\n`);
+      }
     }
     return EXIT.ok;
   });
