@@ -15,8 +15,10 @@ import { buildPlan } from "../src/plan/build-plan.js";
 import { lockPathFor, resolutionInputs, type LockedArch } from "../src/resolve/lock.js";
 import type { Spec } from "../src/types/spec.js";
 import { repoRoot } from "./helpers.js";
+import { buildExamplePrograms } from "./support/examples.js";
 
 const dir = join(repoRoot, "examples");
+buildExamplePrograms();
 const yamls = readdirSync(dir).filter((f) => f.endsWith(".yml")).sort();
 const dsls = readdirSync(dir).filter((f) => f.endsWith(".mcc")).sort();
 

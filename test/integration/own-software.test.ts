@@ -13,6 +13,9 @@ import { repoRoot } from "../helpers.js";
 import { runMcc } from "../support/io.js";
 import { needRunc, runLayoutImage } from "../support/runc.js";
 import { needTools } from "../support/tools.js";
+import { buildExamplePrograms } from "../support/examples.js";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-own-"));
 let runs = 0;
@@ -63,6 +66,31 @@ test("the tree's image does not depend on mtimes, permissions beyond the executa
 function gcc(args: string[]): void {
   execFileSync("gcc", args, { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
 }
+
+test("examples/fetch: a C program whose libraries no package entry names; mcc finds libcurl4 and zlib1g, and it runs", async () => {
+  needRunc();
+  needTools("umoci");
+  buildExamplePrograms();
+  const spec = join(repoRoot, "examples", "fetch.yml");
+  const lock = await runMcc(["lock", spec]);
+  assert.is(lock.code, EXIT.ok, lock.stderr);
+  assert.match(lock.stdout, /found libcurl4 \S+: libcurl\.so\.4, needed by \/usr\/local\/bin\/fetch\n/);
+  assert.match(lock.stdout, /found zlib1g \S+: libz\.so\.1, needed by \/usr\/local\/bin\/fetch\n/);
+  const { layout } = await compile(spec, "fetch");
+  const version = await runLayoutImage(layout, "latest", work, "fetch");
+  assert.is(version.stderr, "");
+  assert.match(version.stdout, /^fetch 1\.0 \(libcurl 7\.\d+\.\d+, zlib 1\.2\.13\)\n$/);
+  const server = createServer((_, res) => res.writeHead(200, { "content-type": "text/plain" }).end("hello\n"));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const got = await runLayoutImage(layout, "latest", work, "fetch-get", { args: ["/usr/local/bin/fetch", `http://127.0.0.1:${port}/`], hostNetwork: true });
+    assert.is(got.stderr, "");
+    assert.is(got.stdout, "200, 6 bytes, crc32 363a3020\n");
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
 
 test("your own C program: its DT_NEEDED come from the package set, and `mcc why` names it", async () => {
   needRunc();
