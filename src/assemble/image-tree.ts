@@ -183,3 +183,23 @@ export async function keptTree(tree: ImageTree, closureBytes: number, store: Pic
   }
   return { entries, reasons: [...tree.reasons], closureBytes, ...(tree.dropped === undefined ? {} : { dropped: tree.dropped }) };
 }
+
+/**
+ * One of the two layers of an image whose spec adds files: `spec`, the spec's own files, links
+ * and directories (what came from its `files`) with the directories above them; `packages`,
+ * everything else with the directories above it (and the directories mcc places, such as the
+ * mount points). A directory in both is the same entry in both. A change to the spec's files
+ * changes only the `spec` layer. Pure.
+ */
+export function layerPart(tree: ImageTree, part: "packages" | "spec"): ImageTree {
+  const own = (e: ImageEntry) => (tree.reasons.get(e.path) ?? []).some((r) => r.kind === "file");
+  const ancestors = new Set<string>();
+  const wanted = tree.entries.filter((e) => {
+    const mine = part === "spec" ? own(e) : !own(e) && (e.kind !== "directory" || (tree.reasons.get(e.path) ?? []).length > 0);
+    if (mine) for (let dir = posix.dirname(e.path); dir !== "/"; dir = posix.dirname(dir)) ancestors.add(dir);
+    return mine;
+  });
+  const keep = new Set(wanted.map((e) => e.path));
+  const entries = tree.entries.filter((e) => keep.has(e.path) || (e.kind === "directory" && ancestors.has(e.path)));
+  return { entries, reasons: new Map([...tree.reasons].filter(([p]) => entries.some((e) => e.path === p))) };
+}

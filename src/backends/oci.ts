@@ -21,7 +21,7 @@ export async function writeOciLayout(host: Host, store: BlobStore, content: Layo
     const blobs = join(dir, "blobs", "sha256");
     await host.mkdir(blobs);
     const all: Blob[] = [];
-    for (const i of content.images) all.push(i.layer, i.config, i.manifest);
+    for (const i of content.images) all.push(...i.layers, i.config, i.manifest);
     if (content.index !== undefined) all.push(content.index);
     const attached = content.attached ?? [];
     if (content.sboms.length + attached.length > 0) all.push({ digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size });
@@ -61,34 +61,39 @@ export async function writeOciArchive(host: Host, store: BlobStore, content: Lay
 
 /**
  * `docker-archive`: what `docker load` reads: `manifest.json`, the config (made by `configOf`
- * for the diff_id of the layer written here), the layer as a
- * plain tar named by its diff_id, and `repositories`.
+ * for the diff_ids of the layers written here), each layer (a part of the tree, bottom first)
+ * as a plain tar named by its diff_id, and `repositories`.
  */
 export async function writeDockerArchive(
   host: Host,
-  tree: ImageTree,
+  layers: readonly ImageTree[],
   store: BlobStore,
   spec: Pick<Spec, "name" | "tag">,
-  configOf: (diffId: string) => Uint8Array | Promise<Uint8Array>,
+  configOf: (diffIds: readonly string[]) => Uint8Array | Promise<Uint8Array>,
   epoch: number,
   target: string,
 ): Promise<void> {
   const staging = besideTemp(host, target, "docker");
   await host.mkdir(staging);
   try {
-    const tarTemp = join(staging, ".layer.tar");
-    const tar = layerTar(tree, store, epoch);
-    await host.createFile(tarTemp, tar.chunks);
-    const { diffId } = tar.result();
-    await host.mkdir(join(staging, diffId));
-    await host.rename(tarTemp, join(staging, diffId, "layer.tar"));
-    await host.createFile(join(staging, diffId, "VERSION"), "1.0");
-    const config = await configOf(diffId);
+    const diffIds: string[] = [];
+    for (const tree of layers) {
+      const tarTemp = join(staging, ".layer.tar");
+      const tar = layerTar(tree, store, epoch);
+      await host.createFile(tarTemp, tar.chunks);
+      const { diffId } = tar.result();
+      await host.mkdir(join(staging, diffId));
+      await host.rename(tarTemp, join(staging, diffId, "layer.tar"));
+      await host.createFile(join(staging, diffId, "VERSION"), "1.0");
+      diffIds.push(diffId);
+    }
+    const config = await configOf(diffIds);
     const configName = `${createHash("sha256").update(config).digest("hex")}.json`;
     await host.createFile(join(staging, configName), config);
     const ref = `${spec.name}:${spec.tag}`;
-    await host.createFile(join(staging, "manifest.json"), JSON.stringify([{ Config: configName, RepoTags: [ref], Layers: [`${diffId}/layer.tar`] }]));
-    await host.createFile(join(staging, "repositories"), JSON.stringify({ [spec.name]: { [spec.tag]: diffId } }));
+    await host.createFile(join(staging, "manifest.json"), JSON.stringify([{ Config: configName, RepoTags: [ref], Layers: diffIds.map((d) => `${d}/layer.tar`) }]));
+    // The legacy file names the top layer.
+    await host.createFile(join(staging, "repositories"), JSON.stringify({ [spec.name]: { [spec.tag]: diffIds[diffIds.length - 1] } }));
     await replaceFile(host, target, (temp) => tarDirectory(host, staging, temp, epoch));
   } finally {
     await host.remove(staging);

@@ -65,11 +65,11 @@ export async function checkOutputPlace(host: Host, path: string, format: OutputF
 
 /**
  * Whether mcc's own document about an output lies beside it: `<output>.spdx.json` (its creator
- * is `Tool: mcc-...`) or `<output>.provenance.json` (schema mcc.provenance.v1), as compile and
+ * is `Tool: mcc-...`) or `<output>.provenance.json` (schema mcc.provenance.v1 or v2), as compile and
  * minify write them. Read from their first bytes, where those fields are.
  */
 async function mccWroteIt(host: Host, path: string): Promise<boolean> {
-  for (const [suffix, mark] of [[".provenance.json", '"schema":"mcc.provenance.v1"'], [".spdx.json", '"Tool: mcc-']] as const) {
+  for (const [suffix, mark] of [[".provenance.json", '"schema":"mcc.provenance.v'], [".spdx.json", '"Tool: mcc-']] as const) {
     const stat = await host.stat(path + suffix);
     if (stat?.kind !== "file") continue;
     if (new TextDecoder().decode(await host.readPrefix(path + suffix, 4096)).includes(mark)) return true;

@@ -51,6 +51,7 @@ class DslPrinter {
     if (value["include"] !== undefined) this.list(at, "include", value["include"], "/include", false);
     if (value["exclude"] !== undefined) this.list(at, "exclude", value["exclude"], "/exclude", false);
     if (value["files"] !== undefined) this.items("file", value["files"], "/files", (f, p) => this.fileItem(f, p));
+    if (value["layers"] !== undefined) this.line(at, `layers ${this.scalar(value["layers"], "/layers", false)}`, ["/layers"]);
     if (value["ports"] !== undefined) this.list(at, "ports", value["ports"], "/ports", true);
     if (value["labels"] !== undefined) this.map("label", value["labels"], "/labels");
     if (value["boot"] !== undefined) this.section("boot", value["boot"], BOOT_KEY_ORDER);

@@ -17,6 +17,7 @@ export const SPEC_KEY_ORDER = [
   "include",
   "exclude",
   "files",
+  "layers",
   "ports",
   "labels",
   "boot",

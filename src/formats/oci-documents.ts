@@ -19,7 +19,7 @@ export interface ConfigStart {
 export type ConfigSpec = Pick<Spec, "name" | "executable" | "args" | "env" | "user" | "workdir" | "mounts" | "ports" | "labels">;
 
 /** The OCI image config of a spec: entrypoint, cmd, env, user, workdir, volumes, ports, labels. */
-export function imageConfig(spec: ConfigSpec, arch: string, epoch: number, diffId: string, start?: ConfigStart): object {
+export function imageConfig(spec: ConfigSpec, arch: string, epoch: number, diffIds: readonly string[], start?: ConfigStart): object {
   const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
   const env = ["PATH=/usr/local/bin:/usr/bin:/bin", ...Object.entries(spec.env).filter(([k]) => k !== "PATH").map(([k, v]) => `${k}=${v}`)];
   if (spec.env["PATH"] !== undefined) env[0] = `PATH=${spec.env["PATH"]}`;
@@ -40,25 +40,25 @@ export function imageConfig(spec: ConfigSpec, arch: string, epoch: number, diffI
       ...(Object.keys(ports).length > 0 ? { ExposedPorts: ports } : {}),
       ...(Object.keys(spec.labels).length > 0 ? { Labels: { ...spec.labels } } : {}),
     },
-    rootfs: { type: "layers", diff_ids: [`sha256:${diffId}`] },
+    rootfs: { type: "layers", diff_ids: diffIds.map((d) => `sha256:${d}`) },
     history: [{ created, created_by: "mcc", comment: `${spec.name}: ${spec.executable} and what it needs` }],
   };
 }
 
 /** The bytes of the image config blob (compact JSON, fixed key order). */
-export function configBytes(spec: ConfigSpec, arch: string, epoch: number, diffId: string, start?: ConfigStart): Buffer {
-  return Buffer.from(JSON.stringify(imageConfig(spec, arch, epoch, diffId, start)));
+export function configBytes(spec: ConfigSpec, arch: string, epoch: number, diffIds: readonly string[], start?: ConfigStart): Buffer {
+  return Buffer.from(JSON.stringify(imageConfig(spec, arch, epoch, diffIds, start)));
 }
 
 /** The bytes of the image manifest blob. */
-export function manifestBytes(config: { digest: string; size: number }, layer: { digest: string; size: number }, spec: Pick<Spec, "name">, epoch: number): Buffer {
+export function manifestBytes(config: { digest: string; size: number }, layers: readonly { digest: string; size: number }[], spec: Pick<Spec, "name">, epoch: number): Buffer {
   const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
   return Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: MEDIA.ociManifest,
       config: { mediaType: MEDIA.ociConfig, digest: config.digest, size: config.size },
-      layers: [{ mediaType: MEDIA.ociLayer, digest: layer.digest, size: layer.size }],
+      layers: layers.map((layer) => ({ mediaType: MEDIA.ociLayer, digest: layer.digest, size: layer.size })),
       annotations: { "org.opencontainers.image.created": created, "org.opencontainers.image.title": spec.name },
     }),
   );
@@ -74,7 +74,8 @@ export interface Blob {
 export interface ImageBlobs {
   readonly manifest: Blob;
   readonly config: Blob;
-  readonly layer: Blob;
+  /** Bottom first: the packages' files, then the spec's own when they have a layer of their own. */
+  readonly layers: readonly Blob[];
 }
 
 /** One platform's image in a layout. */

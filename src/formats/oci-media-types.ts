@@ -13,7 +13,7 @@ export const MEDIA = {
 export const SPDX_MEDIA_TYPE = "application/spdx+json";
 
 /** mcc's provenance document: why each file is in the image, and the plan that made it. */
-export const PROVENANCE_MEDIA_TYPE = "application/vnd.mcc.provenance.v1+json";
+export const PROVENANCE_MEDIA_TYPE = "application/vnd.mcc.provenance.v2+json";
 
 /** Every manifest type mcc reads, for the Accept header of manifest GETs. */
 export const MANIFEST_ACCEPT: readonly string[] = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest];

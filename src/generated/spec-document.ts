@@ -102,6 +102,10 @@ export interface MccSpec {
    */
   files?: File[];
   /**
+   * How the image is layered. `split` (the default): the packages' files in one layer and the spec's own `files` in a second, so a rebuild after a change to your files differs by that small layer alone and a registry push uploads only it. `one`: a single layer, the microcontainer's own rule, for runtimes and audits that want one. A spec without `files` has one layer either way.
+   */
+  layers?: "split" | "one";
+  /**
    * Ports the executable listens on (OCI ExposedPorts), as `port/protocol` or a bare port number (tcp).
    */
   ports?: Port[];

@@ -132,7 +132,7 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
       files: sorted(files),
       texts,
       config,
-      ...(await besideProvenance(path, (doc) => diffIds.length === 1 && diffIds[0] === doc.image.diffId)),
+      ...(await besideProvenance(path, (doc) => diffIds.length === doc.image.diffIds.length && diffIds.every((d, i) => d === doc.image.diffIds[i]))),
     };
   }
   throw new ImageError(`${path}: not an OCI layout, an oci-archive, a docker-archive or a rootfs directory`);

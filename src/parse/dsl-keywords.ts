@@ -1,7 +1,7 @@
 import { didYouMean } from "../diagnostics/did-you-mean.js";
 
 /** Keywords of each block, for did-you-mean. */
-export const BODY_KEYWORDS = ["version", "from", "packages", "executable", "args", "env", "user", "workdir", "mount", "include", "exclude", "file", "ports", "label", "boot", "metadata", "output"];
+export const BODY_KEYWORDS = ["version", "from", "packages", "executable", "args", "env", "user", "workdir", "mount", "include", "exclude", "file", "layers", "ports", "label", "boot", "metadata", "output"];
 export const FROM_KEYWORDS = ["distro", "release", "archs", "mirror", "components", "keyring", "infer"];
 export const USER_KEYWORDS = ["name", "uid", "gid"];
 export const BOOT_KEYWORDS = ["kernel", "cmdline", "console", "onExit"];

@@ -51,6 +51,7 @@ export const KEYWORD_NAMES = [
   "uid",
   "gid",
   "workdir",
+  "layers",
   "mount",
   "include",
   "exclude",

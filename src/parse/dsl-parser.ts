@@ -65,9 +65,9 @@ export class DslParser extends CstParser {
     ] });
   });
 
-  /** `version 1`, `executable /usr/bin/curl`, `workdir /write` */
+  /** `version 1`, `executable /usr/bin/curl`, `workdir /write`, `layers one` */
   scalarStatement = this.RULE("scalarStatement", () => {
-    this.OR([{ ALT: () => this.CONSUME(K.version) }, { ALT: () => this.CONSUME(K.executable) }, { ALT: () => this.CONSUME(K.workdir) }]);
+    this.OR([{ ALT: () => this.CONSUME(K.version) }, { ALT: () => this.CONSUME(K.executable) }, { ALT: () => this.CONSUME(K.workdir) }, { ALT: () => this.CONSUME(K.layers) }]);
     this.CONSUME(Value);
   });
 

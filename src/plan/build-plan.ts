@@ -43,7 +43,7 @@ export interface PlanInputs {
 }
 
 /** The format version of the plan; bumped when a step's meaning changes, so old results are not reused. */
-export const PLAN_VERSION = 6;
+export const PLAN_VERSION = 7;
 
 /** Formats that hold one image of one platform; with several architectures, one is written per architecture. */
 export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs", "kernel+initrd"]);
@@ -130,7 +130,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
   const { spec, epoch } = inputs;
   const { steps, add } = stepCollector();
   const several = inputs.archs.length > 1;
-  const images: { arch: string; tree: string; config: string; layer: string; manifest: string; packages: LockedArch["packages"]; sbom?: string; provenance?: string; initramfs?: string; kernel?: string; bootUnpacked?: string[] }[] = [];
+  const images: { arch: string; tree: string; config: string; layers: string[]; manifest: string; packages: LockedArch["packages"]; sbom?: string; provenance?: string; initramfs?: string; kernel?: string; bootUnpacked?: string[] }[] = [];
   const wantsBoot = inputs.outputs.some((o) => BOOT_FORMATS.has(o.format));
   const wantsIso = inputs.outputs.some((o) => o.format === "iso");
 
@@ -142,10 +142,15 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
     });
 
     const tree = add("tree", `trace and lay out the image${on}`, treeParamsOf(spec, arch, inputs.specFiles), unpacked);
-    const layer = add("layer", `write the layer (tar+gzip)${on}`, { epoch }, [tree]);
-    // Everything of the spec that the image config says: changing it reuses the layer.
-    const config = add("config", `write the image config${on}`, configParamsOf(spec, arch, epoch), [layer]);
-    const manifest = add("manifest", `write the image manifest${on}`, { arch, epoch, name: spec.name }, [config, layer]);
+    // The spec's own files in a layer of their own, above the packages': a change to them
+    // changes that layer alone.
+    const layers =
+      spec.layers === "split" && spec.files.length > 0
+        ? [add("layer", `write the packages' layer (tar+gzip)${on}`, { epoch, part: "packages" }, [tree]), add("layer", `write the layer of the spec's files (tar+gzip)${on}`, { epoch, part: "spec" }, [tree])]
+        : [add("layer", `write the layer (tar+gzip)${on}`, { epoch }, [tree])];
+    // Everything of the spec that the image config says: changing it reuses the layers.
+    const config = add("config", `write the image config${on}`, configParamsOf(spec, arch, epoch), layers);
+    const manifest = add("manifest", `write the image manifest${on}`, { arch, epoch, name: spec.name }, [config, ...layers]);
     const sbom = spec.metadata.sbom
       ? add(
           "sbom",
@@ -159,7 +164,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
             tool: inputs.tool,
             packages: locked.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch, source: p.source, sha256: p.sha256, ...(p.archive === "local" ? { local: p.filename } : {}) })),
           },
-          [tree, manifest, layer, ...unpacked],
+          [tree, manifest, ...unpacked],
         )
       : undefined;
     const boot: { initramfs?: string; kernel?: string; bootUnpacked?: string[] } = {};
@@ -179,7 +184,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
       boot.kernel = bootUnpacked.find((b) => b.kernel)?.step;
       boot.bootUnpacked = bootUnpacked.map((b) => b.step);
     }
-    images.push({ arch, tree, config, layer, manifest, packages: locked.packages, ...(sbom === undefined ? {} : { sbom }), ...boot });
+    images.push({ arch, tree, config, layers, manifest, packages: locked.packages, ...(sbom === undefined ? {} : { sbom }), ...boot });
   }
 
   const needsOci = inputs.outputs.some((o) => !SINGLE_PLATFORM_FORMATS.has(o.format));
@@ -236,15 +241,16 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
 
 /**
  * What an output of one image is written from, by its format: a directory from the tree, a
- * docker archive from the tree and its config, kernel+initrd from the boot files, an OCI
+ * docker archive from the tree, its config and its layers (for their parts), kernel+initrd from the boot files, an OCI
  * layout or archive from the manifest. The step ids of one image's plan.
  */
-export function imageInputsOf(format: OutputFormat, image: { tree: string; config: string; manifest: string; initramfs?: string; kernel?: string }): string[] {
+export function imageInputsOf(format: OutputFormat, image: { tree: string; config: string; layers: readonly string[]; manifest: string; initramfs?: string; kernel?: string }): string[] {
   switch (format) {
     case "rootfs":
       return [image.tree];
     case "docker-archive":
-      return [image.tree, image.config];
+      // The layers' results say which part of the tree each holds.
+      return [image.tree, image.config, ...image.layers];
     case "kernel+initrd":
       if (image.initramfs === undefined || image.kernel === undefined) throw new Error("a kernel+initrd output needs the image's boot steps");
       return [image.initramfs, image.kernel];

@@ -32,10 +32,10 @@ export function buildImagePlan(inputs: ImagePlanInputs): BuildPlan {
   const config = add("config", "write the image config", { ...configParamsOf(spec, arch, epoch), start: inputs.start }, [layer]);
   const manifest = add("manifest", "write the image manifest", { arch, epoch, name: spec.name }, [config, layer]);
   const sbomParams = { arch, epoch, name: spec.name, tag: spec.tag, release: spec.from.release, tool: inputs.tool, packages: inputs.packages, manifests: inputs.manifests };
-  const sbom = spec.metadata.sbom ? [add("sbom", "write the SBOM (SPDX 2.3)", sbomParams, [tree, manifest, layer])] : [];
+  const sbom = spec.metadata.sbom ? [add("sbom", "write the SBOM (SPDX 2.3)", sbomParams, [tree, manifest])] : [];
   for (const output of inputs.outputs) {
     const single = SINGLE_PLATFORM_FORMATS.has(output.format);
-    const from = imageInputsOf(output.format, { tree, config, manifest });
+    const from = imageInputsOf(output.format, { tree, config, layers: [layer], manifest });
     add("emit", `write ${output.format} ${output.path}`, emitParamsOf(output.format, output.path, spec, epoch, single ? arch : undefined), [...from, ...sbom]);
   }
   return { archs: [arch], steps };

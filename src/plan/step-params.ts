@@ -136,7 +136,8 @@ export interface StepParams {
   readonly fetch: FetchParams;
   readonly unpack: { readonly name: string; readonly sha256: string };
   readonly tree: TreeParams;
-  readonly layer: { readonly epoch: number };
+  /** `part`: which of the image's files, when the spec's own have a layer of their own. */
+  readonly layer: { readonly epoch: number; readonly part?: "packages" | "spec" };
   readonly config: ConfigParams;
   readonly manifest: { readonly arch: string; readonly epoch: number; readonly name: string };
   readonly sbom: SbomStepParams;

@@ -2,7 +2,7 @@ import type { ImageEntry } from "../assemble/image-tree.js";
 import type { Reason } from "../trace/trace.js";
 
 /** The `schema` field of every version-1 document; a reader refuses any other. */
-export const PROVENANCE_SCHEMA = "mcc.provenance.v1";
+export const PROVENANCE_SCHEMA = "mcc.provenance.v2";
 
 /** One step of the build plan as the document records it: no parameters, so no machine paths. */
 export interface ProvenanceStep {
@@ -46,8 +46,8 @@ export interface ProvenanceDocument {
     readonly tool: string;
     /** The image manifest's digest (`sha256:...`), the artifact's subject. */
     readonly manifest: string;
-    /** The layer's uncompressed digest (`sha256:...`), as docker-archives name it. */
-    readonly diffId: string;
+    /** The layers' uncompressed digests (`sha256:...`), bottom first, as docker-archives name them. */
+    readonly diffIds: readonly string[];
   };
   readonly packages: readonly ProvenancePackage[];
   readonly files: readonly ProvenanceFile[];
@@ -126,7 +126,12 @@ export function parseProvenance(text: string): ProvenanceDocument | undefined {
     return undefined;
   }
   if (typeof doc !== "object" || doc === null) return undefined;
-  const d = doc as Partial<ProvenanceDocument>;
+  // v1 named one layer (`diffId`); v2 names each (`diffIds`). Both read as v2.
+  const raw = doc as Partial<ProvenanceDocument> & { image?: { diffId?: unknown } };
+  const d: Partial<ProvenanceDocument> =
+    (raw.schema as string | undefined) === "mcc.provenance.v1" && typeof raw.image === "object" && typeof raw.image.diffId === "string"
+      ? { ...raw, schema: PROVENANCE_SCHEMA, image: { ...(raw.image as ProvenanceDocument["image"]), diffIds: [raw.image.diffId] } }
+      : raw;
   if (d.schema !== PROVENANCE_SCHEMA || !Array.isArray(d.files) || !Array.isArray(d.packages) || !Array.isArray(d.plan?.steps) || typeof d.image !== "object") return undefined;
   const okFile = (f: unknown) => typeof f === "object" && f !== null && typeof (f as ProvenanceFile).path === "string" && Array.isArray((f as ProvenanceFile).reasons) && Array.isArray((f as ProvenanceFile).chain);
   return d.files.every(okFile) ? (d as ProvenanceDocument) : undefined;

@@ -32,7 +32,7 @@ export interface SbomStepParams {
 export async function sbomOf(
   params: SbomStepParams,
   tree: TreeResult,
-  image: { manifest: string; layer: string; diffId: string },
+  image: { manifest: string; layers: readonly { digest: string; diffId: string }[] },
   manifests: readonly { name: string; manifest: PackageManifest }[],
   store: BlobStore,
 ): Promise<Buffer> {

@@ -12,7 +12,8 @@ export interface SbomInput {
   readonly epoch: number;
   /** `mcc-<version>`. */
   readonly tool: string;
-  readonly image: { readonly manifest: string; readonly layer: string; readonly diffId: string };
+  /** The manifest, and its layers bottom first (with two, the packages' files and then the spec's own). */
+  readonly image: { readonly manifest: string; readonly layers: readonly { readonly digest: string; readonly diffId: string }[] };
   readonly packages: readonly SbomPackage[];
   /** Every regular file of the image, sorted by path. */
   readonly files: readonly SbomFile[];
@@ -67,6 +68,25 @@ export function spdxDocument(input: SbomInput): object {
   const manifestHex = input.image.manifest.replace(/^sha256:/, "");
   const imageId = "SPDXRef-Image";
   const layerId = "SPDXRef-Layer";
+  // With the spec's own files in a layer of their own: that second layer holds them.
+  const layerIds = input.image.layers.map((_, i) => (i === 0 ? layerId : `${layerId}-${i + 1}`));
+  const specLayerId = layerIds[layerIds.length - 1] as string;
+  const ordinal = ["first", "second", "third"];
+  const layerPackages = input.image.layers.map((layer, i) => ({
+    name: i === 0 ? `${input.name} layer` : `${input.name} layer ${i + 1}`,
+    SPDXID: layerIds[i],
+    downloadLocation: "NOASSERTION",
+    filesAnalyzed: false,
+    primaryPackagePurpose: "ARCHIVE",
+    checksums: [{ algorithm: "SHA256", checksumValue: layer.digest.replace(/^sha256:/, "") }],
+    licenseConcluded: "NOASSERTION",
+    licenseDeclared: "NOASSERTION",
+    copyrightText: "NOASSERTION",
+    comment:
+      input.image.layers.length === 1
+        ? `The image's one layer (tar+gzip); its uncompressed digest (diff_id) is ${layer.diffId}.`
+        : `The image's ${ordinal[i] ?? `layer ${i + 1}`} layer (tar+gzip), ${i === 0 ? "the packages' files" : "the spec's own files"}; its uncompressed digest (diff_id) is ${layer.diffId}.`,
+  }));
   const distro = input.releaseVersion ?? input.release;
   const packageId = (p: { name: string; arch: string }) => `SPDXRef-Package-deb-${idPart(p.name)}-${idPart(p.arch)}`;
   const fileId = (path: string) => `SPDXRef-File-${createHash("sha256").update(path).digest("hex").slice(0, 20)}`;
@@ -86,18 +106,7 @@ export function spdxDocument(input: SbomInput): object {
       copyrightText: "NOASSERTION",
       comment: `The OCI image manifest ${input.image.manifest} for linux/${input.arch}, built by ${input.tool}.`,
     },
-    {
-      name: `${input.name} layer`,
-      SPDXID: layerId,
-      downloadLocation: "NOASSERTION",
-      filesAnalyzed: false,
-      primaryPackagePurpose: "ARCHIVE",
-      checksums: [{ algorithm: "SHA256", checksumValue: input.image.layer.replace(/^sha256:/, "") }],
-      licenseConcluded: "NOASSERTION",
-      licenseDeclared: "NOASSERTION",
-      copyrightText: "NOASSERTION",
-      comment: `The image's one layer (tar+gzip); its uncompressed digest (diff_id) is ${input.image.diffId}.`,
-    },
+    ...layerPackages,
   ];
   const extracted = new Map<string, ExtractedLicense>();
   for (const p of input.packages) {
@@ -134,11 +143,11 @@ export function spdxDocument(input: SbomInput): object {
 
   const relationships: object[] = [
     { spdxElementId: "SPDXRef-DOCUMENT", relationshipType: "DESCRIBES", relatedSpdxElement: imageId },
-    { spdxElementId: imageId, relationshipType: "CONTAINS", relatedSpdxElement: layerId },
+    ...layerIds.map((id) => ({ spdxElementId: imageId, relationshipType: "CONTAINS", relatedSpdxElement: id })),
   ];
   for (const p of input.packages) relationships.push({ spdxElementId: layerId, relationshipType: "CONTAINS", relatedSpdxElement: packageId(p) });
   for (const f of input.files) {
-    relationships.push({ spdxElementId: known.get(f.pkg) ?? layerId, relationshipType: "CONTAINS", relatedSpdxElement: fileId(f.path) });
+    relationships.push({ spdxElementId: known.get(f.pkg) ?? (f.pkg === "(spec)" ? specLayerId : layerId), relationshipType: "CONTAINS", relatedSpdxElement: fileId(f.path) });
   }
 
   return {

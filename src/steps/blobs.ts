@@ -34,7 +34,7 @@ const BLOBS: Readonly<Record<StepKind, (result: unknown) => readonly string[]>> 
   config: (r) => [hex((r as Digest).digest)],
   manifest: (r) => {
     const m = r as ManifestResult;
-    return [hex(m.digest), hex(m.config.digest), hex(m.layer.digest)];
+    return [hex(m.digest), hex(m.config.digest), ...m.layers.map((l) => hex(l.digest))];
   },
   sbom: (r) => {
     const s = r as SbomResult;

@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
-import { keptTree, treeOf, type TreeResult } from "../assemble/image-tree.js";
+import { keptTree, layerPart, treeOf, type TreeResult } from "../assemble/image-tree.js";
 import { replaceFile } from "../host/atomic.js";
 import type { Host } from "../host/host.js";
 import { writeDockerArchive, writeOciArchive, writeOciLayout } from "../backends/oci.js";
 import { artifactManifestBytes, configBytes, EMPTY_JSON, imageIndexBytes, manifestBytes, type Blob } from "../formats/oci-documents.js";
-import type { ManifestResult, ProvenanceResult, SbomResult } from "./results.js";
+import type { LayerResult, ManifestResult, ProvenanceResult, SbomResult } from "./results.js";
 import { PROVENANCE_MEDIA_TYPE, SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
 import type { BlobStore } from "../cache/store.js";
 import type { StepCache, StepHandlers } from "../execute/execute.js";
@@ -105,28 +105,29 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       return keptTree(laid.tree, laid.closureBytes, store);
     },
     async layer(params, [tree]) {
-      const layer = await (await work.layer()).writeLayer(treeOf(tree as TreeResult), store, params.epoch);
-      return { diffId: layer.diffId, digest: `sha256:${layer.digest}`, size: layer.size };
+      const whole = treeOf(tree as TreeResult);
+      const layer = await (await work.layer()).writeLayer(params.part === undefined ? whole : layerPart(whole, params.part), store, params.epoch);
+      return { kind: "layer", diffId: layer.diffId, digest: `sha256:${layer.digest}`, size: layer.size, ...(params.part === undefined ? {} : { part: params.part }) } satisfies LayerResult;
     },
-    async config(params, [layer]) {
-      const bytes = configBytes(params, params.arch, params.epoch, (layer as { diffId: string }).diffId, params.start);
+    async config(params, layers) {
+      const bytes = configBytes(params, params.arch, params.epoch, (layers as LayerResult[]).map((l) => l.diffId), params.start);
       const { sha256, size } = await store.putBytes(bytes);
       return { digest: `sha256:${sha256}`, size };
     },
-    async manifest(params, [config, layer]) {
+    async manifest(params, [config, ...layers]) {
       const c = config as Blob;
-      const l = layer as Blob & { diffId: string };
-      const bytes = manifestBytes(c, l, params, params.epoch);
+      const ls = layers as LayerResult[];
+      const bytes = manifestBytes(c, ls, params, params.epoch);
       const { sha256, size } = await store.putBytes(bytes);
-      return { kind: "manifest", arch: params.arch, digest: `sha256:${sha256}`, size, config: blobOf(c), layer: blobOf(l), diffId: l.diffId } satisfies ManifestResult;
+      return { kind: "manifest", arch: params.arch, digest: `sha256:${sha256}`, size, config: blobOf(c), layers: ls.map((l) => ({ kind: "layer", ...blobOf(l), diffId: l.diffId, ...(l.part === undefined ? {} : { part: l.part }) })) } satisfies ManifestResult;
     },
     async sbom(params, inputs) {
-      const [tree, manifest, , ...unpacked] = inputs as [TreeResult, ManifestResult, unknown, ...{ name: string; deb: string }[]];
+      const [tree, manifest, ...unpacked] = inputs as [TreeResult, ManifestResult, ...{ name: string; deb: string }[]];
       const manifests: { name: string; manifest: PackageManifest }[] = [];
       for (const u of unpacked) manifests.push({ name: u.name, manifest: await unpackDeb(store, u.deb) });
       if (params.manifests !== undefined) manifests.push(...(JSON.parse(new TextDecoder().decode(await store.read(params.manifests))) as typeof manifests));
       const { sbomOf } = await work.sbom();
-      const bytes = await sbomOf(params, tree, { manifest: manifest.digest, layer: manifest.layer.digest, diffId: `sha256:${manifest.diffId}` }, manifests, store);
+      const bytes = await sbomOf(params, tree, { manifest: manifest.digest, layers: manifest.layers.map((l) => ({ digest: l.digest, diffId: `sha256:${l.diffId}` })) }, manifests, store);
       const sbom = await store.putBytes(bytes);
       await store.putBytes(EMPTY_JSON);
       const sbomBlob = { digest: `sha256:${sbom.sha256}`, size: sbom.size };
@@ -163,10 +164,13 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       case "rootfs":
         await (await work.rootfs()).writeRootfs(host, treeOf(inputs[0] as TreeResult), store, target, { chown: env.chown });
         break;
-      case "docker-archive":
-        // The config step's bytes: made for the same tree, so for the diff_id written here.
-        await writeDockerArchive(host, treeOf(inputs[0] as TreeResult), store, params, () => store.read((inputs[1] as Blob).digest.replace(/^sha256:/, "")), epoch, target);
+      case "docker-archive": {
+        // The config step's bytes: made for the same tree and parts, so for the diff_ids written here.
+        const whole = treeOf(inputs[0] as TreeResult);
+        const parts = inputs.filter((r): r is LayerResult => r?.kind === "layer").map((l) => (l.part === undefined ? whole : layerPart(whole, l.part)));
+        await writeDockerArchive(host, parts, store, params, () => store.read((inputs[1] as Blob).digest.replace(/^sha256:/, "")), epoch, target);
         break;
+      }
       case "iso":
         await (await work.boot()).emitIso(host, store, inputs[0] as unknown as Blob, target);
         break;
@@ -175,7 +179,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
         break;
       case "oci":
       case "oci-archive": {
-        const images = inputs.filter((r): r is ManifestResult => r?.kind === "manifest").map((m) => ({ arch: m.arch, manifest: blobOf(m), config: m.config, layer: m.layer }));
+        const images = inputs.filter((r): r is ManifestResult => r?.kind === "manifest").map((m) => ({ arch: m.arch, manifest: blobOf(m), config: m.config, layers: m.layers.map(blobOf) }));
         const index = inputs.find((r): r is { kind: "index"; digest: string; size: number } => r?.kind === "index");
         const content = {
           images,

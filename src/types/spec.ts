@@ -28,6 +28,8 @@ export interface Spec {
   readonly include: readonly string[];
   readonly exclude: readonly string[];
   readonly files: readonly SpecFile[];
+  /** `split`: the spec's own files in a layer of their own (when there are any); `one`: a single layer. */
+  readonly layers: "split" | "one";
   readonly ports: readonly SpecPort[];
   /** Sorted by name. */
   readonly labels: Readonly<Record<string, string>>;

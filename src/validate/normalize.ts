@@ -39,6 +39,7 @@ export function normalizeSpec(doc: SpecDocument, options: NormalizeOptions): Spe
     include: doc.include ?? [],
     exclude: doc.exclude ?? [],
     files: (doc.files ?? []).map(normalizeFile),
+    layers: doc.layers ?? "split",
     ports: (doc.ports ?? []).flatMap((p) => {
       const port = parsePort(p);
       return port === undefined ? [] : [port];

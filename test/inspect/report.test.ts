@@ -11,7 +11,7 @@ import { buildProvenance } from "../../src/provenance/provenance.js";
 const f = (path: string, size: number): ImageFile => ({ path, kind: "file", size, sha256: "ab".repeat(32), mode: 0o644 });
 const files: ImageFile[] = [f("/usr/bin/hello", 300), f("/srv/</script><img src=x onerror=alert(1)>", 20), { path: "/usr/lib/libx.so", kind: "symlink", size: 0, target: "libx.so.1", mode: 0o777 }, f("/usr/lib/libx.so.1", 100)];
 const doc = buildProvenance({
-  image: { name: "hello", arch: "amd64", release: "bookworm", executable: "/usr/bin/hello", tool: "mcc-test", manifest: "sha256:aa", diffId: "sha256:bb" },
+  image: { name: "hello", arch: "amd64", release: "bookworm", executable: "/usr/bin/hello", tool: "mcc-test", manifest: "sha256:aa", diffIds: ["sha256:bb"] },
   packages: [{ name: "hello", version: "1.0", arch: "amd64", deb: "pool/main/h/hello/hello_1.0_amd64.deb", sha256: "11" }],
   entries: [
     { kind: "file", path: "/usr/bin/hello", mode: 0o755, uid: 0, gid: 0, size: 300, source: { blob: "0" }, pkg: "hello" },

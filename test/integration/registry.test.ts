@@ -117,7 +117,7 @@ test("a two-platform layout is pushed (index, manifests, SBOM referrers), read b
   for (const [subject, expected] of bySubject) {
     const listed = JSON.parse(skopeo(["inspect", "--tls-verify=false", "--raw", `docker://${host}/team/curl:${subject.replace(":", "-")}`])) as IndexJson;
     assert.equal(listed.manifests.map((m) => [m.digest, m.artifactType as string]).sort(), expected.sort());
-    assert.equal(expected.map(([, type]) => type).sort(), ["application/spdx+json", "application/vnd.mcc.provenance.v1+json"]);
+    assert.equal(expected.map(([, type]) => type).sort(), ["application/spdx+json", "application/vnd.mcc.provenance.v2+json"]);
   }
 
   const second = await ok(["push", curl, `${host}/team/curl:1.0`, "--insecure"]);

@@ -77,7 +77,7 @@ test("curl for amd64 and arm64: one OCI index that skopeo reads for each platfor
   });
   assert.equal(subjects.sort(), raw.manifests.map((m) => m.digest).sort());
   // And one provenance document per image, the same bytes as the one beside the output.
-  const provenance = index.manifests.filter((m) => m.artifactType === "application/vnd.mcc.provenance.v1+json");
+  const provenance = index.manifests.filter((m) => m.artifactType === "application/vnd.mcc.provenance.v2+json");
   assert.is(provenance.length, 2);
   for (const p of provenance) {
     const manifest = JSON.parse(readFileSync(join(layout, "blobs", "sha256", p.digest.slice(7)), "utf8")) as { artifactType: string; subject: { digest: string }; layers: { digest: string; mediaType: string }[] };
@@ -86,7 +86,7 @@ test("curl for amd64 and arm64: one OCI index that skopeo reads for each platfor
     const doc = readFileSync(join(layout, "blobs", "sha256", (manifest.layers[0]?.digest ?? "").slice(7)));
     assert.ok(doc.equals(readFileSync(`${layout}.${arch}.provenance.json`)));
     const parsed = JSON.parse(doc.toString("utf8")) as { schema: string; image: { arch: string; manifest: string }; plan: { steps: { kind: string }[] } };
-    assert.equal([parsed.schema, parsed.image.arch, parsed.image.manifest], ["mcc.provenance.v1", arch, manifest.subject.digest]);
+    assert.equal([parsed.schema, parsed.image.arch, parsed.image.manifest], ["mcc.provenance.v2", arch, manifest.subject.digest]);
     assert.ok(parsed.plan.steps.some((s) => s.kind === "index"), "the plan records the index of both images");
   }
 });

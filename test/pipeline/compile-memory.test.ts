@@ -110,9 +110,12 @@ test("compile runs from spec to OCI layout in memory: locked, traced, layered an
   const named = index.manifests.find((m) => m.annotations?.["org.opencontainers.image.ref.name"] !== undefined);
   assert.is(named?.digest, output?.digest);
   const manifest = JSON.parse(text(await blob(host, named?.digest ?? ""))) as { layers: { digest: string }[]; config: { digest: string } };
+  // Two layers: the packages' files, then the spec's own.
+  assert.is(manifest.layers.length, 2);
   const paths = await layerPaths(await blob(host, manifest.layers[0]?.digest ?? ""));
-  // The program, the library it needs and its loader (under merged /usr), the spec's file, the
-  // records scanners read; not the packages' documentation.
+  assert.equal(await layerPaths(await blob(host, manifest.layers[1]?.digest ?? "")), ["read/", "read/hello.conf"]);
+  // The program, the library it needs and its loader (under merged /usr), the records
+  // scanners read; not the packages' documentation, not the spec's file.
   assert.equal(
     paths.filter((p) => !p.endsWith("/")),
     [
@@ -124,7 +127,6 @@ test("compile runs from spec to OCI layout in memory: locked, traced, layered an
       "etc/passwd",
       "lib -> usr/lib",
       "lib64 -> usr/lib64",
-      "read/hello.conf",
       "sbin -> usr/sbin",
       "usr/bin/hello",
       "usr/lib/os-release",
@@ -156,6 +158,28 @@ test("the same spec and archive give the same image in a fresh host; a rebuild r
   if (again.kind !== "built") throw new Error("not built");
   assert.is(again.outputs[0]?.digest, a.outputs[0]?.digest);
   assert.is(again.ran, 1, "only the output is written again");
+});
+
+test("a change to the spec's files changes only their layer; with layers: one the image has one", async () => {
+  const arch = await archive();
+  const first = hostFor(arch);
+  const a = await compile(first, request);
+  const second = hostFor(arch);
+  await second.remove("/work/app/hello.conf");
+  await second.createFile("/work/app/hello.conf", "greeting = bonjour\n");
+  const b = await compile(second, request);
+  if (a.kind !== "built" || b.kind !== "built") throw new Error("not built");
+  const layersOf = async (host: Host, digest: string) => (JSON.parse(text(await blob(host, digest))) as { layers: { digest: string }[] }).layers.map((l) => l.digest);
+  const [aPackages, aSpec] = await layersOf(first, a.outputs[0]?.digest ?? "");
+  const [bPackages, bSpec] = await layersOf(second, b.outputs[0]?.digest ?? "");
+  assert.is(bPackages, aPackages);
+  assert.is.not(bSpec, aSpec);
+  const one = hostFor(arch);
+  const spec = text(await one.readFile("/work/app/spec.yml"));
+  await one.writeFileAtomic("/work/app/spec.yml", spec + "layers: one\n");
+  const c = await compile(one, request);
+  if (c.kind !== "built") throw new Error("not built");
+  assert.is((await layersOf(one, c.outputs[0]?.digest ?? "")).length, 1);
 });
 
 test("a .deb the mirror changed after signing is refused, and nothing is written", async () => {

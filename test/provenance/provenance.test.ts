@@ -25,7 +25,7 @@ function input(): ProvenanceInput {
     ["/write", [{ kind: "rule", rule: "layout", why: "a mount point" }]],
   ]);
   return {
-    image: { name: "hello", arch: "amd64", release: "bookworm", executable: "/usr/bin/hello", tool: "mcc-test", manifest: "sha256:aa", diffId: "sha256:bb" },
+    image: { name: "hello", arch: "amd64", release: "bookworm", executable: "/usr/bin/hello", tool: "mcc-test", manifest: "sha256:aa", diffIds: ["sha256:bb"] },
     packages: [
       { name: "hello", version: "1.0-1", arch: "amd64", deb: "pool/main/h/hello/hello_1.0-1_amd64.deb", sha256: "11" },
       { name: "libc6", version: "2.36", arch: "amd64", deb: "pool/main/g/glibc/libc6_2.36_amd64.deb", sha256: "22" },
@@ -58,7 +58,11 @@ test("the same input gives the same bytes, and they read back; other JSON is ref
   assert.equal(parseProvenance(bytes.toString("utf8")), buildProvenance(input()));
   assert.is(parseProvenance("{}"), undefined);
   assert.is(parseProvenance("not json"), undefined);
-  assert.is(parseProvenance(JSON.stringify({ ...buildProvenance(input()), schema: "mcc.provenance.v2" })), undefined);
+  assert.is(parseProvenance(JSON.stringify({ ...buildProvenance(input()), schema: "mcc.provenance.v3" })), undefined);
+  // A v1 document (one layer, `diffId`) reads as v2.
+  const { diffIds, ...v1image } = buildProvenance(input()).image;
+  const v1 = { ...buildProvenance(input()), schema: "mcc.provenance.v1", image: { ...v1image, diffId: diffIds[0] } };
+  assert.equal(parseProvenance(JSON.stringify(v1))?.image.diffIds, diffIds);
   assert.is(parseProvenance(JSON.stringify({ ...buildProvenance(input()), files: [{ path: 1 }] })), undefined);
 });
 

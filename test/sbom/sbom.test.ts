@@ -63,7 +63,7 @@ const input: SbomInput = {
   releaseVersion: "12",
   epoch: 0,
   tool: "mcc-test",
-  image: { manifest: `sha256:${"a".repeat(64)}`, layer: `sha256:${"b".repeat(64)}`, diffId: `sha256:${"c".repeat(64)}` },
+  image: { manifest: `sha256:${"a".repeat(64)}`, layers: [{ digest: `sha256:${"b".repeat(64)}`, diffId: `sha256:${"c".repeat(64)}` }] },
   packages: [
     { name: "libstdc++6", version: "1:12.2-1", arch: "amd64", source: "gcc-12", sha256: "d".repeat(64), license: packageLicense(dep5).expression, extracted: packageLicense(dep5).extracted },
   ],
