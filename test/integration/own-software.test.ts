@@ -10,8 +10,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { repoRoot } from "../helpers.js";
-import { runMcc } from "../support/io.js";
+import { captureIo, runMcc } from "../support/io.js";
+import { runMain } from "../../src/cli/program.js";
 import { needRunc, runLayoutImage } from "../support/runc.js";
+import { startRegistry } from "../support/registry-server.js";
 import { needTools } from "../support/tools.js";
 import { buildExamplePrograms } from "../support/examples.js";
 import { createServer } from "node:http";
@@ -60,6 +62,47 @@ test("the tree's image does not depend on mtimes, permissions beyond the executa
   const first = await compile(join(a, "greet.yml"), "tree-a");
   const second = await compile(join(b, "greet.yml"), "tree-b");
   assert.is(second.digest, first.digest);
+});
+
+test("a one-byte change to your program: rebuilt, the image differs by its own small layer, and a push uploads only that", async () => {
+  needTools("gcc", "/usr/include/x86_64-linux-gnu/curl/curl.h", "docker-registry");
+  const dir = join(work, "push");
+  mkdirSync(join(dir, "fetch"), { recursive: true });
+  cpSync(join(repoRoot, "examples", "fetch.yml"), join(dir, "fetch.yml"));
+  const source = readFileSync(join(repoRoot, "examples", "fetch", "fetch.c"), "utf8");
+  const build = async (text: string, name: string) => {
+    writeFileSync(join(dir, "fetch", "fetch.c"), text);
+    gcc(["-O2", "-o", join(dir, "fetch", "fetch"), join(dir, "fetch", "fetch.c"), "-lcurl", "-lz"]);
+    return compile(join(dir, "fetch.yml"), name);
+  };
+  const first = await build(source, "push-1");
+  const changed = source.replace('"fetch 1.0 (', '"fetch 1.1 (');
+  assert.is.not(changed, source);
+  const second = await build(changed, "push-2");
+  const layers = (layout: string, digest: string) => (JSON.parse(readFileSync(join(layout, "blobs", "sha256", digest.slice(7)), "utf8")) as { layers: { digest: string; size: number }[] }).layers;
+  const [packages1, own1] = layers(first.layout, first.digest);
+  const [packages2, own2] = layers(second.layout, second.digest);
+  assert.equal(packages2, packages1, "the packages' layer is the same");
+  assert.is.not(own2?.digest, own1?.digest);
+  const registry = await startRegistry();
+  try {
+    const pushed = async (layout: string, tag: string) => {
+      const { io, out } = captureIo();
+      const code = await runMain(["push", layout, `${registry.host}/own/fetch:${tag}`, "--insecure", "--verbose"], io);
+      assert.is(code, EXIT.ok, out.stderr);
+      return out.stderr.split("\n").filter((l) => /^blob .*: uploaded/.test(l));
+    };
+    await pushed(first.layout, "1");
+    const uploaded = await pushed(second.layout, "2");
+    const short = (digest: string) => digest.slice(7, 19);
+    assert.ok(!uploaded.some((l) => l.includes(short(packages1?.digest ?? ""))), "the packages' layer is not sent again");
+    assert.ok(uploaded.some((l) => l.includes(short(own2?.digest ?? ""))), "the program's layer is sent");
+    const total = (packages2?.size ?? 0) + (own2?.size ?? 0);
+    console.log(`  second push: the program's layer ${own2?.size} bytes of the image's ${total}; sent: ${uploaded.length} blobs`);
+    assert.ok((own2?.size ?? 0) * 20 < total, "the program's layer is a small part of the image");
+  } finally {
+    await registry.stop();
+  }
 });
 
 /** A C source compiled here; the binary goes where the spec's `files` take it from. */
@@ -133,17 +176,19 @@ test("your own library beside your program: a directory found through $ORIGIN, n
   assert.is(r.stdout, "hello from a vendored library\n");
   const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string }[] };
   assert.ok(index.manifests.length > 0);
-  const listing = execFileSync("tar", ["-tzf", join(layout, "blobs", "sha256", layerOf(layout))], { encoding: "utf8" });
+  const listing = layersOf(layout)
+    .map((layer) => execFileSync("tar", ["-tzf", join(layout, "blobs", "sha256", layer)], { encoding: "utf8" }))
+    .join("");
   assert.ok(listing.includes("opt/app/lib/libgreet.so.1"));
   assert.not.ok(listing.includes("opt/app/README"));
 });
 
-/** The layer of a single-image layout. */
-function layerOf(layout: string): string {
+/** The layers of a single-image layout, bottom first. */
+function layersOf(layout: string): string[] {
   const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
   const named = index.manifests.find((m) => m.annotations?.["org.opencontainers.image.ref.name"] !== undefined) ?? index.manifests[0];
   const manifest = JSON.parse(readFileSync(join(layout, "blobs", "sha256", (named?.digest ?? "").slice(7)), "utf8")) as { layers: { digest: string }[] };
-  return (manifest.layers[0]?.digest ?? "").slice(7);
+  return manifest.layers.map((l) => l.digest.slice(7));
 }
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
