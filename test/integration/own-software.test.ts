@@ -43,6 +43,27 @@ test("a Python application as a directory: copied whole, run by the interpreter 
   assert.is(fr.stdout, "Bonjour, le monde! (greet 1.0, Python 3.11)\n");
 });
 
+test("examples/greeting: your own .deb, its Depends resolved against the archive, named in the image's records and SBOM", async () => {
+  needRunc();
+  needTools("umoci", "dpkg-deb");
+  buildExamplePrograms();
+  const spec = join(repoRoot, "examples", "greeting.yml");
+  const { layout } = await compile(spec, "greeting");
+  const r = await runLayoutImage(layout, "latest", work, "greeting");
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "Hello, microcontainer! (from the greeting package)\n");
+  const lock = JSON.parse(readFileSync(join(repoRoot, "examples", "greeting.lock.json"), "utf8")) as { archs: { amd64: { packages: { name: string; archive: string; reason: string }[] } } };
+  const packages = lock.archs.amd64.packages;
+  assert.equal(packages.find((p) => p.name === "greeting"), { ...packages.find((p) => p.name === "greeting"), archive: "local", reason: "requested" });
+  assert.ok(packages.some((p) => p.name === "python3-minimal" && p.reason.startsWith("greeting: python3-minimal")));
+  const listing = layersOf(layout)
+    .map((layer) => execFileSync("tar", ["-xzOf", join(layout, "blobs", "sha256", layer), "var/lib/dpkg/status.d/greeting"], { encoding: "utf8" }).trim())
+    .join("");
+  assert.match(listing, /^Package: greeting\nStatus: install ok installed\nVersion: 1\.0-1\n/);
+  const sbom = JSON.parse(readFileSync(`${layout}.spdx.json`, "utf8")) as { packages: { name: string; versionInfo?: string; externalRefs?: { referenceLocator: string }[] }[] };
+  assert.ok(sbom.packages.some((p) => p.name === "greeting" && p.externalRefs?.[0]?.referenceLocator === "pkg:deb/greeting@1.0-1?arch=all"));
+});
+
 test("the tree's image does not depend on mtimes, permissions beyond the executable bit, or what exclude leaves out", async () => {
   const copy = (name: string) => {
     const dir = join(work, name);
