@@ -51,6 +51,11 @@ const generated: Record<string, (dir: string) => void> = {
     truncateSync(join(dir, "data", "huge.bin"), 2 ** 31 + 1);
     writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /data, source: data}\n");
   },
+  "mcc323-source-file-too-large": (dir) => {
+    closeSync(openSync(join(dir, "model.bin"), "w"));
+    truncateSync(join(dir, "model.bin"), 2 ** 31 + 1);
+    writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /read/model.bin, source: model.bin}\n");
+  },
   "mcc309-source-symlink-loop": (dir) => {
     symlinkSync("b", join(dir, "a"));
     symlinkSync("a", join(dir, "b"));

@@ -267,8 +267,8 @@ export const DIAGNOSTICS = {
     help: "A microcontainer's files are regular files, directories and symlinks; devices, sockets and pipes are made at run time, not shipped. Leave it out with `exclude`.",
   },
   MCC323: {
-    title: "source tree too large",
-    template: "the source tree \"{value}\" {reason}",
+    title: "source too large",
+    template: "source \"{value}\" {reason}",
     help: "A single file may hold at most 2 GiB and a tree at most 100000 entries. Leave build outputs, caches and version control out with `exclude`.",
   },
   MCC324: {

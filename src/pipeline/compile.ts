@@ -15,6 +15,7 @@ import type { FetchEvents } from "../source/fetch-packages.js";
 import type { PlanStepOf } from "../plan/build-plan.js";
 import { OutputError, stepCache, TraceFailure, type StepEnv } from "../steps/handlers.js";
 import { storeSpecFiles } from "../steps/spec-files.js";
+import { whereShipped } from "./where-shipped.js";
 import { traceDiagnostics } from "../steps/trace-diagnostics.js";
 import { runOutputs } from "./run-plan.js";
 import { prepareBuild, type BuildFailure, type BuildRequest, type PreparedBuild, type PrepareEvents } from "./prepare.js";
@@ -98,7 +99,10 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
     return { kind: "built", outputs, ran, reused };
   } catch (error) {
     if (error instanceof OutputError) return { kind: "output", message: error.message };
-    if (error instanceof TraceFailure) return { kind: "diagnostics", loaded, diagnostics: traceDiagnostics(error.problems, loaded.ast) };
+    if (error instanceof TraceFailure) {
+      const shippedBy = await whereShipped(host, store, prepared.spec, prepared.archs[0] as string, error.problems, request);
+      return { kind: "diagnostics", loaded, diagnostics: traceDiagnostics(error.problems, loaded.ast, shippedBy) };
+    }
     throw error;
   }
 }

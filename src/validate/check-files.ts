@@ -40,6 +40,8 @@ export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string,
     }
     if (stat.kind === "directory") {
       out.push(...(await checkTree(host, spec, ast, i, resolved)));
+    } else if (stat.kind === "file" && stat.size > MAX_SOURCE_FILE) {
+      out.push(diagnosticAt(ast.source, at, "MCC323", { value: file.source, reason: `is ${stat.size} bytes (at most ${MAX_SOURCE_FILE})` }));
     } else if (stat.kind !== "file") {
       out.push(diagnosticAt(ast.source, at, "MCC309", { value: file.source, kind: "a device, socket or pipe" }));
     }

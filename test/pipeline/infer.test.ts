@@ -109,4 +109,13 @@ test("with from.infer false, a needed package not named is an error that names i
   );
 });
 
+test("an executable no package of the set ships: the diagnostic names the release's package that does", async () => {
+  const arch = await archive();
+  const spec = ["name: mine", "from:", "  release: testrel", `  mirror: ${arch.url}`, "  keyring: archive.gpg", "packages: [tzdata]", "executable: /usr/bin/python3", ""].join("\n");
+  const host = createMemoryHost({ "/work/app/spec.yml": spec, "/work/app/archive.gpg": arch.keyring }, { web: arch.web, now: new Date("2026-01-01T00:00:00Z") });
+  const result = await compile(host, request);
+  if (result.kind !== "diagnostics") throw new Error(`expected diagnostics, got ${result.kind}`);
+  assert.equal(result.diagnostics.map((d) => [d.code, d.hint]), [["MCC500", "the release's package python3-minimal ships it: add it to packages"]]);
+});
+
 test.run();
