@@ -9,10 +9,10 @@ import * as assert from "uvu/assert";
 import { collect } from "../../src/extract/deb.js";
 import type { Host } from "../../src/host/host.js";
 import { createMemoryHost } from "../../src/host/memory-host.js";
-import { compile, type CompileRequest } from "../../src/pipeline/compile.js";
+import { compile } from "../../src/pipeline/compile.js";
 import { extract } from "tar-stream";
 import { buildElf, EM } from "../support/elf.js";
-import { createMemoryArchive, type MemoryArchive } from "../support/memory-archive.js";
+import { createMemoryArchive, type MemoryArchive, memoryCompileRequest } from "../support/memory-archive.js";
 
 const LD = "/lib64/ld-linux-x86-64.so.2";
 
@@ -59,17 +59,7 @@ function hostFor(arch: MemoryArchive): Host {
   return createMemoryHost({ "/work/app/spec.yml": spec, "/work/app/archive.gpg": arch.keyring, "/work/app/hello.conf": "greeting = hello\n" }, { web: arch.web, now: new Date("2026-01-01T00:00:00Z") });
 }
 
-const request: CompileRequest = {
-  specPath: "/work/app/spec.yml",
-  hostArch: "amd64",
-  lock: { cacheRoot: "/cache", update: false, frozen: false, offline: false, allowExpired: false, env: {} },
-  epoch: 0,
-  cwd: "/work/app",
-  cacheRoot: "/cache",
-  env: {},
-  offline: false,
-  chown: false,
-};
+const request = memoryCompileRequest();
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const json = async (host: Host, path: string) => JSON.parse(text(await host.readFile(path))) as Record<string, unknown>;

@@ -6,9 +6,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Host } from "../../src/host/host.js";
 import { createMemoryHost } from "../../src/host/memory-host.js";
-import { compile, type CompileRequest } from "../../src/pipeline/compile.js";
+import { compile } from "../../src/pipeline/compile.js";
 import { buildElf, EM } from "../support/elf.js";
-import { createMemoryArchive, type MemoryArchive } from "../support/memory-archive.js";
+import { createMemoryArchive, type MemoryArchive, memoryCompileRequest } from "../support/memory-archive.js";
 
 const LD = "/lib64/ld-linux-x86-64.so.2";
 const elf = (needed: string[], extra: { runpath?: string; soname?: string; interp?: string } = {}) => buildElf({ is64: true, le: true, machine: EM.x86_64, needed, interp: LD, ...extra });
@@ -31,17 +31,7 @@ function hostFor(arch: MemoryArchive, files: Record<string, Uint8Array | string>
   return createMemoryHost({ "/work/app/spec.yml": spec, "/work/app/archive.gpg": arch.keyring, ...files }, { web: arch.web, now: new Date("2026-01-01T00:00:00Z"), modes });
 }
 
-const request: CompileRequest = {
-  specPath: "/work/app/spec.yml",
-  hostArch: "amd64",
-  lock: { cacheRoot: "/cache", update: false, frozen: false, offline: false, allowExpired: false, env: {} },
-  epoch: 0,
-  cwd: "/work/app",
-  cacheRoot: "/cache",
-  env: {},
-  offline: false,
-  chown: false,
-};
+const request = memoryCompileRequest();
 
 async function lockedReasons(host: Host): Promise<[string, string][]> {
   const lock = JSON.parse(new TextDecoder().decode(await host.readFile("/work/app/spec.lock.json"))) as { archs: { amd64: { packages: { name: string; reason: string }[] } } };

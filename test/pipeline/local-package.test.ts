@@ -9,10 +9,10 @@ import { extract } from "tar-stream";
 import { collect } from "../../src/extract/deb.js";
 import type { Host } from "../../src/host/host.js";
 import { createMemoryHost } from "../../src/host/memory-host.js";
-import { compile, type CompileRequest } from "../../src/pipeline/compile.js";
+import { compile } from "../../src/pipeline/compile.js";
 import { craftDeb } from "../support/craft-deb.js";
 import { buildElf, EM } from "../support/elf.js";
-import { createMemoryArchive, memoryDeb, type MemoryArchive } from "../support/memory-archive.js";
+import { createMemoryArchive, memoryDeb, type MemoryArchive, memoryCompileRequest } from "../support/memory-archive.js";
 
 const LD = "/lib64/ld-linux-x86-64.so.2";
 const DEB = "/work/app/dist/zhello_1.0-1_amd64.deb";
@@ -38,17 +38,7 @@ function hostWith(arch: MemoryArchive, deb: Uint8Array, packages = "[./dist/zhel
   return createMemoryHost({ "/work/app/spec.yml": spec, "/work/app/archive.gpg": arch.keyring, [DEB]: deb }, { web: arch.web, now: new Date("2026-01-01T00:00:00Z") });
 }
 
-const request = (frozen = false): CompileRequest => ({
-  specPath: "/work/app/spec.yml",
-  hostArch: "amd64",
-  lock: { cacheRoot: "/cache", update: false, frozen, offline: false, allowExpired: false, env: {} },
-  epoch: 0,
-  cwd: "/work/app",
-  cacheRoot: "/cache",
-  env: {},
-  offline: false,
-  chown: false,
-});
+const request = memoryCompileRequest;
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 

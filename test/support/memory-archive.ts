@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import * as openpgp from "openpgp";
 import type { MemoryWeb } from "../../src/host/memory-host.js";
+import type { CompileRequest } from "../../src/pipeline/compile.js";
 import { craftDeb, type TarItem } from "./craft-deb.js";
 
 export interface MemoryPackage {
@@ -88,4 +89,23 @@ export async function createMemoryArchive(packages: readonly MemoryPackage[], op
   const signed = await openpgp.sign({ message: await openpgp.createCleartextMessage({ text: releaseText }), signingKeys: privateKey, date: new Date(0) });
   files.set(`${url}/dists/${release}/InRelease`, new TextEncoder().encode(signed));
   return { url, keyring: publicKey.write(), web: (u) => files.get(u), files };
+}
+
+/** The spec's directory of a build on the in-memory host, and the clock its archive is fresh at. */
+export const MEMORY_SPEC = "/work/app/spec.yml";
+export const MEMORY_NOW = new Date("2026-01-01T00:00:00Z");
+
+/** `mcc compile /work/app/spec.yml` as the in-memory tests ask for it (`frozen`: --frozen). */
+export function memoryCompileRequest(frozen = false): CompileRequest {
+  return {
+    specPath: MEMORY_SPEC,
+    hostArch: "amd64",
+    lock: { cacheRoot: "/cache", update: false, frozen, offline: false, allowExpired: false, env: {} },
+    epoch: 0,
+    cwd: "/work/app",
+    cacheRoot: "/cache",
+    env: {},
+    offline: false,
+    chown: false,
+  };
 }
