@@ -56,6 +56,11 @@ const generated: Record<string, (dir: string) => void> = {
     truncateSync(join(dir, "model.bin"), 2 ** 31 + 1);
     writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /read/model.bin, source: model.bin}\n");
   },
+  "mcc328-keyring-too-large": (dir) => {
+    closeSync(openSync(join(dir, "keys.gpg"), "w"));
+    truncateSync(join(dir, "keys.gpg"), 3 * 2 ** 30);
+    writeFileSync(join(dir, "spec.yml"), "name: hello\nfrom:\n  keyring: keys.gpg\npackages: [hello]\nexecutable: /usr/bin/hello\n");
+  },
   "mcc309-source-symlink-loop": (dir) => {
     symlinkSync("b", join(dir, "a"));
     symlinkSync("a", join(dir, "b"));

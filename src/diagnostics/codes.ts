@@ -331,6 +331,11 @@ export const DIAGNOSTICS = {
     template: "keyring \"{value}\" does not exist (looked for {resolved})",
     help: "The keyring file the spec names does not exist. Relative paths are taken from the spec's directory.",
   },
+  MCC328: {
+    title: "keyring too large",
+    template: "keyring \"{value}\" is {size} bytes; a keyring holds a few keys, at most {limit} bytes",
+    help: "An OpenPGP keyring is a few kilobytes (Debian's holds a dozen keys in about 100 KiB). A file this large is not the keyring meant, and is not read.",
+  },
   MCC400: {
     title: "unknown package",
     template: "no package \"{name}\" in the archive{on}{suggestion}",

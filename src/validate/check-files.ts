@@ -71,6 +71,8 @@ export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string,
     const looked = await lookUp(host, resolved);
     if ("reason" in looked || looked.stat?.kind !== "file") {
       out.push(diagnosticAt(ast.source, locate(ast, "/from/keyring"), "MCC317", { value: spec.from.keyring, resolved }));
+    } else if (looked.stat.size > MAX_KEYRING) {
+      out.push(diagnosticAt(ast.source, locate(ast, "/from/keyring"), "MCC328", { value: spec.from.keyring, size: looked.stat.size, limit: MAX_KEYRING }));
     }
   }
   return out;
@@ -117,6 +119,9 @@ async function checkTree(host: Host, spec: Spec, ast: SpecAst, i: number, dir: s
   }
   return out;
 }
+
+/** The largest keyring read: far above any real one (Debian's is about 100 KiB). */
+export const MAX_KEYRING = 16 * 1024 * 1024;
 
 /** What is at a path and where it really is; or why the host could not say (HostError). */
 async function lookUp(host: Host, path: string): Promise<{ stat: Awaited<ReturnType<Host["stat"]>>; real: string | undefined } | { reason: string }> {
