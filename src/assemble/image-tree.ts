@@ -167,6 +167,8 @@ export interface TreeResult {
   readonly reasons: readonly (readonly [string, readonly Reason[]])[];
   readonly closureBytes: number;
   readonly dropped?: readonly DroppedEntry[];
+  /** What unpacking the packages dropped or changed, of what concerns the image (a device, a setuid bit). */
+  readonly extraction?: readonly { readonly pkg: string; readonly note: string }[];
 }
 
 /** A kept tree as the ImageTree the writers take. */

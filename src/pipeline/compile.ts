@@ -49,6 +49,8 @@ export interface ImageSummary {
   readonly closure: number;
   /** What the image could not hold (entries under one of its symlinks), left out. */
   readonly dropped: readonly DroppedEntry[];
+  /** What unpacking dropped or changed in its packages (devices, paths out of the root, setuid bits on kept files). */
+  readonly extraction: readonly { readonly pkg: string; readonly note: string }[];
 }
 
 /** What one output step wrote. */
@@ -132,5 +134,5 @@ export async function stepEnv(
 
 function summarize(arch: string, tree: TreeResult): ImageSummary {
   const files = tree.entries.filter((e) => e.kind === "file");
-  return { arch, files: files.length, bytes: files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0), closure: tree.closureBytes, dropped: tree.dropped ?? [] };
+  return { arch, files: files.length, bytes: files.reduce((n, e) => n + (e.kind === "file" ? e.size : 0), 0), closure: tree.closureBytes, dropped: tree.dropped ?? [], extraction: tree.extraction ?? [] };
 }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { keptTree, layerPart, treeOf, type TreeResult } from "../assemble/image-tree.js";
+import { mergedUsrPath } from "../debian/merged-usr.js";
 import { replaceFile } from "../host/atomic.js";
 import type { Host } from "../host/host.js";
 import { writeDockerArchive, writeOciArchive, writeOciLayout } from "../backends/oci.js";
@@ -102,7 +103,9 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       for (const input of inputs as { name: string; deb: string }[]) packages.push({ name: input.name, manifest: await unpackDeb(store, input.deb) });
       const laid = await (await work.tree()).traceAndLayOut(params, packages, store);
       if ("problems" in laid) throw new TraceFailure(laid.problems);
-      return keptTree(laid.tree, laid.closureBytes, store);
+      const kept = await keptTree(laid.tree, laid.closureBytes, store);
+      const extraction = extractionNotes(packages, new Set(kept.entries.map((e) => e.path)));
+      return extraction.length === 0 ? kept : { ...kept, extraction };
     },
     async layer(params, [tree]) {
       const whole = treeOf(tree as TreeResult);
@@ -235,4 +238,19 @@ export function stepCache(store: BlobStore): StepCache {
     },
     set: (step, result) => store.writeMeta(`step ${step.id}`, result),
   };
+}
+
+/**
+ * What unpacking changed in the packages that matters to this image: every entry dropped (a
+ * device, a path out of the root) and the special bits cleared on files the image keeps.
+ */
+function extractionNotes(packages: readonly { name: string; manifest: PackageManifest }[], kept: ReadonlySet<string>): { pkg: string; note: string }[] {
+  const out: { pkg: string; note: string }[] = [];
+  for (const { name, manifest } of packages) {
+    for (const note of manifest.notes) {
+      const path = mergedUsrPath(`/${note.slice(0, note.indexOf(": ")).replace(/^\.?\/+/, "")}`);
+      if (note.endsWith("; dropped") || kept.has(path)) out.push({ pkg: name, note });
+    }
+  }
+  return out;
 }

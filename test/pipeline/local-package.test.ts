@@ -30,6 +30,8 @@ function archive(): Promise<MemoryArchive> {
   ]);
 }
 
+const elfOf = () => buildElf({ is64: true, le: true, machine: EM.x86_64, interp: LD, needed: ["libc.so.6"] });
+
 const zhello = (arch = "amd64") =>
   memoryDeb({ name: "zhello", version: "1.0-1", depends: "libc6 (>= 2.34)", files: { "/usr/bin/zhello": buildElf({ is64: true, le: true, machine: EM.x86_64, interp: LD, needed: ["libc.so.6"] }) } }, arch);
 
@@ -91,6 +93,25 @@ test("a local .deb rebuilt after locking makes the lock stale: --frozen refuses,
   assert.is(frozen.kind, "diagnostics");
   if (frozen.kind === "diagnostics") assert.equal(frozen.diagnostics.map((d) => d.code), ["MCC411"]);
   assert.is((await compile(host, request())).kind, "built");
+});
+
+test("what unpacking made safe is reported for the image: a setuid bit cleared on a kept file, a device dropped", async () => {
+  const arch = await archive();
+  const control = "Package: zhello\nVersion: 1.0-1\nArchitecture: amd64\nDepends: libc6\n";
+  const deb = await craftDeb(control, [
+    { name: "./usr/", type: "directory", mode: 0o755 },
+    { name: "./usr/bin/", type: "directory", mode: 0o755 },
+    { name: "./usr/bin/zhello", mode: 0o4755, body: elfOf() },
+    { name: "./usr/bin/unused", mode: 0o4755, body: "#!/bin/sh\n" },
+    { name: "./dev/", type: "directory", mode: 0o755 },
+    { name: "./dev/null", type: "character-device", mode: 0o666 },
+  ]);
+  const result = await compile(hostWith(arch, deb), request());
+  if (result.kind !== "built") throw new Error(JSON.stringify(result));
+  assert.equal(result.outputs[0]?.images[0]?.extraction, [
+    { pkg: "zhello", note: "/usr/bin/zhello: setuid/setgid/sticky bits cleared (mode 4755 -> 755)" },
+    { pkg: "zhello", note: "./dev/null: a character-device (device nodes and fifos are never kept); dropped" },
+  ]);
 });
 
 const bad: [string, () => Promise<Uint8Array>, RegExp][] = [

@@ -152,6 +152,8 @@ function reportDropped(io: CliIo, outputs: readonly OutputSummary[]): void {
       const under = [...new Set(entries.map((e) => e.under))].join(", ");
       io.stderr(`mcc: note: ${pkg} (${image.arch}): ${entries.length} entr${entries.length === 1 ? "y" : "ies"} left out, under ${under}, a symlink in the image (${entries[0]?.path}${entries.length > 1 ? ", ..." : ""}); see mcc why\n`);
     }
+    // What unpacking made safe: a device or a path out of the root dropped, a setuid bit cleared.
+    for (const { pkg, note } of image.extraction) io.stderr(`mcc: note: ${pkg} (${image.arch}): ${note}\n`);
   }
 }
 
