@@ -19,10 +19,17 @@ import type { LockedArch, LockedPackage } from "../src/resolve/lock.js";
 import { loadSpec, type LoadedSpec } from "../src/pipeline/load-spec.js";
 import type { Spec } from "../src/types/spec.js";
 import { readSpecFiles } from "../src/steps/spec-files.js";
+import { tar } from "./support/craft-deb.js";
 import { repoRoot } from "./helpers.js";
 
 const fixtures = join(repoRoot, "test", "fixtures");
 const update = process.env["UPDATE"] === "1";
+
+// A tarball no archiver would write: a member that climbs out, beside one that does not.
+const climbingTar = await tar([
+  { name: "./ok", body: "fine\n" },
+  { name: "../../etc/cron.d/evil", body: "* * * * * root sh\n" },
+]);
 
 /** Cases too big to commit are built here. */
 const generated: Record<string, (dir: string) => void> = {
@@ -60,6 +67,10 @@ const generated: Record<string, (dir: string) => void> = {
     closeSync(openSync(join(dir, "keys.gpg"), "w"));
     truncateSync(join(dir, "keys.gpg"), 3 * 2 ** 30);
     writeFileSync(join(dir, "spec.yml"), "name: hello\nfrom:\n  keyring: keys.gpg\npackages: [hello]\nexecutable: /usr/bin/hello\n");
+  },
+  "mcc330-tarball-climbs-out": (dir) => {
+    writeFileSync(join(dir, "app.tar"), climbingTar);
+    writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /app, source: app.tar, unpack: true}\n");
   },
   "mcc309-source-symlink-loop": (dir) => {
     symlinkSync("b", join(dir, "a"));

@@ -291,6 +291,16 @@ export const DIAGNOSTICS = {
     template: "the local package \"{value}\" {reason}",
     help: "A local package must be a `.deb` file of the repository (dpkg-deb --build makes one): an ar archive with `debian-binary`, `control.tar` and `data.tar` members, whose control file names its Package, Version and Architecture; its architecture must be the image's or `all`.",
   },
+  MCC329: {
+    title: "unpack without a tar archive",
+    template: "unpack needs a tar archive source (.tar, .tar.gz, .tar.xz, .tar.zst), not {value}",
+    help: "`unpack: true` unpacks a tar archive of the repository under the entry's path. Name a tarball as the `source`, or remove `unpack` to add the file as it is.",
+  },
+  MCC330: {
+    title: "tarball member outside the archive",
+    template: "the member \"{value}\" of {source} is named outside the archive",
+    help: "A member whose name is absolute or climbs with `..` would be written outside the path it is unpacked to; no archive a build tool writes holds one. The archive is refused whole: rebuild it with relative names.",
+  },
   MCC310: {
     title: "duplicate file path",
     template: "file path \"{value}\" is given twice (first on line {line})",

@@ -32,6 +32,10 @@ export type File = {
    * For a directory `source`: what to leave out of it. A pattern without `/` matches a name at any depth (`.git`, `__pycache__`, `*.pyc`); one with `/` is taken from the directory's top (`build/cache`, `docs/**`). A directory left out takes everything under it.
    */
   exclude?: string[];
+  /**
+   * For a `source` that is a tar archive (`.tar`, `.tar.gz`, `.tar.xz`, `.tar.zst`, the release artifact of a CI job): unpack its files under `path`, as a directory source is copied (executable bits kept, links only inside, `exclude` applied). Without it, the archive is one file.
+   */
+  unpack?: boolean;
 } & File1;
 export type File1 = {
   [k: string]: unknown;

@@ -44,7 +44,7 @@ export function unknownKeywordSuggestion(word: string, keywords: readonly string
   if (BOOT_KEYWORDS.includes(word)) return ` here: \`${word}\` belongs in \`boot { }\``;
   if (METADATA_KEYWORDS.includes(word)) return ` here: \`${word}\` belongs in \`metadata { }\``;
   if (BODY_KEYWORDS.includes(word)) return ` here: \`${word}\` belongs in the \`image\` block, not in a nested one`;
-  if (["source", "content", "mode"].includes(word)) return ` here: \`${word}\` goes on a \`file\` line, after the path`;
+  if (["source", "content", "mode", "unpack"].includes(word)) return ` here: \`${word}\` goes on a \`file\` line, after the path`;
   const elsewhere = ELSEWHERE[word.toLowerCase()];
   return elsewhere === undefined ? "" : ` (${elsewhere})`;
 }

@@ -59,6 +59,7 @@ export const KEYWORD_NAMES = [
   "source",
   "content",
   "mode",
+  "unpack",
   "ports",
   "label",
   "boot",

@@ -224,7 +224,7 @@ export class DslParser extends CstParser {
   });
 
   fileField = this.RULE("fileField", () => {
-    this.OR([{ ALT: () => this.CONSUME(K.source) }, { ALT: () => this.CONSUME(K.content) }, { ALT: () => this.CONSUME(K.mode) }, { ALT: () => this.CONSUME(K.exclude) }]);
+    this.OR([{ ALT: () => this.CONSUME(K.source) }, { ALT: () => this.CONSUME(K.content) }, { ALT: () => this.CONSUME(K.mode) }, { ALT: () => this.CONSUME(K.exclude) }, { ALT: () => this.CONSUME(K.unpack) }]);
     this.CONSUME(Value);
   });
 

@@ -323,7 +323,7 @@ class Builder {
       }
       const fieldPointer = childPointer(pointer, keyword.image);
       if (this.repeated(fieldPointer, keyword, `\`${keyword.image}\` of one file`)) continue;
-      const value = this.read(token, keyword.image === "mode" ? "number" : "string");
+      const value = this.read(token, keyword.image === "mode" ? "number" : keyword.image === "unpack" ? "boolean" : "string");
       this.set(out, keyword.image, value, fieldPointer, this.range(token, keyword, value));
     }
     return out;

@@ -11,6 +11,9 @@ export function treeGlob(pattern: string): GlobParse {
   return parseGlob(trimmed.includes("/") || pattern.startsWith("/") ? `/${trimmed}` : `/**/${trimmed}`);
 }
 
+/** A tarball by its name: `.tar`, `.tar.gz`/`.tgz`, `.tar.xz`/`.txz`, `.tar.zst`/`.tzst`. */
+export const TARBALL = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.zst|tzst)$/;
+
 /** Whether a path relative to the tree is left out; undefined when a pattern is not a glob. */
 export function treeExcluder(patterns: readonly string[]): ((rel: string) => boolean) | undefined {
   const regexes: RegExp[] = [];

@@ -4,7 +4,7 @@ import { mergedUsrPath } from "../debian/merged-usr.js";
 import { treeExcluder } from "../paths/tree-glob.js";
 import { isElf, readElf } from "../trace/elf.js";
 import type { Spec } from "../types/spec.js";
-import { walkSourceTree } from "../validate/source-tree.js";
+import { walkSourceTree, walkTarball } from "../validate/source-tree.js";
 
 /**
  * What the spec's own files need from packages, read from them before anything is resolved:
@@ -78,7 +78,17 @@ export async function specFileNeeds(host: Host, spec: Spec, specDir: string, arc
     }
     const hostPath = posix.join(specDir, file.source);
     const info = await host.stat(hostPath);
-    if (info?.kind === "file") {
+    if (file.unpack && info?.kind === "file") {
+      // A tarball's members, each read whole as it passes (ELF headers need the whole file).
+      const found: { imagePath: string; bytes: Uint8Array }[] = [];
+      const { items } = await walkTarball(host, hostPath, treeExcluder(file.exclude), async (rel, body) => {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of body) chunks.push(chunk);
+        found.push({ imagePath: posix.join(file.path, rel), bytes: Buffer.concat(chunks) });
+      });
+      for (const item of items) paths.add(mergedUsrPath(posix.join(file.path, item.rel)));
+      for (const { imagePath, bytes } of found) await examine(imagePath, async (length) => (length === undefined ? bytes : bytes.subarray(0, length)), entry);
+    } else if (info?.kind === "file") {
       await examine(file.path, (length) => (length === undefined ? host.readFile(hostPath) : host.readPrefix(hostPath, length)), entry);
     } else if (info?.kind === "directory") {
       const { items } = await walkSourceTree(host, hostPath, treeExcluder(file.exclude));

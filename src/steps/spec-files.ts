@@ -6,13 +6,13 @@ import type { Host } from "../host/host.js";
 import { treeExcluder } from "../paths/tree-glob.js";
 import type { SpecEntries } from "../plan/step-params.js";
 import type { Spec } from "../types/spec.js";
-import { walkSourceTree } from "../validate/source-tree.js";
+import { walkSourceTree, walkTarball } from "../validate/source-tree.js";
 
 /** The spec's files as read: what the plan carries, and where each file's bytes are. */
 export interface ReadSpecFiles {
   readonly entries: SpecEntries;
-  /** By sha256: a repository file's path on the host, or inline bytes. */
-  readonly contents: ReadonlyMap<string, string | Uint8Array>;
+  /** By sha256: a repository file's path on the host, a member of a tarball, or inline bytes. */
+  readonly contents: ReadonlyMap<string, string | Uint8Array | { readonly tar: string; readonly member: string }>;
 }
 
 /**
@@ -26,7 +26,7 @@ export async function readSpecFiles(host: Host, spec: Spec, specPath: string): P
   const files: SpecEntries["files"][number][] = [];
   const links: SpecEntries["links"][number][] = [];
   const dirs: SpecEntries["dirs"][number][] = [];
-  const contents = new Map<string, string | Uint8Array>();
+  const contents = new Map<string, string | Uint8Array | { tar: string; member: string }>();
   const hashFile = async (hostPath: string) => {
     const hash = createHash("sha256");
     for await (const chunk of host.readStream(hostPath)) hash.update(chunk);
@@ -43,6 +43,28 @@ export async function readSpecFiles(host: Host, spec: Spec, specPath: string): P
       continue;
     }
     const hostPath = posix.join(specDir, file.source);
+    if (file.unpack) {
+      // A tarball unpacked under the path: its files hashed as the archive streams by.
+      const digests = new Map<string, string>();
+      const { items } = await walkTarball(host, hostPath, treeExcluder(file.exclude), async (rel, body) => {
+        const hash = createHash("sha256");
+        for await (const chunk of body) hash.update(chunk);
+        digests.set(rel, hash.digest("hex"));
+      });
+      dirs.push({ path: file.path, source: `${file.source}!/` });
+      for (const item of items) {
+        const path = posix.join(file.path, item.rel);
+        const source = `${file.source}!/${item.rel}`;
+        if (item.kind === "directory") dirs.push({ path, source: `${source}/` });
+        else if (item.kind === "symlink") links.push({ path, target: item.target, source });
+        else {
+          const sha256 = digests.get(item.sameAs ?? item.rel) as string;
+          if (!contents.has(sha256)) contents.set(sha256, { tar: hostPath, member: item.sameAs ?? item.rel });
+          files.push({ path, mode: item.executable ? 0o755 : 0o644, sha256, source });
+        }
+      }
+      continue;
+    }
     if ((await host.stat(hostPath))?.kind !== "directory") {
       files.push({ path: file.path, mode: file.mode, sha256: await hashFile(hostPath), source: file.source });
       continue;
@@ -66,10 +88,30 @@ export async function readSpecFiles(host: Host, spec: Spec, specPath: string): P
  * changed since it was hashed is refused rather than built from.
  */
 export async function storeSpecFiles(host: Host, store: BlobStore, read: ReadSpecFiles): Promise<void> {
+  const fromTarballs = new Map<string, Map<string, string>>();
   for (const [sha256, content] of read.contents) {
     if (await store.has(sha256)) continue;
+    if (typeof content === "object" && !(content instanceof Uint8Array)) {
+      const members = fromTarballs.get(content.tar) ?? new Map<string, string>();
+      members.set(content.member, sha256);
+      fromTarballs.set(content.tar, members);
+      continue;
+    }
     const stored = typeof content === "string" ? await store.put(host.readStream(content)) : await store.putBytes(content);
     if (stored.sha256 !== sha256) throw new SpecFileChanged(typeof content === "string" ? content : "inline content");
+  }
+  // Each tarball read once more, its wanted members put into the cache as they pass.
+  for (const [tar, members] of fromTarballs) {
+    await walkTarball(host, tar, undefined, async (rel, body) => {
+      const sha256 = members.get(rel);
+      if (sha256 === undefined) {
+        for await (const _ of body) void _;
+        return;
+      }
+      if ((await store.put(body)).sha256 !== sha256) throw new SpecFileChanged(`${tar} (${rel})`);
+      members.delete(rel);
+    });
+    if (members.size > 0) throw new SpecFileChanged(tar);
   }
 }
 

@@ -97,7 +97,7 @@ export interface SpecMount {
 
 export type SpecFile =
   /** A repository file, or a directory copied whole (less what `exclude` names). */
-  | { readonly kind: "source"; readonly path: string; readonly source: string; readonly mode: number; readonly exclude: readonly string[] }
+  | { readonly kind: "source"; readonly path: string; readonly source: string; readonly mode: number; readonly exclude: readonly string[]; readonly unpack: boolean }
   | { readonly kind: "content"; readonly path: string; readonly content: string; readonly mode: number };
 
 export interface SpecPort {

@@ -5,7 +5,7 @@ import { childPointer, type SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
 import { locate } from "../diagnostics/locate.js";
 import { treeExcluder } from "../paths/tree-glob.js";
-import { MAX_SOURCE_FILE, walkSourceTree } from "./source-tree.js";
+import { MAX_SOURCE_FILE, walkSourceTree, walkTarball } from "./source-tree.js";
 
 /**
  * The checks that need the file system: every `files.source` is a regular file or a directory
@@ -38,7 +38,9 @@ export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string,
       out.push(diagnosticAt(ast.source, at, "MCC308", { value: file.source }, `it is a symlink to ${real}`));
       continue;
     }
-    if (stat.kind === "directory") {
+    if (file.unpack && stat.kind === "file") {
+      out.push(...(await checkTree(host, spec, ast, i, resolved, true)));
+    } else if (stat.kind === "directory") {
       out.push(...(await checkTree(host, spec, ast, i, resolved)));
     } else if (stat.kind === "file" && stat.size > MAX_SOURCE_FILE) {
       out.push(diagnosticAt(ast.source, at, "MCC323", { value: file.source, reason: `is ${stat.size} bytes (at most ${MAX_SOURCE_FILE})` }));
@@ -83,7 +85,7 @@ export async function checkSpecFiles(spec: Spec, ast: SpecAst, specPath: string,
  * cannot hold (a link out of it, a device, a file over the limit); each problem is reported at
  * the entry's `source`, naming the path inside the tree.
  */
-async function checkTree(host: Host, spec: Spec, ast: SpecAst, i: number, dir: string): Promise<Diagnostic[]> {
+async function checkTree(host: Host, spec: Spec, ast: SpecAst, i: number, dir: string, tarball = false): Promise<Diagnostic[]> {
   const file = spec.files[i];
   if (file?.kind !== "source") return [];
   const pointer = childPointer("/files", i);
@@ -96,12 +98,15 @@ async function checkTree(host: Host, spec: Spec, ast: SpecAst, i: number, dir: s
   const excluded = treeExcluder(file.exclude);
   if (excluded === undefined) return out; // the patterns were reported already
   const at = locate(ast, childPointer(pointer, "source"));
-  const { problems } = await walkSourceTree(host, dir, excluded);
+  const { problems } = tarball ? await walkTarball(host, dir, excluded) : await walkSourceTree(host, dir, excluded);
   const inTree = (rel: string) => `${file.source.replace(/\/+$/, "")}/${rel}`;
   for (const problem of problems) {
     switch (problem.kind) {
       case "escapes":
         out.push(diagnosticAt(ast.source, at, "MCC321", { value: inTree(problem.rel), target: problem.target }));
+        break;
+      case "outside":
+        out.push(diagnosticAt(ast.source, at, "MCC330", { value: problem.rel, source: file.source }));
         break;
       case "special":
         out.push(diagnosticAt(ast.source, at, "MCC322", { value: inTree(problem.rel), what: "a device, socket or pipe" }));

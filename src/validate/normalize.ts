@@ -83,7 +83,7 @@ export function normalizeUser(user: SpecDocument["user"]): SpecUser {
 
 function normalizeFile(file: NonNullable<SpecDocument["files"]>[number]): SpecFile {
   const mode = parseMode(file.mode);
-  if (file.source !== undefined) return { kind: "source", path: file.path, source: file.source, mode, exclude: [...(file.exclude ?? [])] };
+  if (file.source !== undefined) return { kind: "source", path: file.path, source: file.source, mode, exclude: [...(file.exclude ?? [])], unpack: file.unpack ?? false };
   return { kind: "content", path: file.path, content: file.content ?? "", mode };
 }
 

@@ -4,6 +4,7 @@ import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { isLocalPackage, packageNameProblem, splitPackageRef, versionProblem } from "../debian/package-ref.js";
 import { absolutePathProblem, isWithin } from "../paths/absolute.js";
 import { treeGlob } from "../paths/tree-glob.js";
+import { TARBALL } from "../paths/tree-glob.js";
 import { parseGlob } from "../paths/glob.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import { DEFAULTS, defaultOutputPath } from "./defaults.js";
@@ -129,6 +130,10 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
     }
     // `0999`: a leading zero says octal, and 8 and 9 are not octal digits.
     if (typeof mode === "number" && raw !== undefined && /^0[0-9]*[89][0-9]*$/.test(raw)) report(modePointer, "MCC319", { value: raw });
+    // `unpack`: a tar archive of the repository, unpacked under the path.
+    if (file["unpack"] === true && (typeof source !== "string" || !TARBALL.test(source))) {
+      report(childPointer(pointer, "unpack"), "MCC329", { value: typeof source === "string" ? source : "inline content" });
+    }
     // A directory's exclusions: globs relative to it.
     forEachItem(file["exclude"], childPointer(pointer, "exclude"), (pattern, at) => {
       if (typeof pattern !== "string") return;

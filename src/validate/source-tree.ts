@@ -1,4 +1,6 @@
 import { posix } from "node:path";
+import { extract } from "tar-stream";
+import { compressionOf, decompressStream } from "../extract/decompress.js";
 import { HostError, type Host } from "../host/host.js";
 
 /**
@@ -15,6 +17,8 @@ export type SourceItem =
 
 export type SourceProblem =
   | { readonly kind: "escapes"; readonly rel: string; readonly target: string }
+  /** A tarball member named out of the archive's top (`..`, an absolute name). */
+  | { readonly kind: "outside"; readonly rel: string }
   | { readonly kind: "special"; readonly rel: string }
   | { readonly kind: "too-large"; readonly rel: string; readonly size: number }
   | { readonly kind: "too-many"; readonly limit: number }
@@ -87,4 +91,114 @@ function leavesTree(rel: string, target: string): boolean {
 
 function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * A tarball named as a `files` source with `unpack`, walked as a directory would be: its
+ * regular files, directories and symlinks by path relative to its top, in the archive's order;
+ * a hard link is a copy of the file it names. What an image must not take is a problem: a
+ * member with `..` or an absolute path, a link out of the tree, a device or pipe, a file over
+ * the limit, a tarball that cannot be read. `onFile` sees each file's bytes (and must read
+ * them), for hashing or storing.
+ */
+export async function walkTarball(
+  host: Host,
+  path: string,
+  excluded: (rel: string) => boolean = () => false,
+  onFile?: (rel: string, body: AsyncIterable<Uint8Array>) => Promise<void>,
+): Promise<{ items: (SourceItem & { readonly sameAs?: string })[]; problems: SourceProblem[] }> {
+  const items: (SourceItem & { sameAs?: string })[] = [];
+  const problems: SourceProblem[] = [];
+  const files = new Map<string, SourceItem & { kind: "file" }>();
+  const compression = /\.tgz$/.test(path) ? "gzip" : /\.txz$/.test(path) ? "xz" : /\.tzst$/.test(path) ? "zstd" : compressionOf(path);
+  const leftOut = (rel: string) => {
+    for (let at = rel.indexOf("/"); at !== -1; at = rel.indexOf("/", at + 1)) if (excluded(rel.slice(0, at))) return true;
+    return excluded(rel);
+  };
+  const tar = extract();
+  const feeding = (async () => {
+    for await (const chunk of decompressStream(compression, host.readStream(path))) {
+      if (!tar.write(chunk)) await new Promise<void>((resolve) => tar.once("drain", () => resolve()));
+    }
+    tar.end(undefined);
+  })();
+  feeding.catch((error: Error) => tar.destroy(error));
+  try {
+    for await (const entry of tar as unknown as AsyncIterable<{ header: TarHeader } & AsyncIterable<Uint8Array>>) {
+      const drain = async () => {
+        for await (const _ of entry) void _;
+      };
+      const h = entry.header;
+      const name = h.name.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+      if (name === "" || name === ".") {
+        await drain();
+        continue;
+      }
+      if (name.startsWith("/") || name.split("/").includes("..")) {
+        problems.push({ kind: "outside", rel: h.name });
+        await drain();
+        continue;
+      }
+      if (leftOut(name)) {
+        await drain();
+        continue;
+      }
+      if (items.length >= MAX_TREE_ENTRIES) {
+        problems.push({ kind: "too-many", limit: MAX_TREE_ENTRIES });
+        await drain();
+        break;
+      }
+      switch (h.type) {
+        case "file":
+        case "contiguous-file":
+          if ((h.size ?? 0) > MAX_SOURCE_FILE) {
+            problems.push({ kind: "too-large", rel: name, size: h.size ?? 0 });
+            await drain();
+            break;
+          }
+          {
+            const item = { kind: "file" as const, rel: name, executable: ((h.mode ?? 0) & 0o111) !== 0, size: h.size ?? 0 };
+            items.push(item);
+            files.set(name, item);
+          }
+          if (onFile === undefined) await drain();
+          else await onFile(name, entry);
+          break;
+        case "directory":
+          items.push({ kind: "directory", rel: name });
+          await drain();
+          break;
+        case "symlink": {
+          const target = h.linkname ?? "";
+          if (leavesTree(name, target)) problems.push({ kind: "escapes", rel: name, target });
+          else items.push({ kind: "symlink", rel: name, target });
+          await drain();
+          break;
+        }
+        case "link": {
+          const target = (h.linkname ?? "").replace(/^(\.\/)+/, "");
+          const original = files.get(target);
+          if (original === undefined) problems.push({ kind: "escapes", rel: name, target: h.linkname ?? "" });
+          else items.push({ ...original, rel: name, sameAs: target });
+          await drain();
+          break;
+        }
+        default:
+          problems.push({ kind: "special", rel: name });
+          await drain();
+      }
+    }
+    await feeding;
+  } catch (error) {
+    problems.push({ kind: "unreadable", rel: ".", reason: `not a readable tar archive (${error instanceof Error ? error.message : String(error)})` });
+  }
+  return { items, problems };
+}
+
+interface TarHeader {
+  readonly name: string;
+  readonly type: string;
+  readonly mode?: number;
+  readonly size?: number;
+  readonly linkname?: string | null;
 }

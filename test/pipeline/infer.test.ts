@@ -8,6 +8,9 @@ import type { Host } from "../../src/host/host.js";
 import { createMemoryHost } from "../../src/host/memory-host.js";
 import { compile } from "../../src/pipeline/compile.js";
 import { buildElf, EM } from "../support/elf.js";
+import { tar } from "../support/craft-deb.js";
+import { gunzipSync } from "node:zlib";
+import { extract } from "tar-stream";
 import { createMemoryArchive, type MemoryArchive, memoryCompileRequest } from "../support/memory-archive.js";
 
 const LD = "/lib64/ld-linux-x86-64.so.2";
@@ -70,6 +73,35 @@ test("a library shipped beside the program ($ORIGIN) needs no package; a script'
     ["python3-minimal", "/usr/bin/python3, needed by /usr/local/bin/tool"],
     ["tzdata", "requested"],
   ]);
+});
+
+test("a tarball unpacked under a path: its program traced, its libraries found, its files in the spec's layer", async () => {
+  const tarball = await tar([
+    { name: "./bin/", type: "directory", mode: 0o755 },
+    { name: "./bin/app", mode: 0o755, body: elf(["libz.so.1", "libc.so.6"]) },
+    { name: "./share/", type: "directory", mode: 0o755 },
+    { name: "./share/data", mode: 0o600, body: "data\n" },
+    { name: "./share/same", type: "link", linkname: "./share/data" },
+  ]);
+  const host = hostFor(await archive(), { "/work/app/app.tar": tarball }, ["  - {path: /opt/app, source: app.tar, unpack: true}", "  - {path: /usr/local/bin/app, content: \"#!/opt/app/bin/app\\n\"}"]);
+  const result = await compile(host, request);
+  if (result.kind !== "built") throw new Error(JSON.stringify(result));
+  assert.equal((await lockedReasons(host)).map(([name]) => name), ["libc6", "tzdata", "zlib1g"]);
+  const index = JSON.parse(new TextDecoder().decode(await host.readFile("/work/app/out/mine/index.json"))) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  const named = index.manifests.find((m) => m.annotations !== undefined);
+  const manifest = JSON.parse(new TextDecoder().decode(await host.readFile(`/work/app/out/mine/blobs/sha256/${named?.digest.slice(7)}`))) as { layers: { digest: string }[] };
+  const own = gunzipSync(await host.readFile(`/work/app/out/mine/blobs/sha256/${manifest.layers[1]?.digest.slice(7)}`));
+  const names: string[] = [];
+  const x = extract();
+  const done = (async () => {
+    for await (const entry of x as unknown as AsyncIterable<{ header: { name: string; mode: number } } & AsyncIterable<Uint8Array>>) {
+      names.push(`${entry.header.name} ${(entry.header.mode & 0o777).toString(8)}`);
+      for await (const _ of entry) void _;
+    }
+  })();
+  x.end(own);
+  await done;
+  assert.equal(names, ["opt/ 755", "opt/app/ 755", "opt/app/bin/ 755", "opt/app/bin/app 755", "opt/app/share/ 755", "opt/app/share/data 644", "opt/app/share/same 644", "usr/ 755", "usr/local/ 755", "usr/local/bin/ 755", "usr/local/bin/app 644"]);
 });
 
 test("several packages shipping the library, or none, are diagnostics at the files entry, not guesses", async () => {
