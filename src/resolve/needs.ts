@@ -3,6 +3,7 @@ import type { Host } from "../host/host.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { treeExcluder } from "../paths/tree-glob.js";
 import { isElf, readElf } from "../trace/elf.js";
+import { DEFAULT_PATH, defaultLibraryDirs, TRIPLETS } from "../trace/trace.js";
 import type { Spec } from "../types/spec.js";
 import { walkSourceTree, walkTarball } from "../validate/source-tree.js";
 
@@ -17,10 +18,6 @@ export type Need =
   | { readonly kind: "file"; readonly path: string; readonly by: string; readonly entry: number }
   | { readonly kind: "search"; readonly name: string; readonly dirs: readonly string[]; readonly what: "library" | "program"; readonly by: string; readonly entry: number };
 
-/** The ELF machine of each architecture, as readElf names it. */
-const MACHINES: Record<string, string> = { amd64: "amd64", arm64: "AArch64" };
-const TRIPLETS: Record<string, string> = { amd64: "x86_64-linux-gnu", arm64: "aarch64-linux-gnu" };
-const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
 export interface SpecFileNeeds {
   /** Every path the spec's files put into the image (merged-/usr form). */
@@ -32,8 +29,10 @@ export interface SpecFileNeeds {
 export async function specFileNeeds(host: Host, spec: Spec, specDir: string, arch: string): Promise<SpecFileNeeds> {
   const paths = new Set<string>();
   const needs: Need[] = [];
-  const triplet = TRIPLETS[arch] ?? `${arch}-linux-gnu`;
-  const defaults = [`/lib/${triplet}`, `/usr/lib/${triplet}`, "/lib", "/usr/lib", "/lib64", "/usr/lib64"];
+  const target = TRIPLETS[arch];
+  if (target === undefined) throw new Error(`no ELF target known for architecture ${arch}`);
+  const triplet = target.triplet;
+  const defaults = defaultLibraryDirs(triplet);
   const libraryPath = (spec.env["LD_LIBRARY_PATH"] ?? "").split(/[:;]/).filter((d) => d.startsWith("/"));
   const programPath = (spec.env["PATH"] ?? DEFAULT_PATH).split(":").filter((d) => d.startsWith("/"));
 
@@ -58,7 +57,7 @@ export async function specFileNeeds(host: Host, spec: Spec, specDir: string, arc
     } catch {
       return; // the tracer reports a damaged ELF, with its place
     }
-    if (elf.machine !== MACHINES[arch]) return;
+    if (elf.machine !== target.machine) return;
     if (elf.interpreter !== undefined) needs.push({ kind: "file", path: elf.interpreter, by: imagePath, entry });
     const origin = posix.dirname(imagePath);
     const expand = (d: string) => d.replace(/\$(ORIGIN|\{ORIGIN\})/g, origin).replace(/\$(LIB|\{LIB\})/g, `lib/${triplet}`);

@@ -52,13 +52,18 @@ export interface TraceInput {
   readonly readBlob: (sha256: string) => Promise<Uint8Array>;
 }
 
-const TRIPLETS: Record<string, { triplet: string; machine: string; platform: string }> = {
+export const TRIPLETS: Record<string, { triplet: string; machine: string; platform: string }> = {
   amd64: { triplet: "x86_64-linux-gnu", machine: "amd64", platform: "x86_64" },
   arm64: { triplet: "aarch64-linux-gnu", machine: "AArch64", platform: "aarch64" },
 };
 
 /** The PATH `env` searches when the spec sets none: the one mcc writes into the image config. */
-const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+export const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+/** Where ld.so looks last, after RPATH, LD_LIBRARY_PATH, RUNPATH and ld.so.conf. */
+export function defaultLibraryDirs(triplet: string): string[] {
+  return [`/lib/${triplet}`, `/usr/lib/${triplet}`, "/lib", "/usr/lib", "/lib64", "/usr/lib64"];
+}
 
 /** The libraries of glibc itself, whose own imports say nothing about the program. */
 const GLIBC_SONAMES = new Set(["libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libresolv.so.2", "libnss_files.so.2", "libnss_dns.so.2"]);
@@ -145,7 +150,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   }
 
   const ldConfDirs = await readLdSoConf(root, input.readBlob);
-  const defaultDirs = [`/lib/${target.triplet}`, `/usr/lib/${target.triplet}`, "/lib", "/usr/lib", "/lib64", "/usr/lib64"];
+  const defaultDirs = defaultLibraryDirs(target.triplet);
   const loaders = new Map<string, string>(); // object -> the object that loaded it
   // ld.so does not search for a name it has already loaded: the first object found for a
   // soname satisfies every later DT_NEEDED of it, wherever that object's search would look.
