@@ -11,7 +11,7 @@ import { buildElf, EM } from "../support/elf.js";
 import { tar } from "../support/craft-deb.js";
 import { gunzipSync } from "node:zlib";
 import { extract } from "tar-stream";
-import { createMemoryArchive, type MemoryArchive, memoryCompileRequest } from "../support/memory-archive.js";
+import { createMemoryArchive, type MemoryArchive, memoryCompileRequest, memoryLibc6 } from "../support/memory-archive.js";
 
 const LD = "/lib64/ld-linux-x86-64.so.2";
 const elf = (needed: string[], extra: { runpath?: string; soname?: string; interp?: string } = {}) => buildElf({ is64: true, le: true, machine: EM.x86_64, needed, interp: LD, ...extra });
@@ -19,7 +19,7 @@ const lib = (soname: string, needed: string[] = []) => buildElf({ is64: true, le
 
 function archive(): Promise<MemoryArchive> {
   return createMemoryArchive([
-    { name: "libc6", version: "2.36-9", files: { "/lib/x86_64-linux-gnu/libc.so.6": lib("libc.so.6"), [LD]: lib("ld-linux-x86-64.so.2") } },
+    memoryLibc6(),
     { name: "zlib1g", version: "1:1.2.13", depends: "libc6", files: { "/lib/x86_64-linux-gnu/libz.so.1": lib("libz.so.1", ["libc.so.6"]) } },
     { name: "libfoo-a", version: "1.0", files: { "/usr/lib/x86_64-linux-gnu/libfoo.so.1": lib("libfoo.so.1") } },
     { name: "libfoo-b", version: "1.0", files: { "/usr/lib/x86_64-linux-gnu/libfoo.so.1": lib("libfoo.so.1") } },

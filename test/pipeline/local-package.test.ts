@@ -12,21 +12,14 @@ import { createMemoryHost } from "../../src/host/memory-host.js";
 import { compile } from "../../src/pipeline/compile.js";
 import { craftDeb } from "../support/craft-deb.js";
 import { buildElf, EM } from "../support/elf.js";
-import { createMemoryArchive, memoryDeb, type MemoryArchive, memoryCompileRequest } from "../support/memory-archive.js";
+import { createMemoryArchive, memoryDeb, type MemoryArchive, memoryCompileRequest, memoryLibc6 } from "../support/memory-archive.js";
 
 const LD = "/lib64/ld-linux-x86-64.so.2";
 const DEB = "/work/app/dist/zhello_1.0-1_amd64.deb";
 
 function archive(): Promise<MemoryArchive> {
   return createMemoryArchive([
-    {
-      name: "libc6",
-      version: "2.36-9",
-      files: {
-        "/lib/x86_64-linux-gnu/libc.so.6": buildElf({ is64: true, le: true, machine: EM.x86_64, needed: [], soname: "libc.so.6" }),
-        [LD]: buildElf({ is64: true, le: true, machine: EM.x86_64, needed: [], soname: "ld-linux-x86-64.so.2" }),
-      },
-    },
+    memoryLibc6(),
   ]);
 }
 

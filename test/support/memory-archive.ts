@@ -8,6 +8,7 @@ import * as openpgp from "openpgp";
 import type { MemoryWeb } from "../../src/host/memory-host.js";
 import type { CompileRequest } from "../../src/pipeline/compile.js";
 import { craftDeb, type TarItem } from "./craft-deb.js";
+import { buildElf, EM } from "./elf.js";
 
 export interface MemoryPackage {
   readonly name: string;
@@ -107,5 +108,21 @@ export function memoryCompileRequest(frozen = false): CompileRequest {
     env: {},
     offline: false,
     chown: false,
+  };
+}
+
+/** The amd64 loader, as PT_INTERP names it. */
+export const MEMORY_LD = "/lib64/ld-linux-x86-64.so.2";
+
+/** A libc6 of the in-memory archive: libc.so.6 and the loader, as ELF files the tracer reads. */
+export function memoryLibc6(extra: Readonly<Record<string, string | Uint8Array>> = {}): MemoryPackage {
+  return {
+    name: "libc6",
+    version: "2.36-9",
+    files: {
+      "/lib/x86_64-linux-gnu/libc.so.6": buildElf({ is64: true, le: true, machine: EM.x86_64, needed: [], soname: "libc.so.6" }),
+      [MEMORY_LD]: buildElf({ is64: true, le: true, machine: EM.x86_64, needed: [], soname: "ld-linux-x86-64.so.2" }),
+      ...extra,
+    },
   };
 }
