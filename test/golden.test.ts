@@ -19,7 +19,7 @@ import type { LockedArch, LockedPackage } from "../src/resolve/lock.js";
 import { loadSpec, type LoadedSpec } from "../src/pipeline/load-spec.js";
 import type { Spec } from "../src/types/spec.js";
 import { readSpecFiles } from "../src/steps/spec-files.js";
-import { tar } from "./support/craft-deb.js";
+import { renameMember, tar } from "./support/craft-deb.js";
 import { repoRoot } from "./helpers.js";
 
 const fixtures = join(repoRoot, "test", "fixtures");
@@ -30,6 +30,13 @@ const climbingTar = await tar([
   { name: "./ok", body: "fine\n" },
   { name: "../../etc/cron.d/evil", body: "* * * * * root sh\n" },
 ]);
+
+// A tarball with a member named in Latin-1 (not UTF-8) and one whose name holds a newline.
+const badNamesTar = renameMember(await tar([
+  { name: "./ok", body: "fine\n" },
+  { name: "./caf?.txt", body: "latin-1\n" },
+  { name: "./two\nlines", body: "newline\n" },
+]), "./caf?.txt", Buffer.from("./caf\xe9.txt", "latin1"));
 
 /** Cases too big to commit are built here. */
 const generated: Record<string, (dir: string) => void> = {
@@ -70,6 +77,20 @@ const generated: Record<string, (dir: string) => void> = {
   },
   "mcc330-tarball-climbs-out": (dir) => {
     writeFileSync(join(dir, "app.tar"), climbingTar);
+    writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /app, source: app.tar, unpack: true}\n");
+  },
+  // Names no image holds (src/paths/names.ts): bytes that are not UTF-8, a newline, a link to one; an excluded one is fine.
+  "mcc331-tree-bad-names": (dir) => {
+    mkdirSync(join(dir, "app"));
+    writeFileSync(join(dir, "app", "ok"), "fine\n");
+    writeFileSync(Buffer.from(`${join(dir, "app")}/caf\xe9.txt`, "latin1"), "latin-1\n");
+    writeFileSync(join(dir, "app", "two\nlines"), "newline\n");
+    symlinkSync("tab\there", join(dir, "app", "link"));
+    writeFileSync(join(dir, "app", "left\u0001out.bak"), "excluded\n");
+    writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /app, source: app, exclude: ['*.bak']}\n");
+  },
+  "mcc331-tarball-bad-names": (dir) => {
+    writeFileSync(join(dir, "app.tar"), badNamesTar);
     writeFileSync(join(dir, "spec.yml"), "name: hello\npackages: [hello]\nexecutable: /usr/bin/hello\nfiles:\n  - {path: /app, source: app.tar, unpack: true}\n");
   },
   "mcc309-source-symlink-loop": (dir) => {

@@ -1,3 +1,5 @@
+import { oneLine } from "../paths/names.js";
+
 /**
  * Every diagnostic mcc can report, by stable code. The code is the contract: tools and
  * users search for it, so a code is never reused for another meaning. `docs/diagnostics.md`
@@ -301,6 +303,11 @@ export const DIAGNOSTICS = {
     template: "the member \"{value}\" of {source} is named outside the archive",
     help: "A member whose name is absolute or climbs with `..` would be written outside the path it is unpacked to; no archive a build tool writes holds one. The archive is refused whole: rebuild it with relative names.",
   },
+  MCC331: {
+    title: "name an image cannot hold",
+    template: "\"{value}\" in the source tree cannot go into an image: {reason}",
+    help: "Every name in an image is UTF-8 text without control characters: layers, the lock, the SBOM and every listing carry names as text, and a newline or a byte that is not UTF-8 cannot be written there as itself (U+FFFD is what a byte that is not UTF-8 reads as). Rename it, or leave it out with `exclude`. An entry of a package with such a name is dropped with a note.",
+  },
   MCC310: {
     title: "duplicate file path",
     template: "file path \"{value}\" is given twice (first on line {line})",
@@ -486,6 +493,6 @@ export function formatMessage(code: DiagnosticCode, args: Readonly<Record<string
     const value = args[key];
     if (value === undefined) throw new Error(`diagnostic ${code} is missing argument "${key}"`);
     // A message is one line: a value's control characters are shown escaped, never printed.
-    return String(value).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return oneLine(String(value));
   });
 }

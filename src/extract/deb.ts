@@ -1,5 +1,6 @@
 import { extract as tarExtract, type Header } from "tar-stream";
 import { readAr } from "./ar.js";
+import { nameProblem, oneLine } from "../paths/names.js";
 import { compressionOf, decompressStream } from "./decompress.js";
 
 /** One entry of a package's data archive, with a normalized absolute path. */
@@ -24,8 +25,9 @@ export class DebFormatError extends Error {
  * Reads a .deb as a stream: `debian-binary`, then `control.tar.*` and `data.tar.*`, each
  * decompressed as it streams (xz, zstd, gzip or none). `onEntry` sees every data entry in
  * archive order and, for files, must consume `content`. Unsafe entries never reach it:
- * paths with `..` segments, device nodes and fifos are dropped; setuid, setgid and sticky
- * bits are cleared; hard links must point at an earlier entry. Each of these leaves a note.
+ * paths with `..` segments, names (or link targets) that are not UTF-8 or hold a control
+ * character, device nodes and fifos are dropped; setuid, setgid and sticky bits are cleared;
+ * hard links must point at an earlier entry. Each of these leaves a note.
  */
 export async function readDeb(
   source: AsyncIterable<Uint8Array>,
@@ -78,9 +80,17 @@ async function walkTar(
   for await (const source of extract) {
     const header: Header = source.header;
     const path = normalizeEntryPath(header.name);
-    const drop = (why: string) => notes.push(`${header.name}: ${why}; dropped`);
+    const drop = (why: string) => notes.push(`${oneLine(header.name)}: ${why}; dropped`);
     if (path === undefined) {
       drop("the path leaves the root or is not a path");
+      source.resume();
+      continue;
+    }
+    // Names that are not UTF-8 text without control characters are never kept (src/paths/names.ts).
+    const badName = nameProblem(path);
+    const badTarget = header.linkname ? nameProblem(header.linkname) : undefined;
+    if (badName !== undefined || badTarget !== undefined) {
+      drop(badName !== undefined ? `the name: ${badName}` : `the link's target: ${badTarget}`);
       source.resume();
       continue;
     }
@@ -108,7 +118,7 @@ async function walkTar(
       case "link": {
         const target = normalizeEntryPath(header.linkname);
         if (target === undefined || !seen.has(target)) {
-          drop(`a hard link to "${header.linkname}", which is not an earlier entry`);
+          drop(`a hard link to "${oneLine(header.linkname)}", which is not an earlier entry`);
         } else {
           seen.add(path);
           await onEntry({ kind: "hardlink", path, target }, undefined);

@@ -20,7 +20,8 @@ export interface PackageManifest {
   readonly notes: readonly string[];
 }
 
-const MANIFEST_VERSION = 1;
+/** 2: names that are not UTF-8 or hold a control character are dropped. */
+const MANIFEST_VERSION = 2;
 
 /**
  * Unpacks a cached .deb (by its sha256) into the cache: each file's bytes as a blob, the

@@ -1,3 +1,5 @@
+import { nameProblem } from "./names.js";
+
 /**
  * Why an image path is not an absolute, normal path, or undefined when it is. Normal means
  * what the image will really hold: no empty, `.` or `..` segments and no trailing slash, so
@@ -11,9 +13,8 @@ export function absolutePathProblem(path: string): { kind: "relative" } | { kind
     if (segment === "") return { kind: "abnormal", reason: "it has an empty segment ('//')" };
     if (segment === "." || segment === "..") return { kind: "abnormal", reason: `it has a '${segment}' segment` };
   }
-  const control = /[\u0000-\u001f\u007f]/.exec(path);
-  if (control !== null) return { kind: "abnormal", reason: `it holds the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}` };
-  return undefined;
+  const name = nameProblem(path);
+  return name === undefined ? undefined : { kind: "abnormal", reason: name };
 }
 
 /** True when `inner` is `outer` itself or lies below it. Both absolute and normal. */

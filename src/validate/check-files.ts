@@ -111,6 +111,9 @@ async function checkTree(host: Host, spec: Spec, ast: SpecAst, i: number, dir: s
       case "special":
         out.push(diagnosticAt(ast.source, at, "MCC322", { value: inTree(problem.rel), what: "a device, socket or pipe" }));
         break;
+      case "bad-name":
+        out.push(diagnosticAt(ast.source, at, "MCC331", { value: inTree(problem.rel), reason: problem.reason }));
+        break;
       case "too-large":
         out.push(diagnosticAt(ast.source, at, "MCC323", { value: file.source, reason: `holds ${inTree(problem.rel)}, of ${problem.size} bytes (at most ${MAX_SOURCE_FILE})` }));
         break;

@@ -3,6 +3,7 @@ import { positionAt } from "../types/source-text.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { isLocalPackage, packageNameProblem, splitPackageRef, versionProblem } from "../debian/package-ref.js";
 import { absolutePathProblem, isWithin } from "../paths/absolute.js";
+import { describeControl } from "../paths/names.js";
 import { treeGlob } from "../paths/tree-glob.js";
 import { TARBALL } from "../paths/tree-glob.js";
 import { parseGlob } from "../paths/glob.js";
@@ -36,23 +37,21 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
     report("/executable", "MCC301", { field: "executable", value: "/", reason: "the root is a directory, not a program" });
   }
   // Names on a file system hold no control character; an argument holds no NUL.
-  const controlIn = (value: string) => /[\u0000-\u001f\u007f]/.exec(value)?.[0];
-  const describe = (c: string) => `the control character U+${c.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`;
   forEachItem(root["args"], "/args", (item, pointer) => {
     if (typeof item === "string" && item.includes("\0")) report(pointer, "MCC318", { field: "an argument", value: item, what: "a NUL character, which no program can receive" });
   });
   for (const key of ["include", "exclude"] as const) {
     forEachItem(root[key], `/${key}`, (item, pointer) => {
-      const c = typeof item === "string" ? controlIn(item) : undefined;
-      if (c !== undefined) report(pointer, "MCC318", { field: `the ${key} glob`, value: item as string, what: describe(c) });
+      const what = typeof item === "string" ? describeControl(item) : undefined;
+      if (what !== undefined) report(pointer, "MCC318", { field: `the ${key} glob`, value: item as string, what });
     });
   }
   const outputList = Array.isArray(root["output"]) ? root["output"] : root["output"] === undefined ? [] : [root["output"]];
   outputList.forEach((item, i) => {
     const path = asRecord(item)?.["path"];
-    const c = typeof path === "string" ? controlIn(path) : undefined;
+    const what = typeof path === "string" ? describeControl(path) : undefined;
     const pointer = childPointer(Array.isArray(root["output"]) ? childPointer("/output", i) : "/output", "path");
-    if (c !== undefined) report(pointer, "MCC318", { field: "the output path", value: path as string, what: describe(c) });
+    if (what !== undefined) report(pointer, "MCC318", { field: "the output path", value: path as string, what });
   });
   checkAbsolute("/workdir", root["workdir"]);
 
@@ -64,8 +63,8 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
       // A local .deb: a file of the repository, read when the spec is locked.
       if (!item.endsWith(".deb")) report(pointer, "MCC325", { value: item });
       else if (sourceEscapes(item)) report(pointer, "MCC326", { value: item });
-      const control = /[\u0000-\u001f\u007f]/.exec(item)?.[0];
-      if (control !== undefined) report(pointer, "MCC318", { field: "the package path", value: item, what: `the control character U+${control.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}` });
+      const what = describeControl(item);
+      if (what !== undefined) report(pointer, "MCC318", { field: "the package path", value: item, what });
       return;
     }
     const { name, version } = splitPackageRef(item);
@@ -117,10 +116,8 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
     }
     const source = file["source"];
     if (typeof source === "string" && sourceEscapes(source)) report(childPointer(pointer, "source"), "MCC308", { value: source });
-    const sourceControl = typeof source === "string" ? /[\u0000-\u001f\u007f]/.exec(source)?.[0] : undefined;
-    if (sourceControl !== undefined) {
-      report(childPointer(pointer, "source"), "MCC318", { field: "the source", value: source as string, what: `the control character U+${sourceControl.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}` });
-    }
+    const sourceControl = typeof source === "string" ? describeControl(source) : undefined;
+    if (sourceControl !== undefined) report(childPointer(pointer, "source"), "MCC318", { field: "the source", value: source as string, what: sourceControl });
     const modePointer = childPointer(pointer, "mode");
     const mode = file["mode"];
     const raw = ast.locations.get(modePointer)?.raw;

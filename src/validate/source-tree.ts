@@ -2,13 +2,15 @@ import { posix } from "node:path";
 import { extract } from "tar-stream";
 import { compressionOf, decompressStream } from "../extract/decompress.js";
 import { HostError, type Host } from "../host/host.js";
+import { nameProblem } from "../paths/names.js";
 
 /**
  * A directory of the repository named as a `files` source, walked through the host: its
  * regular files (with whether they are executable), directories and symlinks, by path relative
  * to the directory, in byte order. What an image must not take from it is a problem instead:
- * a symlink out of the tree, a device, socket or pipe, a file too large, an entry the host
- * cannot read; and past `MAX_TREE_ENTRIES`, the walk stops.
+ * a symlink out of the tree, a device, socket or pipe, a file too large, a name that is not
+ * UTF-8 or holds a control character, an entry the host cannot read; and past
+ * `MAX_TREE_ENTRIES`, the walk stops.
  */
 export type SourceItem =
   | { readonly kind: "file"; readonly rel: string; readonly executable: boolean; readonly size: number }
@@ -20,6 +22,8 @@ export type SourceProblem =
   /** A tarball member named out of the archive's top (`..`, an absolute name). */
   | { readonly kind: "outside"; readonly rel: string }
   | { readonly kind: "special"; readonly rel: string }
+  /** A name (or a link's target) that is not UTF-8 text without control characters (src/paths/names.ts). */
+  | { readonly kind: "bad-name"; readonly rel: string; readonly reason: string }
   | { readonly kind: "too-large"; readonly rel: string; readonly size: number }
   | { readonly kind: "too-many"; readonly limit: number }
   | { readonly kind: "unreadable"; readonly rel: string; readonly reason: string };
@@ -44,6 +48,11 @@ export async function walkSourceTree(host: Host, dir: string, excluded: (rel: st
     for (const name of [...(names ?? [])].sort(byteOrder)) {
       const path = rel === "" ? name : `${rel}/${name}`;
       if (excluded(path)) continue;
+      const badName = nameProblem(name);
+      if (badName !== undefined) {
+        problems.push({ kind: "bad-name", rel: path, reason: badName });
+        continue;
+      }
       if (items.length >= MAX_TREE_ENTRIES) {
         problems.push({ kind: "too-many", limit: MAX_TREE_ENTRIES });
         return false;
@@ -68,7 +77,9 @@ export async function walkSourceTree(host: Host, dir: string, excluded: (rel: st
           break;
         case "symlink": {
           const target = await host.readlink(posix.join(dir, path));
-          if (leavesTree(path, target)) problems.push({ kind: "escapes", rel: path, target });
+          const badTarget = nameProblem(target);
+          if (badTarget !== undefined) problems.push({ kind: "bad-name", rel: path, reason: badTarget.replace(/^it /, "its target ") });
+          else if (leavesTree(path, target)) problems.push({ kind: "escapes", rel: path, target });
           else items.push({ kind: "symlink", rel: path, target });
           break;
         }
@@ -140,6 +151,12 @@ export async function walkTarball(
         continue;
       }
       if (leftOut(name)) {
+        await drain();
+        continue;
+      }
+      const badName = nameProblem(name) ?? (h.linkname ? nameProblem(h.linkname)?.replace(/^it /, "its target ") : undefined);
+      if (badName !== undefined) {
+        problems.push({ kind: "bad-name", rel: name, reason: badName });
         await drain();
         continue;
       }

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { ArFormatError } from "../../src/extract/ar.js";
 import { TruncatedError } from "../../src/extract/byte-reader.js";
 import { collect, normalizeEntryPath, readDeb, type DebEntry } from "../../src/extract/deb.js";
-import { ar, tar, type TarItem } from "../support/craft-deb.js";
+import { ar, renameMember, tar, type TarItem } from "../support/craft-deb.js";
 
 async function* chunks(data: Buffer, size = 7): AsyncIterable<Uint8Array> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
@@ -66,6 +66,26 @@ test("hostile entries are dropped or defused, each with a note", async () => {
     "./run/fifo: a fifo (device nodes and fifos are never kept); dropped",
     "/usr/bin/su: setuid/setgid/sticky bits cleared (mode 4755 -> 755)",
     './usr/bin/ghost: a hard link to "./usr/bin/nowhere", which is not an earlier entry; dropped',
+  ]);
+});
+
+test("names that are not UTF-8 or hold a control character are dropped, with their links, each with a note", async () => {
+  const dataTar = renameMember(await tar([
+    { name: "./usr/share/x/ok", body: "kept" },
+    { name: "./usr/share/x/caf?", body: "latin-1" },
+    { name: "./usr/share/x/two\nlines", body: "newline" },
+    { name: "./usr/share/x/tab\there", body: "tab" },
+    { name: "./usr/share/x/to-newline", type: "symlink", linkname: "two\nlines" },
+    { name: "./usr/share/x/caf\u00e9-ok", body: "UTF-8 is kept" },
+  ]), "./usr/share/x/caf?", Buffer.from("./usr/share/x/caf\xe9", "latin1"));
+  const control = await tar([{ name: "./control", body: "Package: x\nVersion: 1\n" }]);
+  const r = await read(ar([["debian-binary", Buffer.from("2.0\n")], ["control.tar", control], ["data.tar", dataTar]]));
+  assert.equal(r.entries, ["file /usr/share/x/ok 644", "file /usr/share/x/caf\u00e9-ok 644"]);
+  assert.equal(r.notes, [
+    "./usr/share/x/caf\uFFFD: the name: it is not valid UTF-8 (it holds U+FFFD, which stands for bytes that are not); dropped",
+    "./usr/share/x/two\\u000alines: the name: it holds the control character U+000A; dropped",
+    "./usr/share/x/tab\\u0009here: the name: it holds the control character U+0009; dropped",
+    "./usr/share/x/to-newline: the link's target: it holds the control character U+000A; dropped",
   ]);
 });
 

@@ -36,3 +36,23 @@ export async function craftDeb(control: string, data: readonly TarItem[]): Promi
     ["data.tar", await tar(data)],
   ]);
 }
+
+/**
+ * The tar with one member's name bytes replaced (same length) and its header checksum made
+ * right again: how a test writes a name no tar library will, such as bytes that are not UTF-8.
+ */
+export function renameMember(archive: Buffer, from: string, to: Buffer): Buffer {
+  const out = Buffer.from(archive);
+  const wanted = Buffer.from(from);
+  if (wanted.length !== to.length) throw new Error("renameMember keeps the length");
+  for (let at = 0; at + 512 <= out.length; at += 512) {
+    if (!out.subarray(at, at + 100).subarray(0, wanted.length).equals(wanted)) continue;
+    to.copy(out, at);
+    out.fill(0x20, at + 148, at + 156);
+    let sum = 0;
+    for (let i = at; i < at + 512; i++) sum += out[i]!;
+    out.write(`${sum.toString(8).padStart(6, "0")}\0 `, at + 148, "latin1");
+    return out;
+  }
+  throw new Error(`no member named ${from}`);
+}

@@ -127,7 +127,7 @@ function printOutput(io: CliIo, options: CompileOptions, output: OutputSummary):
         digest: output.digest ?? null,
         sboms: output.sboms,
         provenance: output.provenance,
-        images: output.images.map(({ arch, files, bytes, closure, dropped }) => ({ arch, files, bytes, closure, dropped })),
+        images: output.images.map(({ arch, files, bytes, closure, dropped, extraction }) => ({ arch, files, bytes, closure, dropped, extraction })),
       }) + "\n",
     );
   } else if (!options.quiet) {
@@ -140,7 +140,7 @@ function printOutput(io: CliIo, options: CompileOptions, output: OutputSummary):
   }
 }
 
-/** One note per package and architecture that lost entries the image could not hold. */
+/** One note per package and architecture that lost entries the image could not hold, and one per package that unpacking changed. */
 function reportDropped(io: CliIo, outputs: readonly OutputSummary[]): void {
   const seen = new Set<string>();
   for (const image of outputs.flatMap((o) => o.images)) {
@@ -152,8 +152,14 @@ function reportDropped(io: CliIo, outputs: readonly OutputSummary[]): void {
       const under = [...new Set(entries.map((e) => e.under))].join(", ");
       io.stderr(`mcc: note: ${pkg} (${image.arch}): ${entries.length} entr${entries.length === 1 ? "y" : "ies"} left out, under ${under}, a symlink in the image (${entries[0]?.path}${entries.length > 1 ? ", ..." : ""}); see mcc why\n`);
     }
-    // What unpacking made safe: a device or a path out of the root dropped, a setuid bit cleared.
-    for (const { pkg, note } of image.extraction) io.stderr(`mcc: note: ${pkg} (${image.arch}): ${note}\n`);
+    // What unpacking made safe (a device, a path out of the root, a name that is not UTF-8
+    // text dropped; a setuid bit cleared): one line per package, the first two said.
+    const notesOf = new Map<string, string[]>();
+    for (const { pkg, note } of image.extraction) notesOf.set(pkg, [...(notesOf.get(pkg) ?? []), note]);
+    for (const [pkg, notes] of notesOf) {
+      const said = notes.length === 1 ? notes[0] : `${notes.length} entries dropped or changed as it was unpacked: ${notes.slice(0, 2).join("; ")}${notes.length > 2 ? `; and ${notes.length - 2} more (compile --json lists them)` : ""}`;
+      io.stderr(`mcc: note: ${pkg} (${image.arch}): ${said}\n`);
+    }
   }
 }
 
