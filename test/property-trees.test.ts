@@ -31,6 +31,7 @@ type Entry =
   | { kind: "file"; name: Buffer; executable: boolean }
   | { kind: "dir"; name: Buffer; children: Entry[] }
   | { kind: "link"; name: Buffer; target: string }
+  | { kind: "loop"; name: Buffer }
   | { kind: "fifo"; name: Buffer }
   | { kind: "giant"; name: Buffer };
 
@@ -44,6 +45,7 @@ const entry: fc.Arbitrary<Entry> = fc.letrec<{ entry: Entry }>((tie) => ({
     { weight: 6, arbitrary: fc.record({ kind: fc.constant("file" as const), name: nameBytes, executable: fc.boolean() }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("dir" as const), name: nameBytes, children: fc.array(tie("entry"), { maxLength: 3, depthIdentifier: "tree" }) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("link" as const), name: nameBytes, target: linkTarget }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("loop" as const), name: nameBytes }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("fifo" as const), name: nameBytes }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("giant" as const), name: nameBytes }) },
   ),
@@ -52,8 +54,9 @@ const entry: fc.Arbitrary<Entry> = fc.letrec<{ entry: Entry }>((tie) => ({
 function materialize(dir: Buffer, entries: readonly Entry[], pipes: string): void {
   const taken = new Set<string>();
   for (const e of entries) {
-    if (taken.has(e.name.toString("hex"))) continue;
-    taken.add(e.name.toString("hex"));
+    const names = e.kind === "loop" ? [e.name, Buffer.concat([e.name, Buffer.from("-a")]), Buffer.concat([e.name, Buffer.from("-b")])] : [e.name];
+    if (names.some((n) => taken.has(n.toString("hex")))) continue;
+    for (const n of names) taken.add(n.toString("hex"));
     const path = Buffer.concat([dir, Buffer.from("/"), e.name]);
     switch (e.kind) {
       case "file":
@@ -65,6 +68,11 @@ function materialize(dir: Buffer, entries: readonly Entry[], pipes: string): voi
         break;
       case "link":
         symlinkSync(Buffer.from(e.target, "latin1"), path);
+        break;
+      case "loop": // a link to itself, and a pair that point at each other
+        symlinkSync(e.name, path);
+        symlinkSync(Buffer.concat([e.name, Buffer.from("-b")]), Buffer.concat([path, Buffer.from("-a")]));
+        symlinkSync(Buffer.concat([e.name, Buffer.from("-a")]), Buffer.concat([path, Buffer.from("-b")]));
         break;
       case "fifo":
         // A raw name cannot ride in argv: make the pipe under a plain name and rename it.

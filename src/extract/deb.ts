@@ -134,6 +134,20 @@ async function walkTar(
   await feeding;
 }
 
+/**
+ * The absolute path a note of `readDeb` is about (`./dev/console: a character-device ...;
+ * dropped` -> `/dev/console`), as the package names it (before merged /usr). A name with a
+ * control character is shown escaped in its note, so it matches no real path.
+ */
+export function notedPath(note: string): string {
+  return `/${note.slice(0, note.indexOf(": ")).replace(/^\.?\/+/, "")}`;
+}
+
+/** Whether a note of `readDeb` says an entry was dropped (not changed). */
+export function isDropNote(note: string): boolean {
+  return note.endsWith("; dropped");
+}
+
 /** `./usr/bin/x` -> `/usr/bin/x`; undefined for `..` segments, NUL, or nothing at all. */
 export function normalizeEntryPath(name: string): string | undefined {
   if (name.includes("\0")) return undefined;

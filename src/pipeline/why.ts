@@ -27,6 +27,8 @@ export interface TracedImage {
   readonly store: BlobStore;
   /** Bytes of every file of the packages. */
   readonly closureBytes: number;
+  /** What unpacking the packages dropped or changed (a device, a setuid bit), by package. */
+  readonly unpackNotes: readonly { readonly pkg: string; readonly note: string }[];
 }
 
 type TraceRequest = Omit<CompileRequest, "output" | "format" | "explain" | "sharedCache" | "chown">;
@@ -55,12 +57,12 @@ export async function traceImage(host: Host, request: TraceRequest, events: Comp
     packages.push({ name: unpacked.name, manifest: await unpackDeb(store, unpacked.deb) });
   }
   const tree = results.get(treeStep.id) as TreeResult;
-  return { kind: "traced", loaded, arch, tree: treeOf(tree), root: new VirtualRoot(packages), store, closureBytes: tree.closureBytes };
+  return { kind: "traced", loaded, arch, tree: treeOf(tree), root: new VirtualRoot(packages), store, closureBytes: tree.closureBytes, unpackNotes: tree.extraction ?? [] };
 }
 
 /** Why a path is in the image, or why not, as lines. */
 export async function why(host: Host, request: TraceRequest, path: string, events: CompileEvents = {}): Promise<{ kind: "explained"; lines: readonly string[] } | BuildFailure> {
   const traced = await traceImage(host, request, events);
   if (traced.kind !== "traced") return traced;
-  return { kind: "explained", lines: explainPath(traced.tree, traced.root, path) };
+  return { kind: "explained", lines: explainPath(traced.tree, traced.root, path, traced.unpackNotes) };
 }

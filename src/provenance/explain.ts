@@ -1,4 +1,6 @@
 import type { ImageTree } from "../assemble/image-tree.js";
+import { mergedUsrPath } from "../debian/merged-usr.js";
+import { isDropNote, notedPath } from "../extract/deb.js";
 import type { Reason } from "../trace/trace.js";
 import type { VirtualRoot } from "../trace/vroot.js";
 
@@ -44,11 +46,16 @@ function parentOf(r: Reason): string | undefined {
  * Why a path is in the image, as lines: the path and its package, then each step of the first
  * chain of reasons back to the executable, a rule or an include.
  */
-export function explainPath(tree: ImageTree, root: VirtualRoot, path: string): string[] {
+export function explainPath(tree: ImageTree, root: VirtualRoot, path: string, unpackNotes: readonly { pkg: string; note: string }[] = []): string[] {
   const entryOf = (p: string) => tree.entries.find((e) => e.path === p);
   const left = tree.dropped?.find((d) => d.path === path);
   if (left !== undefined) {
     return [`${path} is not in the image: package ${left.pkg} has it under ${left.under}, which is a symlink in the image; entries under a symlink are left out, so that no extractor writes through the link`];
+  }
+  const unpacked = unpackNotes.find(({ note }) => isDropNote(note) && mergedUsrPath(notedPath(note)) === mergedUsrPath(path));
+  if (unpacked !== undefined) {
+    const why = unpacked.note.slice(unpacked.note.indexOf(": ") + 2, -"; dropped".length);
+    return [`${path} is not in the image: package ${unpacked.pkg} has it, and it was dropped as the package was unpacked: ${why}`];
   }
   let target = path;
   const lines: string[] = [];

@@ -9,6 +9,7 @@ import type { LayerResult, ManifestResult, ProvenanceResult, SbomResult } from "
 import { PROVENANCE_MEDIA_TYPE, SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
 import type { BlobStore } from "../cache/store.js";
 import type { StepCache, StepHandlers } from "../execute/execute.js";
+import { isDropNote, notedPath } from "../extract/deb.js";
 import type { PackageManifest } from "../extract/unpack.js";
 import type { EmitParams } from "../plan/step-params.js";
 import type { ArchiveBases, FetchEvents } from "../source/fetch-packages.js";
@@ -248,8 +249,7 @@ function extractionNotes(packages: readonly { name: string; manifest: PackageMan
   const out: { pkg: string; note: string }[] = [];
   for (const { name, manifest } of packages) {
     for (const note of manifest.notes) {
-      const path = mergedUsrPath(`/${note.slice(0, note.indexOf(": ")).replace(/^\.?\/+/, "")}`);
-      if (note.endsWith("; dropped") || kept.has(path)) out.push({ pkg: name, note });
+      if (isDropNote(note) || kept.has(mergedUsrPath(notedPath(note)))) out.push({ pkg: name, note });
     }
   }
   return out;

@@ -10,6 +10,7 @@ import { collect } from "../../src/extract/deb.js";
 import type { Host } from "../../src/host/host.js";
 import { createMemoryHost } from "../../src/host/memory-host.js";
 import { compile } from "../../src/pipeline/compile.js";
+import { why } from "../../src/pipeline/why.js";
 import { craftDeb } from "../support/craft-deb.js";
 import { buildElf, EM } from "../support/elf.js";
 import { createMemoryArchive, memoryDeb, type MemoryArchive, memoryCompileRequest, memoryLibc6 } from "../support/memory-archive.js";
@@ -88,7 +89,7 @@ test("a local .deb rebuilt after locking makes the lock stale: --frozen refuses,
   assert.is((await compile(host, request())).kind, "built");
 });
 
-test("what unpacking made safe is reported for the image: a setuid bit cleared on a kept file, a device dropped", async () => {
+test("what unpacking made safe is reported for the image (a setuid bit cleared on a kept file, a device dropped), and mcc why says it", async () => {
   const arch = await archive();
   const control = "Package: zhello\nVersion: 1.0-1\nArchitecture: amd64\nDepends: libc6\n";
   const deb = await craftDeb(control, [
@@ -99,8 +100,11 @@ test("what unpacking made safe is reported for the image: a setuid bit cleared o
     { name: "./dev/", type: "directory", mode: 0o755 },
     { name: "./dev/null", type: "character-device", mode: 0o666 },
   ]);
-  const result = await compile(hostWith(arch, deb), request());
+  const host = hostWith(arch, deb);
+  const result = await compile(host, request());
   if (result.kind !== "built") throw new Error(JSON.stringify(result));
+  const asked = await why(host, request(), "/dev/null");
+  assert.equal(asked.kind === "explained" ? asked.lines : asked, ["/dev/null is not in the image: package zhello has it, and it was dropped as the package was unpacked: a character-device (device nodes and fifos are never kept)"]);
   assert.equal(result.outputs[0]?.images[0]?.extraction, [
     { pkg: "zhello", note: "/usr/bin/zhello: setuid/setgid/sticky bits cleared (mode 4755 -> 755)" },
     { pkg: "zhello", note: "./dev/null: a character-device (device nodes and fifos are never kept); dropped" },
