@@ -8,13 +8,15 @@ import type { Spec } from "../types/spec.js";
 import { besideTemp, replaceDirectory, replaceFile } from "../host/atomic.js";
 import { layerTar } from "./layer.js";
 import { MEDIA, SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
-import { EMPTY_DESCRIPTOR, layoutEntries, platformOf, type Blob, type LayoutContent } from "../formats/oci-documents.js";
+import { EMPTY_DESCRIPTOR, platformOf, type Blob, type LayoutContent } from "../formats/oci-documents.js";
+import { layoutIndex, REF_NAME } from "../formats/oci-layout.js";
 
 /**
  * Writes an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`) from blobs in the
- * cache. `index.json` names the image by the spec's tag (its manifest, with its platform, or
- * the index of several platforms) and lists each SBOM's and provenance document's artifact
- * manifest, untagged, for tools that look for referrers. Built beside the target and renamed into place.
+ * cache. `index.json` names the one image as `NAME:TAG` (its manifest, with its platform, or
+ * the index of several platforms); each SBOM's and provenance document's artifact manifest is
+ * listed in the index of referrers its annotation names (see `layoutIndex`). Built beside the
+ * target and renamed into place.
  */
 export async function writeOciLayout(host: Host, store: BlobStore, content: LayoutContent, spec: Pick<Spec, "name" | "tag">, target: string): Promise<void> {
   await replaceDirectory(host, target, async (dir) => {
@@ -31,7 +33,7 @@ export async function writeOciLayout(host: Host, store: BlobStore, content: Layo
       const hex = d.digest.replace(/^sha256:/, "");
       await host.copyFile(store.pathOf(hex), join(blobs, hex));
     }
-    const ref = { "org.opencontainers.image.ref.name": spec.tag };
+    const ref = { [REF_NAME]: `${spec.name}:${spec.tag}` };
     const first = content.images[0];
     if (first === undefined) throw new Error("an OCI layout needs an image");
     const named =
@@ -42,9 +44,10 @@ export async function writeOciLayout(host: Host, store: BlobStore, content: Layo
       ...content.sboms.map((s) => ({ mediaType: MEDIA.ociManifest, digest: s.artifact.digest, size: s.artifact.size, artifactType: SPDX_MEDIA_TYPE })),
       ...attached.map((a) => ({ mediaType: MEDIA.ociManifest, digest: a.artifact.digest, size: a.artifact.size, artifactType: a.artifactType })),
     ];
-    const index = { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: layoutEntries(named, referrers) };
+    const { index, referrers: listed } = layoutIndex(named, referrers);
+    if (listed !== undefined) await host.createFile(join(blobs, listed.digest.slice(7)), listed.bytes);
     await host.createFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    await host.createFile(join(dir, "index.json"), JSON.stringify(index));
+    await host.createFile(join(dir, "index.json"), index);
   });
 }
 

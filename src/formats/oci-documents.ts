@@ -1,5 +1,5 @@
 // The OCI documents mcc writes, as bytes: image config, manifest, index, an artifact's
-// manifest, and the order of a layout's index.json. Pure: the same inputs, the same bytes;
+// manifest (a layout's index.json is oci-layout.ts). Pure: the same inputs, the same bytes;
 // the backends write them, the registry code and the shared cache read the same definitions.
 import { createHash } from "node:crypto";
 import type { Spec } from "../types/spec.js";
@@ -146,16 +146,4 @@ export function artifactManifestBytes(artifactType: string, blob: Blob, title: s
       annotations: { "org.opencontainers.image.created": created },
     }),
   );
-}
-
-/**
- * The entries of a layout's index.json: the tagged image and its referrers. The first referrer
- * goes before the tagged image: oci-image-tool's filter by ref name drops every other untagged
- * entry that follows another (it removes while stepping), so a layout of one image with its
- * SBOM and provenance validates only in this order. The tag, not the position, is what
- * readers look up.
- */
-export function layoutEntries<N, R>(named: N, referrers: readonly R[]): (N | R)[] {
-  const [lead, ...rest] = referrers;
-  return lead === undefined || rest.length === 0 ? [named, ...referrers] : [lead, named, ...rest];
 }

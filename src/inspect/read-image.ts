@@ -9,6 +9,7 @@ import { isDpkgRecord } from "../debian/dpkg-database.js";
 import { decompressStream } from "../extract/decompress.js";
 import { parseProvenance, type ProvenanceDocument } from "../provenance/provenance.js";
 import { PROVENANCE_MEDIA_TYPE } from "../formats/oci-media-types.js";
+import { readLayoutEntries, REF_NAME, refNameMatches } from "../formats/oci-layout.js";
 
 /** One entry of an image's file system, as inspect and diff see it. */
 export interface ImageFile {
@@ -168,17 +169,15 @@ async function attachedProvenance(all: readonly Descriptor[], subject: string, j
   return {};
 }
 
-const REF_NAME = "org.opencontainers.image.ref.name";
-
 async function fromLayout(read: (name: string) => Promise<Buffer>, stream: (name: string) => Readable, options: ReadImageOptions): Promise<Omit<ReadImage, "format">> {
   const { arch, tag } = options;
   const blob = (digest: string) => `blobs/sha256/${digest.replace(/^sha256:/, "")}`;
   const json = async <T>(name: string) => JSON.parse((await read(name)).toString("utf8")) as T;
   // The tagged image: the index's entries that are images, not attached artifacts.
-  const all = (await json<{ manifests: Descriptor[] }>("index.json")).manifests;
-  let manifests = all.filter((m) => m.artifactType === undefined);
+  const { images, referrers } = await readLayoutEntries(await json<unknown>("index.json"), (digest) => read(blob(digest)));
+  let manifests = images as readonly Descriptor[];
   if (tag !== undefined) {
-    const tagged = manifests.filter((m) => m.annotations?.[REF_NAME] === tag);
+    const tagged = manifests.filter((m) => refNameMatches(m.annotations?.[REF_NAME], tag));
     if (tagged.length === 0) throw new ImageError(`the layout has no image tagged ${tag} (it has ${manifests.map((m) => m.annotations?.[REF_NAME] ?? "an untagged image").join(", ") || "none"})`);
     manifests = tagged;
   }
@@ -194,7 +193,7 @@ async function fromLayout(read: (name: string) => Promise<Buffer>, stream: (name
   const files = new Map<string, ImageFile>();
   const texts = new Map<string, string>();
   for (const layer of manifest.layers) await applyLayer(stream(blob(layer.digest)), files, texts, options.store, layer.digest);
-  return { ...(config.architecture === undefined ? {} : { arch: config.architecture }), files: sorted(files), texts, config, ...(await attachedProvenance(all, chosen.digest, json, read)) };
+  return { ...(config.architecture === undefined ? {} : { arch: config.architecture }), files: sorted(files), texts, config, ...(await attachedProvenance(referrers as readonly Descriptor[], chosen.digest, json, read)) };
 }
 
 /**

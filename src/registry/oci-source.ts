@@ -7,10 +7,11 @@ import { pipeline } from "node:stream/promises";
 import { extract } from "tar-stream";
 import { RegistryError } from "./errors.js";
 import type { Descriptor } from "../formats/oci-media-types.js";
+import { readLayoutEntries } from "../formats/oci-layout.js";
 
 /** An OCI image layout to push: its index.json and its blobs by digest. */
 export interface LayoutSource {
-  /** The `manifests` of index.json. */
+  /** The images index.json names, then the referrers beside them (see `readLayoutEntries`). */
   readonly entries: readonly Descriptor[];
   /** A whole (small) blob: manifests, indexes, configs. */
   readBlob(digest: string): Promise<Buffer>;
@@ -45,26 +46,28 @@ async function layoutAt(dir: string, close: () => Promise<void>): Promise<Layout
   const layout = await readFile(join(dir, "oci-layout"), "utf8").catch(() => undefined);
   const indexText = await readFile(join(dir, "index.json"), "utf8").catch(() => undefined);
   if (layout === undefined || indexText === undefined) throw new RegistryError(`${dir} is not an OCI image layout (no oci-layout or index.json)`, "layout", "give the directory or oci-archive that mcc compile wrote (--format oci or oci-archive)");
-  let entries: Descriptor[];
-  try {
-    const index = JSON.parse(indexText) as { manifests?: Descriptor[] };
-    entries = index.manifests ?? [];
-  } catch (error) {
-    throw new RegistryError(`${join(dir, "index.json")} is not JSON: ${(error as Error).message}`, "layout");
-  }
   const pathOf = (digest: string) => {
     if (!DIGEST.test(digest)) throw new RegistryError(`the layout names a blob by "${digest}", which is not a sha256 digest`, "layout");
     return join(dir, "blobs", "sha256", digest.slice(7));
   };
+  const readBlob = async (digest: string) => {
+    try {
+      return await readFile(pathOf(digest));
+    } catch {
+      throw new RegistryError(`the layout lacks the blob ${digest}`, "layout");
+    }
+  };
+  let entries: Descriptor[];
+  try {
+    const { images, referrers } = await readLayoutEntries(JSON.parse(indexText), readBlob);
+    entries = [...images, ...referrers];
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    throw new RegistryError(`${join(dir, "index.json")} or the index of referrers it names is not JSON: ${(error as Error).message}`, "layout");
+  }
   return {
     entries,
-    async readBlob(digest) {
-      try {
-        return await readFile(pathOf(digest));
-      } catch {
-        throw new RegistryError(`the layout lacks the blob ${digest}`, "layout");
-      }
-    },
+    readBlob,
     openBlob: (digest) => createReadStream(pathOf(digest)),
     close,
   };

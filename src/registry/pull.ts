@@ -3,8 +3,9 @@ import { replaceDirectory } from "../host/atomic.js";
 import type { Host } from "../host/host.js";
 import type { RegistryClient } from "./client.js";
 import { RegistryError } from "./errors.js";
-import { isIndexType, MEDIA, type Descriptor, type ManifestDocument } from "../formats/oci-media-types.js";
-import { layoutEntries } from "../formats/oci-documents.js";
+import { isIndexType, type Descriptor, type ManifestDocument } from "../formats/oci-media-types.js";
+import { layoutIndex, REF_NAME } from "../formats/oci-layout.js";
+import { formatReference } from "./reference.js";
 import { forEachLimited } from "./pool.js";
 import type { ImageReference } from "./reference.js";
 import { readReferrersTag } from "./referrers-tag.js";
@@ -34,9 +35,9 @@ const short = (digest: string) => digest.slice(0, 19);
  * Pulls `ref` into an OCI image layout at `dir`: the manifest or index as the registry
  * stores it (a Docker schema 2 manifest stays one, so its digest is kept), every manifest
  * an index names, every config and layer (each verified by sha256 and size while streaming,
- * written under a temporary name and renamed), and the images' referrers, listed untagged
- * as mcc lists its SBOMs. index.json names the top by the tag; the layout is built beside
- * `dir` and renamed into place.
+ * written under a temporary name and renamed), and the images' referrers, listed as mcc lists
+ * its SBOMs (see `layoutIndex`). index.json names the top by the reference (`HOST/REPO:TAG`,
+ * as podman names it); the layout is built beside `dir` and renamed into place.
  */
 export async function pullImage(host: Host, client: RegistryClient, ref: ImageReference, dir: string, options: PullOptions = {}): Promise<PullReport> {
   const log = options.log ?? (() => undefined);
@@ -111,10 +112,12 @@ export async function pullImage(host: Host, client: RegistryClient, ref: ImageRe
       digest: top.digest,
       size: top.bytes.length,
       ...(platform === undefined ? {} : { platform }),
-      ...(ref.tag === undefined ? {} : { annotations: { "org.opencontainers.image.ref.name": ref.tag } }),
+      annotations: { [REF_NAME]: formatReference({ host: ref.host, repository: ref.repository, ...(ref.tag === undefined ? {} : { tag: ref.tag }) }) },
     };
+    const { index, referrers: listed } = layoutIndex(named, referrers);
+    if (listed !== undefined) await host.createFile(join(dest, listed.digest.slice(7)), listed.bytes);
     await host.createFile(join(temp, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    await host.createFile(join(temp, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: layoutEntries(named, referrers) }));
+    await host.createFile(join(temp, "index.json"), index);
   });
   return { digest: top.digest, mediaType: top.mediaType, manifests: manifests.size - referrers.length, blobs: blobs.size, bytes, referrers: referrers.length };
 }

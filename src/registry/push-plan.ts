@@ -1,4 +1,5 @@
 import { sha256Digest } from "./digest-stream.js";
+import { REF_NAME, refNameMatches } from "../formats/oci-layout.js";
 import { RegistryError } from "./errors.js";
 import { isIndexType, isManifestType, manifestMediaType, type Descriptor, type ManifestDocument } from "../formats/oci-media-types.js";
 
@@ -47,8 +48,8 @@ export async function planPush(entries: readonly Descriptor[], read: (digest: st
     }
   };
   const images = entries.filter((e) => e.artifactType === undefined && (isIndexType(e.mediaType) || isManifestType(e.mediaType)));
-  const named = (e: Descriptor) => e.annotations?.["org.opencontainers.image.ref.name"];
-  const chosen = images.length === 1 ? images[0] : images.find((e) => tag !== undefined && named(e) === tag);
+  const named = (e: Descriptor) => e.annotations?.[REF_NAME];
+  const chosen = images.length === 1 ? images[0] : images.find((e) => tag !== undefined && refNameMatches(named(e), tag));
   if (chosen === undefined) {
     throw new RegistryError(
       images.length === 0 ? "the layout's index.json names no image" : `the layout names ${images.length} images (${images.map((e) => named(e) ?? e.digest).join(", ")}); give a tag that matches one`,

@@ -52,7 +52,7 @@ test("an OCI layout, an oci-archive, a docker-archive and a rootfs of one build 
 
 test("an image without provenance (skopeo's copy, a rootfs whose document was removed) is inspected without reasons", () => {
   const copy = join(work, "bb-skopeo.tar");
-  const r = spawnSync("skopeo", ["copy", `oci:${join(work, "bb")}:latest`, `docker-archive:${copy}:bb:latest`], { encoding: "utf8" });
+  const r = spawnSync("skopeo", ["copy", `oci:${join(work, "bb")}`, `docker-archive:${copy}:bb:latest`], { encoding: "utf8" });
   assert.is(r.status, 0, r.stderr);
   const s = inspect(copy);
   assert.is(s.entries.find((e) => e.path === "/usr/bin/busybox")?.package, "busybox-static");

@@ -22,6 +22,7 @@ import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
 import { startRegistry } from "../support/registry-server.js";
 import { launchChromium } from "../support/chromium.js";
+import { refNameOf } from "../support/layout.js";
 import { needRunc, runLayoutImage } from "../support/runc.js";
 import { needTools } from "../support/tools.js";
 
@@ -111,8 +112,8 @@ test("a full curl image from mmdebstrap and umoci minifies, keeps its config, an
   assert.is(sbom.packages.find((p) => p.name === "curl")?.versionInfo, curl?.version);
   assert.not.ok(sbom.packages.some((p) => p.name === "bash"));
   assert.is(sbom.files.length, report.after.files);
-  assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", "name=latest", out]), /Validation succeeded/);
-  const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${out}:latest`])) as { config: Record<string, unknown> };
+  assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", `name=${refNameOf(out)}`, out]), /Validation succeeded/);
+  const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${out}`])) as { config: Record<string, unknown> };
   assert.equal(config.config["Entrypoint"], ["/usr/bin/curl"]);
   assert.equal(config.config["Cmd"], ["--version"]);
   assert.ok((config.config["Env"] as string[]).includes("GREETING=hello"));

@@ -9,6 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
+import { refNameOf } from "../support/layout.js";
 import { needRunc, runLayoutImage } from "../support/runc.js";
 import { needTools } from "../support/tools.js";
 
@@ -46,12 +47,13 @@ for (const [example, args, expected] of smoke) {
   test(`${example}: the OCI layout passes oci-image-tool, skopeo reads and converts it, umoci unpacks it, runc runs it read-only`, async () => {
     needTools("oci-image-tool", "skopeo", "umoci");
     const layout = compile(example, join(work, example), "oci");
-    assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", "name=latest", layout]), /Validation succeeded/);
-    const inspect = JSON.parse(tool("skopeo", ["inspect", `oci:${layout}:latest`])) as { Architecture: string; Os: string; Created: string };
+    assert.match(tool("oci-image-tool", ["validate", "--type", "image", "--ref", `name=${refNameOf(layout)}`, layout]), /Validation succeeded/);
+    // One image in the layout: skopeo takes it without a tag.
+    const inspect = JSON.parse(tool("skopeo", ["inspect", `oci:${layout}`])) as { Architecture: string; Os: string; Created: string };
     assert.equal([inspect.Architecture, inspect.Os, inspect.Created], ["amd64", "linux", "1970-01-01T00:00:00Z"]);
-    const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${layout}:latest`])) as { config: { Entrypoint: string[]; User: string; Volumes?: Record<string, object> } };
+    const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${layout}`])) as { config: { Entrypoint: string[]; User: string; Volumes?: Record<string, object> } };
     assert.is(config.config.Entrypoint[0], args[0]);
-    tool("skopeo", ["copy", `oci:${layout}:latest`, `docker-archive:${join(work, `${example}-from-skopeo.tar`)}:${example}:latest`]);
+    tool("skopeo", ["copy", `oci:${layout}`, `docker-archive:${join(work, `${example}-from-skopeo.tar`)}:${example}:latest`]);
     needRunc();
     const run = await runLayoutImage(layout, "latest", work, example, { args });
     assert.is(run.stderr, "");
@@ -62,7 +64,7 @@ for (const [example, args, expected] of smoke) {
 
 test("the image config says what the spec says", () => {
   const layout = compile("jq", join(work, "jq-config"), "oci");
-  const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${layout}:latest`])) as { config: { Entrypoint: string[]; Cmd: string[]; User: string; WorkingDir: string; Volumes: Record<string, object> } };
+  const config = JSON.parse(tool("skopeo", ["inspect", "--config", `oci:${layout}`])) as { config: { Entrypoint: string[]; Cmd: string[]; User: string; WorkingDir: string; Volumes: Record<string, object> } };
   assert.equal(config.config.Entrypoint, ["/usr/bin/jq"]);
   assert.equal(config.config.Cmd, ["--version"]);
   assert.is(config.config.User, "65532:65532");
@@ -72,7 +74,7 @@ test("the image config says what the spec says", () => {
 
 test("oci-archive and docker-archive are read by skopeo", () => {
   const oa = compile("busybox", join(work, "busybox.oci.tar"), "oci-archive");
-  const a = JSON.parse(tool("skopeo", ["inspect", `oci-archive:${oa}:latest`])) as { Architecture: string };
+  const a = JSON.parse(tool("skopeo", ["inspect", `oci-archive:${oa}`])) as { Architecture: string };
   assert.is(a.Architecture, "amd64");
   const da = compile("busybox", join(work, "busybox.docker.tar"), "docker-archive");
   // skopeo finds the image by the name:tag the archive's manifest.json gives it.

@@ -16,6 +16,7 @@ import { parseLock } from "../../src/resolve/lock.js";
 import { mergedUsrPath } from "../../src/debian/merged-usr.js";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
+import { layoutIndexOf, layoutReferrers } from "../support/layout.js";
 import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-supply-"));
@@ -55,16 +56,18 @@ function regularFiles(root: string, rel = ""): string[] {
 
 test("curl for amd64 and arm64: one OCI index that skopeo reads for each platform, each with its SBOM attached", () => {
   const layout = compile("curl", join(work, "curl"), ["--format", "oci"]);
-  const raw = JSON.parse(tool("skopeo", ["inspect", "--raw", `oci:${layout}:latest`])) as { mediaType: string; manifests: { digest: string; platform: { architecture: string; variant?: string } }[] };
+  const raw = JSON.parse(tool("skopeo", ["inspect", "--raw", `oci:${layout}`])) as { mediaType: string; manifests: { digest: string; platform: { architecture: string; variant?: string } }[] };
   assert.is(raw.mediaType, "application/vnd.oci.image.index.v1+json");
   assert.equal(raw.manifests.map((m) => [m.platform.architecture, m.platform.variant ?? ""]), [["amd64", ""], ["arm64", "v8"]]);
   for (const arch of ["amd64", "arm64"]) {
-    const inspect = JSON.parse(tool("skopeo", ["inspect", "--override-arch", arch, `oci:${layout}:latest`])) as { Architecture: string; Os: string };
+    const inspect = JSON.parse(tool("skopeo", ["inspect", "--override-arch", arch, `oci:${layout}`])) as { Architecture: string; Os: string };
     assert.equal([inspect.Architecture, inspect.Os], [arch, "linux"]);
   }
-  // The layout's index lists one SBOM artifact per image, whose subject is that image.
-  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string; artifactType?: string }[] };
-  const artifacts = index.manifests.filter((m) => m.artifactType === "application/spdx+json");
+  // The layout's index.json lists the image alone; the index of referrers its annotation
+  // names lists one SBOM artifact per image, whose subject is that image.
+  assert.is(layoutIndexOf(layout).manifests.length, 1);
+  const referrers = layoutReferrers(layout);
+  const artifacts = referrers.filter((m) => m.artifactType === "application/spdx+json");
   assert.is(artifacts.length, 2);
   const subjects = artifacts.map((a) => {
     const manifest = JSON.parse(readFileSync(join(layout, "blobs", "sha256", a.digest.slice(7)), "utf8")) as { subject: { digest: string }; layers: { digest: string; mediaType: string }[] };
@@ -77,7 +80,7 @@ test("curl for amd64 and arm64: one OCI index that skopeo reads for each platfor
   });
   assert.equal(subjects.sort(), raw.manifests.map((m) => m.digest).sort());
   // And one provenance document per image, the same bytes as the one beside the output.
-  const provenance = index.manifests.filter((m) => m.artifactType === "application/vnd.mcc.provenance.v2+json");
+  const provenance = referrers.filter((m) => m.artifactType === "application/vnd.mcc.provenance.v2+json");
   assert.is(provenance.length, 2);
   for (const p of provenance) {
     const manifest = JSON.parse(readFileSync(join(layout, "blobs", "sha256", p.digest.slice(7)), "utf8")) as { artifactType: string; subject: { digest: string }; layers: { digest: string; mediaType: string }[] };

@@ -7,6 +7,8 @@ import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onStop, trackChild } from "./children.js";
+import { REF_NAME, refNameMatches } from "../../src/formats/oci-layout.js";
+import { layoutIndexOf } from "./layout.js";
 import { needRoot, needTools } from "./tools.js";
 
 export interface RuncResult {
@@ -94,7 +96,10 @@ export async function runLayoutImage(
   options: { args?: readonly string[]; hostNetwork?: boolean } = {},
 ): Promise<RuncResult & { user: { uid: number; gid: number } }> {
   const bundle = join(work, `bundle-${name}`);
-  execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:${tag}`, bundle], { stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
+  // umoci looks an image up by its exact ref name (`curl:latest`); `tag` may be the tag alone.
+  const names = layoutIndexOf(layout).manifests.map((m) => m.annotations?.[REF_NAME]);
+  const refName = names.find((n) => refNameMatches(n, tag)) ?? tag;
+  execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:${refName}`, bundle], { stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
   const configPath = join(bundle, "config.json");
   const runtime = JSON.parse(readFileSync(configPath, "utf8")) as {
     root: { readonly?: boolean };
