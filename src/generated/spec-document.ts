@@ -141,13 +141,17 @@ export interface MccSpec {
     onExit?: "poweroff" | "restart";
   };
   /**
-   * What mcc records about the image's contents, for scanners and audits. Both are on unless turned off.
+   * What mcc records about the image's contents, for scanners and audits. Each is on unless turned off.
    */
   metadata?: {
     /**
      * Write an SPDX 2.3 JSON SBOM of the image (its packages and every kept file, with checksums) beside each output, and attach it to OCI layouts as an artifact that refers to the image.
      */
     sbom?: boolean;
+    /**
+     * Write mcc's provenance document (why each file is in the image, the packages and the build plan that made it) beside each output, and attach it to OCI layouts as an artifact that refers to the image. `mcc inspect` reads it.
+     */
+    provenance?: boolean;
     /**
      * Write `/var/lib/dpkg/status.d/<package>` (the package's control stanza) and `<package>.md5sums` (only the files kept) for each package that contributed a file, so vulnerability scanners still recognise the packages.
      */

@@ -58,6 +58,7 @@ const AFTER_KEYWORD: Record<string, string> = {
   console: "a console device such as `ttyS0`",
   onExit: "`poweroff` or `restart`",
   sbom: "`true` or `false`",
+  provenance: "`true` or `false`",
   dpkgStatus: "`true` or `false`",
   boot: "`{`",
   metadata: "`{`",

@@ -5,7 +5,7 @@ export const BODY_KEYWORDS = ["version", "from", "packages", "executable", "args
 export const FROM_KEYWORDS = ["distro", "release", "archs", "mirror", "components", "keyring", "infer"];
 export const USER_KEYWORDS = ["name", "uid", "gid"];
 export const BOOT_KEYWORDS = ["kernel", "cmdline", "console", "onExit"];
-export const METADATA_KEYWORDS = ["sbom", "dpkgStatus"];
+export const METADATA_KEYWORDS = ["sbom", "provenance", "dpkgStatus"];
 
 /** Words from YAML specs, Dockerfiles and compose files, and where they go in the DSL. */
 const ELSEWHERE: Record<string, string> = {

@@ -69,6 +69,7 @@ export const KEYWORD_NAMES = [
   "onExit",
   "metadata",
   "sbom",
+  "provenance",
   "dpkgStatus",
   "output",
 ] as const;

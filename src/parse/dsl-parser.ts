@@ -278,7 +278,7 @@ export class DslParser extends CstParser {
     ] });
   });
 
-  /** `metadata { sbom false; dpkgStatus true }`: what mcc records about the image. */
+  /** `metadata { sbom false; provenance false; dpkgStatus true }`: what mcc records about the image. */
   metadataStatement = this.RULE("metadataStatement", () => {
     this.CONSUME(K.metadata);
     this.SUBRULE(this.metadataBlock);
@@ -290,7 +290,7 @@ export class DslParser extends CstParser {
     this.OR({ MAX_LOOKAHEAD: 1, DEF: [
       {
         ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(K.sbom) }, { ALT: () => this.CONSUME(K.dpkgStatus) }]);
+          this.OR2([{ ALT: () => this.CONSUME(K.sbom) }, { ALT: () => this.CONSUME(K.provenance) }, { ALT: () => this.CONSUME(K.dpkgStatus) }]);
           this.CONSUME(Value);
         },
       },

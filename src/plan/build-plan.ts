@@ -205,7 +205,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
   // The provenance of each image records the plan that made it: every step so far (not the
   // outputs, whose paths are the machine's, nor itself, whose id would depend on it).
   const graph = steps.map((s) => ({ id: s.id, kind: s.kind, label: s.label, inputs: s.inputs }));
-  for (const image of images) {
+  for (const image of spec.metadata.provenance ? images : []) {
     image.provenance = add(
       "provenance",
       `write the provenance (why each file)${several ? ` (${image.arch})` : ""}`,

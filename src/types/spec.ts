@@ -49,10 +49,12 @@ export interface SpecBoot {
   readonly onExit: "poweroff" | "restart";
 }
 
-/** What mcc records about the image's contents (both on by default). */
+/** What mcc records about the image's contents (all on by default). */
 export interface SpecMetadata {
   /** An SPDX 2.3 SBOM beside each output and attached to OCI layouts. */
   readonly sbom: boolean;
+  /** mcc's provenance document (why each file, the plan) beside each output and attached to OCI layouts. */
+  readonly provenance: boolean;
   /** `/var/lib/dpkg/status.d/` entries, listing only kept files, for scanners. */
   readonly dpkgStatus: boolean;
 }

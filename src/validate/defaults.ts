@@ -17,7 +17,7 @@ export const DEFAULTS = {
     { path: "/read", type: "config" },
   ] satisfies SpecMount[],
   fileMode: 0o644,
-  metadata: { sbom: true, dpkgStatus: true },
+  metadata: { sbom: true, provenance: true, dpkgStatus: true },
 } as const;
 
 const OUTPUT_SUFFIX: Record<string, string> = {

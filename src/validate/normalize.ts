@@ -55,7 +55,11 @@ export function normalizeSpec(doc: SpecDocument, options: NormalizeOptions): Spe
             onExit: doc.boot.onExit ?? "poweroff",
           },
         }),
-    metadata: { sbom: doc.metadata?.sbom ?? DEFAULTS.metadata.sbom, dpkgStatus: doc.metadata?.dpkgStatus ?? DEFAULTS.metadata.dpkgStatus },
+    metadata: {
+      sbom: doc.metadata?.sbom ?? DEFAULTS.metadata.sbom,
+      provenance: doc.metadata?.provenance ?? DEFAULTS.metadata.provenance,
+      dpkgStatus: doc.metadata?.dpkgStatus ?? DEFAULTS.metadata.dpkgStatus,
+    },
     outputs: outputs.map(
       (o): SpecOutput => ({ format: o.format as OutputFormat, path: o.path ?? defaultOutputPath(doc.name, o.format) }),
     ),

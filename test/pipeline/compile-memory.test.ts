@@ -88,9 +88,16 @@ test("compile runs from spec to OCI layout in memory: locked, traced, layered an
 
   // The layout: its index names the manifest, whose layer holds the traced closure only.
   assert.equal(await json(host, "/work/app/out/hello/oci-layout"), { imageLayoutVersion: "1.0.0" });
-  const index = (await json(host, "/work/app/out/hello/index.json")) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
-  const named = index.manifests.find((m) => m.annotations?.["org.opencontainers.image.ref.name"] !== undefined);
+  // One entry, named NAME:TAG, so every client takes it without being told which; the SBOM
+  // and provenance are in the index of referrers the annotation names, each about the image.
+  const index = (await json(host, "/work/app/out/hello/index.json")) as { manifests: { digest: string; annotations?: Record<string, string> }[]; annotations?: Record<string, string> };
+  assert.is(index.manifests.length, 1);
+  const named = index.manifests[0];
+  assert.equal(named?.annotations, { "org.opencontainers.image.ref.name": "hello:latest" });
   assert.is(named?.digest, output?.digest);
+  const referrers = JSON.parse(text(await blob(host, index.annotations?.["vnd.mcc.referrers"] ?? ""))) as { manifests: { digest: string; artifactType: string }[] };
+  assert.equal(referrers.manifests.map((m) => m.artifactType), ["application/spdx+json", "application/vnd.mcc.provenance.v2+json"]);
+  for (const m of referrers.manifests) assert.is((JSON.parse(text(await blob(host, m.digest))) as { subject: { digest: string } }).subject.digest, named?.digest);
   const manifest = JSON.parse(text(await blob(host, named?.digest ?? ""))) as { layers: { digest: string }[]; config: { digest: string } };
   // Two layers: the packages' files, then the spec's own.
   assert.is(manifest.layers.length, 2);
@@ -125,6 +132,7 @@ test("compile runs from spec to OCI layout in memory: locked, traced, layered an
 
   // The SBOM beside the output names both packages; nothing was left in the cache's temporaries.
   const sbom = text(await host.readFile("/work/app/out/hello.spdx.json"));
+  assert.ok((await host.stat("/work/app/out/hello.provenance.json")) !== undefined, "the provenance is written beside the layout");
   assert.ok(sbom.includes('"hello"') && sbom.includes('"libc6"'));
   assert.equal((await host.readdir("/cache/tmp")) ?? [], []);
 });
@@ -162,6 +170,26 @@ test("a change to the spec's files changes only their layer; with layers: one th
   const c = await compile(one, request);
   if (c.kind !== "built") throw new Error("not built");
   assert.is((await layersOf(one, c.outputs[0]?.digest ?? "")).length, 1);
+});
+
+test("metadata can turn the provenance and the SBOM off: the layout then names no referrers, and nothing is written beside it", async () => {
+  const arch = await archive();
+  for (const [metadata, types] of [
+    ["metadata: {provenance: false}\n", ["application/spdx+json"]],
+    ["metadata: {sbom: false, provenance: false}\n", []],
+  ] as const) {
+    const host = hostFor(arch);
+    await host.writeFileAtomic("/work/app/spec.yml", text(await host.readFile("/work/app/spec.yml")) + metadata);
+    const result = await compile(host, request);
+    if (result.kind !== "built") throw new Error(JSON.stringify(result));
+    const index = (await json(host, "/work/app/out/hello/index.json")) as { manifests: unknown[]; annotations?: Record<string, string> };
+    assert.is(index.manifests.length, 1);
+    const named = index.annotations?.["vnd.mcc.referrers"];
+    const listed = named === undefined ? [] : (JSON.parse(text(await blob(host, named))) as { manifests: { artifactType: string }[] }).manifests.map((m) => m.artifactType);
+    assert.equal(listed, types);
+    assert.is(await host.stat("/work/app/out/hello.provenance.json"), undefined);
+    assert.is((await host.stat("/work/app/out/hello.spdx.json")) !== undefined, types.length > 0);
+  }
 });
 
 test("a .deb the mirror changed after signing is refused, and nothing is written", async () => {
