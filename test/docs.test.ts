@@ -28,7 +28,7 @@ function examples(): Map<string, { line: string; fixture: string }> {
     if (!existsSync(file)) continue;
     const lines = readFileSync(file, "utf8").split("\n");
     for (const [i, line] of lines.entries()) {
-      const code = / error (MCC\d{3}):/.exec(line)?.[1];
+      const code = / (?:error|warning) (MCC\d{3}):/.exec(line)?.[1];
       if (code === undefined) continue;
       const preferred = fixture.startsWith(code.toLowerCase());
       if (out.has(code) && !(preferred && !out.get(code)?.fixture.includes(`/${code.toLowerCase()}`))) continue;

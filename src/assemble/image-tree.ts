@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { BlobStore } from "../cache/store.js";
 import type { Spec } from "../types/spec.js";
-import type { Reason, TraceResult } from "../trace/trace.js";
+import type { Reason, TraceResult, UnmatchedGlob } from "../trace/trace.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 
 /** One entry of the image's file system, as every backend writes it. */
@@ -169,6 +169,8 @@ export interface TreeResult {
   readonly dropped?: readonly DroppedEntry[];
   /** What unpacking the packages dropped or changed, of what concerns the image (a device, a setuid bit). */
   readonly extraction?: readonly { readonly pkg: string; readonly note: string }[];
+  /** The spec's `include` and `exclude` globs that matched nothing (warnings for the user). */
+  readonly unmatched?: readonly UnmatchedGlob[];
 }
 
 /** A kept tree as the ImageTree the writers take. */

@@ -418,6 +418,21 @@ export const DIAGNOSTICS = {
     template: "{path} looks like an ELF file but cannot be read: {message}",
     help: "A file with the ELF magic could not be parsed; it may be damaged or of an unsupported kind.",
   },
+  MCC504: {
+    title: "include matches nothing",
+    template: "include \"{glob}\" matches nothing in the packages{where}",
+    help: "An `include` glob is matched against every file of the resolved packages and the spec's own files; one that matches nothing keeps nothing, and the image is built without what you meant it to hold (often another release's path, such as python3.13 on bookworm). The note gives the closest path there is. A glob that names a directory keeps nothing either: `include` keeps files, so add `/**`. This is a warning: the build goes on.",
+  },
+  MCC505: {
+    title: "exclude matches nothing",
+    template: "exclude \"{glob}\" matches nothing in the packages{where}",
+    help: "An `exclude` glob that matches no file of the packages, of the spec or of what mcc writes leaves out nothing: a typo, or a path of another release. The note gives the closest path there is. This is a warning: the build goes on.",
+  },
+  MCC506: {
+    title: "exclude removes a needed file",
+    template: "exclude \"{glob}\" removes {path}, which {by} needs",
+    help: "The excluded file is one the image needs to run: a shared library an ELF file loads, its ELF interpreter, or the interpreter of a script that runs. Without it the program fails when it starts. Narrow the glob, or remove it; `mcc why PATH` says who needs the file.",
+  },
   MCC510: {
     title: "this spec cannot boot",
     template: "the {format} output cannot boot this spec: {reason}",

@@ -16,7 +16,9 @@ import type { PlanStepOf } from "../plan/build-plan.js";
 import { OutputError, stepCache, TraceFailure, type StepEnv } from "../steps/handlers.js";
 import { storeSpecFiles } from "../steps/spec-files.js";
 import { whereShipped } from "./where-shipped.js";
-import { traceDiagnostics } from "../steps/trace-diagnostics.js";
+import { traceDiagnostics, unmatchedDiagnostics } from "../steps/trace-diagnostics.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { SourceText } from "../types/source-text.js";
 import { runOutputs } from "./run-plan.js";
 import { prepareBuild, type BuildFailure, type BuildRequest, type PreparedBuild, type PrepareEvents } from "./prepare.js";
 
@@ -63,7 +65,18 @@ export interface OutputSummary {
   readonly images: readonly ImageSummary[];
 }
 
-export type CompileResult = { readonly kind: "built"; readonly outputs: readonly OutputSummary[]; readonly ran: number; readonly reused: number } | BuildFailure;
+export type CompileResult =
+  | {
+      readonly kind: "built";
+      readonly outputs: readonly OutputSummary[];
+      readonly ran: number;
+      readonly reused: number;
+      /** What built but is likely not what was meant: a glob that matched nothing, at its line. */
+      readonly warnings: readonly Diagnostic[];
+      /** The spec's text, for showing the warnings' lines. */
+      readonly source?: SourceText;
+    }
+  | BuildFailure;
 
 export async function compile(host: Host, request: CompileRequest, events: CompileEvents = {}): Promise<CompileResult> {
   const prepared = await prepareBuild(host, request, { boot: true, checkMounts: true, outsideOf: request.cacheRoot, checkPlaces: true }, events);
@@ -98,7 +111,8 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
     if (request.explain !== undefined && first !== undefined) {
       await host.writeFileAtomic(resolve(request.cwd, request.explain), JSON.stringify(explainAll(treeOf(first.tree)), null, 2) + "\n");
     }
-    return { kind: "built", outputs, ran, reused };
+    const warnings = unmatchedDiagnostics(trees.map((t) => ({ arch: t.arch, unmatched: t.tree.unmatched ?? [] })), loaded.ast);
+    return { kind: "built", outputs, ran, reused, warnings, ...(loaded.source === undefined ? {} : { source: loaded.source }) };
   } catch (error) {
     if (error instanceof OutputError) return { kind: "output", message: error.message };
     if (error instanceof TraceFailure) {

@@ -159,6 +159,8 @@ function traceDiagnostic(problem: TraceProblem, image: string): Diagnostic {
       return diagnosticForFile(image, "MCC612", { path: problem.path, by: problem.by });
     case "bad-elf":
       return diagnosticForFile(image, "MCC503", { path: problem.path, message: problem.message });
+    case "excluded-needed":
+      return diagnosticForFile(image, "MCC506", { glob: problem.glob, path: problem.path, by: problem.by });
   }
 }
 

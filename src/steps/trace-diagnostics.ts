@@ -1,7 +1,8 @@
 import { posix } from "node:path";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { locate } from "../diagnostics/locate.js";
-import type { TraceProblem } from "../trace/trace.js";
+import { locate, valueAt } from "../diagnostics/locate.js";
+import { childPointer } from "../types/ast.js";
+import type { TraceProblem, UnmatchedGlob } from "../trace/trace.js";
 import type { SpecAst } from "../types/ast.js";
 
 /**
@@ -36,5 +37,38 @@ function problemDiagnostic(problem: TraceProblem, ast: SpecAst, shippedBy: Reado
       return diagnosticAt(ast.source, at, "MCC502", { path: problem.path, by: problem.by }, shippedHint(problem.path, shippedBy) ?? `add the package that ships ${posix.basename(problem.path)}`);
     case "bad-elf":
       return diagnosticAt(ast.source, at, "MCC503", { path: problem.path, message: problem.message });
+    case "excluded-needed":
+      return diagnosticAt(ast.source, globAt(ast, "exclude", problem.glob) ?? at, "MCC506", { glob: problem.glob, path: problem.path, by: problem.by });
   }
+}
+
+/** Where the spec writes a glob of `include` or `exclude`: its item, or undefined when mcc added it. */
+function globAt(ast: SpecAst, key: "include" | "exclude", glob: string): ReturnType<typeof locate> | undefined {
+  const list = valueAt(ast.value, `/${key}`);
+  if (!Array.isArray(list)) return undefined;
+  const i = list.indexOf(glob);
+  return i < 0 ? undefined : locate(ast, childPointer(`/${key}`, i));
+}
+
+/**
+ * Warnings for the globs that matched nothing, at their items: one per glob, naming the
+ * architectures where it matched nothing when not all of the image's did.
+ */
+export function unmatchedDiagnostics(byArch: readonly { arch: string; unmatched: readonly UnmatchedGlob[] }[], ast: SpecAst): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const { unmatched } of byArch) {
+    for (const u of unmatched) {
+      const key = `${u.kind} ${u.glob}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const at = globAt(ast, u.kind, u.glob);
+      if (at === undefined) continue;
+      const archs = byArch.filter((a) => a.unmatched.some((o) => o.kind === u.kind && o.glob === u.glob)).map((a) => a.arch);
+      const where = archs.length === byArch.length ? "" : ` for ${archs.join(", ")}`;
+      const hint = u.directory ? `it names a directory, and include keeps files: "${u.glob.replace(/\/+$/, "")}/**" keeps what is in it` : u.suggestion !== undefined ? `did you mean "${u.suggestion}"?` : undefined;
+      out.push({ ...diagnosticAt(ast.source, at, u.kind === "include" ? "MCC504" : "MCC505", { glob: u.glob, where }, hint), severity: "warning" });
+    }
+  }
+  return out;
 }

@@ -33,13 +33,30 @@ export type TraceProblem =
   | { readonly kind: "executable-missing"; readonly path: string; readonly suggestions: readonly string[] }
   | { readonly kind: "library-missing"; readonly name: string; readonly by: string; readonly searched: readonly string[] }
   | { readonly kind: "bad-elf"; readonly path: string; readonly message: string }
-  | { readonly kind: "interpreter-missing"; readonly path: string; readonly by: string };
+  | { readonly kind: "interpreter-missing"; readonly path: string; readonly by: string }
+  /** An `exclude` glob took out a file something in the image needs to run. */
+  | { readonly kind: "excluded-needed"; readonly path: string; readonly by: string; readonly glob: string };
+
+/**
+ * An `include` or `exclude` glob that matched nothing in the packages and the spec's files:
+ * almost always a typo or another release's path. `suggestion` is the glob with its first
+ * missing directory or name replaced by the closest one there is; `directory` says the glob
+ * named a directory (include keeps files: add `/**`).
+ */
+export interface UnmatchedGlob {
+  readonly kind: "include" | "exclude";
+  readonly glob: string;
+  readonly suggestion?: string;
+  readonly directory?: boolean;
+}
 
 export interface TraceResult {
   /** Files and symlinks kept, by path, in the order they were found. */
   readonly kept: ReadonlyMap<string, KeptFile>;
   readonly generated: ReadonlyMap<string, GeneratedEntry>;
   readonly problems: readonly TraceProblem[];
+  /** The spec's globs that matched nothing. */
+  readonly unmatched: readonly UnmatchedGlob[];
 }
 
 export interface TraceInput {
@@ -86,15 +103,25 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const elfs = new Map<string, ElfInfo>();
   const libraries = new Set<string>();
   const imports = new Set<string>();
-  const excludes = spec.exclude.flatMap((g) => {
-    const p = parseGlob(g);
-    return p.ok ? [p.regex] : [];
+  const excludes = spec.exclude.flatMap((glob) => {
+    const p = parseGlob(glob);
+    return p.ok ? [{ glob, regex: p.regex }] : [];
   });
-  const excluded = (path: string) => excludes.some((r) => r.test(path));
+  const excludedBy = (path: string) => excludes.find((e) => e.regex.test(path))?.glob;
+  const excluded = (path: string) => excludedBy(path) !== undefined;
   const env = new Map(Object.entries(spec.env));
+  const unmatched: UnmatchedGlob[] = [];
+  // What will be run (the executable and the spec's own files), filled in below.
+  const runs = new Set<string>();
 
   const keep = (node: VNode, reason: Reason): boolean => {
-    if (excluded(node.path)) return false;
+    const glob = excludedBy(node.path);
+    if (glob !== undefined) {
+      // Taken out by the spec: an error when something that runs needs it, said once per path.
+      const by = reason.kind === "needed" || reason.kind === "interpreter" ? reason.by : reason.kind === "shebang" && runs.has(reason.by) ? reason.by : undefined;
+      if (by !== undefined && !problems.some((p) => p.kind === "excluded-needed" && p.path === node.path)) problems.push({ kind: "excluded-needed", path: node.path, by, glob });
+      return false;
+    }
     const existing = kept.get(node.path);
     if (existing !== undefined) {
       if (!existing.reasons.some((r) => JSON.stringify(r) === JSON.stringify(reason))) {
@@ -132,7 +159,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const start = lookupWithAlternatives(spec.executable, spec.executable);
   if (start.found === undefined || start.found.node.kind !== "file") {
     problems.push({ kind: "executable-missing", path: spec.executable, suggestions: suggestExecutables(root, spec.executable) });
-    return { kept, generated, problems };
+    return { kept, generated, problems, unmatched };
   }
   keepLookup(start.found, { kind: "executable" });
   if (start.alternative !== undefined) recordAlternative(start.alternative.name, start.found.path, spec.executable);
@@ -143,7 +170,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   // What will be run: the executable and the spec's own files. A script kept as data (a
   // module of an interpreter's library, whose `#!` names some other machine's interpreter)
   // has its interpreter kept when it is there, and no problem when it is not.
-  const runs = new Set([start.found.path, ...queue]);
+  for (const path of [start.found.path, ...queue]) runs.add(path);
 
   function recordAlternative(link: string, to: string, by: string) {
     generated.set(link, { kind: "symlink", path: link, target: to, reason: { kind: "alternative", name: link, by } });
@@ -285,10 +312,18 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   for (const glob of spec.include) {
     const parsed = parseGlob(glob);
     if (!parsed.ok) continue;
+    let matched = false;
+    let directory = false;
     for (const node of root.nodes.values()) {
-      if (node.kind === "directory" || !parsed.regex.test(node.path)) continue;
+      if (!parsed.regex.test(node.path)) continue;
+      if (node.kind === "directory") {
+        directory = true;
+        continue;
+      }
+      matched = true;
       if (keep(node, { kind: "include", glob }) && node.kind === "file") queue.push(node.path);
     }
+    if (!matched) unmatched.push(directory ? { kind: "include", glob, directory } : { kind: "include", glob, ...suggestGlob(root, glob) });
   }
   await drain();
 
@@ -332,7 +367,34 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
     await drain();
     if (!added) break;
   }
-  return { kept, generated, problems };
+  for (const { glob, regex } of excludes) {
+    if (![...root.nodes.keys(), ...generated.keys()].some((p) => regex.test(p))) unmatched.push({ kind: "exclude", glob, ...suggestGlob(root, glob) });
+  }
+  return { kept, generated, problems, unmatched };
+}
+
+/**
+ * For a glob that matched nothing: the same glob with its first literal segment that names
+ * nothing replaced by the closest name in that directory (`/usr/lib/python3.13/**` ->
+ * `/usr/lib/python3.11/**`), when one is close. Nothing when the literal part exists (the
+ * wildcards are what matched nothing) or nothing is close.
+ */
+function suggestGlob(root: VirtualRoot, glob: string): { suggestion?: string } {
+  const segments = glob.split("/");
+  let dir = "";
+  for (let i = 1; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    if (/[*?[\\]/.test(segment)) return {};
+    const path = `${dir}/${segment}`;
+    if (!root.nodes.has(path)) {
+      const parent = dir === "" ? "/" : dir;
+      const names = [...root.nodes.keys()].filter((p) => p !== "/" && posix.dirname(p) === parent).map((p) => posix.basename(p));
+      const close = didYouMean(segment, names);
+      return close === undefined ? {} : { suggestion: [...segments.slice(0, i), close, ...segments.slice(i + 1)].join("/") };
+    }
+    dir = path;
+  }
+  return {};
 }
 
 function matchAll(root: VirtualRoot, pattern: string): string[] {

@@ -13,6 +13,9 @@ import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { cacheRootOf, fetchProgress, formatSize, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
 import { reportSourceErrors } from "./source-errors.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { renderDiagnostic } from "../../diagnostics/render.js";
+import type { SourceText } from "../../types/source-text.js";
 
 export interface CompileOptions extends SourceOptions {
   /** Print events as JSON lines on stdout, for tools. */
@@ -50,17 +53,28 @@ function requestOf(file: string, options: CompileOptions, io: CliIo): Omit<Compi
 }
 
 /** Prints why a build stopped; returns its exit code. */
-function reportFailure(io: CliIo, failure: BuildFailure): ExitCode {
+function reportFailure(io: CliIo, failure: BuildFailure, json = false): ExitCode {
   switch (failure.kind) {
     case "diagnostics":
-      printDiagnostics(io, failure.loaded, failure.diagnostics);
+      if (json) for (const d of failure.diagnostics) io.stdout(JSON.stringify({ event: "diagnostic", ...d }) + "\n");
+      else printDiagnostics(io, failure.loaded, failure.diagnostics);
       return EXIT.userError;
     case "output":
-      io.stderr(`mcc: error: ${failure.message}\n`);
+      if (json) io.stdout(JSON.stringify({ event: "error", message: failure.message }) + "\n");
+      else io.stderr(`mcc: error: ${failure.message}\n`);
       return EXIT.userError;
     case "usage":
-      io.stderr(`mcc: error: ${failure.message}\n${failure.hint === undefined ? "" : `  hint: ${failure.hint}\n`}`);
+      if (json) io.stdout(JSON.stringify({ event: "error", message: failure.message, ...(failure.hint === undefined ? {} : { hint: failure.hint }) }) + "\n");
+      else io.stderr(`mcc: error: ${failure.message}\n${failure.hint === undefined ? "" : `  hint: ${failure.hint}\n`}`);
       return EXIT.usage;
+  }
+}
+
+/** Warnings of a build that succeeded: as JSON events, or as the compiler prints them. */
+function reportWarnings(io: CliIo, warnings: readonly Diagnostic[], source: SourceText | undefined, json: boolean): void {
+  for (const d of warnings) {
+    if (json) io.stdout(JSON.stringify({ event: "diagnostic", ...d }) + "\n");
+    else io.stderr(renderDiagnostic(d, source, { excerpt: io.stderrIsTty, color: io.color }) + "\n");
   }
 }
 
@@ -103,7 +117,8 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
         },
       );
       progress.finish();
-      if (result.kind !== "built") return reportFailure(io, result);
+      if (result.kind !== "built") return reportFailure(io, result, options.json === true);
+      reportWarnings(io, result.warnings, result.source, options.json === true);
       if (!quiet) io.stderr(`${result.ran} step${result.ran === 1 ? "" : "s"} ran, ${result.reused} reused from the cache\n`);
       if (shared !== undefined) reportSharedCache(io, options, shared);
       for (const output of result.outputs) printOutput(io, options, output);

@@ -1,0 +1,84 @@
+// Builds that would succeed and then not do what was meant, said at the spec's line: an
+// `include` or `exclude` glob that matches nothing (a warning with the closest path there is),
+// and an `exclude` that takes out a file the program needs (an error naming who needs it).
+// Whole compiles on the in-memory host against a signed archive; the diagnostics as printed
+// are the golden file test/fixtures-source/trace-globs/diagnostics.txt.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { renderDiagnostic } from "../../src/diagnostics/render.js";
+import { createMemoryHost } from "../../src/host/memory-host.js";
+import { compile } from "../../src/pipeline/compile.js";
+import { repoRoot } from "../helpers.js";
+import { buildElf, EM } from "../support/elf.js";
+import { createMemoryArchive, MEMORY_LD, memoryCompileRequest, memoryLibc6, type MemoryArchive } from "../support/memory-archive.js";
+
+let shared: MemoryArchive | undefined;
+async function archive(): Promise<MemoryArchive> {
+  shared ??= await createMemoryArchive([
+    memoryLibc6(),
+    {
+      name: "hello",
+      version: "1.0-1",
+      depends: "libc6 (>= 2.34)",
+      files: {
+        "/usr/bin/hello": buildElf({ is64: true, le: true, machine: EM.x86_64, interp: MEMORY_LD, needed: ["libc.so.6"] }),
+        "/usr/share/doc/hello/README": "hello, world\n",
+        "/usr/share/hello/greetings.txt": "hello\n",
+      },
+    },
+  ]);
+  return shared;
+}
+
+async function build(lines: string[]) {
+  const arch = await archive();
+  const spec = ["name: hello", "from:", "  release: testrel", `  mirror: ${arch.url}`, "  keyring: archive.gpg", "packages: [hello]", "executable: /usr/bin/hello", ...lines, "output: {format: oci, path: out/hello}", ""].join("\n");
+  const host = createMemoryHost({ "/work/app/spec.yml": spec, "/work/app/archive.gpg": arch.keyring }, { web: arch.web });
+  return compile(host, memoryCompileRequest());
+}
+
+const printed: string[] = [];
+function print(result: Awaited<ReturnType<typeof build>>): string[] {
+  const diagnostics = result.kind === "built" ? result.warnings : result.kind === "diagnostics" ? result.diagnostics : [];
+  const source = result.kind === "built" ? result.source : result.kind === "diagnostics" ? result.loaded.source : undefined;
+  const lines = diagnostics.map((d) => renderDiagnostic(d, source, { excerpt: false, color: false }).split("/work/app/").join(""));
+  printed.push(...lines);
+  return lines;
+}
+
+test("an include that matches nothing is a warning at its line, with the closest path; the build goes on", async () => {
+  const result = await build(["include:", "  - /usr/share/doc/hello/**", "  - /usr/share/helo/*.txt", "  - /usr/share/hello"]);
+  assert.is(result.kind, "built");
+  assert.equal(print(result), [
+    'spec.yml:10:5: warning MCC504: include "/usr/share/helo/*.txt" matches nothing in the packages\nspec.yml:10:5: note: did you mean "/usr/share/hello/*.txt"?',
+    'spec.yml:11:5: warning MCC504: include "/usr/share/hello" matches nothing in the packages\nspec.yml:11:5: note: it names a directory, and include keeps files: "/usr/share/hello/**" keeps what is in it',
+  ]);
+});
+
+test("an exclude that matches nothing is a warning; one that matches something is not", async () => {
+  const result = await build(["exclude:", "  - /usr/share/doc/**", "  - /usr/shar/hello/**"]);
+  assert.is(result.kind, "built");
+  assert.equal(print(result), [
+    'spec.yml:10:5: warning MCC505: exclude "/usr/shar/hello/**" matches nothing in the packages\nspec.yml:10:5: note: did you mean "/usr/share/hello/**"?',
+  ]);
+});
+
+test("an exclude that takes out a library the program loads is an error at the exclude, naming who needs it", async () => {
+  const result = await build(["exclude:", "  - /usr/lib/x86_64-linux-gnu/libc.so*"]);
+  assert.is(result.kind, "diagnostics");
+  assert.equal(print(result), ['spec.yml:9:5: error MCC506: exclude "/usr/lib/x86_64-linux-gnu/libc.so*" removes /usr/lib/x86_64-linux-gnu/libc.so.6, which /usr/bin/hello needs']);
+});
+
+test("the diagnostics match the golden file", () => {
+  const file = join(repoRoot, "test", "fixtures-source", "trace-globs", "diagnostics.txt");
+  const actual = printed.join("\n") + "\n";
+  if (process.env["UPDATE"] === "1") {
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, actual);
+  }
+  assert.fixture(actual, readFileSync(file, "utf8"));
+});
+
+test.run();
