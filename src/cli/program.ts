@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import type { CompileOptions } from "./commands/compile.js";
 import type { LockCommandOptions } from "./commands/lock.js";
+import type { RunOptions } from "./commands/run.js";
 import type { PushCommandOptions, RegistryOptions } from "./commands/registry.js";
 import { OUTPUT_FORMATS } from "../types/spec.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
@@ -70,6 +71,21 @@ docs/diagnostics.md (every error code).`,
       .addOption(new Option("--json", "print progress and outputs as JSON lines on stdout, for tools")),
   ).action(async (spec: string, options: CompileOptions) => {
     code = await (await import("./commands/compile.js")).compileCommand(spec, options, io);
+  });
+
+  sourceOptions(
+    program
+      .command("run")
+      .description("build when needed and run the microcontainer: read-only root, its user, its mounts made real (podman, or runc as root); a bootable spec boots in qemu")
+      .argument("<target>", "a spec file, or an image (OCI layout, oci-archive, docker-archive) to run with podman")
+      .argument("[args...]", "after --: arguments that replace the spec's args")
+      .addOption(new Option("--runtime <runtime>", "podman (default when present) or runc (as root)").choices(["podman", "runc"]))
+      .addOption(new Option("--boot", "boot the spec as an ISO in qemu, its console on the terminal (the default for a spec whose outputs are all iso)"))
+      .addOption(new Option("--kvm", "boot with KVM (default: software emulation, which works everywhere)"))
+      .addOption(new Option("--mount <path=dir...>", "a directory of this machine for a volume or config mount of the spec (repeatable)"))
+      .addOption(new Option("--ulimit <limit...>", "pass a --ulimit to podman (e.g. nofile=1024:1024)")),
+  ).action(async (target: string, args: string[], options: RunOptions) => {
+    code = await (await import("./commands/run.js")).runCommand(target, args, options, io);
   });
 
   sourceOptions(
