@@ -234,6 +234,17 @@ docs/diagnostics.md (every error code).`,
     });
 
   program
+    .command("init")
+    .description("write a starter spec: for a Debian package's program (mcc init curl) or a program of yours (mcc init ./server), with the schema beside it for editors")
+    .argument("<target>", "a Debian package name, or the path of your program")
+    .addOption(new Option("-o, --output <file>", "the spec to write (default: NAME.yml here)"))
+    .addOption(new Option("--release <release>", "the Debian release (default: this machine's, else the spec's default)"))
+    .addOption(new Option("--force", "replace the spec if it exists"))
+    .action(async (target: string, options: import("./commands/init.js").InitOptions) => {
+      code = await (await import("./commands/init.js")).initCommand(target, options, io);
+    });
+
+  program
     .command("schema")
     .description("print the spec's JSON Schema (draft 2020-12)")
     .action(async () => {
