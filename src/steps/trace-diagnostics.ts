@@ -2,7 +2,8 @@ import { posix } from "node:path";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { locate, valueAt } from "../diagnostics/locate.js";
 import { childPointer } from "../types/ast.js";
-import type { TraceProblem, UnmatchedGlob } from "../trace/trace.js";
+import { mergedUsrPath } from "../debian/merged-usr.js";
+import type { ProblemOrigin, TraceProblem, UnmatchedGlob } from "../trace/trace.js";
 import type { SpecAst } from "../types/ast.js";
 
 /**
@@ -10,7 +11,40 @@ import type { SpecAst } from "../types/ast.js";
  * the release that ship a missing path, when the Contents index was asked.
  */
 export function traceDiagnostics(problems: readonly TraceProblem[], ast: SpecAst, shippedBy: ReadonlyMap<string, readonly string[]> = new Map()): Diagnostic[] {
-  return problems.map((p) => problemDiagnostic(p, ast, shippedBy));
+  return groupRepeats(problems).map(({ problem, others }) => problemDiagnostic(problem, ast, shippedBy, others));
+}
+
+/**
+ * One diagnostic for a library or interpreter that many files lack (the scripts of a module
+ * tree all naming one interpreter): the first, with how many others, where the same origin
+ * brought them in.
+ */
+function groupRepeats(problems: readonly TraceProblem[]): { problem: TraceProblem; others: number }[] {
+  const out: { problem: TraceProblem; others: number }[] = [];
+  const byKey = new Map<string, { problem: TraceProblem; others: number }>();
+  for (const problem of problems) {
+    const what = problem.kind === "library-missing" ? problem.name : problem.kind === "interpreter-missing" ? problem.path : undefined;
+    const key = what === undefined ? undefined : `${problem.kind} ${what} ${JSON.stringify("origin" in problem ? problem.origin ?? null : null)}`;
+    const seen = key === undefined ? undefined : byKey.get(key);
+    if (seen !== undefined) {
+      seen.others++;
+      continue;
+    }
+    const entry = { problem, others: 0 };
+    if (key !== undefined) byKey.set(key, entry);
+    out.push(entry);
+  }
+  return out;
+}
+
+/** Where the spec brought in the file a problem is about: its include, or its files entry. */
+function originAt(ast: SpecAst, origin: ProblemOrigin | undefined): ReturnType<typeof locate> | undefined {
+  if (origin === undefined) return undefined;
+  if (origin.kind === "include") return globAt(ast, "include", origin.glob);
+  const files = valueAt(ast.value, "/files");
+  if (!Array.isArray(files)) return undefined;
+  const i = files.findIndex((f) => typeof (f as { path?: unknown })?.path === "string" && mergedUsrPath((f as { path: string }).path) === origin.path);
+  return i < 0 ? undefined : locate(ast, childPointer(childPointer("/files", i), "path"));
 }
 
 /** "it is in the package P: add it to packages", from the Contents index. */
@@ -20,8 +54,9 @@ function shippedHint(path: string, shippedBy: ReadonlyMap<string, readonly strin
   return packages.length === 1 ? `the release's package ${packages[0]} ships it: add it to packages` : `the release's packages ${packages.join(", ")} ship it: add the one you want to packages`;
 }
 
-function problemDiagnostic(problem: TraceProblem, ast: SpecAst, shippedBy: ReadonlyMap<string, readonly string[]>): Diagnostic {
-  const at = locate(ast, "/executable");
+function problemDiagnostic(problem: TraceProblem, ast: SpecAst, shippedBy: ReadonlyMap<string, readonly string[]>, others = 0): Diagnostic {
+  const at = ("origin" in problem ? originAt(ast, problem.origin) : undefined) ?? locate(ast, "/executable");
+  const by = (path: string) => (others === 0 ? path : `${path} and ${others} other file${others === 1 ? "" : "s"}`);
   switch (problem.kind) {
     case "executable-missing":
       return diagnosticAt(
@@ -32,9 +67,9 @@ function problemDiagnostic(problem: TraceProblem, ast: SpecAst, shippedBy: Reado
         shippedHint(problem.path, shippedBy) ?? (problem.suggestions.length > 0 ? `the packages have: ${problem.suggestions.join(", ")}` : "add the package that ships it to packages"),
       );
     case "library-missing":
-      return diagnosticAt(ast.source, at, "MCC501", { name: problem.name, by: problem.by }, `searched ${problem.searched.join(":")}; add the package that ships ${problem.name}`);
+      return diagnosticAt(ast.source, at, "MCC501", { name: problem.name, by: by(problem.by) }, `searched ${problem.searched.join(":")}; add the package that ships ${problem.name}`);
     case "interpreter-missing":
-      return diagnosticAt(ast.source, at, "MCC502", { path: problem.path, by: problem.by }, shippedHint(problem.path, shippedBy) ?? `add the package that ships ${posix.basename(problem.path)}`);
+      return diagnosticAt(ast.source, at, "MCC502", { path: problem.path, by: by(problem.by) }, shippedHint(problem.path, shippedBy) ?? `add the package that ships ${posix.basename(problem.path)}`);
     case "bad-elf":
       return diagnosticAt(ast.source, at, "MCC503", { path: problem.path, message: problem.message });
     case "excluded-needed":

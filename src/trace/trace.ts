@@ -29,11 +29,17 @@ export type GeneratedEntry =
   | { readonly kind: "file"; readonly path: string; readonly content: Uint8Array; readonly mode: number; readonly reason: Reason }
   | { readonly kind: "symlink"; readonly path: string; readonly target: string; readonly reason: Reason };
 
+/**
+ * What of the spec brought a file into the image, when not the executable: an `include` glob,
+ * or one of the spec's own `files` (by its image path). A problem is reported there.
+ */
+export type ProblemOrigin = { readonly kind: "include"; readonly glob: string } | { readonly kind: "file"; readonly path: string };
+
 export type TraceProblem =
   | { readonly kind: "executable-missing"; readonly path: string; readonly suggestions: readonly string[] }
-  | { readonly kind: "library-missing"; readonly name: string; readonly by: string; readonly searched: readonly string[] }
-  | { readonly kind: "bad-elf"; readonly path: string; readonly message: string }
-  | { readonly kind: "interpreter-missing"; readonly path: string; readonly by: string }
+  | { readonly kind: "library-missing"; readonly name: string; readonly by: string; readonly searched: readonly string[]; readonly origin?: ProblemOrigin }
+  | { readonly kind: "bad-elf"; readonly path: string; readonly message: string; readonly origin?: ProblemOrigin }
+  | { readonly kind: "interpreter-missing"; readonly path: string; readonly by: string; readonly origin?: ProblemOrigin }
   /** An `exclude` glob took out a file something in the image needs to run. */
   | { readonly kind: "excluded-needed"; readonly path: string; readonly by: string; readonly glob: string };
 
@@ -370,7 +376,28 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   for (const { glob, regex } of excludes) {
     if (![...root.nodes.keys(), ...generated.keys()].some((p) => regex.test(p))) unmatched.push({ kind: "exclude", glob, ...suggestGlob(root, glob) });
   }
-  return { kept, generated, problems, unmatched };
+  // Each problem at what of the spec brought its file in: the chain of reasons followed back
+  // to an include or one of the spec's files (the executable's own chain has no origin).
+  const originOf = (path: string): ProblemOrigin | undefined => {
+    const seen = new Set<string>();
+    for (let p: string | undefined = path; p !== undefined && !seen.has(p); ) {
+      seen.add(p);
+      if (root.nodes.get(p)?.pkg === SPEC_PACKAGE) return { kind: "file", path: p };
+      const reasons: readonly Reason[] = kept.get(p)?.reasons ?? [];
+      const include = reasons.find((r) => r.kind === "include");
+      if (include?.kind === "include") return { kind: "include", glob: include.glob };
+      if (reasons.some((r) => r.kind === "executable")) return undefined;
+      const next: Reason | undefined = reasons.find((r) => r.kind === "needed" || r.kind === "interpreter" || r.kind === "shebang" || r.kind === "symlink");
+      p = next === undefined ? undefined : next.kind === "symlink" ? next.to : "by" in next ? next.by : undefined;
+    }
+    return undefined;
+  };
+  const located = problems.map((p): TraceProblem => {
+    if (p.kind !== "library-missing" && p.kind !== "interpreter-missing" && p.kind !== "bad-elf") return p;
+    const origin = originOf(p.kind === "bad-elf" ? p.path : p.by);
+    return origin === undefined ? p : { ...p, origin };
+  });
+  return { kept, generated, problems: located, unmatched };
 }
 
 /**

@@ -1,6 +1,7 @@
 // Builds that would succeed and then not do what was meant, said at the spec's line: an
 // `include` or `exclude` glob that matches nothing (a warning with the closest path there is),
-// and an `exclude` that takes out a file the program needs (an error naming who needs it).
+// an `exclude` that takes out a file the program needs (an error naming who needs it), and a
+// library missing for files an include brought in (one error at the include, with a count).
 // Whole compiles on the in-memory host against a signed archive; the diagnostics as printed
 // are the golden file test/fixtures-source/trace-globs/diagnostics.txt.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,6 +27,8 @@ async function archive(): Promise<MemoryArchive> {
         "/usr/bin/hello": buildElf({ is64: true, le: true, machine: EM.x86_64, interp: MEMORY_LD, needed: ["libc.so.6"] }),
         "/usr/share/doc/hello/README": "hello, world\n",
         "/usr/share/hello/greetings.txt": "hello\n",
+        // Plugins that need a library no package ships: kept only when an include names them.
+        ...Object.fromEntries(["a", "b", "c"].map((n) => [`/usr/lib/hello/plugins/${n}.so`, buildElf({ is64: true, le: true, machine: EM.x86_64, needed: ["libgone.so.1"], soname: `${n}.so` })])),
       },
     },
   ]);
@@ -69,6 +72,12 @@ test("an exclude that takes out a library the program loads is an error at the e
   const result = await build(["exclude:", "  - /usr/lib/x86_64-linux-gnu/libc.so*"]);
   assert.is(result.kind, "diagnostics");
   assert.equal(print(result), ['spec.yml:9:5: error MCC506: exclude "/usr/lib/x86_64-linux-gnu/libc.so*" removes /usr/lib/x86_64-linux-gnu/libc.so.6, which /usr/bin/hello needs']);
+});
+
+test("a library missing for files an include brought in is one error at that include, with how many files lack it", async () => {
+  const result = await build(["include:", "  - /usr/share/doc/hello/**", "  - /usr/lib/hello/plugins/*.so"]);
+  assert.is(result.kind, "diagnostics");
+  assert.equal(print(result), ['spec.yml:10:5: error MCC501: libgone.so.1, needed by /usr/lib/hello/plugins/a.so and 2 other files, is in no package of the set\nspec.yml:10:5: note: searched /lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib:/usr/lib:/lib64:/usr/lib64; add the package that ships libgone.so.1']);
 });
 
 test("the diagnostics match the golden file", () => {
