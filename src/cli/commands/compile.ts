@@ -5,7 +5,7 @@ import type { RegistryCacheStats } from "../../execute/registry-cache.js";
 import type { DroppedEntry } from "../../assemble/image-tree.js";
 import type { BlobStore } from "../../cache/store.js";
 import type { StepCache } from "../../execute/execute.js";
-import type { LockOutcome } from "../../resolve/lock-spec.js";
+import type { LockOptions, LockOutcome } from "../../resolve/lock-spec.js";
 import { compile, type CompileRequest, type OutputSummary } from "../../pipeline/compile.js";
 import { prepareBuild, sourceDateEpoch, type BuildFailure } from "../../pipeline/prepare.js";
 import { why } from "../../pipeline/why.js";
@@ -42,7 +42,7 @@ function requestOf(file: string, options: CompileOptions, io: CliIo): Omit<Compi
     ...(options.format === undefined ? {} : { format: options.format }),
     ...(options.arch === undefined ? {} : { arch: options.arch }),
     ...(options.explain === undefined ? {} : { explain: options.explain }),
-    lock: lockOptionsOf({ ...options, update: false }, io),
+    lock: lockOptionsOf({ ...options, update: false }, io, resolvingProgress(options, io)),
     cwd: io.cwd,
     ...(options.force === true ? { force: true } : {}),
     epoch: sourceDateEpoch(io.env),
@@ -50,6 +50,17 @@ function requestOf(file: string, options: CompileOptions, io: CliIo): Omit<Compi
     env: io.env,
     offline: options.offline === true,
   };
+}
+
+/**
+ * What resolving downloads (the signed Release, the Packages and Contents indexes), shown as
+ * it happens: one updating line on a terminal, which the build's progress then overwrites, so
+ * a cold cache does not leave the terminal blank; JSON events with --json; nothing otherwise.
+ */
+function resolvingProgress(options: CompileOptions, io: CliIo): LockOptions["events"] | undefined {
+  if (options.json === true) return { onFetch: (url, bytes) => io.stdout(JSON.stringify({ event: "index", url, bytes }) + "\n") };
+  if (options.quiet === true || !io.stderrIsTty) return undefined;
+  return { onFetch: (url, bytes) => io.stderr(`\r\x1b[Kresolving: fetched ${url.replace(/^.*\/dists\//, "dists/")} (${formatSize(bytes)})`) };
 }
 
 /** Prints why a build stopped; returns its exit code. */
@@ -102,7 +113,10 @@ export async function compileCommand(file: string, options: CompileOptions, io: 
               }),
         },
         {
-          onLock: (outcome) => noteLock(io, outcome, options),
+          onLock: (outcome) =>
+            options.json === true
+              ? outcome.status !== "failed" && io.stdout(JSON.stringify({ event: "lock", path: outcome.path, status: outcome.status, ...(outcome.wasStale ? { wasStale: true } : {}) }) + "\n")
+              : noteLock(io, outcome, options),
           onPrepared: (build) => (archs = build.archs.join("+")),
           fetch: progress.events,
           onStep: (step, how, done, total) => {
@@ -209,6 +223,8 @@ export async function whyCommand(file: string, path: string, options: CompileOpt
 }
 
 function noteLock(io: CliIo, locked: LockOutcome, options: { quiet?: boolean }): void {
+  // Resolving is over: its progress line goes (see resolvingProgress).
+  if (io.stderrIsTty) io.stderr("\r\x1b[K");
   if (locked.status === "failed") return;
   if (locked.wasStale && locked.status === "written") {
     io.stderr(`mcc: note: ${locked.path} did not match the spec (its packages, release, components or architectures changed); resolved again and rewritten\n`);
