@@ -22,6 +22,7 @@ interface Build {
   steps: { kind: string; how: string }[];
   shared?: { hits: number; blobsFetched: number; pushed: number; blobsPushed: number; blobsPresent: number; problem?: string };
   digest?: string;
+  errors: string[];
 }
 
 /** Compiles the hello example (a copy with its lock, in `dir`) with its own cache and these flags. */
@@ -40,6 +41,8 @@ function build(dir: string, cache: string, flags: string[], env: Record<string, 
     steps: events.filter((e) => e["event"] === "step").map((e) => ({ kind: String(e["kind"]), how: String(e["how"]) })),
     ...(events.find((e) => e["event"] === "shared-cache") === undefined ? {} : { shared: events.find((e) => e["event"] === "shared-cache") as unknown as Build["shared"] }),
     ...(events.find((e) => e["event"] === "output") === undefined ? {} : { digest: String(events.find((e) => e["event"] === "output")?.["digest"]) }),
+    // With --json a failure is an event too.
+    errors: events.filter((e) => e["event"] === "error").map((e) => String(e["message"])),
   };
 }
 
@@ -136,7 +139,7 @@ test("over TLS with htpasswd: credentials from the environment; a wrong password
     // Plain http to a host that is not loopback is refused before anything is built.
     const refused = build(dir, join(work, "cache-tls-two"), ["--cache-from", "registry.invalid/team/cache", "--insecure"]);
     assert.is(refused.status, 2);
-    assert.match(refused.stderr, /loopback/);
+    assert.match(refused.errors.join("\n"), /loopback/);
   } finally {
     await registry.stop();
   }
