@@ -18,11 +18,17 @@ export interface ConfigStart {
 /** What of the spec the image config says. */
 export type ConfigSpec = Pick<Spec, "name" | "executable" | "args" | "env" | "user" | "workdir" | "mounts" | "ports" | "labels">;
 
+/** The environment an image's program starts with: PATH first (the spec's, or the default), then the spec's `env` by name. */
+export function imageEnv(env: Spec["env"]): string[] {
+  const out = ["PATH=/usr/local/bin:/usr/bin:/bin", ...Object.entries(env).filter(([k]) => k !== "PATH").map(([k, v]) => `${k}=${v}`)];
+  if (env["PATH"] !== undefined) out[0] = `PATH=${env["PATH"]}`;
+  return out;
+}
+
 /** The OCI image config of a spec: entrypoint, cmd, env, user, workdir, volumes, ports, labels. */
 export function imageConfig(spec: ConfigSpec, arch: string, epoch: number, diffIds: readonly string[], start?: ConfigStart): object {
   const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
-  const env = ["PATH=/usr/local/bin:/usr/bin:/bin", ...Object.entries(spec.env).filter(([k]) => k !== "PATH").map(([k, v]) => `${k}=${v}`)];
-  if (spec.env["PATH"] !== undefined) env[0] = `PATH=${spec.env["PATH"]}`;
+  const env = imageEnv(spec.env);
   const volumes = Object.fromEntries(spec.mounts.filter((m) => m.type !== "tmpfs").map((m) => [m.path, {}]));
   const ports = Object.fromEntries(spec.ports.map((p) => [`${p.port}/${p.protocol}`, {}]));
   return {

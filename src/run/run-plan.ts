@@ -1,7 +1,7 @@
 // How `mcc run` starts a microcontainer, as data: the process, its mounts made real, and the
 // command lines of podman, runc's config and qemu that carry it. Pure.
 import type { Spec } from "../types/spec.js";
-import { DEFAULT_PATH } from "../trace/trace.js";
+import { imageEnv } from "../formats/oci-documents.js";
 
 /** One mount of the running container. */
 export type RunMount =
@@ -44,10 +44,10 @@ export function containerPlan(spec: Pick<Spec, "executable" | "args" | "env" | "
     else if (m.type === "volume") mounts.push({ kind: "bind", path: m.path, source: given ?? choices.volumeDir(m.path), readOnly: false, owned: given === undefined });
     else if (given !== undefined) mounts.push({ kind: "bind", path: m.path, source: given, readOnly: true, owned: false });
   }
-  const env = { PATH: DEFAULT_PATH, ...spec.env };
   return {
     argv: [spec.executable, ...(choices.args ?? spec.args)],
-    env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    // As the image's config gives it, so runc runs the program as podman would.
+    env: imageEnv(spec.env),
     cwd: spec.workdir,
     uid: spec.user.uid,
     gid: spec.user.gid,
