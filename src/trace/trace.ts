@@ -373,8 +373,12 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
     await drain();
     if (!added) break;
   }
+  const matchesAny = (regex: RegExp, paths: Iterable<string>) => {
+    for (const p of paths) if (regex.test(p)) return true;
+    return false;
+  };
   for (const { glob, regex } of excludes) {
-    if (![...root.nodes.keys(), ...generated.keys()].some((p) => regex.test(p))) unmatched.push({ kind: "exclude", glob, ...suggestGlob(root, glob) });
+    if (!matchesAny(regex, root.nodes.keys()) && !matchesAny(regex, generated.keys())) unmatched.push({ kind: "exclude", glob, ...suggestGlob(root, glob) });
   }
   // Each problem at what of the spec brought its file in: the chain of reasons followed back
   // to an include or one of the spec's files (the executable's own chain has no origin).
