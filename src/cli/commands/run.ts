@@ -100,7 +100,14 @@ async function runImage(target: string, args: readonly string[], options: RunOpt
     accessSync(join(path, "index.json"));
     ref = `oci:${path}`;
   } catch {
-    ref = /\.docker\.tar$|docker/.test(target) ? `docker-archive:${path}` : `oci-archive:${path}`;
+    // An archive: podman load tells an oci-archive from a docker-archive itself, and names what it loaded.
+    const load = spawnSync("podman", ["load", "-q", "-i", path], { encoding: "utf8", timeout: 10 * 60_000 });
+    const loaded = /^Loaded image(?:\(s\))?: (\S+)/m.exec(load.stdout)?.[1];
+    if (load.status !== 0 || loaded === undefined) {
+      io.stderr(`mcc: error: podman load -i ${target} failed: ${load.stderr.trim() || load.stdout.trim()}\n`);
+      return EXIT.userError;
+    }
+    ref = loaded;
   }
   const argv = ["run", "--rm", "--read-only", "--tmpfs", "/run:U,mode=0755", ...(options.ulimit ?? []).flatMap((l) => ["--ulimit", l]), ...(process.stdin.isTTY ? ["-it"] : []), ref, ...args];
   return launch("podman", argv);
