@@ -244,6 +244,30 @@ docs/diagnostics.md (every error code).`,
       code = await (await import("./commands/init.js")).initCommand(target, options, io);
     });
 
+  for (const what of ["kube", "compose"] as const) {
+    const command = program
+      .command(what)
+      .description(
+        what === "kube"
+          ? "write Kubernetes objects for a spec: a Deployment (or Pod) with a read-only root and the spec's user, emptyDir for tmpfs, a claim for each volume, a ConfigMap for each config mount, a Service for the ports"
+          : "write a compose file for a spec (docker compose, podman-compose): read-only root, the spec's user, tmpfs, named volumes, ports",
+      )
+      .argument("<spec>", "the spec file")
+      .addOption(new Option("-o, --output <file>", "write here instead of stdout (replaces only a file mcc wrote, unless --force)"))
+      .addOption(new Option("--force", "replace the output file whoever wrote it"))
+      .addOption(new Option("--image <ref>", "the image to run (default: localhost/NAME:TAG, podman's name for the loaded image)"))
+      .addOption(new Option("--config <path=dir...>", `the files of a config mount${what === "kube" ? " for its ConfigMap (default: the spec's own files there)" : ", bound read-only (default: the image's own files there)"}`));
+    if (what === "kube") {
+      command
+        .addOption(new Option("--pod", "a bare Pod instead of a Deployment"))
+        .addOption(new Option("--replicas <n>", "the Deployment's replicas").default("1"))
+        .addOption(new Option("--storage <size>", "the size each volume's claim requests").default("1Gi"));
+    }
+    command.action(async (spec: string, options: import("./commands/deploy.js").DeployOptions) => {
+      code = await (await import("./commands/deploy.js")).deployCommand(what, spec, options, io);
+    });
+  }
+
   program
     .command("schema")
     .description("print the spec's JSON Schema (draft 2020-12)")
