@@ -134,8 +134,8 @@ export function minifySection(minified, rows, { s, mib, runs }) {
     "",
     "curl is the same release and the same packages on both sides (bookworm, curl and ca-certificates). python3 is",
     "not: the full image is bookworm's `python3` (3.11, its whole standard library less tests), the example is",
-    "trixie's `python3-minimal` and `libpython3.13-stdlib` with idlelib, tkinter, turtledemo and ensurepip",
-    "excluded, so that row compares two different Pythons and says only how far apart the two ways land.",
+    "trixie's `python3-minimal` and `libpython3.13-stdlib` with its tests",
+    "excluded (idlelib, tkinter and ensurepip are other packages there), so that row compares two different Pythons and says only how far apart the two ways land.",
   );
   return lines;
 }

@@ -433,6 +433,11 @@ export const DIAGNOSTICS = {
     template: "exclude \"{glob}\" removes {path}, which {by} needs",
     help: "The excluded file is one the image needs to run: a shared library an ELF file loads, its ELF interpreter, or the interpreter of a script that runs. Without it the program fails when it starts. Narrow the glob, or remove it; `mcc why PATH` says who needs the file.",
   },
+  MCC507: {
+    title: "kept script cannot run",
+    template: "{path} {verb} with #!{interpreter}, which is not in the image{where}",
+    help: "A script the image keeps as data (an `include` brought it in, with a module tree) names in its `#!` line a program no package of the set ships, or one `env` does not find on the PATH. Nothing in the image runs it, so the build goes on: the program may only read it (a module of Python's standard library that is also a script). If the program runs it, add the package that ships the interpreter; if nothing does, this warning can be left, or the script excluded.",
+  },
   MCC510: {
     title: "this spec cannot boot",
     template: "the {format} output cannot boot this spec: {reason}",

@@ -16,7 +16,7 @@ import type { PlanStepOf } from "../plan/build-plan.js";
 import { OutputError, stepCache, TraceFailure, type StepEnv } from "../steps/handlers.js";
 import { storeSpecFiles } from "../steps/spec-files.js";
 import { whereShipped } from "./where-shipped.js";
-import { traceDiagnostics, unmatchedDiagnostics } from "../steps/trace-diagnostics.js";
+import { inertDiagnostics, traceDiagnostics, unmatchedDiagnostics } from "../steps/trace-diagnostics.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../types/source-text.js";
 import { runOutputs } from "./run-plan.js";
@@ -111,7 +111,10 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
     if (request.explain !== undefined && first !== undefined) {
       await host.writeFileAtomic(resolve(request.cwd, request.explain), JSON.stringify(explainAll(treeOf(first.tree)), null, 2) + "\n");
     }
-    const warnings = unmatchedDiagnostics(trees.map((t) => ({ arch: t.arch, unmatched: t.tree.unmatched ?? [] })), loaded.ast);
+    const warnings = [
+      ...unmatchedDiagnostics(trees.map((t) => ({ arch: t.arch, unmatched: t.tree.unmatched ?? [] })), loaded.ast),
+      ...inertDiagnostics(trees.map((t) => ({ arch: t.arch, inert: t.tree.inert ?? [] })), loaded.ast),
+    ];
     return { kind: "built", outputs, ran, reused, warnings, ...(loaded.source === undefined ? {} : { source: loaded.source }) };
   } catch (error) {
     if (error instanceof OutputError) return { kind: "output", message: error.message };

@@ -3,7 +3,7 @@ import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { locate, valueAt } from "../diagnostics/locate.js";
 import { childPointer } from "../types/ast.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
-import type { ProblemOrigin, TraceProblem, UnmatchedGlob } from "../trace/trace.js";
+import type { InertScript, ProblemOrigin, TraceProblem, UnmatchedGlob } from "../trace/trace.js";
 import type { SpecAst } from "../types/ast.js";
 
 /**
@@ -106,4 +106,30 @@ export function unmatchedDiagnostics(byArch: readonly { arch: string; unmatched:
     }
   }
   return out;
+}
+
+/**
+ * Warnings for kept scripts that cannot run, at the include (or files entry) that brought them
+ * in: one per interpreter and origin, with how many scripts, naming the architectures where it
+ * holds when not all of the image's.
+ */
+export function inertDiagnostics(byArch: readonly { arch: string; inert: readonly InertScript[] }[], ast: SpecAst): Diagnostic[] {
+  const groups = new Map<string, { first: InertScript; paths: Set<string>; archs: Set<string> }>();
+  for (const { arch, inert } of byArch) {
+    for (const script of inert) {
+      const key = `${script.interpreter} ${JSON.stringify(script.origin ?? null)}`;
+      const group = groups.get(key) ?? { first: script, paths: new Set<string>(), archs: new Set<string>() };
+      group.paths.add(script.path);
+      group.archs.add(arch);
+      groups.set(key, group);
+    }
+  }
+  return [...groups.values()].map(({ first, paths, archs }) => {
+    const at = originAt(ast, first.origin) ?? locate(ast, "/executable");
+    const others = paths.size - 1;
+    const path = others === 0 ? first.path : `${first.path} and ${others} other kept file${others === 1 ? "" : "s"}`;
+    const where = archs.size === byArch.length ? "" : ` for ${[...archs].join(", ")}`;
+    const hint = `nothing in the image runs ${others === 0 ? "it" : "them"}, so ${others === 0 ? "it is" : "they are"} kept as data; if the program runs ${others === 0 ? "it" : "them"}, add the package that ships ${posix.basename(first.interpreter)}`;
+    return { ...diagnosticAt(ast.source, at, "MCC507", { path, verb: others === 0 ? "starts" : "start", interpreter: first.interpreter.startsWith("/") ? first.interpreter : `/usr/bin/env ${first.interpreter}`, where }, hint), severity: "warning" as const };
+  });
 }

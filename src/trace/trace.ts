@@ -56,6 +56,18 @@ export interface UnmatchedGlob {
   readonly directory?: boolean;
 }
 
+/**
+ * A kept file that nothing runs (a script in a module tree an include keeps) whose `#!` names
+ * a program the image does not have: kept as data, it cannot be run as a program. A warning,
+ * not an error: the program may only read it.
+ */
+export interface InertScript {
+  readonly path: string;
+  /** The program the `#!` line names and the image lacks (`/usr/bin/env`, or `python3` for env). */
+  readonly interpreter: string;
+  readonly origin?: ProblemOrigin;
+}
+
 export interface TraceResult {
   /** Files and symlinks kept, by path, in the order they were found. */
   readonly kept: ReadonlyMap<string, KeptFile>;
@@ -63,6 +75,8 @@ export interface TraceResult {
   readonly problems: readonly TraceProblem[];
   /** The spec's globs that matched nothing. */
   readonly unmatched: readonly UnmatchedGlob[];
+  /** Kept scripts that cannot run: their `#!` names a program the image lacks, and nothing runs them. */
+  readonly inert: readonly InertScript[];
 }
 
 export interface TraceInput {
@@ -117,6 +131,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const excluded = (path: string) => excludedBy(path) !== undefined;
   const env = new Map(Object.entries(spec.env));
   const unmatched: UnmatchedGlob[] = [];
+  const inert: InertScript[] = [];
   // What will be run (the executable and the spec's own files), filled in below.
   const runs = new Set<string>();
 
@@ -165,7 +180,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const start = lookupWithAlternatives(spec.executable, spec.executable);
   if (start.found === undefined || start.found.node.kind !== "file") {
     problems.push({ kind: "executable-missing", path: spec.executable, suggestions: suggestExecutables(root, spec.executable) });
-    return { kept, generated, problems, unmatched };
+    return { kept, generated, problems, unmatched, inert };
   }
   keepLookup(start.found, { kind: "executable" });
   if (start.alternative !== undefined) recordAlternative(start.alternative.name, start.found.path, spec.executable);
@@ -228,6 +243,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
         const r = lookupWithAlternatives(interp, path);
         if (r.found === undefined) {
           if (runs.has(path)) problems.push({ kind: "interpreter-missing", path: interp, by: path });
+          else inert.push({ path, interpreter: interp });
         } else {
           if (r.alternative !== undefined) recordAlternative(interp, r.found.path, path);
           if (keepLookup(r.found, { kind: "shebang", by: path })) queue.push(r.found.path);
@@ -237,6 +253,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
             const onPath = findOnPath(program);
             if (onPath === undefined) {
               if (runs.has(path)) problems.push({ kind: "interpreter-missing", path: program, by: path });
+              else inert.push({ path, interpreter: program });
             } else if (keepLookup(onPath, { kind: "shebang", by: path })) queue.push(onPath.path);
           }
         }
@@ -401,7 +418,12 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
     const origin = originOf(p.kind === "bad-elf" ? p.path : p.by);
     return origin === undefined ? p : { ...p, origin };
   });
-  return { kept, generated, problems: located, unmatched };
+  // A script that became inert before an exclude or another rule took it out is not in the image.
+  const inertKept = inert.filter((i) => kept.has(i.path)).map((i): InertScript => {
+    const origin = originOf(i.path);
+    return origin === undefined ? i : { ...i, origin };
+  });
+  return { kept, generated, problems: located, unmatched, inert: inertKept };
 }
 
 /**

@@ -27,6 +27,10 @@ async function archive(): Promise<MemoryArchive> {
         "/usr/bin/hello": buildElf({ is64: true, le: true, machine: EM.x86_64, interp: MEMORY_LD, needed: ["libc.so.6"] }),
         "/usr/share/doc/hello/README": "hello, world\n",
         "/usr/share/hello/greetings.txt": "hello\n",
+        // A module tree whose scripts name interpreters the set does not have: data unless run.
+        "/usr/share/hello/tools/a.py": "#!/usr/bin/env python3\nprint('a')\n",
+        "/usr/share/hello/tools/b.py": "#!/usr/bin/env python3\nprint('b')\n",
+        "/usr/share/hello/tools/c.pl": "#!/usr/bin/perl -w\nprint 'c';\n",
         // Plugins that need a library no package ships: kept only when an include names them.
         ...Object.fromEntries(["a", "b", "c"].map((n) => [`/usr/lib/hello/plugins/${n}.so`, buildElf({ is64: true, le: true, machine: EM.x86_64, needed: ["libgone.so.1"], soname: `${n}.so` })])),
       },
@@ -78,6 +82,21 @@ test("a library missing for files an include brought in is one error at that inc
   const result = await build(["include:", "  - /usr/share/doc/hello/**", "  - /usr/lib/hello/plugins/*.so"]);
   assert.is(result.kind, "diagnostics");
   assert.equal(print(result), ['spec.yml:10:5: error MCC501: libgone.so.1, needed by /usr/lib/hello/plugins/a.so and 2 other files, is in no package of the set\nspec.yml:10:5: note: searched /lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib:/usr/lib:/lib64:/usr/lib64; add the package that ships libgone.so.1']);
+});
+
+test("a kept script whose #! names a program not in the image is a warning at the include, one per interpreter; the build goes on", async () => {
+  const result = await build(["include:", "  - /usr/share/hello/tools/*"]);
+  assert.is(result.kind, "built");
+  assert.equal(print(result), [
+    "spec.yml:9:5: warning MCC507: /usr/share/hello/tools/a.py and 1 other kept file start with #!/usr/bin/env, which is not in the image\nspec.yml:9:5: note: nothing in the image runs them, so they are kept as data; if the program runs them, add the package that ships env",
+    "spec.yml:9:5: warning MCC507: /usr/share/hello/tools/c.pl starts with #!/usr/bin/perl, which is not in the image\nspec.yml:9:5: note: nothing in the image runs it, so it is kept as data; if the program runs it, add the package that ships perl",
+  ]);
+});
+
+test("the same script as one of the spec's own files runs, so its missing interpreter is an error (found before the build)", async () => {
+  const result = await build(["files:", "  - { path: /usr/local/bin/tool, content: \"#!/usr/bin/perl\\nprint 1;\\n\", mode: 0755 }"]);
+  assert.is(result.kind, "diagnostics");
+  assert.match(print(result).join("\n"), /error MCC405: \/usr\/bin\/perl, needed by \/usr\/local\/bin\/tool, is in no package of the release/);
 });
 
 test("the diagnostics match the golden file", () => {
