@@ -92,7 +92,7 @@ interface LspDiagnostic {
   message: string;
 }
 
-test("yaml-language-server reports a wrong field on its line, from the modeline's schema", async () => {
+test("yaml-language-server reports a wrong field on its line, from the modeline's schema, and relative paths where the image needs absolute ones", async () => {
   const server = join(repoRoot, "node_modules", "yaml-language-server", "bin", "yaml-language-server");
   const child = trackChild(spawn(process.execPath, [server, "--stdio"], { cwd: repoRoot }), "yaml-language-server --stdio");
   const stderr: string[] = [];
@@ -140,6 +140,31 @@ test("yaml-language-server reports a wrong field on its line, from the modeline'
     } | null;
     const hoverText = typeof hover?.contents === "string" ? hover.contents : (hover?.contents?.value ?? "");
     assert.match(hoverText, /one program the microcontainer runs/);
+
+    // What the schema can say of meaning, the editor says too: a relative path where the image
+    // wants an absolute one, a file source that leaves the spec's directory.
+    const second = pathToFileURL(join(repoRoot, "examples", "editor-paths.yml")).href;
+    const paths = [
+      "# yaml-language-server: $schema=../schema/mcc.schema.json",
+      "name: hello",
+      "packages: [hello]",
+      "executable: usr/bin/hello",
+      "workdir: app",
+      "include: [usr/share/hello/**]",
+      "files:",
+      "  - { path: etc/app.conf, source: ../secrets.conf }",
+      "",
+    ].join("\n");
+    const pathsPublished = client.waitFor(
+      (m) => m.method === "textDocument/publishDiagnostics" && (m.params as { uri: string; diagnostics: unknown[] }).uri === second && (m.params as { diagnostics: unknown[] }).diagnostics.length > 0,
+      "diagnostics for relative paths",
+    );
+    client.notify("textDocument/didOpen", { textDocument: { uri: second, languageId: "yaml", version: 1, text: paths } });
+    const pathDiagnostics = ((await pathsPublished).params as { diagnostics: LspDiagnostic[] }).diagnostics;
+    const at = (line: number) => pathDiagnostics.filter((d) => d.range.start.line === line).map((d) => d.message).join(" | ");
+    for (const line of [3, 4, 7]) assert.match(at(line), /absolute path inside the image/, `line ${line}: ${JSON.stringify(pathDiagnostics)}`);
+    assert.match(at(5), /a glob is an absolute path/, JSON.stringify(pathDiagnostics));
+    assert.match(at(7), /relative to the spec's directory/, JSON.stringify(pathDiagnostics));
 
     await client.request("shutdown", null);
     client.notify("exit", null);

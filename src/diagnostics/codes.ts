@@ -231,7 +231,7 @@ export const DIAGNOSTICS = {
   MCC319: {
     title: "mode is not octal",
     template: "mode {value} is not an octal number: 8 and 9 are not octal digits",
-    help: "A mode is written in octal (`0644`, `0o755`, `\"0600\"`); with a leading 0, YAML reads `0999` as the decimal 999, which is no mode anyone means.",
+    help: "A mode is written in octal (`0644`, `0o755`, `\"0600\"`); YAML reads `0999` or `999` as the decimal 999, which is no mode anyone means.",
   },
   MCC306: {
     title: "invalid glob",

@@ -122,11 +122,11 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
     const mode = file["mode"];
     const raw = ast.locations.get(modePointer)?.raw;
     // YAML reads `mode: 644` as six hundred and forty-four; nobody means that.
-    if (typeof mode === "number" && mode > 7 && raw !== undefined && /^[1-9][0-9]*$/.test(raw)) {
+    if (typeof mode === "number" && mode > 7 && raw !== undefined && /^[1-7][0-7]*$/.test(raw)) {
       report(modePointer, "MCC312", { value: raw });
     }
-    // `0999`: a leading zero says octal, and 8 and 9 are not octal digits.
-    if (typeof mode === "number" && raw !== undefined && /^0[0-9]*[89][0-9]*$/.test(raw)) report(modePointer, "MCC319", { value: raw });
+    // `0999` or `999`: 8 and 9 are not octal digits, whatever the leading zero says.
+    if (typeof mode === "number" && raw !== undefined && /^[0-9]*[89][0-9]*$/.test(raw)) report(modePointer, "MCC319", { value: raw });
     // `unpack`: a tar archive of the repository, unpacked under the path.
     if (file["unpack"] === true && (typeof source !== "string" || !TARBALL.test(source))) {
       report(childPointer(pointer, "unpack"), "MCC329", { value: typeof source === "string" ? source : "inline content" });

@@ -16,8 +16,13 @@ export interface ValidateResult {
  * Both kinds of check run on every spec, so one run reports every problem it can see.
  */
 export function validateSpec(ast: SpecAst, options: NormalizeOptions): ValidateResult {
-  const schemaDiagnostics = checkSchema(ast);
-  const diagnostics = sortDiagnostics([...schemaDiagnostics, ...checkSemantics(ast)]);
+  const semantic = checkSemantics(ast);
+  // The schema carries patterns for editors (absolute paths, sources inside the spec's
+  // directory) that the checks of meaning make again with more precise words: where both speak
+  // of one value, the check of meaning is the one said.
+  const said = new Set(semantic.map((d) => `${d.line}:${d.col}`));
+  const schemaDiagnostics = checkSchema(ast).filter((d) => !(d.code === "MCC204" && said.has(`${d.line}:${d.col}`)));
+  const diagnostics = sortDiagnostics([...schemaDiagnostics, ...semantic]);
   if (hasErrors(diagnostics)) return { diagnostics };
   return { spec: normalizeSpec(ast.value as SpecDocument, options), diagnostics };
 }
