@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { BlobStore } from "../cache/store.js";
 import type { Spec } from "../types/spec.js";
-import type { Reason, TraceResult, UnmatchedGlob, InertScript } from "../trace/trace.js";
+import type { Reason, TraceResult, UnmatchedGlob, InertScript, StartupMissing } from "../trace/trace.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 
 /** One entry of the image's file system, as every backend writes it. */
@@ -173,6 +173,8 @@ export interface TreeResult {
   readonly unmatched?: readonly UnmatchedGlob[];
   /** Kept scripts that cannot run: their `#!` names a program the image lacks (warnings). */
   readonly inert?: readonly InertScript[];
+  /** Kept interpreters without the file they load when they start (warnings). */
+  readonly startup?: readonly StartupMissing[];
 }
 
 /** A kept tree as the ImageTree the writers take. */

@@ -438,6 +438,11 @@ export const DIAGNOSTICS = {
     template: "{path} {verb} with #!{interpreter}, which is not in the image{where}",
     help: "A script the image keeps as data (an `include` brought it in, with a module tree) names in its `#!` line a program no package of the set ships, or one `env` does not find on the PATH. Nothing in the image runs it, so the build goes on: the program may only read it (a module of Python's standard library that is also a script). If the program runs it, add the package that ships the interpreter; if nothing does, this warning can be left, or the script excluded.",
   },
+  MCC508: {
+    title: "interpreter cannot start",
+    template: "{interpreter} is in the image without {needs}, which it loads when it starts{where}",
+    help: "An interpreter may load its first modules by path before it runs anything (Python its `encodings`); no ELF names them, so mcc keeps the interpreter's module trees whole by a rule (`mcc why` names it). When the file is still missing, an `exclude` took it out (narrow the glob) or no package of the set ships it (add the package that does: the note gives the glob its tree is kept by). The build goes on; the program will not start.",
+  },
   MCC510: {
     title: "this spec cannot boot",
     template: "the {format} output cannot boot this spec: {reason}",

@@ -15,8 +15,8 @@ import type { FetchEvents } from "../source/fetch-packages.js";
 import type { PlanStepOf } from "../plan/build-plan.js";
 import { OutputError, stepCache, TraceFailure, type StepEnv } from "../steps/handlers.js";
 import { storeSpecFiles } from "../steps/spec-files.js";
-import { whereShipped } from "./where-shipped.js";
-import { inertDiagnostics, traceDiagnostics, unmatchedDiagnostics } from "../steps/trace-diagnostics.js";
+import { missingPaths, whereShipped } from "./where-shipped.js";
+import { inertDiagnostics, startupDiagnostics, traceDiagnostics, unmatchedDiagnostics } from "../steps/trace-diagnostics.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../types/source-text.js";
 import { runOutputs } from "./run-plan.js";
@@ -115,11 +115,16 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
       ...unmatchedDiagnostics(trees.map((t) => ({ arch: t.arch, unmatched: t.tree.unmatched ?? [] })), loaded.ast),
       ...inertDiagnostics(trees.map((t) => ({ arch: t.arch, inert: t.tree.inert ?? [] })), loaded.ast),
     ];
+    // An interpreter that cannot start: the package that ships what it lacks, from the Contents index.
+    const startup = trees.map((t) => ({ arch: t.arch, startup: t.tree.startup ?? [] }));
+    const unshipped = [...new Set(startup.flatMap((t) => t.startup.filter((s) => s.excludedBy === undefined).map((s) => s.needs)))];
+    const shippedBy = unshipped.length === 0 ? new Map<string, string[]>() : await whereShipped(host, store, prepared.spec, prepared.archs[0] as string, unshipped, request);
+    warnings.push(...startupDiagnostics(startup, loaded.ast, shippedBy));
     return { kind: "built", outputs, ran, reused, warnings, ...(loaded.source === undefined ? {} : { source: loaded.source }) };
   } catch (error) {
     if (error instanceof OutputError) return { kind: "output", message: error.message };
     if (error instanceof TraceFailure) {
-      const shippedBy = await whereShipped(host, store, prepared.spec, prepared.archs[0] as string, error.problems, request);
+      const shippedBy = await whereShipped(host, store, prepared.spec, prepared.archs[0] as string, missingPaths(error.problems), request);
       return { kind: "diagnostics", loaded, diagnostics: traceDiagnostics(error.problems, loaded.ast, shippedBy) };
     }
     throw error;

@@ -21,10 +21,9 @@ export async function whereShipped(
   store: BlobStore,
   spec: Spec,
   arch: string,
-  problems: readonly TraceProblem[],
+  paths: readonly string[],
   request: { readonly specPath: string; readonly env: Readonly<Record<string, string | undefined>>; readonly offline: boolean },
 ): Promise<Map<string, string[]>> {
-  const paths = problems.flatMap((p) => (p.kind === "executable-missing" || p.kind === "interpreter-missing" ? [p.path] : []));
   const found = new Map<string, string[]>();
   if (paths.length === 0 || request.offline) return found;
   try {
@@ -40,4 +39,9 @@ export async function whereShipped(
     if (!(error instanceof SourceError)) throw error;
   }
   return found;
+}
+
+/** The paths of trace problems that a package of the release may ship: a missing executable or interpreter. */
+export function missingPaths(problems: readonly TraceProblem[]): string[] {
+  return problems.flatMap((p) => (p.kind === "executable-missing" || p.kind === "interpreter-missing" ? [p.path] : []));
 }

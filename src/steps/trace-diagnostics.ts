@@ -3,7 +3,7 @@ import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { locate, valueAt } from "../diagnostics/locate.js";
 import { childPointer } from "../types/ast.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
-import type { InertScript, ProblemOrigin, TraceProblem, UnmatchedGlob } from "../trace/trace.js";
+import type { InertScript, ProblemOrigin, StartupMissing, TraceProblem, UnmatchedGlob } from "../trace/trace.js";
 import type { SpecAst } from "../types/ast.js";
 
 /**
@@ -117,7 +117,7 @@ export function inertDiagnostics(byArch: readonly { arch: string; inert: readonl
   const groups = new Map<string, { first: InertScript; paths: Set<string>; archs: Set<string> }>();
   for (const { arch, inert } of byArch) {
     for (const script of inert) {
-      const key = `${script.interpreter} ${JSON.stringify(script.origin ?? null)}`;
+      const key = `${script.interpreter} ${JSON.stringify(script.origin ?? null)} ${script.rule ?? ""}`;
       const group = groups.get(key) ?? { first: script, paths: new Set<string>(), archs: new Set<string>() };
       group.paths.add(script.path);
       group.archs.add(arch);
@@ -129,7 +129,45 @@ export function inertDiagnostics(byArch: readonly { arch: string; inert: readonl
     const others = paths.size - 1;
     const path = others === 0 ? first.path : `${first.path} and ${others} other kept file${others === 1 ? "" : "s"}`;
     const where = archs.size === byArch.length ? "" : ` for ${[...archs].join(", ")}`;
-    const hint = `nothing in the image runs ${others === 0 ? "it" : "them"}, so ${others === 0 ? "it is" : "they are"} kept as data; if the program runs ${others === 0 ? "it" : "them"}, add the package that ships ${posix.basename(first.interpreter)}`;
+    const keptBy = first.origin === undefined && first.rule !== undefined ? ` (the rule ${first.rule} keeps ${others === 0 ? "it" : "them"})` : "";
+    const hint = `nothing in the image runs ${others === 0 ? "it" : "them"}, so ${others === 0 ? "it is" : "they are"} kept as data${keptBy}; if the program runs ${others === 0 ? "it" : "them"}, add the package that ships ${posix.basename(first.interpreter)}`;
     return { ...diagnosticAt(ast.source, at, "MCC507", { path, verb: others === 0 ? "starts" : "start", interpreter: first.interpreter.startsWith("/") ? first.interpreter : `/usr/bin/env ${first.interpreter}`, where }, hint), severity: "warning" as const };
   });
+}
+
+/**
+ * Warnings for interpreters kept without what they load to start: at the exclude that took the
+ * file out, else at the executable, with the package that ships it when the release's Contents
+ * index was asked (`shippedBy`) and the glob its tree is kept by.
+ */
+export function startupDiagnostics(
+  byArch: readonly { arch: string; startup: readonly StartupMissing[] }[],
+  ast: SpecAst,
+  shippedBy: ReadonlyMap<string, readonly string[]> = new Map(),
+): Diagnostic[] {
+  const seen = new Map<string, { first: StartupMissing; archs: string[] }>();
+  for (const { arch, startup } of byArch) {
+    for (const s of startup) {
+      const key = `${s.interpreter} ${s.needs}`;
+      const entry = seen.get(key) ?? { first: s, archs: [] };
+      entry.archs.push(arch);
+      seen.set(key, entry);
+    }
+  }
+  return [...seen.values()].map(({ first, archs }) => {
+    const where = archs.length === byArch.length ? "" : ` for ${archs.join(", ")}`;
+    const tree = first.trees.find((t) => treeHolds(t, first.needs));
+    const excludeAt = first.excludedBy === undefined ? undefined : globAt(ast, "exclude", first.excludedBy);
+    const hint =
+      first.excludedBy !== undefined
+        ? `exclude "${first.excludedBy}" takes it out: narrow it${tree === undefined ? "" : ` (mcc keeps ${tree} for ${posix.basename(first.interpreter)})`}`
+        : `${shippedHint(first.needs, shippedBy) ?? "no package of the set ships it: add the package that does"}${tree === undefined ? "" : `; mcc then keeps ${tree} whole`}`;
+    return { ...diagnosticAt(ast.source, excludeAt ?? locate(ast, "/executable"), "MCC508", { interpreter: first.interpreter, needs: first.needs, where }, hint), severity: "warning" as const };
+  });
+}
+
+/** Whether a tree glob (`/usr/lib/python3.11/**`) holds a path: its literal part is the path's directory or above. */
+function treeHolds(tree: string, path: string): boolean {
+  const literal = tree.replace(/\/\*\*$/, "");
+  return !/[*?[]/.test(literal) && path.startsWith(`${literal}/`);
 }

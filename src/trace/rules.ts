@@ -1,5 +1,6 @@
 import type { TraceSpec } from "./trace-spec.js";
 import type { VirtualRoot } from "./vroot.js";
+import { INTERPRETERS, keptInterpreters } from "./interpreters.js";
 
 /** What a rule sees: the spec, the root, what is kept so far, and the ELF facts traced. */
 export interface RuleContext {
@@ -101,18 +102,15 @@ export const TRACE_RULES: readonly TraceRule[] = [
       return [{ path: "/etc/ssl/certs/ca-certificates.crt", content: parts.join(""), mode: 0o644 }];
     },
   },
-  {
-    id: "python-modules",
-    why: "the Python interpreter imports its standard library and the packages' modules by path at run time, which no ELF names: they are kept whole, never file by file",
-    applies: (ctx) => pythonVersions(ctx).length > 0,
-    keep: (ctx) => pythonVersions(ctx).flatMap((v) => [`/usr/lib/python${v}/**`, `/usr/lib/python3/dist-packages/**`, `/usr/local/lib/python${v}/dist-packages/**`]),
-  },
-  {
-    id: "perl-modules",
-    why: "the Perl interpreter loads its modules by path at run time (use, require), which no ELF names: they are kept whole",
-    applies: (ctx) => ctx.kept.has("/usr/bin/perl") || [...ctx.kept].some((p) => /^\/usr\/bin\/perl5\.[0-9.]+$/.test(p)),
-    keep: (ctx) => [`/usr/lib/${ctx.triplet}/perl-base/**`, `/usr/lib/${ctx.triplet}/perl5/**`, `/usr/lib/${ctx.triplet}/perl/**`, "/usr/share/perl5/**", "/usr/share/perl/**"],
-  },
+  // Each interpreter's module trees, kept whole when the interpreter is (src/trace/interpreters.ts).
+  ...INTERPRETERS.map(
+    (interpreter): TraceRule => ({
+      id: interpreter.rule,
+      why: interpreter.why,
+      applies: (ctx) => keptInterpreters(ctx.kept).some((k) => k.interpreter === interpreter),
+      keep: (ctx) => [...new Set(keptInterpreters(ctx.kept).flatMap((k) => (k.interpreter === interpreter ? k.interpreter.trees(k.version, ctx.triplet) : [])))],
+    }),
+  ),
   {
     id: "users",
     why: "the spec's user and group, so that getpwuid and id name them (adduser never runs)",
@@ -152,7 +150,3 @@ export const TRACE_RULES: readonly TraceRule[] = [
   },
 ];
 
-/** The versions of the Python interpreters kept (`/usr/bin/python3.11` -> 3.11). */
-function pythonVersions(ctx: RuleContext): string[] {
-  return [...ctx.kept].flatMap((p) => /^\/usr\/bin\/python(\d+\.\d+)$/.exec(p)?.[1] ?? []);
-}

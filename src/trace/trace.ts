@@ -3,6 +3,7 @@ import { parseGlob } from "../paths/glob.js";
 import { didYouMean } from "../diagnostics/did-you-mean.js";
 import { isElf, readElf, type ElfInfo } from "./elf.js";
 import { TRACE_RULES, type RuleContext } from "./rules.js";
+import { keptInterpreters } from "./interpreters.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { MCC_PACKAGE, SPEC_PACKAGE, type VirtualRoot, type VNode } from "./vroot.js";
 import type { TraceSpec } from "./trace-spec.js";
@@ -66,6 +67,21 @@ export interface InertScript {
   /** The program the `#!` line names and the image lacks (`/usr/bin/env`, or `python3` for env). */
   readonly interpreter: string;
   readonly origin?: ProblemOrigin;
+  /** The rule that kept it, when a rule did (an interpreter's module tree). */
+  readonly rule?: string;
+}
+
+/**
+ * An interpreter kept without the file it loads when it starts (Python's `encodings`): the
+ * image builds, and the program cannot start. `excludedBy`: the spec's glob that took it out;
+ * without one, no package of the set ships it.
+ */
+export interface StartupMissing {
+  readonly interpreter: string;
+  readonly needs: string;
+  readonly excludedBy?: string;
+  /** The module trees mcc keeps for this interpreter, as globs: what the needed file is part of. */
+  readonly trees: readonly string[];
 }
 
 export interface TraceResult {
@@ -77,6 +93,8 @@ export interface TraceResult {
   readonly unmatched: readonly UnmatchedGlob[];
   /** Kept scripts that cannot run: their `#!` names a program the image lacks, and nothing runs them. */
   readonly inert: readonly InertScript[];
+  /** Kept interpreters that cannot start: a file they load first is not in the image. */
+  readonly startup: readonly StartupMissing[];
 }
 
 export interface TraceInput {
@@ -180,7 +198,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const start = lookupWithAlternatives(spec.executable, spec.executable);
   if (start.found === undefined || start.found.node.kind !== "file") {
     problems.push({ kind: "executable-missing", path: spec.executable, suggestions: suggestExecutables(root, spec.executable) });
-    return { kept, generated, problems, unmatched, inert };
+    return { kept, generated, problems, unmatched, inert, startup: [] };
   }
   keepLookup(start.found, { kind: "executable" });
   if (start.alternative !== undefined) recordAlternative(start.alternative.name, start.found.path, spec.executable);
@@ -421,9 +439,17 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   // A script that became inert before an exclude or another rule took it out is not in the image.
   const inertKept = inert.filter((i) => kept.has(i.path)).map((i): InertScript => {
     const origin = originOf(i.path);
-    return origin === undefined ? i : { ...i, origin };
+    const rule = kept.get(i.path)?.reasons.find((r) => r.kind === "rule");
+    return { ...i, ...(origin === undefined ? {} : { origin }), ...(rule?.kind === "rule" ? { rule: rule.rule } : {}) };
   });
-  return { kept, generated, problems: located, unmatched, inert: inertKept };
+  const startup: StartupMissing[] = [];
+  for (const { interpreter, path, version } of keptInterpreters(kept.keys())) {
+    const needs = interpreter.startup?.(version);
+    if (needs === undefined || kept.has(needs) || kept.has(root.lookup(needs)?.path ?? needs)) continue;
+    const glob = excludedBy(needs);
+    startup.push({ interpreter: path, needs, ...(glob === undefined ? {} : { excludedBy: glob }), trees: interpreter.trees(version, target.triplet) });
+  }
+  return { kept, generated, problems: located, unmatched, inert: inertKept, startup };
 }
 
 /**

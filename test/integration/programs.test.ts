@@ -3,7 +3,7 @@
 // root, as the run user, and its output checked.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -66,6 +66,31 @@ test("the spec's files are in the image with their modes, and readable by the pr
   const r = await runInRootfs(rootfs, ["/bin/busybox", "sh", "-c", "cat /read/www/index.html /read/httpd.conf; stat -c '%a %u' /read/httpd.conf"], { uid: 1000, gid: 1000, cwd: "/read" });
   assert.is(r.stderr, "");
   assert.is(r.stdout, "<!doctype html><title>mcc</title><p>served from a microcontainer</p>\n# Default configuration; mount your own at /read to replace it.\nlisten = 0.0.0.0:8080\n644 0\n");
+});
+
+test("an interpreter's module tree is kept by its rule: ruby requires json and RubyGems from a spec that includes nothing", async () => {
+  needRunc();
+  const spec = join(work, "ruby.yml");
+  writeFileSync(
+    spec,
+    [
+      "name: ruby",
+      "from: { release: bookworm }",
+      "packages: [ruby3.1]",
+      "executable: /usr/bin/ruby3.1",
+      `args: ["-e", "require 'json'; puts JSON.generate({'gems' => !Gem::VERSION.empty?})"]`,
+      "",
+    ].join("\n"),
+  );
+  const rootfs = join(work, "ruby.rootfs");
+  const run = await mcc(["compile", spec, "--format", "rootfs", "-o", rootfs, "--arch", "amd64"]);
+  assert.is(run.code, EXIT.ok, run.stderr);
+  // The gems' scripts name interpreters the image does not have: one warning per interpreter, naming the rule.
+  assert.match(run.stderr, /warning MCC507: .* and \d+ other kept files start with #!\/usr\/bin\/env, which is not in the image/);
+  assert.match(run.stderr, /the rule ruby-modules keeps them/);
+  const r = await runInRootfs(rootfs, ["/usr/bin/ruby3.1", "-e", "require 'json'; puts JSON.generate({'gems' => !Gem::VERSION.empty?})"], user);
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, '{"gems":true}\n');
 });
 
 test("jq traced for arm64 on this amd64 host, with no emulation: the arm64 loader and libraries", async () => {

@@ -35,13 +35,25 @@ async function archive(): Promise<MemoryArchive> {
         ...Object.fromEntries(["a", "b", "c"].map((n) => [`/usr/lib/hello/plugins/${n}.so`, buildElf({ is64: true, le: true, machine: EM.x86_64, needed: ["libgone.so.1"], soname: `${n}.so` })])),
       },
     },
+    // An interpreter, and its standard library in a package of its own.
+    {
+      name: "py",
+      version: "3.99-1",
+      depends: "libc6 (>= 2.34)",
+      files: { "/usr/bin/python3.99": buildElf({ is64: true, le: true, machine: EM.x86_64, interp: MEMORY_LD, needed: ["libc.so.6"] }) },
+    },
+    {
+      name: "py-stdlib",
+      version: "3.99-1",
+      files: { "/usr/lib/python3.99/encodings/__init__.py": "# codecs\n", "/usr/lib/python3.99/os.py": "# os\n" },
+    },
   ]);
   return shared;
 }
 
-async function build(lines: string[]) {
+async function build(lines: string[], program = { packages: "[hello]", executable: "/usr/bin/hello" }) {
   const arch = await archive();
-  const spec = ["name: hello", "from:", "  release: testrel", `  mirror: ${arch.url}`, "  keyring: archive.gpg", "packages: [hello]", "executable: /usr/bin/hello", ...lines, "output: {format: oci, path: out/hello}", ""].join("\n");
+  const spec = ["name: hello", "from:", "  release: testrel", `  mirror: ${arch.url}`, "  keyring: archive.gpg", `packages: ${program.packages}`, `executable: ${program.executable}`, ...lines, "output: {format: oci, path: out/hello}", ""].join("\n");
   const host = createMemoryHost({ "/work/app/spec.yml": spec, "/work/app/archive.gpg": arch.keyring }, { web: arch.web });
   return compile(host, memoryCompileRequest());
 }
@@ -97,6 +109,27 @@ test("the same script as one of the spec's own files runs, so its missing interp
   const result = await build(["files:", "  - { path: /usr/local/bin/tool, content: \"#!/usr/bin/perl\\nprint 1;\\n\", mode: 0755 }"]);
   assert.is(result.kind, "diagnostics");
   assert.match(print(result).join("\n"), /error MCC405: \/usr\/bin\/perl, needed by \/usr\/local\/bin\/tool, is in no package of the release/);
+});
+
+test("an interpreter whose standard library is in no package of the set is a warning naming the package that ships it", async () => {
+  const python = { packages: "[py]", executable: "/usr/bin/python3.99" };
+  const bare = await build([], python);
+  assert.is(bare.kind, "built");
+  assert.equal(print(bare), [
+    "spec.yml:7:13: warning MCC508: /usr/bin/python3.99 is in the image without /usr/lib/python3.99/encodings/__init__.py, which it loads when it starts\nspec.yml:7:13: note: the release's package py-stdlib ships it: add it to packages; mcc then keeps /usr/lib/python3.99/** whole",
+  ]);
+  // With the package, the rule keeps the tree and nothing is said.
+  const whole = await build([], { ...python, packages: "[py, py-stdlib]" });
+  assert.is(whole.kind, "built");
+  assert.equal(print(whole), []);
+});
+
+test("an exclude that takes out what an interpreter loads to start is a warning at the exclude", async () => {
+  const result = await build(["exclude:", "  - /usr/lib/python3.99/encodings/**"], { packages: "[py, py-stdlib]", executable: "/usr/bin/python3.99" });
+  assert.is(result.kind, "built");
+  assert.equal(print(result), [
+    'spec.yml:9:5: warning MCC508: /usr/bin/python3.99 is in the image without /usr/lib/python3.99/encodings/__init__.py, which it loads when it starts\nspec.yml:9:5: note: exclude "/usr/lib/python3.99/encodings/**" takes it out: narrow it (mcc keeps /usr/lib/python3.99/** for python3.99)',
+  ]);
 });
 
 test("the diagnostics match the golden file", () => {
