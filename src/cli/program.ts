@@ -192,9 +192,15 @@ docs/diagnostics.md (every error code).`,
       .argument("<output>", "the OCI layout directory or oci-archive")
       .argument("<ref>", "where to: HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST] (the tag defaults to latest)")
       .addOption(new Option("--mount-from <repository>", "a repository of the same registry that may hold the blobs: mount them from there instead of uploading"))
-      .addOption(new Option("--chunk-size <size>", "upload blobs larger than this in chunks of this size (default 16M)")),
-  ).action(async (output: string, ref: string, options: PushCommandOptions) => {
-    code = await (await import("./commands/registry.js")).pushCommand(output, ref, options, io);
+      .addOption(new Option("--chunk-size <size>", "upload blobs larger than this in chunks of this size (default 16M)"))
+      .addOption(new Option("--sign <key>", "sign each pushed manifest (the index and every platform's) with this OpenPGP private key (simple signing)"))
+      .addOption(new Option("--lookaside <dir>", "with --sign: the lookaside directory the signatures are written to"))
+      .addOption(new Option("--passphrase-file <file>", "the signing key's passphrase, from the first line of this file (or MCC_PASSPHRASE)")),
+  ).action(async (output: string, ref: string, options: PushCommandOptions & { sign?: string; lookaside?: string; passphraseFile?: string }) => {
+    code =
+      options.sign === undefined
+        ? await (await import("./commands/registry.js")).pushCommand(output, ref, options, io)
+        : await (await import("./commands/signing.js")).pushSignedCommand(output, ref, { ...options, sign: options.sign }, io);
   });
 
   registryOptions(
@@ -203,10 +209,50 @@ docs/diagnostics.md (every error code).`,
       .description("pull an image (every platform, and its SBOMs) from a registry into an OCI layout directory")
       .argument("<ref>", "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
       .argument("<dir>", "the OCI layout to write (replaced atomically)")
-      .addOption(new Option("--force", "replace what is at DIR even if it is not an OCI layout (never the current directory or one above it)")),
-  ).action(async (ref: string, dir: string, options: RegistryOptions & { force?: boolean }) => {
-    code = await (await import("./commands/registry.js")).pullCommand(ref, dir, options, io);
+      .addOption(new Option("--force", "replace what is at DIR even if it is not an OCI layout (never the current directory or one above it)"))
+      .addOption(new Option("--verify <key>", "pull only if a signature by this OpenPGP public key (or keyring) covers the image; exit 3 and write nothing otherwise"))
+      .addOption(new Option("--lookaside <dir|url>", "with --verify: where the signatures are (a directory, or an http(s) URL)")),
+  ).action(async (ref: string, dir: string, options: RegistryOptions & { force?: boolean; verify?: string; lookaside?: string }) => {
+    code =
+      options.verify === undefined
+        ? await (await import("./commands/registry.js")).pullCommand(ref, dir, options, io)
+        : await (await import("./commands/signing.js")).pullVerifiedCommand(ref, dir, { ...options, verify: options.verify }, io);
   });
+
+  registryOptions(
+    program
+      .command("sign")
+      .description("sign what a reference names in a registry (the index and every platform's manifest) with an OpenPGP key, into a lookaside directory")
+      .argument("<ref>", "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
+      .argument("<key>", "the OpenPGP private key (mcc keygen's .key, or gpg --export-secret-keys)")
+      .requiredOption("--lookaside <dir>", "the lookaside directory the signatures are written to (what registries.d's lookaside names)")
+      .addOption(new Option("--passphrase-file <file>", "the key's passphrase, from the first line of this file (or MCC_PASSPHRASE)")),
+  ).action(async (ref: string, key: string, options: import("./commands/signing.js").SignOptions) => {
+    code = await (await import("./commands/signing.js")).signCommand(ref, key, options, io);
+  });
+
+  registryOptions(
+    program
+      .command("verify")
+      .description("verify an image in a registry: a signature by the key for this reference and digest, and every manifest and blob matching its digest; exit 3 when refused")
+      .argument("<ref>", "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
+      .requiredOption("--key <key>", "the OpenPGP public key or keyring that must have signed it")
+      .requiredOption("--lookaside <dir|url>", "where the signatures are: a directory, or an http(s) URL"),
+  ).action(async (ref: string, options: import("./commands/signing.js").VerifyOptions) => {
+    code = await (await import("./commands/signing.js")).verifyCommand(ref, options, io);
+  });
+
+  program
+    .command("keygen")
+    .description("write an OpenPGP key pair for signing images: PREFIX.key (private) and PREFIX.pub (for mcc verify and policy.json's keyPath); prints the fingerprint")
+    .addOption(new Option("-o, --output <prefix>", "the files' prefix").default("mcc-signing"))
+    .addOption(new Option("--name <name>", "the key's user name").default("mcc image signing"))
+    .addOption(new Option("--email <email>", "the key's email address"))
+    .addOption(new Option("--passphrase-file <file>", "encrypt the private key with the first line of this file (or MCC_PASSPHRASE)"))
+    .addOption(new Option("--force", "replace existing key files"))
+    .action(async (options: import("./commands/signing.js").KeygenOptions) => {
+      code = await (await import("./commands/signing.js")).keygenCommand(options, io);
+    });
 
   program
     .command("minify")

@@ -1,0 +1,173 @@
+// `mcc keygen`, `mcc sign`, `mcc verify`, and the signing half of push and pull: containers'
+// simple signing with OpenPGP keys, signatures in a lookaside store (docs/signing.md).
+import { resolve } from "node:path";
+import type * as OpenPgp from "openpgp";
+import { parseReference, formatReference, type ImageReference } from "../../registry/reference.js";
+import { generateKey, KeyError, readSigningKey, readVerifyingKeys, fingerprintOf } from "../../signing/openpgp.js";
+import { signImage, verifyImage, VerificationError } from "../../signing/image-signatures.js";
+import { VERSION } from "../../version.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { connect } from "./registry-access.js";
+import { pullCommand, pushCommand, reportingRegistryErrors, type PushCommandOptions, type RegistryOptions } from "./registry.js";
+
+/** Where a passphrase comes from: a file, or MCC_PASSPHRASE; never the command line. */
+export interface PassphraseOptions {
+  readonly passphraseFile?: string;
+}
+
+/** A refusal of the user's input (a key that cannot be read): exit 1, one line. */
+class SigningInputError extends Error {}
+
+async function passphraseOf(options: PassphraseOptions, io: CliIo): Promise<string | undefined> {
+  if (options.passphraseFile !== undefined) {
+    const path = resolve(io.cwd, options.passphraseFile);
+    if ((await io.host.stat(path))?.kind !== "file") throw new SigningInputError(`--passphrase-file ${options.passphraseFile}: no such file`);
+    // The first line, as gpg's --passphrase-file reads it.
+    return new TextDecoder().decode(await io.host.readFile(path)).split(/\r?\n/)[0] ?? "";
+  }
+  return io.env["MCC_PASSPHRASE"] || undefined;
+}
+
+async function readKeyFile(io: CliIo, file: string, what: string): Promise<Uint8Array> {
+  const path = resolve(io.cwd, file);
+  if ((await io.host.stat(path))?.kind !== "file") throw new SigningInputError(`${what} ${file}: no such file`);
+  return io.host.readFile(path);
+}
+
+export async function loadSigningKey(io: CliIo, file: string, options: PassphraseOptions): Promise<OpenPgp.PrivateKey> {
+  const bytes = await readKeyFile(io, file, "the signing key");
+  try {
+    return await readSigningKey(bytes, await passphraseOf(options, io));
+  } catch (error) {
+    if (error instanceof KeyError) throw new SigningInputError(`the signing key ${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function loadKeyring(io: CliIo, file: string): Promise<OpenPgp.Key[]> {
+  const bytes = await readKeyFile(io, file, "the key");
+  try {
+    return await readVerifyingKeys(bytes);
+  } catch (error) {
+    if (error instanceof KeyError) throw new SigningInputError(`the key ${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Runs a signing command: bad keys exit 1, refused images 3, registry errors as push and pull say. */
+async function reporting(io: CliIo, run: () => Promise<ExitCode>): Promise<ExitCode> {
+  try {
+    return await reportingRegistryErrors(io, run);
+  } catch (error) {
+    if (error instanceof SigningInputError) {
+      io.stderr(`mcc: error: ${error.message}\n`);
+      return EXIT.userError;
+    }
+    if (error instanceof VerificationError) {
+      io.stderr(`mcc: error: refused: ${error.message}\n`);
+      return EXIT.world;
+    }
+    throw error;
+  }
+}
+
+const lookasideOf = (io: CliIo, lookaside: string) => (/^https?:\/\//.test(lookaside) ? lookaside : resolve(io.cwd, lookaside.replace(/^file:\/\//, "")));
+
+export interface KeygenOptions extends PassphraseOptions {
+  readonly output?: string;
+  readonly name?: string;
+  readonly email?: string;
+  readonly force?: boolean;
+}
+
+/** `mcc keygen`: PREFIX.key (the private key, 0600) and PREFIX.pub (what verifiers and policy.json's keyPath read). */
+export async function keygenCommand(options: KeygenOptions, io: CliIo): Promise<ExitCode> {
+  return reporting(io, async () => {
+    const prefix = resolve(io.cwd, options.output ?? "mcc-signing");
+    const [keyFile, pubFile] = [`${prefix}.key`, `${prefix}.pub`];
+    for (const file of [keyFile, pubFile]) {
+      if (options.force !== true && (await io.host.stat(file)) !== undefined) throw new SigningInputError(`${file} exists; mcc keygen writes only new keys (--force to replace them)`);
+    }
+    const passphrase = await passphraseOf(options, io);
+    const key = await generateKey({ name: options.name ?? "mcc image signing", ...(options.email === undefined ? {} : { email: options.email }) }, passphrase);
+    await io.host.writeFileAtomic(keyFile, key.privateKey);
+    await io.host.setMode(keyFile, 0o600);
+    await io.host.writeFileAtomic(pubFile, key.publicKey);
+    io.stderr(`wrote ${keyFile} (private${passphrase === undefined ? ", not encrypted: keep it secret, or give a passphrase with --passphrase-file or MCC_PASSPHRASE" : ", encrypted with the passphrase"}) and ${pubFile}\n`);
+    io.stdout(`${key.fingerprint}\n`);
+    return EXIT.ok;
+  });
+}
+
+export interface SignOptions extends RegistryOptions, PassphraseOptions {
+  readonly lookaside: string;
+}
+
+/** Signs what a reference names (after a push, or on its own), printing each signature written. */
+export async function signReference(ref: ImageReference, keyFile: string, options: SignOptions, io: CliIo): Promise<void> {
+  const key = await loadSigningKey(io, keyFile, options);
+  const client = await connect(ref, options, io);
+  try {
+    const written = await signImage(io.host, client, ref, key, lookasideOf(io, options.lookaside), `mcc ${VERSION}`);
+    if (!options.quiet) for (const w of written) io.stderr(`signed ${w.digest.slice(0, 19)} as ${formatReference({ host: ref.host, repository: ref.repository, ...(ref.tag === undefined ? {} : { tag: ref.tag }) })} with ${fingerprintOf(key)}: ${w.path}\n`);
+  } finally {
+    client.close();
+  }
+}
+
+/** `mcc sign REF KEY --lookaside DIR`. */
+export async function signCommand(reference: string, keyFile: string, options: SignOptions, io: CliIo): Promise<ExitCode> {
+  return reporting(io, async () => {
+    await signReference(parseReference(reference), keyFile, options, io);
+    return EXIT.ok;
+  });
+}
+
+export interface VerifyOptions extends RegistryOptions {
+  readonly key: string;
+  readonly lookaside: string;
+}
+
+/** Verifies a reference; returns it pinned to the verified digest. */
+export async function verifyReference(ref: ImageReference, options: VerifyOptions, io: CliIo): Promise<ImageReference> {
+  const keys = await loadKeyring(io, options.key);
+  const client = await connect(ref, options, io);
+  try {
+    const verified = await verifyImage(io.host, client, ref, keys, lookasideOf(io, options.lookaside));
+    if (!options.quiet) io.stderr(`verified ${formatReference(ref)} (${verified.digest}): signed by ${verified.fingerprint}; ${verified.manifests} manifests and ${verified.blobs} blobs match their digests\n`);
+    return { ...ref, digest: verified.digest };
+  } finally {
+    client.close();
+  }
+}
+
+/** `mcc verify REF --key KEY --lookaside DIR|URL`: exit 0 and the pinned reference, or 3 and why not. */
+export async function verifyCommand(reference: string, options: VerifyOptions, io: CliIo): Promise<ExitCode> {
+  return reporting(io, async () => {
+    const pinned = await verifyReference(parseReference(reference), options, io);
+    io.stdout(`${formatReference(pinned)}\n`);
+    return EXIT.ok;
+  });
+}
+
+/** `mcc push OUTPUT REF --sign KEY --lookaside DIR`: the key is read first, so a wrong passphrase pushes nothing. */
+export async function pushSignedCommand(output: string, reference: string, options: PushCommandOptions & PassphraseOptions & { sign: string; lookaside?: string }, io: CliIo): Promise<ExitCode> {
+  return reporting(io, async () => {
+    if (options.lookaside === undefined) throw new SigningInputError("--sign needs --lookaside DIR: the directory the signatures go to (registries.d's lookaside)");
+    await loadSigningKey(io, options.sign, options);
+    const pushed = await pushCommand(output, reference, options, io);
+    if (pushed !== EXIT.ok) return pushed;
+    await signReference(parseReference(reference), options.sign, { ...options, lookaside: options.lookaside }, io);
+    return EXIT.ok;
+  });
+}
+
+/** `mcc pull REF DIR --verify KEY --lookaside DIR|URL`: nothing is written unless the image verifies; what is pulled is the verified digest. */
+export async function pullVerifiedCommand(reference: string, dir: string, options: RegistryOptions & { force?: boolean; verify: string; lookaside?: string }, io: CliIo): Promise<ExitCode> {
+  return reporting(io, async () => {
+    if (options.lookaside === undefined) throw new SigningInputError("--verify needs --lookaside DIR|URL: where the signatures are (registries.d's lookaside)");
+    const pinned = await verifyReference(parseReference(reference), { ...options, key: options.verify, lookaside: options.lookaside }, io);
+    return pullCommand(formatReference(pinned), dir, options, io);
+  });
+}

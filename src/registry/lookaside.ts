@@ -1,0 +1,60 @@
+// A lookaside signature store, laid out as containers/image reads it (`lookaside:` in
+// registries.d): `BASE/REPOSITORY@sha256=HEX/signature-N`, N from 1 with no gaps, where BASE is a
+// directory (written and read) or an http(s) URL a web server serves (read). The repository is
+// the reference's path without the registry host, as skopeo writes it.
+import { join } from "node:path";
+import type { Host } from "../host/host.js";
+import { RegistryError } from "./errors.js";
+
+/** Where the signatures of one manifest live, under a lookaside base. */
+export function signatureDirectory(repository: string, digest: string): string {
+  const [algorithm, hex] = digest.split(":");
+  return `${repository}@${algorithm}=${hex}`;
+}
+
+const isUrl = (base: string) => /^https?:\/\//.test(base);
+
+/** Reads every signature of a manifest, in order: signature-1, signature-2, ... until one is missing. */
+export async function readSignatures(host: Host, base: string, repository: string, digest: string): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  const dir = signatureDirectory(repository, digest);
+  for (let n = 1; n <= 1000; n++) {
+    if (isUrl(base)) {
+      const url = `${base.replace(/\/+$/, "")}/${dir}/signature-${n}`;
+      let res: Response;
+      try {
+        res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+      } catch (error) {
+        throw new RegistryError(`the lookaside ${base} cannot be read: ${(error as Error).message}`, "network");
+      }
+      if (res.status === 404) break;
+      if (!res.ok) throw new RegistryError(`the lookaside answered ${res.status} for ${url}`, "protocol");
+      out.push(new Uint8Array(await res.arrayBuffer()));
+      continue;
+    }
+    const path = join(base, dir, `signature-${n}`);
+    if ((await host.stat(path)) === undefined) break;
+    out.push(await host.readFile(path));
+  }
+  return out;
+}
+
+/**
+ * Adds a signature of a manifest to a lookaside directory as the next signature-N; one with the
+ * same bytes already there is not written twice. Returns the path (relative to the base).
+ */
+export async function writeSignature(host: Host, base: string, repository: string, digest: string, signature: Uint8Array): Promise<string> {
+  if (isUrl(base)) throw new RegistryError(`--lookaside ${base}: signatures are written to a directory (a web server then serves it); an http lookaside is only read`, "usage");
+  const dir = signatureDirectory(repository, digest);
+  await host.mkdir(join(base, dir));
+  for (let n = 1; ; n++) {
+    const rel = `${dir}/signature-${n}`;
+    const path = join(base, rel);
+    if ((await host.stat(path)) === undefined) {
+      await host.writeFileAtomic(path, signature);
+      return rel;
+    }
+    const there = await host.readFile(path);
+    if (Buffer.from(there).equals(Buffer.from(signature))) return rel;
+  }
+}
