@@ -1,0 +1,182 @@
+// Signed images that real clients verify: mcc pushes and signs (containers' simple signing, a
+// lookaside directory) with a key mcc made and with one gpg made; skopeo, under a policy.json
+// that requires the key and a registries.d naming the lookaside, accepts the signed image and
+// refuses an unsigned one, one signed by another key, one whose signature names another
+// repository, and the signed one after a byte of its config blob changed in the registry's
+// storage. mcc verify agrees with skopeo on every case, and pull --verify writes nothing when
+// it refuses. Debian's docker-registry on loopback; gpg in a GNUPGHOME of the test's.
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { repoRoot } from "../helpers.js";
+import { sharedTestCache } from "../support/io.js";
+import { startRegistry, type TestRegistry } from "../support/registry-server.js";
+import { needTools } from "../support/tools.js";
+
+interface Context {
+  work: string;
+  registry: TestRegistry;
+  archive: string;
+  /** The config blob's digest of the image (tampered with last). */
+  config: string;
+}
+const test = suite<Context>("signing", {} as Context);
+const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+
+function mcc(ctx: Context, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: ctx.work, encoding: "utf8", env: { ...process.env, MCC_CACHE: sharedTestCache, ...env }, timeout: 5 * 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(ctx: Context, args: string[], env: Record<string, string> = {}): string {
+  const r = mcc(ctx, args, env);
+  assert.is(r.code, 0, `mcc ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** skopeo copying REF out under a policy that requires `key` and reads signatures from `lookaside`. */
+function skopeo(ctx: Context, ref: string, key: string, lookaside: string): { code: number | null; stderr: string } {
+  const dir = mkdtempSync(join(ctx.work, "skopeo-"));
+  writeFileSync(join(dir, "policy.json"), JSON.stringify({ default: [{ type: "reject" }], transports: { docker: { [ctx.registry.host]: [{ type: "signedBy", keyType: "GPGKeys", keyPath: key }] } } }));
+  mkdirSync(join(dir, "registries.d"));
+  writeFileSync(join(dir, "registries.d", "default.yaml"), `default-docker:\n  lookaside: file://${lookaside}\n`);
+  const r = spawnSync("skopeo", ["copy", "--src-tls-verify=false", "--policy", join(dir, "policy.json"), "--registries.d", join(dir, "registries.d"), `docker://${ref}`, `dir:${join(dir, "copy")}`], {
+    encoding: "utf8",
+    timeout: 3 * 60_000,
+  });
+  return { code: r.status, stderr: r.stderr };
+}
+
+/** Both clients refuse: skopeo with its message, mcc verify with exit 3 and its reason. */
+function bothRefuse(ctx: Context, ref: string, lookaside: string, skopeoSays: RegExp, mccSays: RegExp) {
+  const s = skopeo(ctx, ref, join(ctx.work, "mcc.pub"), lookaside);
+  assert.ok(s.code !== 0, `skopeo accepted ${ref}`);
+  assert.match(s.stderr, skopeoSays);
+  const v = mcc(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", lookaside]);
+  assert.is(v.code, 3, v.stderr);
+  assert.match(v.stderr, mccSays);
+  assert.is(v.stdout, "");
+}
+
+test.before((ctx) => {
+  needTools("skopeo", "gpg", "docker-registry");
+});
+
+test.before(async (ctx) => {
+  ctx.work = mkdtempSync(join(tmpdir(), "mcc-signing-"));
+  ctx.registry = await startRegistry();
+  ctx.archive = join(ctx.work, "hello.oci.tar");
+  const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", "hello.yml"), "--format", "oci-archive", "-o", ctx.archive, "--arch", "amd64", "-q"], {
+    encoding: "utf8",
+    env: { ...process.env, MCC_CACHE: sharedTestCache },
+    timeout: 10 * 60_000,
+  });
+  assert.is(r.status, 0, r.stderr);
+  ok(ctx, ["keygen", "-o", "mcc"]);
+  ok(ctx, ["keygen", "-o", "other"]);
+});
+
+test.after(async (ctx) => {
+  await ctx.registry?.stop();
+  if (ctx.work !== undefined) rmSync(ctx.work, { recursive: true, force: true });
+});
+
+test("a key made by mcc keygen: the pushed, signed image is accepted by skopeo and by mcc verify", (ctx) => {
+  const look = join(ctx.work, "look");
+  const ref = `${ctx.registry.host}/team/hello:1`;
+  ok(ctx, ["push", ctx.archive, ref, "--insecure", "--sign", "mcc.key", "--lookaside", look]);
+  const dirs = readdirSync(join(look, "team"));
+  assert.is(dirs.length, 1);
+  assert.match(dirs[0] as string, /^hello@sha256=[0-9a-f]{64}$/);
+  const s = skopeo(ctx, ref, join(ctx.work, "mcc.pub"), look);
+  assert.is(s.code, 0, s.stderr);
+  const pinned = ok(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", look]).trim();
+  assert.match(pinned, new RegExp(`^${ref.replace(/[.]/g, "\\.")}@sha256:[0-9a-f]{64}$`));
+  // pull --verify writes the verified image.
+  ok(ctx, ["pull", ref, "pulled", "--insecure", "--verify", "mcc.pub", "--lookaside", look]);
+  assert.ok(existsSync(join(ctx.work, "pulled", "index.json")));
+  const manifest = JSON.parse(readFileSync(join(ctx.work, "pulled", "blobs", "sha256", pinned.split("sha256:")[1] as string), "utf8")) as { config: { digest: string } };
+  ctx.config = manifest.config.digest;
+});
+
+test("a two-architecture image: the index and each platform's manifest are signed; skopeo and mcc verify accept it", (ctx) => {
+  const archive = join(ctx.work, "httpd.oci.tar");
+  const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", "busybox-httpd.yml"), "--format", "oci-archive", "-o", archive, "-q"], {
+    encoding: "utf8",
+    env: { ...process.env, MCC_CACHE: sharedTestCache },
+    timeout: 10 * 60_000,
+  });
+  assert.is(r.status, 0, r.stderr);
+  const look = join(ctx.work, "look-index");
+  const ref = `${ctx.registry.host}/team/httpd:1.36`;
+  ok(ctx, ["push", archive, ref, "--insecure", "--sign", "mcc.key", "--lookaside", look]);
+  assert.is(readdirSync(join(look, "team")).length, 3);
+  assert.is(skopeo(ctx, ref, join(ctx.work, "mcc.pub"), look).code, 0);
+  const v = mcc(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", look]);
+  assert.is(v.code, 0, v.stderr);
+  assert.match(v.stderr, /3 manifests and \d+ blobs match their digests/);
+});
+
+test("a key made by gpg (and protected by a passphrase) signs what skopeo and mcc verify with its public key", (ctx) => {
+  const home = join(ctx.work, "gnupg");
+  mkdirSync(home, { mode: 0o700 });
+  const gpg = (args: string[]) => execFileSync("gpg", ["--homedir", home, "--batch", ...args], { timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
+  gpg(["--passphrase", "correct horse", "--pinentry-mode", "loopback", "--quick-gen-key", "Signer <signer@example.org>", "default", "default", "never"]);
+  writeFileSync(join(ctx.work, "gpg.key"), gpg(["--passphrase", "correct horse", "--pinentry-mode", "loopback", "--armor", "--export-secret-keys"]));
+  writeFileSync(join(ctx.work, "gpg.pub"), gpg(["--export"]));
+  writeFileSync(join(ctx.work, "passphrase"), "correct horse\n");
+  const look = join(ctx.work, "look-gpg");
+  const ref = `${ctx.registry.host}/team/hello-gpg:1`;
+  // Without the passphrase: refused before anything is pushed.
+  const locked = mcc(ctx, ["push", ctx.archive, ref, "--insecure", "--sign", "gpg.key", "--lookaside", look]);
+  assert.is(locked.code, 1);
+  assert.match(locked.stderr, /protected by a passphrase/);
+  assert.not.ok(existsSync(look));
+  ok(ctx, ["push", ctx.archive, ref, "--insecure", "--sign", "gpg.key", "--lookaside", look, "--passphrase-file", "passphrase"]);
+  assert.is(skopeo(ctx, ref, join(ctx.work, "gpg.pub"), look).code, 0);
+  ok(ctx, ["verify", ref, "--insecure", "--key", "gpg.pub", "--lookaside", look]);
+  // The same signature does not pass for mcc's key.
+  const other = mcc(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", look]);
+  assert.is(other.code, 3);
+});
+
+test("an unsigned image is refused by both", (ctx) => {
+  const ref = `${ctx.registry.host}/team/unsigned:1`;
+  ok(ctx, ["push", ctx.archive, ref, "--insecure"]);
+  bothRefuse(ctx, ref, join(ctx.work, "look"), /A signature was required, but no signature exists/, /refused: .* has no signature in/);
+  // pull --verify writes nothing.
+  const pulled = mcc(ctx, ["pull", ref, "nothing", "--insecure", "--verify", "mcc.pub", "--lookaside", join(ctx.work, "look")]);
+  assert.is(pulled.code, 3);
+  assert.not.ok(existsSync(join(ctx.work, "nothing")));
+});
+
+test("an image signed by another key is refused by both", (ctx) => {
+  const look = join(ctx.work, "look-other");
+  const ref = `${ctx.registry.host}/team/other:1`;
+  ok(ctx, ["push", ctx.archive, ref, "--insecure", "--sign", "other.key", "--lookaside", look]);
+  bothRefuse(ctx, ref, look, /Source image rejected: Invalid GPG signature/, /signature-1: it was made by a key that is not in the keyring/);
+});
+
+test("a signature made for another repository is refused by both, though the digest is the same", (ctx) => {
+  const look = join(ctx.work, "look");
+  const ref = `${ctx.registry.host}/team/copy:1`;
+  ok(ctx, ["push", ctx.archive, ref, "--insecure"]);
+  // The signature of team/hello, put where team/copy's would be.
+  const [signed] = readdirSync(join(look, "team")).filter((d) => d.startsWith("hello@"));
+  cpSync(join(look, "team", signed as string), join(look, "team", (signed as string).replace(/^hello@/, "copy@")), { recursive: true });
+  bothRefuse(ctx, ref, look, /Signature for identity \S+\/team\/hello:1 is not accepted/, /signed for \S+\/team\/hello:1, not \S+\/team\/copy:1/);
+});
+
+test("the signed image after a byte of its config blob changed in the registry's storage is refused by both", (ctx) => {
+  const hex = ctx.config.slice("sha256:".length);
+  const data = join(ctx.registry.dir, "data", "docker", "registry", "v2", "blobs", "sha256", hex.slice(0, 2), hex, "data");
+  const bytes = readFileSync(data);
+  bytes[bytes.length - 2] = (bytes[bytes.length - 2] as number) ^ 0x20;
+  writeFileSync(data, bytes);
+  bothRefuse(ctx, `${ctx.registry.host}/team/hello:1`, join(ctx.work, "look"), /config blob sha256:[0-9a-f]+: .* does not match expected/, /blob sha256:[0-9a-f]+ from \S+ does not match its digest/);
+});
+
+test.run();

@@ -1,0 +1,81 @@
+// Simple signing's claim and its OpenPGP envelope: what a signature says, when it matches the
+// image asked for, and what verification refuses (another key, a changed byte, a passphrase).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { generateKey, KeyError, readSigningKey, readVerifyingKeys, signMessage, verifyMessage } from "../../src/signing/openpgp.js";
+import { claimBytes, claimMatches, parseClaim } from "../../src/signing/simple-signing.js";
+import { signatureDirectory } from "../../src/registry/lookaside.js";
+
+const digest = `sha256:${"ab".repeat(32)}`;
+
+test("the claim is the JSON containers/image reads, and reads back", () => {
+  const bytes = claimBytes({ reference: "127.0.0.1:5000/team/app:1", digest }, "mcc 0.1.0", 1700000000);
+  assert.equal(JSON.parse(new TextDecoder().decode(bytes)), {
+    critical: { identity: { "docker-reference": "127.0.0.1:5000/team/app:1" }, image: { "docker-manifest-digest": digest }, type: "atomic container signature" },
+    optional: { creator: "mcc 0.1.0", timestamp: 1700000000 },
+  });
+  assert.equal(parseClaim(bytes), { reference: "127.0.0.1:5000/team/app:1", digest });
+  assert.equal(parseClaim(new TextEncoder().encode('{"critical":{"type":"cosign container image signature"}}')), { problem: 'its type is "cosign container image signature", not "atomic container signature"' });
+  assert.equal(parseClaim(new TextEncoder().encode("not json")), { problem: "its content is not JSON" });
+});
+
+test("a claim matches by digest and exact reference for a tag, by repository for a digest", () => {
+  const claim = { reference: "127.0.0.1:5000/team/app:1", digest };
+  assert.is(claimMatches(claim, { repository: "127.0.0.1:5000/team/app", reference: "127.0.0.1:5000/team/app:1", digest }), undefined);
+  assert.match(claimMatches(claim, { repository: "127.0.0.1:5000/team/app", reference: "127.0.0.1:5000/team/app:2", digest }) ?? "", /signed for .*:1, not .*:2/);
+  assert.match(claimMatches(claim, { repository: "127.0.0.1:5000/team/app", reference: "127.0.0.1:5000/team/app:1", digest: `sha256:${"cd".repeat(32)}` }) ?? "", /for the manifest/);
+  assert.is(claimMatches(claim, { repository: "127.0.0.1:5000/team/app", digest }), undefined);
+  assert.match(claimMatches(claim, { repository: "127.0.0.1:5000/team/other", digest }) ?? "", /another repository/);
+});
+
+test("the lookaside directory of a manifest is REPOSITORY@sha256=HEX", () => {
+  assert.is(signatureDirectory("team/app", digest), `team/app@sha256=${"ab".repeat(32)}`);
+});
+
+test("a signed message verifies with its key, not with another, and not after a byte changed", async () => {
+  const mine = await generateKey({ name: "test" }, undefined);
+  const other = await generateKey({ name: "other" }, undefined);
+  const key = await readSigningKey(new TextEncoder().encode(mine.privateKey), undefined);
+  const content = new TextEncoder().encode('{"hello":"world"}');
+  const signed = await signMessage(content, key, new Date());
+  const keys = await readVerifyingKeys(new TextEncoder().encode(mine.publicKey));
+  const ok = await verifyMessage(signed, keys);
+  assert.ok("content" in ok);
+  if ("content" in ok) {
+    assert.is(new TextDecoder().decode(ok.content), '{"hello":"world"}');
+    assert.is(ok.fingerprint, mine.fingerprint);
+  }
+  assert.equal(await verifyMessage(signed, await readVerifyingKeys(new TextEncoder().encode(other.publicKey))), { problem: "it was made by a key that is not in the keyring" });
+  // The literal data sits in the middle of the message: change one byte of it.
+  const changed = Uint8Array.from(signed);
+  const at = Buffer.from(signed).indexOf("hello");
+  changed[at] = 0x48;
+  const refused = await verifyMessage(changed, keys);
+  assert.ok("problem" in refused, "a changed byte verified");
+});
+
+test("a key protected by a passphrase opens only with it, and says how to give it", async () => {
+  const locked = await generateKey({ name: "locked" }, "s3cret");
+  const bytes = new TextEncoder().encode(locked.privateKey);
+  await readSigningKey(bytes, "s3cret");
+  for (const [passphrase, message] of [
+    [undefined, /--passphrase-file FILE or the MCC_PASSPHRASE/],
+    ["wrong", /the passphrase does not open it/],
+  ] as const) {
+    try {
+      await readSigningKey(bytes, passphrase);
+      assert.unreachable("opened");
+    } catch (error) {
+      assert.instance(error, KeyError);
+      assert.match((error as Error).message, message);
+    }
+  }
+  try {
+    await readSigningKey(new TextEncoder().encode(locked.publicKey), undefined);
+    assert.unreachable("a public key signed");
+  } catch (error) {
+    assert.instance(error, KeyError);
+  }
+});
+
+test.run();
