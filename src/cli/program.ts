@@ -273,6 +273,8 @@ docs/diagnostics.md (every error code).`,
     .addOption(new Option("--force", "replace what is at an output path even if it is not an output of that format (never the spec's directory or one above the current directory)"))
     .addOption(new Option("--insecure", "plain http to the image's registry (loopback hosts only)"))
     .addOption(new Option("--ca-file <pem>", "trust these CA certificates for the image's registry"))
+    .addOption(new Option("--verify <key>", "for an image in a registry: minify it only if a signature by this OpenPGP key covers it (exit 3 otherwise)"))
+    .addOption(new Option("--lookaside <dir|url>", "with --verify: where the signatures are"))
     .addOption(new Option("--json", "print the sizes, what was kept and the outputs as JSON"))
     .addOption(new Option("-q, --quiet", "print nothing but problems"))
     .action(async (image: string, args: string[], options: import("./commands/minify.js").MinifyCommandOptions) => {

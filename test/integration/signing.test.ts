@@ -170,6 +170,18 @@ test("a signature made for another repository is refused by both, though the dig
   bothRefuse(ctx, ref, look, /Signature for identity \S+\/team\/hello:1 is not accepted/, /signed for \S+\/team\/hello:1, not \S+\/team\/copy:1/);
 });
 
+test("mcc minify of a registry image with --verify: the signed image is minified, an unsigned one refused before anything is pulled", (ctx) => {
+  const look = join(ctx.work, "look");
+  const out = join(ctx.work, "minified");
+  const done = mcc(ctx, ["minify", `${ctx.registry.host}/team/hello:1`, "--insecure", "--verify", "mcc.pub", "--lookaside", look, "-o", out, "-q"]);
+  assert.is(done.code, 0, done.stderr);
+  assert.ok(existsSync(join(out, "index.json")));
+  const refused = mcc(ctx, ["minify", `${ctx.registry.host}/team/unsigned:1`, "--insecure", "--verify", "mcc.pub", "--lookaside", look, "-o", join(ctx.work, "not-minified"), "-q"]);
+  assert.is(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /refused: .* has no signature/);
+  assert.not.ok(existsSync(join(ctx.work, "not-minified")));
+});
+
 test("the signed image after a byte of its config blob changed in the registry's storage is refused by both", (ctx) => {
   const hex = ctx.config.slice("sha256:".length);
   const data = join(ctx.registry.dir, "data", "docker", "registry", "v2", "blobs", "sha256", hex.slice(0, 2), hex, "data");

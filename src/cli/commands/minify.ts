@@ -10,7 +10,9 @@ import { readSpecFiles } from "../../steps/spec-files.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { cacheRootOf, formatSize } from "./common.js";
-import { pullToTemporary, reportingRegistryErrors } from "./registry.js";
+import { pullToTemporary } from "./registry.js";
+import { reportingSigningErrors, verifyReference } from "./signing.js";
+import { formatReference, parseReference } from "../../registry/reference.js";
 
 export interface MinifyCommandOptions {
   readonly spec?: string;
@@ -31,15 +33,34 @@ export interface MinifyCommandOptions {
   readonly caFile?: string;
   /** Replace what is at an output path even when it is not an output of that format. */
   readonly force?: boolean;
+  /** For an image in a registry: minify it only if a signature by this key covers it (with `lookaside`). */
+  readonly verify?: string;
+  readonly lookaside?: string;
 }
 
 /** `mcc minify IMAGE [-- ARGS]`: keep only what the image's program needs. */
 export async function minifyCommand(image: string, trailing: readonly string[], options: MinifyCommandOptions, io: CliIo): Promise<ExitCode> {
   const named = parseImageArgument(image, (p) => existsSync(p));
-  if (named.kind === "local") return minifyLocal(named, image, trailing, options, io);
-  // A registry's image is pulled into a temporary layout, minified like any other, then removed.
-  return reportingRegistryErrors(io, async () => {
-    const pulled = await pullToTemporary(named.reference, { ...options, ...(options.json ? { quiet: true } : {}) }, io);
+  if (named.kind === "local") {
+    if (options.verify !== undefined) {
+      io.stderr(`mcc: error: --verify checks an image in a registry; ${image} is a local image, which no signature covers\n`);
+      return EXIT.usage;
+    }
+    return minifyLocal(named, image, trailing, options, io);
+  }
+  if (options.verify !== undefined && options.lookaside === undefined) {
+    io.stderr("mcc: error: --verify needs --lookaside DIR|URL: where the signatures are\n");
+    return EXIT.usage;
+  }
+  // A registry's image is pulled into a temporary layout, minified like any other, then removed;
+  // with --verify, only the digest that verified is pulled.
+  return reportingSigningErrors(io, async () => {
+    let reference = named.reference;
+    if (options.verify !== undefined && options.lookaside !== undefined) {
+      const pinned = await verifyReference(parseReference(reference), { ...options, key: options.verify, lookaside: options.lookaside, ...(options.json ? { quiet: true } : {}) }, io);
+      reference = formatReference(pinned);
+    }
+    const pulled = await pullToTemporary(reference, { ...options, ...(options.json ? { quiet: true } : {}) }, io);
     try {
       return await minifyLocal({ kind: "local", path: pulled.dir, ...(pulled.tag === undefined ? {} : { tag: pulled.tag }) }, image, trailing, { ...options, name: options.name ?? lastComponent(named.reference) }, io);
     } finally {

@@ -56,7 +56,7 @@ async function loadKeyring(io: CliIo, file: string): Promise<OpenPgp.Key[]> {
 }
 
 /** Runs a signing command: bad keys exit 1, refused images 3, registry errors as push and pull say. */
-async function reporting(io: CliIo, run: () => Promise<ExitCode>): Promise<ExitCode> {
+export async function reportingSigningErrors(io: CliIo, run: () => Promise<ExitCode>): Promise<ExitCode> {
   try {
     return await reportingRegistryErrors(io, run);
   } catch (error) {
@@ -83,7 +83,7 @@ export interface KeygenOptions extends PassphraseOptions {
 
 /** `mcc keygen`: PREFIX.key (the private key, 0600) and PREFIX.pub (what verifiers and policy.json's keyPath read). */
 export async function keygenCommand(options: KeygenOptions, io: CliIo): Promise<ExitCode> {
-  return reporting(io, async () => {
+  return reportingSigningErrors(io, async () => {
     const prefix = resolve(io.cwd, options.output ?? "mcc-signing");
     const [keyFile, pubFile] = [`${prefix}.key`, `${prefix}.pub`];
     for (const file of [keyFile, pubFile]) {
@@ -118,7 +118,7 @@ export async function signReference(ref: ImageReference, keyFile: string, option
 
 /** `mcc sign REF KEY --lookaside DIR`. */
 export async function signCommand(reference: string, keyFile: string, options: SignOptions, io: CliIo): Promise<ExitCode> {
-  return reporting(io, async () => {
+  return reportingSigningErrors(io, async () => {
     await signReference(parseReference(reference), keyFile, options, io);
     return EXIT.ok;
   });
@@ -144,7 +144,7 @@ export async function verifyReference(ref: ImageReference, options: VerifyOption
 
 /** `mcc verify REF --key KEY --lookaside DIR|URL`: exit 0 and the pinned reference, or 3 and why not. */
 export async function verifyCommand(reference: string, options: VerifyOptions, io: CliIo): Promise<ExitCode> {
-  return reporting(io, async () => {
+  return reportingSigningErrors(io, async () => {
     const pinned = await verifyReference(parseReference(reference), options, io);
     io.stdout(`${formatReference(pinned)}\n`);
     return EXIT.ok;
@@ -153,7 +153,7 @@ export async function verifyCommand(reference: string, options: VerifyOptions, i
 
 /** `mcc push OUTPUT REF --sign KEY --lookaside DIR`: the key is read first, so a wrong passphrase pushes nothing. */
 export async function pushSignedCommand(output: string, reference: string, options: PushCommandOptions & PassphraseOptions & { sign: string; lookaside?: string }, io: CliIo): Promise<ExitCode> {
-  return reporting(io, async () => {
+  return reportingSigningErrors(io, async () => {
     if (options.lookaside === undefined) throw new SigningInputError("--sign needs --lookaside DIR: the directory the signatures go to (registries.d's lookaside)");
     await loadSigningKey(io, options.sign, options);
     const pushed = await pushCommand(output, reference, options, io);
@@ -165,7 +165,7 @@ export async function pushSignedCommand(output: string, reference: string, optio
 
 /** `mcc pull REF DIR --verify KEY --lookaside DIR|URL`: nothing is written unless the image verifies; what is pulled is the verified digest. */
 export async function pullVerifiedCommand(reference: string, dir: string, options: RegistryOptions & { force?: boolean; verify: string; lookaside?: string }, io: CliIo): Promise<ExitCode> {
-  return reporting(io, async () => {
+  return reportingSigningErrors(io, async () => {
     if (options.lookaside === undefined) throw new SigningInputError("--verify needs --lookaside DIR|URL: where the signatures are (registries.d's lookaside)");
     const pinned = await verifyReference(parseReference(reference), { ...options, key: options.verify, lookaside: options.lookaside }, io);
     return pullCommand(formatReference(pinned), dir, options, io);
