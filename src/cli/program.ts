@@ -237,7 +237,8 @@ docs/diagnostics.md (every error code).`,
       .description("verify an image in a registry: a signature by the key for this reference and digest, and every manifest and blob matching its digest; exit 3 when refused")
       .argument("<ref>", "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
       .requiredOption("--key <key>", "the OpenPGP public key or keyring that must have signed it")
-      .requiredOption("--lookaside <dir|url>", "where the signatures are: a directory, or an http(s) URL"),
+      .requiredOption("--lookaside <dir|url>", "where the signatures are: a directory, or an http(s) URL")
+      .addOption(new Option("--attestations", "also require each platform's SBOM and provenance to be attested (a signed in-toto statement) by the key")),
   ).action(async (ref: string, options: import("./commands/signing.js").VerifyOptions) => {
     code = await (await import("./commands/signing.js")).verifyCommand(ref, options, io);
   });

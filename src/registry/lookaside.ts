@@ -14,13 +14,20 @@ export function signatureDirectory(repository: string, digest: string): string {
 
 const isUrl = (base: string) => /^https?:\/\//.test(base);
 
-/** Reads every signature of a manifest, in order: signature-1, signature-2, ... until one is missing. */
-export async function readSignatures(host: Host, base: string, repository: string, digest: string): Promise<Uint8Array[]> {
+/**
+ * What a lookaside holds for a manifest: `signature` files (containers' simple signing, what
+ * podman and skopeo read) and mcc's `attestation` files (signed in-toto statements of its
+ * SBOM and provenance), each numbered from 1.
+ */
+export type LookasideKind = "signature" | "attestation";
+
+/** Reads every signature (or attestation) of a manifest, in order: signature-1, signature-2, ... until one is missing. */
+export async function readSignatures(host: Host, base: string, repository: string, digest: string, kind: LookasideKind = "signature"): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   const dir = signatureDirectory(repository, digest);
   for (let n = 1; n <= 1000; n++) {
     if (isUrl(base)) {
-      const url = `${base.replace(/\/+$/, "")}/${dir}/signature-${n}`;
+      const url = `${base.replace(/\/+$/, "")}/${dir}/${kind}-${n}`;
       let res: Response;
       try {
         res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
@@ -32,7 +39,7 @@ export async function readSignatures(host: Host, base: string, repository: strin
       out.push(new Uint8Array(await res.arrayBuffer()));
       continue;
     }
-    const path = join(base, dir, `signature-${n}`);
+    const path = join(base, dir, `${kind}-${n}`);
     if ((await host.stat(path)) === undefined) break;
     out.push(await host.readFile(path));
   }
@@ -43,12 +50,12 @@ export async function readSignatures(host: Host, base: string, repository: strin
  * Adds a signature of a manifest to a lookaside directory as the next signature-N; one with the
  * same bytes already there is not written twice. Returns the path (relative to the base).
  */
-export async function writeSignature(host: Host, base: string, repository: string, digest: string, signature: Uint8Array): Promise<string> {
+export async function writeSignature(host: Host, base: string, repository: string, digest: string, signature: Uint8Array, kind: LookasideKind = "signature"): Promise<string> {
   if (isUrl(base)) throw new RegistryError(`--lookaside ${base}: signatures are written to a directory (a web server then serves it); an http lookaside is only read`, "usage");
   const dir = signatureDirectory(repository, digest);
   await host.mkdir(join(base, dir));
   for (let n = 1; ; n++) {
-    const rel = `${dir}/signature-${n}`;
+    const rel = `${dir}/${kind}-${n}`;
     const path = join(base, rel);
     if ((await host.stat(path)) === undefined) {
       await host.writeFileAtomic(path, signature);

@@ -10,6 +10,8 @@ import { readSignatures, writeSignature } from "../registry/lookaside.js";
 import { formatReference, type ImageReference } from "../registry/reference.js";
 import { isIndexType, type ManifestDocument } from "../formats/oci-media-types.js";
 import { signMessage, verifyMessage } from "./openpgp.js";
+import { openEnvelope, signStatement, statementCovers, statementFor } from "./attestations.js";
+import { readReferrersTag } from "../registry/referrers-tag.js";
 import { claimBytes, claimMatches, parseClaim } from "./simple-signing.js";
 
 /** Why an image is refused: what was checked and what was wrong. mcc verify and pull --verify exit 3. */
@@ -48,7 +50,46 @@ export async function signImage(host: Host, client: RegistryClient, ref: ImageRe
     const signature = await signMessage(claimBytes({ reference, digest: m.digest }, creator, Math.floor(now.getTime() / 1000)), key, now);
     written.push({ digest: m.digest, path: await writeSignature(host, lookaside, ref.repository, m.digest, signature) });
   }
+  // Each platform's SBOM and provenance, attested about its manifest (once per key and document).
+  const publicKey = [key.toPublic()];
+  for (const m of await manifestsUnder(client, ref)) {
+    if (isIndexType(m.mediaType)) continue;
+    const existing = await readSignatures(host, lookaside, ref.repository, m.digest, "attestation");
+    for (const doc of await referrerDocuments(client, ref.repository, m.digest)) {
+      let done = false;
+      for (const bytes of existing) {
+        const opened = await openEnvelope(bytes, publicKey);
+        if ("statement" in opened && statementCovers(opened.statement, m.digest, doc.artifactType, doc.document)) done = true;
+      }
+      if (done) continue;
+      const envelope = await signStatement(statementFor(formatReference({ host: ref.host, repository: ref.repository }), m.digest, doc.artifactType, doc.document), key, now);
+      written.push({ digest: m.digest, path: await writeSignature(host, lookaside, ref.repository, m.digest, envelope, "attestation") });
+    }
+  }
   return written;
+}
+
+/** The documents attached to an image manifest as referrers (its SBOM, its provenance), each with its artifact type. */
+async function referrerDocuments(client: RegistryClient, repo: string, digest: string): Promise<{ artifactType: string; referrer: string; document: unknown }[]> {
+  const api = await client.getReferrers(repo, digest);
+  const found = api.supported ? api.manifests : await readReferrersTag(client, repo, digest);
+  const out: { artifactType: string; referrer: string; document: unknown }[] = [];
+  for (const d of found) {
+    const got = await client.getManifest(repo, d.digest, [d.mediaType]);
+    const doc = JSON.parse(got.bytes.toString("utf8")) as ManifestDocument & { artifactType?: string };
+    const layer = doc.layers?.[0];
+    if (layer === undefined) continue;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await client.getBlob(repo, layer.digest, layer.size)) chunks.push(chunk as Buffer);
+    let document: unknown;
+    try {
+      document = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      continue;
+    }
+    out.push({ artifactType: d.artifactType ?? doc.artifactType ?? doc.config?.mediaType ?? layer.mediaType, referrer: d.digest, document });
+  }
+  return out;
 }
 
 export interface Verified {
@@ -56,6 +97,8 @@ export interface Verified {
   readonly fingerprint: string;
   readonly manifests: number;
   readonly blobs: number;
+  /** With attestations checked: how many documents were attested. */
+  readonly attested?: number;
 }
 
 /**
@@ -64,7 +107,7 @@ export interface Verified {
  * every manifest an index names and every config and layer, fetched and checked against
  * their digests. Throws VerificationError saying what failed.
  */
-export async function verifyImage(host: Host, client: RegistryClient, ref: ImageReference, keys: readonly OpenPgp.Key[], lookaside: string): Promise<Verified> {
+export async function verifyImage(host: Host, client: RegistryClient, ref: ImageReference, keys: readonly OpenPgp.Key[], lookaside: string, options: { attestations?: boolean } = {}): Promise<Verified> {
   const top = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? "latest");
   const name = formatReference(ref);
   const signatures = await readSignatures(host, lookaside, ref.repository, top.digest);
@@ -108,5 +151,24 @@ export async function verifyImage(host: Host, client: RegistryClient, ref: Image
       blobs++;
     }
   }
-  return { digest: top.digest, fingerprint, manifests: manifests.length, blobs };
+  if (options.attestations !== true) return { digest: top.digest, fingerprint, manifests: manifests.length, blobs };
+
+  // Every SBOM and provenance document of every platform, attested by a key of the keyring.
+  let attested = 0;
+  for (const m of manifests) {
+    if (isIndexType(m.mediaType)) continue;
+    const documents = await referrerDocuments(client, ref.repository, m.digest);
+    if (documents.length === 0) throw new VerificationError(`the manifest ${m.digest} of ${name} has no SBOM or provenance to attest`);
+    const envelopes = await readSignatures(host, lookaside, ref.repository, m.digest, "attestation");
+    const opened = await Promise.all(envelopes.map((e) => openEnvelope(e, keys)));
+    for (const doc of documents) {
+      const covered = opened.some((o) => "statement" in o && statementCovers(o.statement, m.digest, doc.artifactType, doc.document));
+      if (!covered) {
+        const why = opened.length === 0 ? "there is no attestation in the lookaside" : opened.map((o, i) => `attestation-${i + 1}: ${"problem" in o ? o.problem : "it attests another document"}`).join("; ");
+        throw new VerificationError(`the ${doc.artifactType} ${doc.referrer} of ${m.digest} (${name}) is not attested by the key: ${why}`);
+      }
+      attested++;
+    }
+  }
+  return { digest: top.digest, fingerprint, manifests: manifests.length, blobs, attested };
 }

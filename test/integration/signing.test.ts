@@ -102,6 +102,40 @@ test("a key made by mcc keygen: the pushed, signed image is accepted by skopeo a
   ctx.config = manifest.config.digest;
 });
 
+test("the SBOM and provenance are attested with the same key: verify --attestations checks each, and refuses a missing or changed one", (ctx) => {
+  const look = join(ctx.work, "look");
+  const ref = `${ctx.registry.host}/team/hello:1`;
+  const v = mcc(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", look, "--attestations"]);
+  assert.is(v.code, 0, v.stderr);
+  assert.match(v.stderr, /2 SBOM and provenance documents attested/);
+  const [dir] = readdirSync(join(look, "team")).filter((d) => d.startsWith("hello@"));
+  const attestations = readdirSync(join(look, "team", dir as string)).filter((f) => f.startsWith("attestation-"));
+  assert.equal(attestations, ["attestation-1", "attestation-2"]);
+  // Signing again adds no second copy of what is attested already.
+  ok(ctx, ["sign", ref, "mcc.key", "--insecure", "--lookaside", look]);
+  assert.is(readdirSync(join(look, "team", dir as string)).filter((f) => f.startsWith("attestation-")).length, 2);
+
+  // A lookaside with the signature but one attestation changed (its statement's predicate) or gone.
+  const bent = join(ctx.work, "look-bent");
+  cpSync(look, bent, { recursive: true });
+  const file = join(bent, "team", dir as string, "attestation-1");
+  const envelope = JSON.parse(readFileSync(file, "utf8")) as { payload: string };
+  const statement = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8")) as { predicate: Record<string, unknown> };
+  statement.predicate["name"] = "something else";
+  envelope.payload = Buffer.from(JSON.stringify(statement)).toString("base64");
+  writeFileSync(file, JSON.stringify(envelope));
+  const changed = mcc(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", bent, "--attestations"]);
+  assert.is(changed.code, 3, changed.stderr);
+  assert.match(changed.stderr, /is not attested by the key: attestation-1: its signature does not verify/);
+  rmSync(join(bent, "team", dir as string, "attestation-1"));
+  rmSync(join(bent, "team", dir as string, "attestation-2"));
+  const gone = mcc(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", bent, "--attestations"]);
+  assert.is(gone.code, 3, gone.stderr);
+  assert.match(gone.stderr, /there is no attestation in the lookaside/);
+  // The image's own signature still verifies without --attestations.
+  ok(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", bent]);
+});
+
 test("a two-architecture image: the index and each platform's manifest are signed; skopeo and mcc verify accept it", (ctx) => {
   const archive = join(ctx.work, "httpd.oci.tar");
   const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", "busybox-httpd.yml"), "--format", "oci-archive", "-o", archive, "-q"], {
@@ -118,6 +152,9 @@ test("a two-architecture image: the index and each platform's manifest are signe
   const v = mcc(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", look]);
   assert.is(v.code, 0, v.stderr);
   assert.match(v.stderr, /3 manifests and \d+ blobs match their digests/);
+  const attested = mcc(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", look, "--attestations"]);
+  assert.is(attested.code, 0, attested.stderr);
+  assert.match(attested.stderr, /4 SBOM and provenance documents attested/);
 });
 
 test("a key made by gpg (and protected by a passphrase) signs what skopeo and mcc verify with its public key", (ctx) => {

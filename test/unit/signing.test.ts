@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { generateKey, KeyError, readSigningKey, readVerifyingKeys, signMessage, verifyMessage } from "../../src/signing/openpgp.js";
 import { claimBytes, claimMatches, parseClaim } from "../../src/signing/simple-signing.js";
 import { signatureDirectory } from "../../src/registry/lookaside.js";
+import { openEnvelope, pae, signStatement, statementCovers, statementFor } from "../../src/signing/attestations.js";
 
 const digest = `sha256:${"ab".repeat(32)}`;
 
@@ -75,6 +76,27 @@ test("a key protected by a passphrase opens only with it, and says how to give i
     assert.unreachable("a public key signed");
   } catch (error) {
     assert.instance(error, KeyError);
+  }
+});
+
+test("DSSE's pre-authentication encoding, as its specification's example gives it", () => {
+  assert.is(new TextDecoder().decode(pae("http://example.com/HelloWorld", new TextEncoder().encode("hello world"))), "DSSEv1 29 http://example.com/HelloWorld 11 hello world");
+});
+
+test("an attestation: an in-toto statement about the image, signed in a DSSE envelope; it covers only its own document", async () => {
+  const mine = await generateKey({ name: "test" }, undefined);
+  const key = await readSigningKey(new TextEncoder().encode(mine.privateKey), undefined);
+  const sbom = { spdxVersion: "SPDX-2.3", name: "hello" };
+  const statement = statementFor("127.0.0.1:5000/team/app", digest, "application/spdx+json", sbom);
+  assert.equal(statement.subject, [{ name: "127.0.0.1:5000/team/app", digest: { sha256: "ab".repeat(32) } }]);
+  assert.is(statement.predicateType, "https://spdx.dev/Document");
+  const envelope = await signStatement(statement, key, new Date());
+  const opened = await openEnvelope(envelope, await readVerifyingKeys(new TextEncoder().encode(mine.publicKey)));
+  assert.ok("statement" in opened);
+  if ("statement" in opened) {
+    assert.ok(statementCovers(opened.statement, digest, "application/spdx+json", sbom));
+    assert.not.ok(statementCovers(opened.statement, digest, "application/spdx+json", { ...sbom, name: "other" }));
+    assert.not.ok(statementCovers(opened.statement, `sha256:${"cd".repeat(32)}`, "application/spdx+json", sbom));
   }
 });
 

@@ -127,6 +127,8 @@ export async function signCommand(reference: string, keyFile: string, options: S
 export interface VerifyOptions extends RegistryOptions {
   readonly key: string;
   readonly lookaside: string;
+  /** Also require each SBOM and provenance to be attested by the key. */
+  readonly attestations?: boolean;
 }
 
 /** Verifies a reference; returns it pinned to the verified digest. */
@@ -134,8 +136,9 @@ export async function verifyReference(ref: ImageReference, options: VerifyOption
   const keys = await loadKeyring(io, options.key);
   const client = await connect(ref, options, io);
   try {
-    const verified = await verifyImage(io.host, client, ref, keys, lookasideOf(io, options.lookaside));
-    if (!options.quiet) io.stderr(`verified ${formatReference(ref)} (${verified.digest}): signed by ${verified.fingerprint}; ${verified.manifests} manifests and ${verified.blobs} blobs match their digests\n`);
+    const verified = await verifyImage(io.host, client, ref, keys, lookasideOf(io, options.lookaside), { attestations: options.attestations === true });
+    const attested = verified.attested === undefined ? "" : `; ${verified.attested} SBOM and provenance documents attested`;
+    if (!options.quiet) io.stderr(`verified ${formatReference(ref)} (${verified.digest}): signed by ${verified.fingerprint}; ${verified.manifests} manifests and ${verified.blobs} blobs match their digests${attested}\n`);
     return { ...ref, digest: verified.digest };
   } finally {
     client.close();
