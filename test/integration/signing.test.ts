@@ -3,8 +3,8 @@
 // that requires the key and a registries.d naming the lookaside, accepts the signed image and
 // refuses an unsigned one, one signed by another key, one whose signature names another
 // repository, and the signed one after a byte of its config blob changed in the registry's
-// storage. mcc verify agrees with skopeo on every case, and pull --verify writes nothing when
-// it refuses. Debian's docker-registry on loopback; gpg in a GNUPGHOME of the test's.
+// storage. podman, under the same policy, agrees; so does mcc verify on every case, and pull
+// --verify writes nothing when it refuses. Debian's docker-registry on loopback; gpg in a GNUPGHOME of the test's.
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,11 +50,32 @@ function skopeo(ctx: Context, ref: string, key: string, lookaside: string): { co
   return { code: r.status, stderr: r.stderr };
 }
 
-/** Both clients refuse: skopeo with its message, mcc verify with exit 3 and its reason. */
-function bothRefuse(ctx: Context, ref: string, lookaside: string, skopeoSays: RegExp, mccSays: RegExp) {
+/**
+ * podman pulling REF under the same policy: `--signature-policy`, and the lookaside in a
+ * registries.d under a HOME of the test's; its own storage (vfs), removed with the work dir.
+ */
+function podman(ctx: Context, ref: string, key: string, lookaside: string): { code: number | null; stderr: string } {
+  const home = mkdtempSync(join(ctx.work, "home-"));
+  mkdirSync(join(home, ".config", "containers", "registries.d"), { recursive: true });
+  writeFileSync(join(home, ".config", "containers", "registries.d", "default.yaml"), `default-docker:\n  lookaside: file://${lookaside}\n`);
+  writeFileSync(join(home, "policy.json"), JSON.stringify({ default: [{ type: "reject" }], transports: { docker: { [ctx.registry.host]: [{ type: "signedBy", keyType: "GPGKeys", keyPath: key }] } } }));
+  writeFileSync(join(home, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${join(ctx.work, "podman", "storage")}"\nrunroot = "${join(ctx.work, "podman", "run")}"\n`);
+  const r = spawnSync("podman", ["pull", "--tls-verify=false", "--signature-policy", join(home, "policy.json"), ref], {
+    encoding: "utf8",
+    env: { ...process.env, HOME: home, CONTAINERS_STORAGE_CONF: join(home, "storage.conf") },
+    timeout: 3 * 60_000,
+  });
+  return { code: r.status, stderr: r.stderr };
+}
+
+/** Every client refuses: skopeo and podman with their message, mcc verify with exit 3 and its reason. */
+function allRefuse(ctx: Context, ref: string, lookaside: string, skopeoSays: RegExp, mccSays: RegExp) {
   const s = skopeo(ctx, ref, join(ctx.work, "mcc.pub"), lookaside);
   assert.ok(s.code !== 0, `skopeo accepted ${ref}`);
   assert.match(s.stderr, skopeoSays);
+  const p = podman(ctx, ref, join(ctx.work, "mcc.pub"), lookaside);
+  assert.ok(p.code !== 0, `podman accepted ${ref}`);
+  assert.match(p.stderr, skopeoSays, `podman: ${p.stderr}`);
   const v = mcc(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", lookaside]);
   assert.is(v.code, 3, v.stderr);
   assert.match(v.stderr, mccSays);
@@ -62,7 +83,7 @@ function bothRefuse(ctx: Context, ref: string, lookaside: string, skopeoSays: Re
 }
 
 test.before((ctx) => {
-  needTools("skopeo", "gpg", "docker-registry");
+  needTools("skopeo", "podman", "gpg", "docker-registry");
 });
 
 test.before(async (ctx) => {
@@ -93,6 +114,8 @@ test("a key made by mcc keygen: the pushed, signed image is accepted by skopeo a
   assert.match(dirs[0] as string, /^hello@sha256=[0-9a-f]{64}$/);
   const s = skopeo(ctx, ref, join(ctx.work, "mcc.pub"), look);
   assert.is(s.code, 0, s.stderr);
+  const p = podman(ctx, ref, join(ctx.work, "mcc.pub"), look);
+  assert.is(p.code, 0, p.stderr);
   const pinned = ok(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", look]).trim();
   assert.match(pinned, new RegExp(`^${ref.replace(/[.]/g, "\\.")}@sha256:[0-9a-f]{64}$`));
   // pull --verify writes the verified image.
@@ -180,31 +203,31 @@ test("a key made by gpg (and protected by a passphrase) signs what skopeo and mc
   assert.is(other.code, 3);
 });
 
-test("an unsigned image is refused by both", (ctx) => {
+test("an unsigned image is refused by skopeo, podman and mcc verify", (ctx) => {
   const ref = `${ctx.registry.host}/team/unsigned:1`;
   ok(ctx, ["push", ctx.archive, ref, "--insecure"]);
-  bothRefuse(ctx, ref, join(ctx.work, "look"), /A signature was required, but no signature exists/, /refused: .* has no signature in/);
+  allRefuse(ctx, ref, join(ctx.work, "look"), /A signature was required, but no signature exists/, /refused: .* has no signature in/);
   // pull --verify writes nothing.
   const pulled = mcc(ctx, ["pull", ref, "nothing", "--insecure", "--verify", "mcc.pub", "--lookaside", join(ctx.work, "look")]);
   assert.is(pulled.code, 3);
   assert.not.ok(existsSync(join(ctx.work, "nothing")));
 });
 
-test("an image signed by another key is refused by both", (ctx) => {
+test("an image signed by another key is refused by skopeo, podman and mcc verify", (ctx) => {
   const look = join(ctx.work, "look-other");
   const ref = `${ctx.registry.host}/team/other:1`;
   ok(ctx, ["push", ctx.archive, ref, "--insecure", "--sign", "other.key", "--lookaside", look]);
-  bothRefuse(ctx, ref, look, /Source image rejected: Invalid GPG signature/, /signature-1: it was made by a key that is not in the keyring/);
+  allRefuse(ctx, ref, look, /Source image rejected: Invalid GPG signature/, /signature-1: it was made by a key that is not in the keyring/);
 });
 
-test("a signature made for another repository is refused by both, though the digest is the same", (ctx) => {
+test("a signature made for another repository is refused by skopeo, podman and mcc verify, though the digest is the same", (ctx) => {
   const look = join(ctx.work, "look");
   const ref = `${ctx.registry.host}/team/copy:1`;
   ok(ctx, ["push", ctx.archive, ref, "--insecure"]);
   // The signature of team/hello, put where team/copy's would be.
   const [signed] = readdirSync(join(look, "team")).filter((d) => d.startsWith("hello@"));
   cpSync(join(look, "team", signed as string), join(look, "team", (signed as string).replace(/^hello@/, "copy@")), { recursive: true });
-  bothRefuse(ctx, ref, look, /Signature for identity \S+\/team\/hello:1 is not accepted/, /signed for \S+\/team\/hello:1, not \S+\/team\/copy:1/);
+  allRefuse(ctx, ref, look, /Signature for identity \S+\/team\/hello:1 is not accepted/, /signed for \S+\/team\/hello:1, not \S+\/team\/copy:1/);
 });
 
 test("mcc minify of a registry image with --verify: the signed image is minified, an unsigned one refused before anything is pulled", (ctx) => {
@@ -219,13 +242,13 @@ test("mcc minify of a registry image with --verify: the signed image is minified
   assert.not.ok(existsSync(join(ctx.work, "not-minified")));
 });
 
-test("the signed image after a byte of its config blob changed in the registry's storage is refused by both", (ctx) => {
+test("the signed image after a byte of its config blob changed in the registry's storage is refused by skopeo, podman and mcc verify", (ctx) => {
   const hex = ctx.config.slice("sha256:".length);
   const data = join(ctx.registry.dir, "data", "docker", "registry", "v2", "blobs", "sha256", hex.slice(0, 2), hex, "data");
   const bytes = readFileSync(data);
   bytes[bytes.length - 2] = (bytes[bytes.length - 2] as number) ^ 0x20;
   writeFileSync(data, bytes);
-  bothRefuse(ctx, `${ctx.registry.host}/team/hello:1`, join(ctx.work, "look"), /config blob sha256:[0-9a-f]+: .* does not match expected/, /blob sha256:[0-9a-f]+ from \S+ does not match its digest/);
+  allRefuse(ctx, `${ctx.registry.host}/team/hello:1`, join(ctx.work, "look"), /config.json digest sha256:[0-9a-f]+ does not match expected/, /blob sha256:[0-9a-f]+ from \S+ does not match its digest/);
 });
 
 test.run();
