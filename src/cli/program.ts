@@ -222,11 +222,12 @@ docs/diagnostics.md (every error code).`,
   registryOptions(
     program
       .command("sign")
-      .description("sign what a reference names in a registry (the index and every platform's manifest) with an OpenPGP key, into a lookaside directory")
-      .argument("<ref>", "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
+      .description("sign an image (the index, every platform's manifest, and its SBOMs and provenance as attestations) with an OpenPGP key, into a lookaside directory")
+      .argument("<target>", "an image in a registry (HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]), or an OCI layout or oci-archive mcc wrote (with --identity)")
       .argument("<key>", "the OpenPGP private key (mcc keygen's .key, or gpg --export-secret-keys)")
       .requiredOption("--lookaside <dir>", "the lookaside directory the signatures are written to (what registries.d's lookaside names)")
-      .addOption(new Option("--passphrase-file <file>", "the key's passphrase, from the first line of this file (or MCC_PASSPHRASE)")),
+      .addOption(new Option("--passphrase-file <file>", "the key's passphrase, from the first line of this file (or MCC_PASSPHRASE)"))
+      .addOption(new Option("--identity <ref>", "for a local layout: the reference it will be pushed to and pulled by, which the signatures name")),
   ).action(async (ref: string, key: string, options: import("./commands/signing.js").SignOptions) => {
     code = await (await import("./commands/signing.js")).signCommand(ref, key, options, io);
   });
@@ -234,11 +235,12 @@ docs/diagnostics.md (every error code).`,
   registryOptions(
     program
       .command("verify")
-      .description("verify an image in a registry: a signature by the key for this reference and digest, and every manifest and blob matching its digest; exit 3 when refused")
-      .argument("<ref>", "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
+      .description("verify an image: a signature by the key for this reference and digest, and every manifest and blob matching its digest; exit 3 when refused")
+      .argument("<target>", "an image in a registry (HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]), or an OCI layout or oci-archive (with --identity)")
       .requiredOption("--key <key>", "the OpenPGP public key or keyring that must have signed it")
       .requiredOption("--lookaside <dir|url>", "where the signatures are: a directory, or an http(s) URL")
-      .addOption(new Option("--attestations", "also require each platform's SBOM and provenance to be attested (a signed in-toto statement) by the key")),
+      .addOption(new Option("--attestations", "also require each platform's SBOM and provenance to be attested (a signed in-toto statement) by the key"))
+      .addOption(new Option("--identity <ref>", "for a local layout: the reference its signatures must name")),
   ).action(async (ref: string, options: import("./commands/signing.js").VerifyOptions) => {
     code = await (await import("./commands/signing.js")).verifyCommand(ref, options, io);
   });

@@ -1,18 +1,18 @@
-// Signing an image in a registry, and verifying one, as containers' simple signing does: each
-// manifest (the index and every platform's) signed for the reference it was pushed as, the
-// signatures kept in a lookaside store; verification accepts an image only when a key of the
-// keyring signed its manifest digest for that reference, and every manifest and blob under it
-// matches its digest.
+// Signing an image and verifying one, as containers' simple signing does: each manifest (the
+// index and every platform's) signed for the reference it is pulled by, each platform's SBOM
+// and provenance attested, all kept in a lookaside store; verification accepts an image only
+// when a key of the keyring signed its manifest digest for that reference, and every manifest
+// and blob under it matches its digest. The image is read through an ImageAccess: a registry,
+// or a layout signed before it is pushed.
 import type * as OpenPgp from "openpgp";
 import type { Host } from "../host/host.js";
-import type { RegistryClient } from "../registry/client.js";
 import { readSignatures, writeSignature } from "../registry/lookaside.js";
 import { formatReference, type ImageReference } from "../registry/reference.js";
 import { isIndexType, type ManifestDocument } from "../formats/oci-media-types.js";
 import { signMessage, verifyMessage } from "./openpgp.js";
 import { openEnvelope, signStatement, statementCovers, statementFor } from "./attestations.js";
-import { readReferrersTag } from "../registry/referrers-tag.js";
 import { claimBytes, claimMatches, parseClaim } from "./simple-signing.js";
+import { manifestsOf, type ImageAccess } from "./image-access.js";
 
 /** Why an image is refused: what was checked and what was wrong. mcc verify and pull --verify exit 3. */
 export class VerificationError extends Error {
@@ -22,74 +22,68 @@ export class VerificationError extends Error {
   }
 }
 
-/** The identity a signature claims for a reference: `HOST/REPO:TAG`, or `HOST/REPO` for one by digest. */
-export function signedIdentity(ref: ImageReference): string {
-  return formatReference({ host: ref.host, repository: ref.repository, ...(ref.tag === undefined ? {} : { tag: ref.tag }) });
+/** Who an image is signed as: the reference a client pulls it by, and its repository. */
+export interface Identity {
+  /** `HOST/REPO:TAG`, or `HOST/REPO` for an image asked for by digest. */
+  readonly reference: string;
+  /** `HOST/REPO`. */
+  readonly repository: string;
+  /** The repository's path without the host: the lookaside's directory. */
+  readonly path: string;
+  /** Whether the reference has a tag (a signature must then name it exactly). */
+  readonly tagged: boolean;
 }
 
-/** The manifest digests under a top one: itself, then each platform's of an index. */
-async function manifestsUnder(client: RegistryClient, ref: ImageReference): Promise<{ digest: string; bytes: Buffer; mediaType: string }[]> {
-  const top = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? "latest");
-  const out = [top];
-  if (isIndexType(top.mediaType)) {
-    const doc = JSON.parse(top.bytes.toString("utf8")) as ManifestDocument;
-    for (const child of doc.manifests ?? []) out.push(await client.getManifest(ref.repository, child.digest));
+export function identityOf(ref: ImageReference): Identity {
+  const repository = formatReference({ host: ref.host, repository: ref.repository });
+  return { reference: formatReference({ host: ref.host, repository: ref.repository, ...(ref.tag === undefined ? {} : { tag: ref.tag }) }), repository, path: ref.repository, tagged: ref.tag !== undefined };
+}
+
+/** The documents attached to an image manifest as referrers (its SBOM, its provenance), each with its artifact type. */
+async function referrerDocuments(access: ImageAccess, digest: string): Promise<{ artifactType: string; referrer: string; document: unknown }[]> {
+  const out: { artifactType: string; referrer: string; document: unknown }[] = [];
+  for (const d of await access.referrers(digest)) {
+    const got = await access.manifest(d.digest);
+    const doc = JSON.parse(got.bytes.toString("utf8")) as ManifestDocument & { artifactType?: string };
+    const layer = doc.layers?.[0];
+    if (layer === undefined) continue;
+    let document: unknown;
+    try {
+      document = JSON.parse((await access.blob(layer.digest, layer.size)).toString("utf8"));
+    } catch (error) {
+      if (error instanceof SyntaxError) continue;
+      throw error;
+    }
+    out.push({ artifactType: d.artifactType ?? doc.artifactType ?? doc.config?.mediaType ?? layer.mediaType, referrer: d.digest, document });
   }
   return out;
 }
 
 /**
- * Signs what `ref` names in the registry (the index and each platform's manifest) with `key`,
- * into the lookaside directory. Returns the signatures written, relative to the lookaside.
+ * Signs the image (the index and each platform's manifest) as `identity` with `key` into the
+ * lookaside directory, and attests each platform's SBOM and provenance (once per key and
+ * document). Returns what was written, relative to the lookaside.
  */
-export async function signImage(host: Host, client: RegistryClient, ref: ImageReference, key: OpenPgp.PrivateKey, lookaside: string, creator: string): Promise<{ digest: string; path: string }[]> {
-  const reference = signedIdentity(ref);
+export async function signImage(host: Host, access: ImageAccess, identity: Identity, key: OpenPgp.PrivateKey, lookaside: string, creator: string): Promise<{ digest: string; path: string }[]> {
   const written: { digest: string; path: string }[] = [];
   const now = host.now();
-  for (const m of await manifestsUnder(client, ref)) {
-    const signature = await signMessage(claimBytes({ reference, digest: m.digest }, creator, Math.floor(now.getTime() / 1000)), key, now);
-    written.push({ digest: m.digest, path: await writeSignature(host, lookaside, ref.repository, m.digest, signature) });
+  const manifests = await manifestsOf(access);
+  for (const m of manifests) {
+    const signature = await signMessage(claimBytes({ reference: identity.reference, digest: m.digest }, creator, Math.floor(now.getTime() / 1000)), key, now);
+    written.push({ digest: m.digest, path: await writeSignature(host, lookaside, identity.path, m.digest, signature) });
   }
-  // Each platform's SBOM and provenance, attested about its manifest (once per key and document).
   const publicKey = [key.toPublic()];
-  for (const m of await manifestsUnder(client, ref)) {
+  for (const m of manifests) {
     if (isIndexType(m.mediaType)) continue;
-    const existing = await readSignatures(host, lookaside, ref.repository, m.digest, "attestation");
-    for (const doc of await referrerDocuments(client, ref.repository, m.digest)) {
-      let done = false;
-      for (const bytes of existing) {
-        const opened = await openEnvelope(bytes, publicKey);
-        if ("statement" in opened && statementCovers(opened.statement, m.digest, doc.artifactType, doc.document)) done = true;
-      }
-      if (done) continue;
-      const envelope = await signStatement(statementFor(formatReference({ host: ref.host, repository: ref.repository }), m.digest, doc.artifactType, doc.document), key, now);
-      written.push({ digest: m.digest, path: await writeSignature(host, lookaside, ref.repository, m.digest, envelope, "attestation") });
+    const existing = await readSignatures(host, lookaside, identity.path, m.digest, "attestation");
+    const opened = await Promise.all(existing.map((bytes) => openEnvelope(bytes, publicKey)));
+    for (const doc of await referrerDocuments(access, m.digest)) {
+      if (opened.some((o) => "statement" in o && statementCovers(o.statement, m.digest, doc.artifactType, doc.document))) continue;
+      const envelope = await signStatement(statementFor(identity.repository, m.digest, doc.artifactType, doc.document), key, now);
+      written.push({ digest: m.digest, path: await writeSignature(host, lookaside, identity.path, m.digest, envelope, "attestation") });
     }
   }
   return written;
-}
-
-/** The documents attached to an image manifest as referrers (its SBOM, its provenance), each with its artifact type. */
-async function referrerDocuments(client: RegistryClient, repo: string, digest: string): Promise<{ artifactType: string; referrer: string; document: unknown }[]> {
-  const api = await client.getReferrers(repo, digest);
-  const found = api.supported ? api.manifests : await readReferrersTag(client, repo, digest);
-  const out: { artifactType: string; referrer: string; document: unknown }[] = [];
-  for (const d of found) {
-    const got = await client.getManifest(repo, d.digest, [d.mediaType]);
-    const doc = JSON.parse(got.bytes.toString("utf8")) as ManifestDocument & { artifactType?: string };
-    const layer = doc.layers?.[0];
-    if (layer === undefined) continue;
-    const chunks: Buffer[] = [];
-    for await (const chunk of await client.getBlob(repo, layer.digest, layer.size)) chunks.push(chunk as Buffer);
-    let document: unknown;
-    try {
-      document = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    } catch {
-      continue;
-    }
-    out.push({ artifactType: d.artifactType ?? doc.artifactType ?? doc.config?.mediaType ?? layer.mediaType, referrer: d.digest, document });
-  }
-  return out;
 }
 
 export interface Verified {
@@ -102,17 +96,26 @@ export interface Verified {
 }
 
 /**
- * Verifies what `ref` names: a signature in the lookaside, by a key of the keyring, for this
- * manifest digest and this reference (containers' default, `matchRepoDigestOrExact`); then
- * every manifest an index names and every config and layer, fetched and checked against
- * their digests. Throws VerificationError saying what failed.
+ * Verifies the image: a signature in the lookaside, by a key of the keyring, for this manifest
+ * digest and this identity (containers' default, `matchRepoDigestOrExact`: the exact reference
+ * when tagged, the repository when by digest); then every manifest an index names and every
+ * config and layer, read and checked against their digests; with `attestations`, every SBOM
+ * and provenance document attested by a key of the keyring. Throws VerificationError saying
+ * what failed.
  */
-export async function verifyImage(host: Host, client: RegistryClient, ref: ImageReference, keys: readonly OpenPgp.Key[], lookaside: string, options: { attestations?: boolean } = {}): Promise<Verified> {
-  const top = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? "latest");
-  const name = formatReference(ref);
-  const signatures = await readSignatures(host, lookaside, ref.repository, top.digest);
+export async function verifyImage(
+  host: Host,
+  access: ImageAccess,
+  identity: Identity,
+  keys: readonly OpenPgp.Key[],
+  lookaside: string,
+  options: { attestations?: boolean; name?: string } = {},
+): Promise<Verified> {
+  const top = await access.top();
+  const name = options.name ?? identity.reference;
+  const signatures = await readSignatures(host, lookaside, identity.path, top.digest);
   if (signatures.length === 0) throw new VerificationError(`${name} (${top.digest}) has no signature in ${lookaside}`);
-  const asked = { repository: formatReference({ host: ref.host, repository: ref.repository }), digest: top.digest, ...(ref.tag === undefined ? {} : { reference: signedIdentity(ref) }) };
+  const asked = { repository: identity.repository, digest: top.digest, ...(identity.tagged ? { reference: identity.reference } : {}) };
   const reasons: string[] = [];
   let fingerprint: string | undefined;
   for (const [i, signature] of signatures.entries()) {
@@ -137,17 +140,12 @@ export async function verifyImage(host: Host, client: RegistryClient, ref: Image
   if (fingerprint === undefined) throw new VerificationError(`no valid signature of ${name} (${top.digest}): ${reasons.join("; ")}`);
 
   // What the signed digest covers, checked: the platforms' manifests, then every blob.
-  const manifests = [top];
-  if (isIndexType(top.mediaType)) {
-    const doc = JSON.parse(top.bytes.toString("utf8")) as ManifestDocument;
-    for (const child of doc.manifests ?? []) manifests.push(await client.getManifest(ref.repository, child.digest));
-  }
+  const manifests = await manifestsOf(access);
   let blobs = 0;
   for (const m of manifests) {
     const doc = JSON.parse(m.bytes.toString("utf8")) as ManifestDocument;
     for (const b of [...(doc.config === undefined ? [] : [doc.config]), ...(doc.layers ?? [])]) {
-      // The client checks each blob's sha256 and size as it streams by.
-      for await (const _ of await client.getBlob(ref.repository, b.digest, b.size));
+      await access.checkBlob(b.digest, b.size);
       blobs++;
     }
   }
@@ -157,9 +155,9 @@ export async function verifyImage(host: Host, client: RegistryClient, ref: Image
   let attested = 0;
   for (const m of manifests) {
     if (isIndexType(m.mediaType)) continue;
-    const documents = await referrerDocuments(client, ref.repository, m.digest);
+    const documents = await referrerDocuments(access, m.digest);
     if (documents.length === 0) throw new VerificationError(`the manifest ${m.digest} of ${name} has no SBOM or provenance to attest`);
-    const envelopes = await readSignatures(host, lookaside, ref.repository, m.digest, "attestation");
+    const envelopes = await readSignatures(host, lookaside, identity.path, m.digest, "attestation");
     const opened = await Promise.all(envelopes.map((e) => openEnvelope(e, keys)));
     for (const doc of documents) {
       const covered = opened.some((o) => "statement" in o && statementCovers(o.statement, m.digest, doc.artifactType, doc.document));

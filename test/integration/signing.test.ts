@@ -159,6 +159,41 @@ test("the SBOM and provenance are attested with the same key: verify --attestati
   ok(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", bent]);
 });
 
+test("a layout signed before it is pushed (--identity): skopeo and podman accept the pushed image; mcc verify checks the layout itself", (ctx) => {
+  const look = join(ctx.work, "look-offline");
+  const ref = `${ctx.registry.host}/team/offline:2`;
+  ok(ctx, ["sign", ctx.archive, "mcc.key", "--identity", ref, "--lookaside", look]);
+  const local = mcc(ctx, ["verify", ctx.archive, "--key", "mcc.pub", "--identity", ref, "--lookaside", look, "--attestations"]);
+  assert.is(local.code, 0, local.stderr);
+  assert.match(local.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  // Signed for one reference, not another.
+  const elsewhere = mcc(ctx, ["verify", ctx.archive, "--key", "mcc.pub", "--identity", `${ctx.registry.host}/team/offline:3`, "--lookaside", look]);
+  assert.is(elsewhere.code, 3);
+  assert.match(elsewhere.stderr, /signed for \S+:2, not \S+:3/);
+  const noIdentity = mcc(ctx, ["verify", ctx.archive, "--key", "mcc.pub", "--lookaside", look]);
+  assert.is(noIdentity.code, 1);
+  assert.match(noIdentity.stderr, /give --identity REF/);
+  // Pushed afterwards, without a key on the pushing machine: the clients find the signatures.
+  ok(ctx, ["push", ctx.archive, ref, "--insecure"]);
+  assert.is(skopeo(ctx, ref, join(ctx.work, "mcc.pub"), look).code, 0);
+  assert.is(podman(ctx, ref, join(ctx.work, "mcc.pub"), look).code, 0);
+  ok(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", look, "--attestations"]);
+  // A layout whose layer changed no longer verifies.
+  const layout = join(ctx.work, "offline-layout");
+  ok(ctx, ["pull", ref, layout, "--insecure"]);
+  const verifiedLayout = mcc(ctx, ["verify", layout, "--key", "mcc.pub", "--identity", ref, "--lookaside", look]);
+  assert.is(verifiedLayout.code, 0, verifiedLayout.stderr);
+  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string }[] };
+  const manifest = JSON.parse(readFileSync(join(layout, "blobs", "sha256", (index.manifests[0]?.digest ?? "").slice(7)), "utf8")) as { layers: { digest: string }[] };
+  const layer = join(layout, "blobs", "sha256", (manifest.layers[0]?.digest ?? "").slice(7));
+  const bytes = readFileSync(layer);
+  bytes[100] = (bytes[100] as number) ^ 0x01;
+  writeFileSync(layer, bytes);
+  const bent = mcc(ctx, ["verify", layout, "--key", "mcc.pub", "--identity", ref, "--lookaside", look]);
+  assert.is(bent.code, 3, bent.stderr);
+  assert.match(bent.stderr, /blob sha256:[0-9a-f]+ does not match its digest/);
+});
+
 test("a two-architecture image: the index and each platform's manifest are signed; skopeo and mcc verify accept it", (ctx) => {
   const archive = join(ctx.work, "httpd.oci.tar");
   const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", "busybox-httpd.yml"), "--format", "oci-archive", "-o", archive, "-q"], {

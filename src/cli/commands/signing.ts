@@ -4,7 +4,9 @@ import { resolve } from "node:path";
 import type * as OpenPgp from "openpgp";
 import { parseReference, formatReference, type ImageReference } from "../../registry/reference.js";
 import { generateKey, KeyError, readSigningKey, readVerifyingKeys, fingerprintOf } from "../../signing/openpgp.js";
-import { signImage, verifyImage, VerificationError } from "../../signing/image-signatures.js";
+import { identityOf, signImage, verifyImage, VerificationError, type Identity } from "../../signing/image-signatures.js";
+import { layoutAccess, registryAccess, type ImageAccess } from "../../signing/image-access.js";
+import { openLayout } from "../../registry/oci-source.js";
 import { VERSION } from "../../version.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
@@ -102,24 +104,50 @@ export async function keygenCommand(options: KeygenOptions, io: CliIo): Promise<
 
 export interface SignOptions extends RegistryOptions, PassphraseOptions {
   readonly lookaside: string;
+  /** For a local layout: the reference it will be pulled by (what the signature names). */
+  readonly identity?: string;
 }
 
-/** Signs what a reference names (after a push, or on its own), printing each signature written. */
-export async function signReference(ref: ImageReference, keyFile: string, options: SignOptions, io: CliIo): Promise<void> {
-  const key = await loadSigningKey(io, keyFile, options);
+/**
+ * What a signing command reads: an image in a registry (TARGET is a reference), or an OCI
+ * layout or oci-archive on disk (TARGET is a path) signed as `--identity REF`, the reference it
+ * will be pushed to and pulled by.
+ */
+async function withImage<T>(target: string, options: RegistryOptions & { identity?: string }, io: CliIo, use: (access: ImageAccess, identity: Identity) => Promise<T>): Promise<T> {
+  const path = resolve(io.cwd, target);
+  if ((await io.host.stat(path)) !== undefined) {
+    if (options.identity === undefined) throw new SigningInputError(`${target} is a local image: give --identity REF, the reference it will be pulled by (a signature names it)`);
+    const identity = identityOf(parseReference(options.identity));
+    const source = await openLayout(path);
+    try {
+      return await use(await layoutAccess(source), identity);
+    } finally {
+      await source.close();
+    }
+  }
+  const ref = parseReference(target);
+  if (options.identity !== undefined) throw new SigningInputError("--identity is for a local layout; an image in a registry is signed as the reference that names it");
   const client = await connect(ref, options, io);
   try {
-    const written = await signImage(io.host, client, ref, key, lookasideOf(io, options.lookaside), `mcc ${VERSION}`);
-    if (!options.quiet) for (const w of written) io.stderr(`signed ${w.digest.slice(0, 19)} as ${formatReference({ host: ref.host, repository: ref.repository, ...(ref.tag === undefined ? {} : { tag: ref.tag }) })} with ${fingerprintOf(key)}: ${w.path}\n`);
+    return await use(registryAccess(client, ref.repository, ref.digest ?? ref.tag ?? "latest"), identityOf(ref));
   } finally {
     client.close();
   }
 }
 
-/** `mcc sign REF KEY --lookaside DIR`. */
-export async function signCommand(reference: string, keyFile: string, options: SignOptions, io: CliIo): Promise<ExitCode> {
+/** Signs what a target names (after a push, or on its own), printing each signature written. */
+export async function signTarget(target: string, keyFile: string, options: SignOptions, io: CliIo): Promise<void> {
+  const key = await loadSigningKey(io, keyFile, options);
+  await withImage(target, options, io, async (access, identity) => {
+    const written = await signImage(io.host, access, identity, key, lookasideOf(io, options.lookaside), `mcc ${VERSION}`);
+    if (!options.quiet) for (const w of written) io.stderr(`signed ${w.digest.slice(0, 19)} as ${identity.reference} with ${fingerprintOf(key)}: ${w.path}\n`);
+  });
+}
+
+/** `mcc sign TARGET KEY --lookaside DIR [--identity REF]`. */
+export async function signCommand(target: string, keyFile: string, options: SignOptions, io: CliIo): Promise<ExitCode> {
   return reportingSigningErrors(io, async () => {
-    await signReference(parseReference(reference), keyFile, options, io);
+    await signTarget(target, keyFile, options, io);
     return EXIT.ok;
   });
 }
@@ -129,27 +157,32 @@ export interface VerifyOptions extends RegistryOptions {
   readonly lookaside: string;
   /** Also require each SBOM and provenance to be attested by the key. */
   readonly attestations?: boolean;
+  /** For a local layout: the reference its signature must name. */
+  readonly identity?: string;
 }
 
-/** Verifies a reference; returns it pinned to the verified digest. */
-export async function verifyReference(ref: ImageReference, options: VerifyOptions, io: CliIo): Promise<ImageReference> {
+/** Verifies a target; returns the verified digest. */
+export async function verifyTarget(target: string, options: VerifyOptions, io: CliIo): Promise<string> {
   const keys = await loadKeyring(io, options.key);
-  const client = await connect(ref, options, io);
-  try {
-    const verified = await verifyImage(io.host, client, ref, keys, lookasideOf(io, options.lookaside), { attestations: options.attestations === true });
+  return withImage(target, options, io, async (access, identity) => {
+    const verified = await verifyImage(io.host, access, identity, keys, lookasideOf(io, options.lookaside), { attestations: options.attestations === true, name: target });
     const attested = verified.attested === undefined ? "" : `; ${verified.attested} SBOM and provenance documents attested`;
-    if (!options.quiet) io.stderr(`verified ${formatReference(ref)} (${verified.digest}): signed by ${verified.fingerprint}; ${verified.manifests} manifests and ${verified.blobs} blobs match their digests${attested}\n`);
-    return { ...ref, digest: verified.digest };
-  } finally {
-    client.close();
-  }
+    if (!options.quiet) io.stderr(`verified ${target} (${verified.digest}) as ${identity.reference}: signed by ${verified.fingerprint}; ${verified.manifests} manifests and ${verified.blobs} blobs match their digests${attested}\n`);
+    return verified.digest;
+  });
 }
 
-/** `mcc verify REF --key KEY --lookaside DIR|URL`: exit 0 and the pinned reference, or 3 and why not. */
-export async function verifyCommand(reference: string, options: VerifyOptions, io: CliIo): Promise<ExitCode> {
+/** Verifies a registry reference; returns it pinned to the verified digest. */
+export async function verifyReference(ref: ImageReference, options: VerifyOptions, io: CliIo): Promise<ImageReference> {
+  return { ...ref, digest: await verifyTarget(formatReference(ref), options, io) };
+}
+
+/** `mcc verify TARGET --key KEY --lookaside DIR|URL`: exit 0 and the verified digest, or 3 and why not. */
+export async function verifyCommand(target: string, options: VerifyOptions, io: CliIo): Promise<ExitCode> {
   return reportingSigningErrors(io, async () => {
-    const pinned = await verifyReference(parseReference(reference), options, io);
-    io.stdout(`${formatReference(pinned)}\n`);
+    const digest = await verifyTarget(target, options, io);
+    const local = (await io.host.stat(resolve(io.cwd, target))) !== undefined;
+    io.stdout(`${local ? digest : formatReference({ ...parseReference(target), digest })}\n`);
     return EXIT.ok;
   });
 }
@@ -161,7 +194,7 @@ export async function pushSignedCommand(output: string, reference: string, optio
     await loadSigningKey(io, options.sign, options);
     const pushed = await pushCommand(output, reference, options, io);
     if (pushed !== EXIT.ok) return pushed;
-    await signReference(parseReference(reference), options.sign, { ...options, lookaside: options.lookaside }, io);
+    await signTarget(reference, options.sign, { ...options, lookaside: options.lookaside }, io);
     return EXIT.ok;
   });
 }
