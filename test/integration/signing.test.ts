@@ -5,8 +5,10 @@
 // repository, and the signed one after a byte of its config blob changed in the registry's
 // storage. podman, under the same policy, agrees; so does mcc verify on every case, and pull
 // --verify writes nothing when it refuses. Debian's docker-registry on loopback; gpg in a GNUPGHOME of the test's.
-import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
@@ -37,16 +39,30 @@ function ok(ctx: Context, args: string[], env: Record<string, string> = {}): str
   return r.stdout;
 }
 
-/** skopeo copying REF out under a policy that requires `key` and reads signatures from `lookaside`. */
-function skopeo(ctx: Context, ref: string, key: string, lookaside: string): { code: number | null; stderr: string } {
+/** A command run without blocking this process (a server of the test's answers meanwhile), with a timeout. */
+function runAsync(command: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, MCC_CACHE: sharedTestCache }, timeout: 3 * 60_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** The policy and registries.d files skopeo reads for `key` and `lookaside` (a directory or a URL). */
+function skopeoConfig(ctx: Context, key: string, lookaside: string): string[] {
   const dir = mkdtempSync(join(ctx.work, "skopeo-"));
   writeFileSync(join(dir, "policy.json"), JSON.stringify({ default: [{ type: "reject" }], transports: { docker: { [ctx.registry.host]: [{ type: "signedBy", keyType: "GPGKeys", keyPath: key }] } } }));
   mkdirSync(join(dir, "registries.d"));
-  writeFileSync(join(dir, "registries.d", "default.yaml"), `default-docker:\n  lookaside: file://${lookaside}\n`);
-  const r = spawnSync("skopeo", ["copy", "--src-tls-verify=false", "--policy", join(dir, "policy.json"), "--registries.d", join(dir, "registries.d"), `docker://${ref}`, `dir:${join(dir, "copy")}`], {
-    encoding: "utf8",
-    timeout: 3 * 60_000,
-  });
+  writeFileSync(join(dir, "registries.d", "default.yaml"), `default-docker:\n  lookaside: ${/^https?:/.test(lookaside) ? lookaside : `file://${lookaside}`}\n`);
+  return ["copy", "--src-tls-verify=false", "--policy", join(dir, "policy.json"), "--registries.d", join(dir, "registries.d")];
+}
+
+/** skopeo copying REF out under a policy that requires `key` and reads signatures from `lookaside`. */
+function skopeo(ctx: Context, ref: string, key: string, lookaside: string): { code: number | null; stderr: string } {
+  const r = spawnSync("skopeo", [...skopeoConfig(ctx, key, lookaside), `docker://${ref}`, `dir:${mkdtempSync(join(ctx.work, "copy-"))}/image`], { encoding: "utf8", timeout: 3 * 60_000 });
   return { code: r.status, stderr: r.stderr };
 }
 
@@ -157,6 +173,32 @@ test("the SBOM and provenance are attested with the same key: verify --attestati
   assert.match(gone.stderr, /there is no attestation in the lookaside/);
   // The image's own signature still verifies without --attestations.
   ok(ctx, ["verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", bent]);
+});
+
+test("a lookaside served over http: skopeo and mcc verify read the signatures by URL", async (ctx) => {
+  const look = join(ctx.work, "look");
+  // A plain static file server over the lookaside directory, on loopback.
+  const server = createServer((req, res) => {
+    const path = join(look, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
+    if (!path.startsWith(look) || !existsSync(path) || !statSync(path).isFile()) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": "application/octet-stream" }).end(readFileSync(path));
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ref = `${ctx.registry.host}/team/hello:1`;
+    const v = await runAsync(process.execPath, [bin, "verify", ref, "--insecure", "--key", "mcc.pub", "--lookaside", url, "--attestations"], ctx.work);
+    assert.is(v.code, 0, v.stderr);
+    const s = await runAsync("skopeo", [...skopeoConfig(ctx, join(ctx.work, "mcc.pub"), url), `docker://${ref}`, `dir:${join(ctx.work, "copy-http")}`], ctx.work);
+    assert.is(s.code, 0, s.stderr);
+    const pushed = await runAsync(process.execPath, [bin, "push", ctx.archive, `${ctx.registry.host}/team/unsigned-http:1`, "--insecure"], ctx.work);
+    assert.is(pushed.code, 0, pushed.stderr);
+    const unsigned = await runAsync(process.execPath, [bin, "verify", `${ctx.registry.host}/team/unsigned-http:1`, "--insecure", "--key", "mcc.pub", "--lookaside", url], ctx.work);
+    assert.is(unsigned.code, 3, unsigned.stderr);
+    assert.match(unsigned.stderr, /has no signature in http:/);
+  } finally {
+    await new Promise<void>((done) => server.close(() => done()));
+  }
 });
 
 test("a layout signed before it is pushed (--identity): skopeo and podman accept the pushed image; mcc verify checks the layout itself", (ctx) => {
