@@ -319,6 +319,24 @@ test("mcc minify of a registry image with --verify: the signed image is minified
   assert.not.ok(existsSync(join(ctx.work, "not-minified")));
 });
 
+test("bad input is one line and exit 1, never a crash: a key that is not one, a lookaside that is a file, keys into no directory, --sign without --lookaside", (ctx) => {
+  writeFileSync(join(ctx.work, "not-a-key"), "hello\n");
+  const cases: [string[], RegExp][] = [
+    [["sign", ctx.archive, "not-a-key", "--identity", `${ctx.registry.host}/team/x:1`, "--lookaside", "l"], /the signing key not-a-key: it is not an OpenPGP private key/],
+    [["verify", ctx.archive, "--key", "not-a-key", "--identity", `${ctx.registry.host}/team/x:1`, "--lookaside", "l"], /the key not-a-key: it is not an OpenPGP public key or keyring/],
+    [["sign", ctx.archive, "mcc.key", "--identity", `${ctx.registry.host}/team/x:1`, "--lookaside", "not-a-key"], /cannot write .*not-a-key\/team\/x@sha256=[0-9a-f]+: a part of the path is a file/],
+    [["keygen", "-o", join(ctx.work, "no", "such", "dir", "k")], /the directory .* does not exist/],
+    [["push", ctx.archive, `${ctx.registry.host}/team/x:1`, "--insecure", "--sign", "mcc.key"], /--sign needs --lookaside DIR/],
+    [["sign", ctx.archive, "mcc.key", "--lookaside", "l"], /is a local image: give --identity REF/],
+  ];
+  for (const [args, says] of cases) {
+    const r = mcc(ctx, args);
+    assert.is(r.code, 1, `mcc ${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, says);
+    assert.is(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+});
+
 test("the signed image after a byte of its config blob changed in the registry's storage is refused by skopeo, podman and mcc verify", (ctx) => {
   const hex = ctx.config.slice("sha256:".length);
   const data = join(ctx.registry.dir, "data", "docker", "registry", "v2", "blobs", "sha256", hex.slice(0, 2), hex, "data");

@@ -1,6 +1,6 @@
 // `mcc keygen`, `mcc sign`, `mcc verify`, and the signing half of push and pull: containers'
 // simple signing with OpenPGP keys, signatures in a lookaside store (docs/signing.md).
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type * as OpenPgp from "openpgp";
 import { parseReference, formatReference, type ImageReference } from "../../registry/reference.js";
 import { generateKey, KeyError, readSigningKey, readVerifyingKeys, fingerprintOf } from "../../signing/openpgp.js";
@@ -9,6 +9,7 @@ import { layoutAccess, registryAccess, type ImageAccess } from "../../signing/im
 import { openLayout } from "../../registry/oci-source.js";
 import { VERSION } from "../../version.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
+import { HostError } from "../../host/host.js";
 import type { CliIo } from "../io.js";
 import { connect } from "./registry-access.js";
 import { pullCommand, pushCommand, reportingRegistryErrors, type PushCommandOptions, type RegistryOptions } from "./registry.js";
@@ -17,6 +18,16 @@ import { pullCommand, pushCommand, reportingRegistryErrors, type PushCommandOpti
 export interface PassphraseOptions {
   readonly passphraseFile?: string;
 }
+
+const WRITE_FAILURES: Record<string, string> = {
+  ENOENT: "its directory does not exist",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EISDIR: "it is a directory",
+};
 
 /** A refusal of the user's input (a key that cannot be read): exit 1, one line. */
 class SigningInputError extends Error {}
@@ -70,6 +81,16 @@ export async function reportingSigningErrors(io: CliIo, run: () => Promise<ExitC
       io.stderr(`mcc: error: refused: ${error.message}\n`);
       return EXIT.world;
     }
+    if (error instanceof HostError) {
+      io.stderr(`mcc: error: ${error.message}\n`);
+      return EXIT.userError;
+    }
+    // A key file or a signature that cannot be written where the user said: their path, not a bug.
+    const failed = error as NodeJS.ErrnoException;
+    if (typeof failed.code === "string" && typeof failed.path === "string" && WRITE_FAILURES[failed.code] !== undefined) {
+      io.stderr(`mcc: error: cannot write ${failed.path}: ${WRITE_FAILURES[failed.code]}\n`);
+      return EXIT.userError;
+    }
     throw error;
   }
 }
@@ -88,6 +109,7 @@ export async function keygenCommand(options: KeygenOptions, io: CliIo): Promise<
   return reportingSigningErrors(io, async () => {
     const prefix = resolve(io.cwd, options.output ?? "mcc-signing");
     const [keyFile, pubFile] = [`${prefix}.key`, `${prefix}.pub`];
+    if ((await io.host.stat(dirname(prefix)))?.kind !== "directory") throw new SigningInputError(`the directory ${dirname(prefix)} does not exist; mcc keygen writes the keys into a directory that does`);
     for (const file of [keyFile, pubFile]) {
       if (options.force !== true && (await io.host.stat(file)) !== undefined) throw new SigningInputError(`${file} exists; mcc keygen writes only new keys (--force to replace them)`);
     }
