@@ -193,8 +193,8 @@ docs/diagnostics.md (every error code).`,
       .argument("<ref>", "where to: HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST] (the tag defaults to latest)")
       .addOption(new Option("--mount-from <repository>", "a repository of the same registry that may hold the blobs: mount them from there instead of uploading"))
       .addOption(new Option("--chunk-size <size>", "upload blobs larger than this in chunks of this size (default 16M)"))
-      .addOption(new Option("--sign <key>", "sign each pushed manifest (the index and every platform's) with this OpenPGP private key (simple signing)"))
-      .addOption(new Option("--lookaside <dir>", "with --sign: the lookaside directory the signatures are written to"))
+      .addOption(new Option("--sign <key>", "sign each pushed manifest (the index and every platform's): an OpenPGP key signs into --lookaside (simple signing), a PEM ECDSA key (mcc keygen --cosign) in cosign's format into the registry"))
+      .addOption(new Option("--lookaside <dir>", "with an OpenPGP --sign key: the lookaside directory the signatures are written to"))
       .addOption(new Option("--passphrase-file <file>", "the signing key's passphrase, from the first line of this file (or MCC_PASSPHRASE)")),
   ).action(async (output: string, ref: string, options: PushCommandOptions & { sign?: string; lookaside?: string; passphraseFile?: string }) => {
     code =
@@ -224,8 +224,8 @@ docs/diagnostics.md (every error code).`,
       .command("sign")
       .description("sign an image (the index, every platform's manifest, and its SBOMs and provenance as attestations) with an OpenPGP key, into a lookaside directory")
       .argument("<target>", "an image in a registry (HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]), or an OCI layout or oci-archive mcc wrote (with --identity)")
-      .argument("<key>", "the OpenPGP private key (mcc keygen's .key, or gpg --export-secret-keys)")
-      .requiredOption("--lookaside <dir>", "the lookaside directory the signatures are written to (what registries.d's lookaside names)")
+      .argument("<key>", "the private key: OpenPGP (mcc keygen's .key, or gpg --export-secret-keys) for simple signing, or PEM ECDSA P-256 (mcc keygen --cosign) for cosign's format")
+      .addOption(new Option("--lookaside <dir>", "for an OpenPGP key: the lookaside directory the signatures are written to (what registries.d's lookaside names); a cosign key's go to the registry"))
       .addOption(new Option("--passphrase-file <file>", "the key's passphrase, from the first line of this file (or MCC_PASSPHRASE)"))
       .addOption(new Option("--identity <ref>", "for a local layout: the reference it will be pushed to and pulled by, which the signatures name")),
   ).action(async (ref: string, key: string, options: import("./commands/signing.js").SignOptions) => {
@@ -237,8 +237,8 @@ docs/diagnostics.md (every error code).`,
       .command("verify")
       .description("verify an image: a signature by the key for this reference and digest, and every manifest and blob matching its digest; exit 3 when refused")
       .argument("<target>", "an image in a registry (HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]), or an OCI layout or oci-archive (with --identity)")
-      .requiredOption("--key <key>", "the OpenPGP public key or keyring that must have signed it")
-      .requiredOption("--lookaside <dir|url>", "where the signatures are: a directory, or an http(s) URL")
+      .requiredOption("--key <key>", "the public key that must have signed it: OpenPGP (or a keyring) for simple signing, PEM for cosign's format")
+      .addOption(new Option("--lookaside <dir|url>", "for an OpenPGP key: where the signatures are, a directory or an http(s) URL"))
       .addOption(new Option("--attestations", "also require each platform's SBOM and provenance to be attested (a signed in-toto statement) by the key"))
       .addOption(new Option("--identity <ref>", "for a local layout: the reference its signatures must name")),
   ).action(async (ref: string, options: import("./commands/signing.js").VerifyOptions) => {
@@ -252,6 +252,7 @@ docs/diagnostics.md (every error code).`,
     .addOption(new Option("--name <name>", "the key's user name").default("mcc image signing"))
     .addOption(new Option("--email <email>", "the key's email address"))
     .addOption(new Option("--passphrase-file <file>", "encrypt the private key with the first line of this file (or MCC_PASSPHRASE)"))
+    .addOption(new Option("--cosign", "an ECDSA P-256 pair in PEM, for cosign-format signatures, instead of an OpenPGP key"))
     .addOption(new Option("--force", "replace existing key files"))
     .action(async (options: import("./commands/signing.js").KeygenOptions) => {
       code = await (await import("./commands/signing.js")).keygenCommand(options, io);

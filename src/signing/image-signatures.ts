@@ -86,6 +86,20 @@ export async function signImage(host: Host, access: ImageAccess, identity: Ident
   return written;
 }
 
+/** What a signed digest covers, checked: the platforms' manifests, then every config and layer against its digest. */
+export async function checkContents(access: ImageAccess): Promise<{ manifests: Awaited<ReturnType<typeof manifestsOf>>; blobs: number }> {
+  const manifests = await manifestsOf(access);
+  let blobs = 0;
+  for (const m of manifests) {
+    const doc = JSON.parse(m.bytes.toString("utf8")) as ManifestDocument;
+    for (const b of [...(doc.config === undefined ? [] : [doc.config]), ...(doc.layers ?? [])]) {
+      await access.checkBlob(b.digest, b.size);
+      blobs++;
+    }
+  }
+  return { manifests, blobs };
+}
+
 export interface Verified {
   readonly digest: string;
   readonly fingerprint: string;
@@ -139,16 +153,7 @@ export async function verifyImage(
   }
   if (fingerprint === undefined) throw new VerificationError(`no valid signature of ${name} (${top.digest}): ${reasons.join("; ")}`);
 
-  // What the signed digest covers, checked: the platforms' manifests, then every blob.
-  const manifests = await manifestsOf(access);
-  let blobs = 0;
-  for (const m of manifests) {
-    const doc = JSON.parse(m.bytes.toString("utf8")) as ManifestDocument;
-    for (const b of [...(doc.config === undefined ? [] : [doc.config]), ...(doc.layers ?? [])]) {
-      await access.checkBlob(b.digest, b.size);
-      blobs++;
-    }
-  }
+  const { manifests, blobs } = await checkContents(access);
   if (options.attestations !== true) return { digest: top.digest, fingerprint, manifests: manifests.length, blobs };
 
   // Every SBOM and provenance document of every platform, attested by a key of the keyring.

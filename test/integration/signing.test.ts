@@ -99,7 +99,7 @@ function allRefuse(ctx: Context, ref: string, lookaside: string, skopeoSays: Reg
 }
 
 test.before((ctx) => {
-  needTools("skopeo", "podman", "gpg", "docker-registry");
+  needTools("skopeo", "podman", "gpg", "docker-registry", "openssl");
 });
 
 test.before(async (ctx) => {
@@ -317,6 +317,49 @@ test("mcc minify of a registry image with --verify: the signed image is minified
   assert.is(refused.code, 3, refused.stderr);
   assert.match(refused.stderr, /refused: .* has no signature/);
   assert.not.ok(existsSync(join(ctx.work, "not-minified")));
+});
+
+test("cosign's format: a PEM ECDSA key signs under the sha256-HEX.sig tag; openssl verifies the signature on its own, mcc verify accepts and refuses", (ctx) => {
+  ok(ctx, ["keygen", "--cosign", "-o", "cosign"]);
+  ok(ctx, ["keygen", "--cosign", "-o", "cosign-other"]);
+  const ref = `${ctx.registry.host}/team/cosigned:1`;
+  const pinned = ok(ctx, ["push", ctx.archive, ref, "--insecure", "--sign", "cosign.key"]).trim();
+  const digest = pinned.split("@")[1] as string;
+  ok(ctx, ["verify", ref, "--insecure", "--key", "cosign.pub"]);
+  const other = mcc(ctx, ["verify", ref, "--insecure", "--key", "cosign-other.pub"]);
+  assert.is(other.code, 3);
+  assert.match(other.stderr, /no cosign signature of .* verifies with the key/);
+  const unsigned = `${ctx.registry.host}/team/cosign-unsigned:1`;
+  ok(ctx, ["push", ctx.archive, unsigned, "--insecure"]);
+  const none = mcc(ctx, ["verify", unsigned, "--insecure", "--key", "cosign.pub"]);
+  assert.is(none.code, 3);
+  assert.match(none.stderr, /has no cosign signature \(no sha256-[0-9a-f]+\.sig tag\)/);
+
+  // The signature object, read by skopeo and checked by openssl: cosign's layout, a valid ECDSA signature.
+  const tag = `${digest.replace(":", "-")}.sig`;
+  const copied = join(ctx.work, "cosign-sig");
+  execFileSync("skopeo", ["copy", "--src-tls-verify=false", "--insecure-policy", `docker://${ctx.registry.host}/team/cosigned:${tag}`, `dir:${copied}`], { timeout: 120_000, stdio: "pipe" });
+  const manifest = JSON.parse(readFileSync(join(copied, "manifest.json"), "utf8")) as { layers: { mediaType: string; digest: string; annotations: Record<string, string> }[] };
+  assert.is(manifest.layers.length, 1);
+  const layer = manifest.layers[0] as { mediaType: string; digest: string; annotations: Record<string, string> };
+  assert.is(layer.mediaType, "application/vnd.dev.cosign.simplesigning.v1+json");
+  const payload = join(copied, layer.digest.slice(7));
+  const claim = JSON.parse(readFileSync(payload, "utf8")) as { critical: { type: string; image: { "docker-manifest-digest": string } } };
+  assert.is(claim.critical.type, "cosign container image signature");
+  assert.is(claim.critical.image["docker-manifest-digest"], digest);
+  writeFileSync(join(ctx.work, "cosign.sig.der"), Buffer.from(layer.annotations["dev.cosignproject.cosign/signature"] as string, "base64"));
+  const checked = execFileSync("openssl", ["dgst", "-sha256", "-verify", join(ctx.work, "cosign.pub"), "-signature", join(ctx.work, "cosign.sig.der"), payload], { encoding: "utf8", timeout: 30_000 });
+  assert.match(checked, /Verified OK/);
+  // Signing again adds no second copy of the same signature object.
+  ok(ctx, ["sign", ref, "cosign.key", "--insecure"]);
+  const again = JSON.parse(execFileSync("skopeo", ["inspect", "--tls-verify=false", "--raw", `docker://${ctx.registry.host}/team/cosigned:${tag}`], { encoding: "utf8", timeout: 60_000 })) as { layers: unknown[] };
+  assert.is(again.layers.length, 1);
+  // Another key's signature is added beside it, and each key then verifies.
+  ok(ctx, ["sign", ref, "cosign-other.key", "--insecure"]);
+  const both = JSON.parse(execFileSync("skopeo", ["inspect", "--tls-verify=false", "--raw", `docker://${ctx.registry.host}/team/cosigned:${tag}`], { encoding: "utf8", timeout: 60_000 })) as { layers: unknown[] };
+  assert.is(both.layers.length, 2);
+  ok(ctx, ["verify", ref, "--insecure", "--key", "cosign-other.pub"]);
+  ok(ctx, ["verify", ref, "--insecure", "--key", "cosign.pub"]);
 });
 
 test("bad input is one line and exit 1, never a crash: a key that is not one, a lookaside that is a file, keys into no directory, --sign without --lookaside", (ctx) => {

@@ -6,6 +6,7 @@ import { generateKey, KeyError, readSigningKey, readVerifyingKeys, signMessage, 
 import { claimBytes, claimMatches, parseClaim } from "../../src/signing/simple-signing.js";
 import { signatureDirectory } from "../../src/registry/lookaside.js";
 import { openEnvelope, pae, signStatement, statementCovers, statementFor } from "../../src/signing/attestations.js";
+import { checkCosignLayer, cosignLayer, cosignManifest, cosignPayload, cosignTag, generateCosignKey, readCosignPrivateKey, readCosignPublicKey } from "../../src/signing/cosign.js";
 
 const digest = `sha256:${"ab".repeat(32)}`;
 
@@ -98,6 +99,28 @@ test("an attestation: an in-toto statement about the image, signed in a DSSE env
     assert.not.ok(statementCovers(opened.statement, digest, "application/spdx+json", { ...sbom, name: "other" }));
     assert.not.ok(statementCovers(opened.statement, `sha256:${"cd".repeat(32)}`, "application/spdx+json", sbom));
   }
+});
+
+test("cosign's format: the .sig tag, the payload, a layer whose annotation verifies, and what does not", () => {
+  assert.is(cosignTag(digest), `sha256-${"ab".repeat(32)}.sig`);
+  const pair = generateCosignKey("pw");
+  const key = readCosignPrivateKey(new TextEncoder().encode(pair.privateKey), "pw");
+  const pub = readCosignPublicKey(new TextEncoder().encode(pair.publicKey));
+  const payload = cosignPayload("127.0.0.1:5000/team/app", digest);
+  assert.equal(JSON.parse(payload.toString()), { critical: { identity: { "docker-reference": "127.0.0.1:5000/team/app" }, image: { "docker-manifest-digest": digest }, type: "cosign container image signature" }, optional: null });
+  const layer = cosignLayer(payload, key);
+  assert.is(layer.mediaType, "application/vnd.dev.cosign.simplesigning.v1+json");
+  const signature = layer.annotations["dev.cosignproject.cosign/signature"];
+  assert.is(checkCosignLayer(payload, signature, digest, pub), undefined);
+  assert.match(checkCosignLayer(payload, signature, `sha256:${"cd".repeat(32)}`, pub) ?? "", /is for sha256:abab/);
+  const changed = Buffer.from(payload.toString().replace("team/app", "team/apq"));
+  assert.is(checkCosignLayer(changed, signature, digest, pub), "a signature does not verify with the key");
+  const other = readCosignPublicKey(new TextEncoder().encode(generateCosignKey(undefined).publicKey));
+  assert.is(checkCosignLayer(payload, signature, digest, other), "a signature does not verify with the key");
+  const { manifest } = cosignManifest([layer]);
+  assert.equal((JSON.parse(manifest.toString()) as { layers: unknown[] }).layers, [layer]);
+  assert.throws(() => readCosignPrivateKey(new TextEncoder().encode(pair.privateKey), undefined), /protected by a passphrase/);
+  assert.throws(() => readCosignPrivateKey(new TextEncoder().encode(pair.privateKey), "wrong"), /does not open it/);
 });
 
 test.run();

@@ -48,16 +48,12 @@ export async function minifyCommand(image: string, trailing: readonly string[], 
     }
     return minifyLocal(named, image, trailing, options, io);
   }
-  if (options.verify !== undefined && options.lookaside === undefined) {
-    io.stderr("mcc: error: --verify needs --lookaside DIR|URL: where the signatures are\n");
-    return EXIT.usage;
-  }
   // A registry's image is pulled into a temporary layout, minified like any other, then removed;
   // with --verify, only the digest that verified is pulled.
   return reportingSigningErrors(io, async () => {
     let reference = named.reference;
-    if (options.verify !== undefined && options.lookaside !== undefined) {
-      const pinned = await verifyReference(parseReference(reference), { ...options, key: options.verify, lookaside: options.lookaside, ...(options.json ? { quiet: true } : {}) }, io);
+    if (options.verify !== undefined) {
+      const pinned = await verifyReference(parseReference(reference), { ...options, key: options.verify, ...(options.json ? { quiet: true } : {}) }, io);
       reference = formatReference(pinned);
     }
     const pulled = await pullToTemporary(reference, { ...options, ...(options.json ? { quiet: true } : {}) }, io);

@@ -1,0 +1,59 @@
+// Cosign-format signatures in a registry: written beside the image under its `sha256-<hex>.sig`
+// tag (adding to the signatures there), and checked from there.
+import { createPublicKey, type KeyObject } from "node:crypto";
+import type { RegistryClient } from "../registry/client.js";
+import { RegistryError } from "../registry/errors.js";
+import type { Descriptor, ManifestDocument } from "../formats/oci-media-types.js";
+import { checkCosignLayer, COSIGN_PAYLOAD_TYPE, COSIGN_SIGNATURE_ANNOTATION, cosignLayer, cosignManifest, cosignPayload, cosignTag } from "./cosign.js";
+import { VerificationError } from "./image-signatures.js";
+
+type Layer = Descriptor & { annotations?: Record<string, string> };
+
+/** The signature layers already under a manifest's `.sig` tag (none when the tag is not there). */
+async function existingLayers(client: RegistryClient, repo: string, digest: string): Promise<Layer[]> {
+  try {
+    const got = await client.getManifest(repo, cosignTag(digest));
+    return ((JSON.parse(got.bytes.toString("utf8")) as ManifestDocument).layers ?? []) as Layer[];
+  } catch (error) {
+    if (error instanceof RegistryError && error.kind === "not-found") return [];
+    throw error;
+  }
+}
+
+/** Signs each manifest digest in cosign's format, under its `.sig` tag; returns the tags written. */
+export async function pushCosignSignatures(client: RegistryClient, repo: string, repository: string, digests: readonly string[], key: KeyObject): Promise<string[]> {
+  const tags: string[] = [];
+  for (const digest of digests) {
+    const payload = cosignPayload(repository, digest);
+    const layers = await existingLayers(client, repo, digest);
+    // ECDSA signatures differ each time: one this key made of this payload already is enough.
+    const publicKey = createPublicKey(key);
+    if (layers.some((l) => l.digest === cosignLayer(payload, key).digest && checkCosignLayer(payload, l.annotations?.[COSIGN_SIGNATURE_ANNOTATION], digest, publicKey) === undefined)) {
+      tags.push(cosignTag(digest));
+      continue;
+    }
+    const layer = cosignLayer(payload, key);
+    const { manifest, config } = cosignManifest([...layers, layer]);
+    await client.putBlob(repo, payload, { digest: layer.digest, size: layer.size });
+    const configDigest = (JSON.parse(manifest.toString("utf8")) as ManifestDocument).config as Descriptor;
+    await client.putBlob(repo, config, { digest: configDigest.digest, size: configDigest.size });
+    await client.putManifest(repo, cosignTag(digest), manifest, "application/vnd.oci.image.manifest.v1+json");
+    tags.push(cosignTag(digest));
+  }
+  return tags;
+}
+
+/** Checks that a cosign signature under the `.sig` tag verifies the manifest `digest` with `key`; throws VerificationError otherwise. */
+export async function verifyCosignSignature(client: RegistryClient, repo: string, digest: string, key: KeyObject, name: string): Promise<void> {
+  const layers = (await existingLayers(client, repo, digest)).filter((l) => l.mediaType === COSIGN_PAYLOAD_TYPE);
+  if (layers.length === 0) throw new VerificationError(`${name} (${digest}) has no cosign signature (no ${cosignTag(digest)} tag)`);
+  const problems: string[] = [];
+  for (const layer of layers) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await client.getBlob(repo, layer.digest, layer.size)) chunks.push(chunk as Buffer);
+    const problem = checkCosignLayer(Buffer.concat(chunks), layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION], digest, key);
+    if (problem === undefined) return;
+    problems.push(problem);
+  }
+  throw new VerificationError(`no cosign signature of ${name} (${digest}) verifies with the key: ${[...new Set(problems)].join("; ")}`);
+}
