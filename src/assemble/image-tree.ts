@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { BlobStore } from "../cache/store.js";
 import type { Spec } from "../types/spec.js";
-import type { Reason, TraceResult, UnmatchedGlob, InertScript, StartupMissing } from "../trace/trace.js";
+import type { Reason, TraceResult, UnmatchedGlob, InertScript, StartupMissing, MissingImport } from "../trace/trace.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 
 /** One entry of the image's file system, as every backend writes it. */
@@ -175,6 +175,8 @@ export interface TreeResult {
   readonly inert?: readonly InertScript[];
   /** Kept interpreters without the file they load when they start (warnings). */
   readonly startup?: readonly StartupMissing[];
+  /** Modules the spec's Python programs import and the image lacks (warnings). */
+  readonly missingImports?: readonly MissingImport[];
 }
 
 /** A kept tree as the ImageTree the writers take. */

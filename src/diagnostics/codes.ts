@@ -443,6 +443,11 @@ export const DIAGNOSTICS = {
     template: "{interpreter} is in the image without {needs}, which it loads when it starts{where}",
     help: "An interpreter may load its first modules by path before it runs anything (Python its `encodings`); no ELF names them, so mcc keeps the interpreter's module trees whole by a rule (`mcc why` names it). When the file is still missing, an `exclude` took it out (narrow the glob) or no package of the set ships it (add the package that does: the note gives the glob its tree is kept by). The build goes on; the program will not start.",
   },
+  MCC509: {
+    title: "Python import not in the image",
+    template: "{script} imports {module} (line {line}), which is not in the image{where}",
+    help: "mcc reads the imports of the spec's own Python programs (`import a.b`, `from a import b`, `from . import c`) and looks for each module as Python would: beside the program, on the spec's PYTHONPATH, in the interpreter's library and lib-dynload, in the packages' module directories, or built into the interpreter. A module found in none of them stops the program with ModuleNotFoundError. The note names the release's package that ships it, from the Contents index. Imports inside `try:` (the program handles their absence) and under `if TYPE_CHECKING:` are not checked; a module named at run time (`importlib.import_module`, `__import__`, plugins) cannot be seen and stays yours to include. This is a warning: the build goes on.",
+  },
   MCC510: {
     title: "this spec cannot boot",
     template: "the {format} output cannot boot this spec: {reason}",

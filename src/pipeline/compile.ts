@@ -16,7 +16,7 @@ import type { PlanStepOf } from "../plan/build-plan.js";
 import { OutputError, stepCache, TraceFailure, type StepEnv } from "../steps/handlers.js";
 import { storeSpecFiles } from "../steps/spec-files.js";
 import { missingPaths, whereShipped } from "./where-shipped.js";
-import { inertDiagnostics, startupDiagnostics, traceDiagnostics, unmatchedDiagnostics } from "../steps/trace-diagnostics.js";
+import { importDiagnostics, inertDiagnostics, startupDiagnostics, traceDiagnostics, unmatchedDiagnostics } from "../steps/trace-diagnostics.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../types/source-text.js";
 import { runOutputs } from "./run-plan.js";
@@ -117,9 +117,13 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
     ];
     // An interpreter that cannot start: the package that ships what it lacks, from the Contents index.
     const startup = trees.map((t) => ({ arch: t.arch, startup: t.tree.startup ?? [] }));
-    const unshipped = [...new Set(startup.flatMap((t) => t.startup.filter((s) => s.excludedBy === undefined).map((s) => s.needs)))];
+    // And the modules the spec's Python programs import that the image lacks.
+    const imports = trees.map((t) => ({ arch: t.arch, missingImports: t.tree.missingImports ?? [] }));
+    const unshipped = [
+      ...new Set([...startup.flatMap((t) => t.startup.filter((s) => s.excludedBy === undefined).map((s) => s.needs)), ...imports.flatMap((t) => t.missingImports.flatMap((m) => m.candidates))]),
+    ];
     const shippedBy = unshipped.length === 0 ? new Map<string, string[]>() : await whereShipped(host, store, prepared.spec, prepared.archs[0] as string, unshipped, request);
-    warnings.push(...startupDiagnostics(startup, loaded.ast, shippedBy));
+    warnings.push(...startupDiagnostics(startup, loaded.ast, shippedBy), ...importDiagnostics(imports, loaded.ast, shippedBy));
     return { kind: "built", outputs, ran, reused, warnings, ...(loaded.source === undefined ? {} : { source: loaded.source }) };
   } catch (error) {
     if (error instanceof OutputError) return { kind: "output", message: error.message };

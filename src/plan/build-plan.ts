@@ -42,8 +42,8 @@ export interface PlanInputs {
   readonly tool: string;
 }
 
-/** The format version of the plan; bumped when a step's meaning changes, so old results are not reused (10: the tree step also says which kept scripts cannot run, and by which rule, and which interpreters cannot start). */
-export const PLAN_VERSION = 10;
+/** The format version of the plan; bumped when a step's meaning changes, so old results are not reused (11: the tree step also says which kept scripts cannot run, and by which rule, which interpreters cannot start, and which imports of the spec's Python programs the image lacks). */
+export const PLAN_VERSION = 11;
 
 /** Formats that hold one image of one platform; with several architectures, one is written per architecture. */
 export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs", "kernel+initrd"]);

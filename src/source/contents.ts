@@ -5,7 +5,7 @@ import { SourceError } from "../host/errors.js";
 import { fetchListed, type ArchiveEvents, type VerifiedRelease } from "./archive.js";
 
 /**
- * Which packages ship a file, from the release's `Contents-<arch>` indexes: listed in the
+ * Which packages ship a file, from the release's `Contents-<arch>` and `Contents-all` indexes: listed in the
  * signed Release like the Packages indexes, fetched and verified the same way, kept in the
  * cache by digest, and read as a stream (bookworm's main index is 170 MB of text). Only the
  * lines whose file name is wanted are kept: paths without the leading `/`, as the index
@@ -34,12 +34,16 @@ export async function loadContents(
   if (options.names.size === 0) return found;
   for (const release of where) {
     for (const component of options.components) {
-      const index = contentsIndex(release, component, options.arch);
-      if (index === undefined || index.size === 0) continue;
-      if (!(await fetchListed(host, release, index, store, options.offline, events))) {
-        throw new SourceError(`offline, and the cache lacks ${release.base}/dists/${release.suite}/${index.path}`, "run once without --offline to fill the cache");
+      // The architecture's own index, then `Contents-all`: since bookworm, Debian lists the
+      // files of Architecture: all packages (python3-requests, perl modules) only there.
+      for (const arch of [options.arch, "all"]) {
+        const index = contentsIndex(release, component, arch);
+        if (index === undefined || index.size === 0) continue;
+        if (!(await fetchListed(host, release, index, store, options.offline, events))) {
+          throw new SourceError(`offline, and the cache lacks ${release.base}/dists/${release.suite}/${index.path}`, "run once without --offline to fill the cache");
+        }
+        await scanContents(decompressStream(compressionOf(index.path), store.open(index.sha256)), options.names, found);
       }
-      await scanContents(decompressStream(compressionOf(index.path), store.open(index.sha256)), options.names, found);
     }
   }
   return found;

@@ -106,13 +106,14 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       if ("problems" in laid) throw new TraceFailure(laid.problems);
       const kept = await keptTree(laid.tree, laid.closureBytes, store);
       const extraction = extractionNotes(packages, new Set(kept.entries.map((e) => e.path)));
-      const { unmatched, inert, startup } = laid.trace;
+      const { unmatched, inert, startup, missingImports } = laid.trace;
       return {
         ...kept,
         ...(extraction.length === 0 ? {} : { extraction }),
         ...(unmatched.length === 0 ? {} : { unmatched }),
         ...(inert.length === 0 ? {} : { inert }),
         ...(startup.length === 0 ? {} : { startup }),
+        ...(missingImports.length === 0 ? {} : { missingImports }),
       };
     },
     async layer(params, [tree]) {

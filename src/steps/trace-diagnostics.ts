@@ -3,7 +3,7 @@ import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { locate, valueAt } from "../diagnostics/locate.js";
 import { childPointer } from "../types/ast.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
-import type { InertScript, ProblemOrigin, StartupMissing, TraceProblem, UnmatchedGlob } from "../trace/trace.js";
+import type { InertScript, MissingImport, ProblemOrigin, StartupMissing, TraceProblem, UnmatchedGlob } from "../trace/trace.js";
 import type { SpecAst } from "../types/ast.js";
 
 /**
@@ -170,4 +170,36 @@ export function startupDiagnostics(
 function treeHolds(tree: string, path: string): boolean {
   const literal = tree.replace(/\/\*\*$/, "");
   return !/[*?[]/.test(literal) && path.startsWith(`${literal}/`);
+}
+
+/**
+ * Warnings for the modules the spec's Python programs import and the image lacks: at the files
+ * entry of the program, one per program and module, with the package that ships it when the
+ * Contents index knows one (`shippedBy`, by candidate path).
+ */
+export function importDiagnostics(byArch: readonly { arch: string; missingImports: readonly MissingImport[] }[], ast: SpecAst, shippedBy: ReadonlyMap<string, readonly string[]> = new Map()): Diagnostic[] {
+  const seen = new Map<string, { first: MissingImport; archs: string[] }>();
+  for (const { arch, missingImports } of byArch) {
+    for (const m of missingImports) {
+      const key = `${m.script} ${m.module}`;
+      const entry = seen.get(key) ?? { first: m, archs: [] };
+      entry.archs.push(arch);
+      seen.set(key, entry);
+    }
+  }
+  return [...seen.values()].map(({ first, archs }) => {
+    const where = archs.length === byArch.length ? "" : ` for ${archs.join(", ")}`;
+    const at = originAt(ast, { kind: "file", path: first.script }) ?? originAtDirectory(ast, first.script) ?? locate(ast, "/executable");
+    const shipped = first.candidates.map((c) => shippedHint(c, shippedBy)).find((h) => h !== undefined);
+    const hint = shipped ?? (first.module.startsWith(".") ? "it is not beside the program: add it to the spec's files" : "no package of the release ships it under /usr/lib/python3/dist-packages: add it to the spec's files, or name the package that provides it");
+    return { ...diagnosticAt(ast.source, at, "MCC509", { script: first.script, module: first.module, line: first.line, where }, hint), severity: "warning" as const };
+  });
+}
+
+/** The files entry of a directory source that holds `path` (a program copied with its tree). */
+function originAtDirectory(ast: SpecAst, path: string): ReturnType<typeof locate> | undefined {
+  const files = valueAt(ast.value, "/files");
+  if (!Array.isArray(files)) return undefined;
+  const i = files.findIndex((f) => typeof (f as { path?: unknown })?.path === "string" && path.startsWith(`${mergedUsrPath((f as { path: string }).path).replace(/\/+$/, "")}/`));
+  return i < 0 ? undefined : locate(ast, childPointer(childPointer("/files", i), "path"));
 }

@@ -4,6 +4,7 @@ import { didYouMean } from "../diagnostics/did-you-mean.js";
 import { isElf, readElf, type ElfInfo } from "./elf.js";
 import { TRACE_RULES, type RuleContext } from "./rules.js";
 import { keptInterpreters } from "./interpreters.js";
+import { pythonImports } from "./python-imports.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { MCC_PACKAGE, SPEC_PACKAGE, type VirtualRoot, type VNode } from "./vroot.js";
 import type { TraceSpec } from "./trace-spec.js";
@@ -84,6 +85,19 @@ export interface StartupMissing {
   readonly trees: readonly string[];
 }
 
+/**
+ * A module a Python program of the spec imports (outside `try:`) that the image does not hold:
+ * not beside the program, not in the interpreter's library or the packages' modules, not built
+ * into the interpreter. The program stops there with ModuleNotFoundError.
+ */
+export interface MissingImport {
+  readonly script: string;
+  readonly module: string;
+  readonly line: number;
+  /** Where a Debian package would put it, for the Contents index: `/usr/lib/python3/dist-packages/yaml/__init__.py`, `.../yaml.py`. */
+  readonly candidates: readonly string[];
+}
+
 export interface TraceResult {
   /** Files and symlinks kept, by path, in the order they were found. */
   readonly kept: ReadonlyMap<string, KeptFile>;
@@ -95,6 +109,8 @@ export interface TraceResult {
   readonly inert: readonly InertScript[];
   /** Kept interpreters that cannot start: a file they load first is not in the image. */
   readonly startup: readonly StartupMissing[];
+  /** Modules the spec's Python programs import that the image does not hold. */
+  readonly missingImports: readonly MissingImport[];
 }
 
 export interface TraceInput {
@@ -198,7 +214,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const start = lookupWithAlternatives(spec.executable, spec.executable);
   if (start.found === undefined || start.found.node.kind !== "file") {
     problems.push({ kind: "executable-missing", path: spec.executable, suggestions: suggestExecutables(root, spec.executable) });
-    return { kept, generated, problems, unmatched, inert, startup: [] };
+    return { kept, generated, problems, unmatched, inert, startup: [], missingImports: [] };
   }
   keepLookup(start.found, { kind: "executable" });
   if (start.alternative !== undefined) recordAlternative(start.alternative.name, start.found.path, spec.executable);
@@ -449,7 +465,8 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
     const glob = excludedBy(needs);
     startup.push({ interpreter: path, needs, ...(glob === undefined ? {} : { excludedBy: glob }), trees: interpreter.trees(version, target.triplet) });
   }
-  return { kept, generated, problems: located, unmatched, inert: inertKept, startup };
+  const missingImports = await missingPythonImports(root, kept, env, runs, input.readBlob);
+  return { kept, generated, problems: located, unmatched, inert: inertKept, startup, missingImports };
 }
 
 /**
@@ -522,4 +539,90 @@ async function readLdSoConf(root: VirtualRoot, readBlob: (sha: string) => Promis
     for (const p of matchAll(root, "/etc/ld.so.conf.d/*.conf")) await visit(p, 1);
   }
   return dirs;
+}
+
+/**
+ * The imports of the spec's Python programs (its own files that are `.py` or start with a
+ * python `#!`) that the image does not satisfy, as Python would look for them: beside the
+ * program, on the spec's PYTHONPATH, in each kept interpreter's library and lib-dynload, and in
+ * the packages' module directories; a module whose init function (`PyInit_NAME`) or name is
+ * in the interpreter may be built into it and is taken as there. Imports inside `try:` are the program's to handle.
+ */
+async function missingPythonImports(
+  root: VirtualRoot,
+  kept: ReadonlyMap<string, KeptFile>,
+  env: ReadonlyMap<string, string>,
+  runs: ReadonlySet<string>,
+  readBlob: (sha256: string) => Promise<Uint8Array>,
+): Promise<MissingImport[]> {
+  const pythons = keptInterpreters(kept.keys()).filter((k) => k.interpreter.rule === "python-modules" && k.version !== undefined);
+  if (pythons.length === 0) return [];
+  const scripts: { path: string; text: string }[] = [];
+  for (const path of runs) {
+    const node = root.nodes.get(path);
+    if (node?.pkg !== SPEC_PACKAGE || node.kind !== "file") continue;
+    const bytes = await readBlob(node.sha256);
+    const head = new TextDecoder().decode(bytes.subarray(0, 128));
+    if (!path.endsWith(".py") && !/^#!\S*(python|env\s+python)/.test(head)) continue;
+    scripts.push({ path, text: new TextDecoder().decode(bytes) });
+  }
+  if (scripts.length === 0) return [];
+  // What the image holds: the kept files, the spec's own, and every directory above them (a namespace package).
+  const files = new Set(kept.keys());
+  for (const node of root.nodes.values()) if (node.pkg === SPEC_PACKAGE && node.kind !== "directory") files.add(node.path);
+  const dirs = new Set<string>();
+  for (const path of files) for (let d = posix.dirname(path); d !== "/" && !dirs.has(d); d = posix.dirname(d)) dirs.add(d);
+  // The interpreters' own bytes, for the names of modules built into them.
+  const binaries: Uint8Array[] = [];
+  for (const path of files) {
+    if (pythons.some((p) => p.path === path) || /\/libpython3\.\d+\.so[.\d]*$/.test(path)) {
+      const node = kept.get(path)?.node;
+      if (node?.kind === "file") binaries.push(await readBlob(node.sha256));
+    }
+  }
+  // A module built into the interpreter has its init function there (`PyInit_errno`), or, for
+  // the core ones (`sys`, `builtins`), its name as a C string of the module table.
+  const builtIn = (name: string) =>
+    binaries.some((b) => {
+      const bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      return bytes.includes(Buffer.from(`PyInit_${name}\0`)) || bytes.includes(Buffer.from(`\0${name}\0`));
+    });
+  const versions = [...new Set(pythons.map((p) => p.version as string))];
+  const libraries = versions.flatMap((v) => [`/usr/lib/python${v}`, `/usr/lib/python${v}/lib-dynload`, `/usr/local/lib/python${v}/dist-packages`]);
+  const searchPath = [...(env.get("PYTHONPATH") ?? "").split(":").filter((d) => d.startsWith("/")), ...libraries, "/usr/lib/python3/dist-packages"];
+  const moduleIn = (dir: string, parts: readonly string[]): boolean => {
+    const base = posix.join(dir, ...parts);
+    const name = parts[parts.length - 1] as string;
+    if (files.has(`${base}.py`) || files.has(`${base}/__init__.py`) || dirs.has(base)) return true;
+    // An extension module: name.so, or name.cpython-311-x86_64-linux-gnu.so and the like.
+    return [...files].some((f) => posix.dirname(f) === posix.dirname(base) && posix.basename(f).startsWith(`${name}.`) && f.endsWith(".so"));
+  };
+  const out: MissingImport[] = [];
+  for (const script of scripts) {
+    const seen = new Set<string>();
+    for (const imp of pythonImports(script.text)) {
+      if (imp.optional) continue;
+      const dots = /^\.*/.exec(imp.module)?.[0].length ?? 0;
+      const parts = imp.module.slice(dots).split(".").filter(Boolean);
+      let found: boolean;
+      if (dots > 0) {
+        let dir = posix.dirname(script.path);
+        for (let i = 1; i < dots; i++) dir = posix.dirname(dir);
+        found = parts.length === 0 || moduleIn(dir, parts);
+      } else {
+        const top = parts[0] as string;
+        found = builtIn(top) || [posix.dirname(script.path), ...searchPath].some((dir) => moduleIn(dir, parts));
+      }
+      const key = parts[0] ?? imp.module;
+      if (found || seen.has(key)) continue;
+      seen.add(key);
+      out.push({
+        script: script.path,
+        module: imp.module,
+        line: imp.line,
+        candidates: dots > 0 ? [] : [`/usr/lib/python3/dist-packages/${parts[0]}/__init__.py`, `/usr/lib/python3/dist-packages/${parts[0]}.py`],
+      });
+    }
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ const spec: AssembleSpec = { user: { name: "app", uid: 1000, gid: 1000 }, workdi
 const include = { kind: "include", glob: "/usr/share/x/**" } as const;
 
 function kept(entries: KeptFile["node"][]): TraceResult {
-  return { kept: new Map(entries.map((node) => [node.path, { node, reasons: [include] }])), generated: new Map(), problems: [], unmatched: [], inert: [], startup: [] };
+  return { kept: new Map(entries.map((node) => [node.path, { node, reasons: [include] }])), generated: new Map(), problems: [], unmatched: [], inert: [], startup: [], missingImports: [] };
 }
 
 test("entries under a symlink of the image are left out, named with their package and the link", () => {

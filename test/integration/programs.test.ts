@@ -93,6 +93,32 @@ test("an interpreter's module tree is kept by its rule: ruby requires json and R
   assert.is(r.stdout, '{"gems":true}\n');
 });
 
+test("a Python program's imports: a module no package of the set holds is a warning naming the package (Contents, Contents-all); with them added it runs", async () => {
+  needRunc();
+  const dir = mkdtempSync(join(work, "pyapp-"));
+  writeFileSync(join(dir, "app.py"), ["import json, math, errno", "import yaml", "import requests", "try:", "    import orjson", "except ImportError:", "    orjson = None", 'print(yaml.safe_dump({"ok": requests.__name__}).strip())', ""].join("\n"));
+  const spec = (packages: string) =>
+    ["name: pyapp", "from: { release: bookworm }", `packages: [${packages}]`, "executable: /usr/bin/python3", "args: [/app/app.py]", "files:", "  - { path: /app/app.py, source: app.py }", ""].join("\n");
+  writeFileSync(join(dir, "app.yml"), spec("python3"));
+  const bare = await mcc(["compile", join(dir, "app.yml"), "--format", "rootfs", "-o", join(dir, "bare"), "--arch", "amd64"]);
+  assert.is(bare.code, EXIT.ok, bare.stderr);
+  const warnings = bare.stderr.split("\n").filter((l) => /MCC509|note: the release/.test(l));
+  assert.equal(warnings, [
+    `${join(dir, "app.yml")}:7:13: warning MCC509: /app/app.py imports yaml (line 2), which is not in the image`,
+    `${join(dir, "app.yml")}:7:13: note: the release's package python3-yaml ships it: add it to packages`,
+    `${join(dir, "app.yml")}:7:13: warning MCC509: /app/app.py imports requests (line 3), which is not in the image`,
+    `${join(dir, "app.yml")}:7:13: note: the release's package python3-requests ships it: add it to packages`,
+  ]);
+  writeFileSync(join(dir, "app.yml"), spec("python3, python3-yaml, python3-requests"));
+  const rootfs = join(dir, "rootfs");
+  const whole = await mcc(["compile", join(dir, "app.yml"), "--format", "rootfs", "-o", rootfs, "--arch", "amd64"]);
+  assert.is(whole.code, EXIT.ok, whole.stderr);
+  assert.not.match(whole.stderr, /MCC509/);
+  const r = await runInRootfs(rootfs, ["/usr/bin/python3", "/app/app.py"], user);
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "ok: requests\n");
+});
+
 test("jq traced for arm64 on this amd64 host, with no emulation: the arm64 loader and libraries", async () => {
   const rootfs = join(work, "jq-arm64.rootfs");
   const run = await mcc(["compile", join(repoRoot, "examples", "jq.yml"), "--arch", "arm64", "--format", "rootfs", "-o", rootfs, "--explain", join(work, "jq-arm64.json")]);

@@ -40,7 +40,13 @@ async function archive(): Promise<MemoryArchive> {
       name: "py",
       version: "3.99-1",
       depends: "libc6 (>= 2.34)",
-      files: { "/usr/bin/python3.99": buildElf({ is64: true, le: true, machine: EM.x86_64, interp: MEMORY_LD, needed: ["libc.so.6"] }) },
+      // The interpreter, with the names of the modules built into it as C strings (as CPython's inittab holds them).
+      files: { "/usr/bin/python3.99": Buffer.concat([buildElf({ is64: true, le: true, machine: EM.x86_64, interp: MEMORY_LD, needed: ["libc.so.6"] }), Buffer.from("\0sys\0posix\0")]) },
+    },
+    {
+      name: "py-yaml",
+      version: "6.0-1",
+      files: { "/usr/lib/python3/dist-packages/yaml/__init__.py": "# yaml\n" },
     },
     {
       name: "py-stdlib",
@@ -130,6 +136,41 @@ test("an exclude that takes out what an interpreter loads to start is a warning 
   assert.equal(print(result), [
     'spec.yml:9:5: warning MCC508: /usr/bin/python3.99 is in the image without /usr/lib/python3.99/encodings/__init__.py, which it loads when it starts\nspec.yml:9:5: note: exclude "/usr/lib/python3.99/encodings/**" takes it out: narrow it (mcc keeps /usr/lib/python3.99/** for python3.99)',
   ]);
+});
+
+test("a module the spec's Python program imports that the image lacks is a warning at its files entry, naming the package that ships it", async () => {
+  const program = [
+    "#!/usr/bin/python3.99",
+    '"""A program. import nothing_in_a_docstring"""',
+    "import os, sys  # the library and a built-in module",
+    "import helper",
+    "from . import sibling",
+    "import yaml",
+    "from gone.sub import thing",
+    "try:",
+    "    import ujson as json",
+    "except ImportError:",
+    "    import json",
+    "",
+    "def main():",
+    "    import yaml.composer",
+    "",
+  ];
+  const result = await build(
+    ["files:", "  - path: /app/main.py", "    mode: 0755", "    content: |", ...program.map((l) => (l === "" ? "" : `      ${l}`)), '  - { path: /app/helper.py, content: "x = 1\\n" }'],
+    { packages: "[py, py-stdlib]", executable: "/usr/bin/python3.99" },
+  );
+  assert.is(result.kind, "built", JSON.stringify(result.kind === "diagnostics" ? result.diagnostics : result.kind));
+  assert.equal(print(result), [
+    "spec.yml:9:11: warning MCC509: /app/main.py imports yaml (line 6), which is not in the image\nspec.yml:9:11: note: the release's package py-yaml ships it: add it to packages",
+    "spec.yml:9:11: warning MCC509: /app/main.py imports gone.sub (line 7), which is not in the image\nspec.yml:9:11: note: no package of the release ships it under /usr/lib/python3/dist-packages: add it to the spec's files, or name the package that provides it",
+  ]);
+  // With the package, nothing is said.
+  const whole = await build(
+    ["files:", `  - { path: /app/main.py, content: "import os, sys, yaml\\n", mode: 0755 }`],
+    { packages: "[py, py-stdlib, py-yaml]", executable: "/usr/bin/python3.99" },
+  );
+  assert.equal(print(whole), []);
 });
 
 test("the diagnostics match the golden file", () => {
