@@ -21,11 +21,21 @@ const isUrl = (base: string) => /^https?:\/\//.test(base);
  */
 export type LookasideKind = "signature" | "attestation";
 
+/**
+ * What one manifest's entries may hold in all, read from a lookaside that may not be ours: a
+ * signature is under a kilobyte, an attestation holds an SBOM; past this the store is refused.
+ */
+export const LOOKASIDE_LIMIT = 64 * 1024 * 1024;
+/** How many entries of one kind are read for one manifest. */
+export const LOOKASIDE_ENTRIES = 64;
+
 /** Reads every signature (or attestation) of a manifest, in order: signature-1, signature-2, ... until one is missing. */
 export async function readSignatures(host: Host, base: string, repository: string, digest: string, kind: LookasideKind = "signature"): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   const dir = signatureDirectory(repository, digest);
-  for (let n = 1; n <= 1000; n++) {
+  let total = 0;
+  const tooMuch = () => new RegistryError(`the lookaside ${base} holds more than ${LOOKASIDE_LIMIT / (1024 * 1024)} MiB of ${kind}s for ${digest}; mcc reads no more`, "protocol");
+  for (let n = 1; n <= LOOKASIDE_ENTRIES; n++) {
     if (isUrl(base)) {
       const url = `${base.replace(/\/+$/, "")}/${dir}/${kind}-${n}`;
       let res: Response;
@@ -35,12 +45,27 @@ export async function readSignatures(host: Host, base: string, repository: strin
         throw new RegistryError(`the lookaside ${base} cannot be read: ${(error as Error).message}`, "network");
       }
       if (res.status === 404) break;
-      if (!res.ok) throw new RegistryError(`the lookaside answered ${res.status} for ${url}`, "protocol");
-      out.push(new Uint8Array(await res.arrayBuffer()));
+      if (!res.ok || res.body === null) throw new RegistryError(`the lookaside answered ${res.status} for ${url}`, "protocol");
+      // Read as it comes, and stop at the limit: a server may send without end.
+      const chunks: Uint8Array[] = [];
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          total += chunk.length;
+          if (total > LOOKASIDE_LIMIT) throw tooMuch();
+          chunks.push(chunk);
+        }
+      } catch (error) {
+        if (error instanceof RegistryError) throw error;
+        throw new RegistryError(`the lookaside ${base} cannot be read: ${(error as Error).message}`, "network");
+      }
+      out.push(Buffer.concat(chunks));
       continue;
     }
     const path = join(base, dir, `${kind}-${n}`);
-    if ((await host.stat(path)) === undefined) break;
+    const stat = await host.stat(path);
+    if (stat === undefined) break;
+    total += stat.size;
+    if (total > LOOKASIDE_LIMIT) throw tooMuch();
     out.push(await host.readFile(path));
   }
   return out;

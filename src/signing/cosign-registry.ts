@@ -9,6 +9,9 @@ import { VerificationError } from "./image-signatures.js";
 
 type Layer = Descriptor & { annotations?: Record<string, string> };
 
+/** The largest payload read: cosign's are a few hundred bytes. */
+const PAYLOAD_LIMIT = 64 * 1024;
+
 /** The signature layers already under a manifest's `.sig` tag (none when the tag is not there). */
 async function existingLayers(client: RegistryClient, repo: string, digest: string): Promise<Layer[]> {
   try {
@@ -45,7 +48,8 @@ export async function pushCosignSignatures(client: RegistryClient, repo: string,
 
 /** Checks that a cosign signature under the `.sig` tag verifies the manifest `digest` with `key`; throws VerificationError otherwise. */
 export async function verifyCosignSignature(client: RegistryClient, repo: string, digest: string, key: KeyObject, name: string): Promise<void> {
-  const layers = (await existingLayers(client, repo, digest)).filter((l) => l.mediaType === COSIGN_PAYLOAD_TYPE);
+  // A payload is a few hundred bytes; the signature object's own sizes are not trusted.
+  const layers = (await existingLayers(client, repo, digest)).filter((l) => l.mediaType === COSIGN_PAYLOAD_TYPE && l.size <= PAYLOAD_LIMIT).slice(0, 64);
   if (layers.length === 0) throw new VerificationError(`${name} (${digest}) has no cosign signature (no ${cosignTag(digest)} tag)`);
   const problems: string[] = [];
   for (const layer of layers) {

@@ -39,6 +39,9 @@ export function identityOf(ref: ImageReference): Identity {
   return { reference: formatReference({ host: ref.host, repository: ref.repository, ...(ref.tag === undefined ? {} : { tag: ref.tag }) }), repository, path: ref.repository, tagged: ref.tag !== undefined };
 }
 
+/** The largest SBOM or provenance document read to be attested or checked. */
+const DOCUMENT_LIMIT = 64 * 1024 * 1024;
+
 /** The documents attached to an image manifest as referrers (its SBOM, its provenance), each with its artifact type. */
 async function referrerDocuments(access: ImageAccess, digest: string): Promise<{ artifactType: string; referrer: string; document: unknown }[]> {
   const out: { artifactType: string; referrer: string; document: unknown }[] = [];
@@ -47,6 +50,7 @@ async function referrerDocuments(access: ImageAccess, digest: string): Promise<{
     const doc = JSON.parse(got.bytes.toString("utf8")) as ManifestDocument & { artifactType?: string };
     const layer = doc.layers?.[0];
     if (layer === undefined) continue;
+    if (layer.size > DOCUMENT_LIMIT) throw new VerificationError(`the referrer ${d.digest} of ${digest} says its document has ${layer.size} bytes; mcc reads SBOM and provenance documents of at most ${DOCUMENT_LIMIT / (1024 * 1024)} MiB`);
     let document: unknown;
     try {
       document = JSON.parse((await access.blob(layer.digest, layer.size)).toString("utf8"));

@@ -201,6 +201,29 @@ test("a lookaside served over http: skopeo and mcc verify read the signatures by
   }
 });
 
+test("a hostile lookaside that sends without end is refused at 64 MiB, with exit 3", async (ctx) => {
+  const chunk = Buffer.alloc(1 << 20, 0x41);
+  const server = createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/octet-stream" });
+    const more = () => {
+      while (res.write(chunk));
+    };
+    res.on("drain", more);
+    req.on("close", () => res.destroy());
+    more();
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const v = await runAsync(process.execPath, [bin, "verify", `${ctx.registry.host}/team/hello:1`, "--insecure", "--key", "mcc.pub", "--lookaside", url], ctx.work);
+    assert.is(v.code, 3, v.stderr);
+    assert.match(v.stderr, /holds more than 64 MiB of signatures/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  }
+});
+
 test("a layout signed before it is pushed (--identity): skopeo and podman accept the pushed image; mcc verify checks the layout itself", (ctx) => {
   const look = join(ctx.work, "look-offline");
   const ref = `${ctx.registry.host}/team/offline:2`;
