@@ -161,6 +161,12 @@ test("mcc kube: a Deployment whose ConfigMap comes from --config DIR, played by 
   const refused = spawnSync(process.execPath, [bin, "kube", ctx.spec, "-o", "mine.yaml"], { cwd: ctx.work, encoding: "utf8", env: { ...process.env, MCC_CACHE: sharedTestCache }, timeout: 60_000 });
   assert.is(refused.status, 1);
   assert.match(refused.stderr, /mine\.yaml exists and mcc did not write it/);
+  // A config directory a ConfigMap cannot hold is refused before it is read.
+  mkdirSync(join(ctx.work, "big"));
+  writeFileSync(join(ctx.work, "big", "blob"), Buffer.alloc(2 << 20));
+  const big = spawnSync(process.execPath, [bin, "kube", ctx.spec, "--config", "/read=big"], { cwd: ctx.work, encoding: "utf8", env: { ...process.env, MCC_CACHE: sharedTestCache }, timeout: 60_000 });
+  assert.is(big.status, 1);
+  assert.match(big.stderr, /holds 2097152 bytes; a ConfigMap holds at most 1048576/);
 });
 
 test("mcc compose: docker-compose's schema accepts it, and podman-compose runs it read-only and publishes the port", async (ctx) => {

@@ -110,10 +110,16 @@ async function specFilesUnder(io: CliIo, spec: Spec, specPath: string, mount: st
   const members = new Map<string, Map<string, string>>(); // tarball -> member -> rel
   const bytesOf = new Map<string, Uint8Array>();
   const under = read.entries.files.flatMap((f) => (f.path.startsWith(`${mount}/`) && f.sha256 !== null ? [{ ...f, sha256: f.sha256 }] : []));
+  let size = 0;
   for (const f of under) {
     const content = read.contents.get(f.sha256);
     if (content instanceof Uint8Array) bytesOf.set(f.sha256, content);
-    else if (typeof content === "string") bytesOf.set(f.sha256, await io.host.readFile(content));
+    else if (typeof content === "string") {
+      // Refused before it is read: a ConfigMap holds 1 MiB.
+      size += (await io.host.stat(content))?.size ?? 0;
+      if (size > CONFIGMAP_LIMIT) return `the spec's files under ${mount} hold more than ${CONFIGMAP_LIMIT} bytes; a ConfigMap holds at most 1 MiB (keep large files in the image outside ${mount}, or on a volume)`;
+      bytesOf.set(f.sha256, await io.host.readFile(content));
+    }
     else if (content !== undefined) {
       const m = members.get(content.tar) ?? new Map<string, string>();
       m.set(content.member, f.sha256);
@@ -142,6 +148,9 @@ async function directoryFiles(io: CliIo, dir: string): Promise<ConfigFile[] | st
   const { items, problems } = await walkSourceTree(io.host, dir);
   const problem = problems[0];
   if (problem !== undefined) return `--config: ${dir}: ${"rel" in problem ? `${problem.rel}: ` : ""}${problem.kind === "unreadable" ? problem.reason : `cannot be put in a ConfigMap (${problem.kind})`}`;
+  // Refused before anything is read: a ConfigMap holds 1 MiB.
+  const size = items.reduce((n, item) => n + (item.kind === "file" ? item.size : 0), 0);
+  if (size > CONFIGMAP_LIMIT) return `the config directory ${dir} holds ${size} bytes; a ConfigMap holds at most ${CONFIGMAP_LIMIT} (1 MiB)`;
   const out: ConfigFile[] = [];
   for (const item of items) {
     if (item.kind !== "file") continue;
