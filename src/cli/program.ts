@@ -222,7 +222,7 @@ docs/diagnostics.md (every error code).`,
   registryOptions(
     program
       .command("sign")
-      .description("sign an image (the index, every platform's manifest, and its SBOMs and provenance as attestations) with an OpenPGP key, into a lookaside directory")
+      .description("sign an image (the index, every platform's manifest, and its SBOMs and provenance as attestations): with an OpenPGP key into a lookaside directory, with a PEM ECDSA key in cosign's format into the registry")
       .argument("<target>", "an image in a registry (HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]), or an OCI layout or oci-archive mcc wrote (with --identity)")
       .argument("<key>", "the private key: OpenPGP (mcc keygen's .key, or gpg --export-secret-keys) for simple signing, or PEM ECDSA P-256 (mcc keygen --cosign) for cosign's format")
       .addOption(new Option("--lookaside <dir>", "for an OpenPGP key: the lookaside directory the signatures are written to (what registries.d's lookaside names); a cosign key's go to the registry"))
@@ -247,7 +247,7 @@ docs/diagnostics.md (every error code).`,
 
   program
     .command("keygen")
-    .description("write an OpenPGP key pair for signing images: PREFIX.key (private) and PREFIX.pub (for mcc verify and policy.json's keyPath); prints the fingerprint")
+    .description("write a key pair for signing images: PREFIX.key (private) and PREFIX.pub (for mcc verify and policy.json's keyPath), OpenPGP, or ECDSA for cosign's format with --cosign; prints the fingerprint")
     .addOption(new Option("-o, --output <prefix>", "the files' prefix").default("mcc-signing"))
     .addOption(new Option("--name <name>", "the key's user name").default("mcc image signing"))
     .addOption(new Option("--email <email>", "the key's email address"))
