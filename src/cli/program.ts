@@ -320,6 +320,18 @@ docs/diagnostics.md (every error code).`,
     });
   }
 
+  sourceOptions(
+    program
+      .command("debug")
+      .description("a shell with real tools (busybox, strace, curl, ip, ss) inside a running container that has none: side-loaded into its /dev, run in its namespaces, removed when you leave; needs root")
+      .argument("[target]", "a runc container id, a podman container, or a process id")
+      .argument("[args...]", "after --: a command to run there instead of a shell")
+      .addOption(new Option("--release <release>", "the Debian release the toolkit is built from").default("bookworm"))
+      .addOption(new Option("--toolkit <dir>", "where the toolkit is built (default: $XDG_DATA_HOME/mcc/debug/RELEASE-ARCH); without a target, build it and stop")),
+  ).action(async (target: string | undefined, args: string[], options: import("./commands/debug.js").DebugOptions) => {
+    code = await (await import("./commands/debug.js")).debugCommand(target, args, options, io);
+  });
+
   program
     .command("schema")
     .description("print the spec's JSON Schema (draft 2020-12)")

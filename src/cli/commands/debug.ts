@@ -1,0 +1,149 @@
+// `mcc debug TARGET [-- CMD...]`: a shell with real tools inside a running microcontainer that
+// has none. The toolkit (src/debug/toolkit.ts) is built through the cache like any spec, copied
+// into the target's /dev (a tmpfs in every container runtime, so the image is never touched and
+// nothing is mounted), entered with nsenter in the target's namespaces with its root as `/`,
+// and removed when the shell or command ends. Needs root, as entering another container does.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, cpSync, existsSync, mkdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { launchers, TOOLKIT_TARGETS, toolkitSpec } from "../../debug/toolkit.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import type { SourceOptions } from "./common.js";
+import { compileCommand } from "./compile.js";
+
+export interface DebugOptions extends SourceOptions {
+  /** The Debian release the toolkit is built from. */
+  readonly release?: string;
+  /** Where the toolkit is built (its spec, lock and tree); without a target, build it and stop. */
+  readonly toolkit?: string;
+}
+
+/** The directory of the launchers, in the toolkit where it lands: first on the shell's PATH. */
+const LAUNCHERS = "mcc-bin";
+
+/** Namespaces nsenter enters when the target's differs from mcc's own. */
+const NAMESPACES: readonly [string, string][] = [
+  ["mnt", "-m"],
+  ["uts", "-u"],
+  ["ipc", "-i"],
+  ["net", "-n"],
+  ["pid", "-p"],
+  ["cgroup", "-C"],
+  ["user", "-U"],
+];
+
+export async function debugCommand(target: string | undefined, args: readonly string[], options: DebugOptions, io: CliIo): Promise<ExitCode> {
+  const arch = io.hostArch;
+  if (TOOLKIT_TARGETS[arch] === undefined) {
+    io.stderr(`mcc: error: mcc debug has no toolkit for ${arch}\n`);
+    return EXIT.usage;
+  }
+  if (options.toolkit === undefined && target === undefined) {
+    io.stderr("mcc: error: give the target: a runc container id, a podman container, or a process id (or --toolkit DIR to build the toolkit alone)\n");
+    return EXIT.usage;
+  }
+  let pid: number | undefined;
+  if (target !== undefined) {
+    // The target first: an unknown or stopped one is said before anything is built.
+    if (!io.isRoot) {
+      io.stderr("mcc: error: mcc debug enters another container's namespaces and writes into its /dev, which needs root (CAP_SYS_ADMIN and CAP_SYS_PTRACE)\n  hint: run it with sudo\n");
+      return EXIT.userError;
+    }
+    pid = targetPid(target);
+    if (pid === undefined) {
+      io.stderr(`mcc: error: no running container or process is ${target} (a runc container id, a podman container name or id, or a process id)\n`);
+      return EXIT.userError;
+    }
+  }
+
+  // The toolkit, built through the cache (unchanged inputs rebuild nothing) into a directory of
+  // mcc's data (outputs never live in the cache): its spec, lock and tree.
+  const release = options.release ?? "bookworm";
+  const dataHome = io.env["XDG_DATA_HOME"] || join(io.env["HOME"] ?? "/root", ".local", "share");
+  const dir = resolve(io.cwd, options.toolkit ?? join(dataHome, "mcc", "debug", `${release}-${arch}`));
+  mkdirSync(dir, { recursive: true });
+  const spec = join(dir, "toolkit.yml");
+  writeFileSync(spec, toolkitSpec(release, arch));
+  const toolkit = join(dir, "rootfs");
+  const built = await compileCommand(spec, { ...options, format: "rootfs", output: toolkit, arch, quiet: true, force: true }, io);
+  if (built !== EXIT.ok) return built;
+  if (pid === undefined) {
+    io.stderr(`mcc debug: the toolkit is in ${toolkit}\n`);
+    return EXIT.ok;
+  }
+
+  // Into the target's /dev, under a name of its own; the launchers written for that place.
+  const devDir = `/proc/${pid}/root/dev`;
+  if (!existsSync(devDir) || !statSync(devDir).isDirectory()) {
+    io.stderr(`mcc: error: ${target} has no /dev to put the toolkit in\n`);
+    return EXIT.userError;
+  }
+  const name = `.mcc-debug-${randomBytes(4).toString("hex")}`;
+  const inside = `/dev/${name}`;
+  const host = join(devDir, name);
+  try {
+    cpSync(toolkit, host, { recursive: true, verbatimSymlinks: true });
+    const applets = spawnSync(join(toolkit, "usr", "bin", "busybox"), ["--list"], { encoding: "utf8", timeout: 30_000 }).stdout.split("\n").filter(Boolean);
+    const made = launchers(inside, arch, applets);
+    // Their own directory: the toolkit's /bin is a link to usr/bin, where the tools are.
+    mkdirSync(join(host, LAUNCHERS));
+    for (const link of made.links) symlinkSync(link.target, join(host, LAUNCHERS, link.name));
+    for (const script of made.scripts) {
+      writeFileSync(join(host, LAUNCHERS, script.name), script.content);
+      chmodSync(join(host, LAUNCHERS, script.name), 0o755);
+    }
+  } catch (error) {
+    rmSync(host, { recursive: true, force: true });
+    io.stderr(`mcc: error: the toolkit cannot be put into ${target}'s /dev: ${(error as Error).message}\n  hint: its /dev may be full (the toolkit takes about 30 MB)\n`);
+    return EXIT.userError;
+  }
+  try {
+    const flags = NAMESPACES.filter(([ns]) => differs(pid as number, ns)).map(([, flag]) => flag);
+    const shell = `${inside}/usr/bin/busybox`;
+    const command = args.length === 0 ? [shell, "sh"] : [shell, "sh", "-c", 'exec "$@"', "sh", ...args];
+    const env = { PATH: `${inside}/${LAUNCHERS}:/usr/local/bin:/usr/bin:/bin`, HOME: "/", TERM: io.env["TERM"] ?? "dumb", PS1: "mcc-debug:\\w# ", MCC_DEBUG: inside };
+    return await new Promise<ExitCode>((done) => {
+      const child = spawn("nsenter", ["-t", String(pid), ...flags, "-r", "-w", "--", ...command], { stdio: "inherit", env });
+      child.on("error", (error) => {
+        io.stderr(`mcc: error: nsenter cannot start: ${error.message}\n  hint: install util-linux\n`);
+        done(EXIT.usage);
+      });
+      child.on("close", (code, signal) => done((code ?? (signal === null ? 1 : 128 + (signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 2))) as ExitCode));
+    });
+  } finally {
+    // Gone when the operator leaves (and with the target, if it stopped meanwhile).
+    rmSync(host, { recursive: true, force: true });
+  }
+}
+
+/** Whether the target's namespace of a kind is another than mcc's own. */
+function differs(pid: number, ns: string): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/${ns}`) !== readlinkSync(`/proc/self/ns/${ns}`);
+  } catch {
+    return false;
+  }
+}
+
+/** The process of a target: a PID, a runc container id, or a podman container. */
+function targetPid(target: string): number | undefined {
+  const alive = (pid: number) => Number.isSafeInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/root`);
+  if (/^\d+$/.test(target)) return alive(Number(target)) ? Number(target) : undefined;
+  const runc = spawnSync("runc", ["state", target], { encoding: "utf8", timeout: 30_000 });
+  if (runc.status === 0) {
+    try {
+      const state = JSON.parse(runc.stdout) as { pid?: number; status?: string };
+      if (state.status === "running" && state.pid !== undefined && alive(state.pid)) return state.pid;
+    } catch {
+      // not runc's
+    }
+  }
+  const podman = spawnSync("podman", ["inspect", "--type", "container", "--format", "{{.State.Pid}}", target], { encoding: "utf8", timeout: 60_000 });
+  if (podman.status === 0) {
+    const pid = Number(podman.stdout.trim());
+    if (alive(pid)) return pid;
+  }
+  return undefined;
+}
