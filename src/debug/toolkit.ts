@@ -63,3 +63,27 @@ export function launchers(prefix: string, arch: string, applets: readonly string
     })),
   };
 }
+
+/** Where the toolkit may land, in this order: a container runtime's usual tmpfs mounts. */
+const PLACES = ["/dev", "/run", "/tmp", "/var/tmp", "/dev/shm"];
+
+/**
+ * The first place in a target's mount table (`/proc/PID/mountinfo`) that is a writable tmpfs
+ * whose programs may run: runc's /dev; podman's /run or /tmp, since podman mounts /dev noexec.
+ * The image's own root is never written. Undefined when there is none.
+ */
+export function toolkitPlace(mountinfo: string): string | undefined {
+  const usable = new Set<string>();
+  for (const line of mountinfo.split("\n")) {
+    const [before, after] = line.split(" - ");
+    const fields = (before ?? "").split(" ");
+    const [fstype] = (after ?? "").split(" ");
+    const mountPoint = fields[4];
+    const options = (fields[5] ?? "").split(",");
+    if (mountPoint === undefined || fstype !== "tmpfs") continue;
+    // A later mount at the same place hides an earlier one.
+    if (options.includes("rw") && !options.includes("noexec")) usable.add(mountPoint);
+    else usable.delete(mountPoint);
+  }
+  return PLACES.find((p) => usable.has(p));
+}

@@ -121,6 +121,32 @@ test("the toolkit side-loaded into a running microcontainer: ps, ls, /proc, ss a
   assert.not.match(readFileSync(`/proc/${ctx.pid}/mountinfo`, "utf8"), /\.mcc-debug-/);
 });
 
+test("a podman container: the toolkit lands in its /run (podman mounts /dev noexec) and sees the container", (ctx) => {
+  needTools("podman");
+  // podman with a storage of its own, as mcc debug's own podman inspect will read it.
+  const env = { ...process.env, MCC_CACHE: sharedTestCache, CONTAINERS_STORAGE_CONF: join(ctx.work, "storage.conf"), CONTAINERS_CONF: join(ctx.work, "containers.conf") };
+  writeFileSync(join(ctx.work, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${ctx.work}/podman/storage"\nrunroot = "${ctx.work}/podman/run"\n`);
+  writeFileSync(join(ctx.work, "containers.conf"), '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n');
+  const archive = join(ctx.work, "httpd.tar");
+  const built = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", "busybox-httpd.yml"), "--format", "oci-archive", "-o", archive, "--arch", "amd64", "-q"], { encoding: "utf8", env, timeout: 10 * 60_000 });
+  assert.is(built.status, 0, built.stderr);
+  const podman = (args: string[]) => spawnSync("podman", args, { encoding: "utf8", env, timeout: 3 * 60_000 });
+  assert.is(podman(["load", "-i", archive]).status, 0);
+  const name = `web-${randomBytes(4).toString("hex")}`;
+  const started = podman(["run", "-d", "--name", name, "--read-only", "--user", "1000:1000", "localhost/httpd:1.36"]);
+  assert.is(started.status, 0, started.stderr);
+  try {
+    const r = spawnSync(process.execPath, [bin, "debug", name, "--toolkit", join(ctx.work, "toolkit"), "--", "ps"], { cwd: ctx.work, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env, timeout: 10 * 60_000 });
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\s*1 www\s+\/bin\/busybox httpd -f -p 8080/m);
+    assert.match(r.stdout, /\/run\/\.mcc-debug-[0-9a-f]+\/usr\/bin\/busybox/);
+    const pid = podman(["inspect", "--format", "{{.State.Pid}}", name]).stdout.trim();
+    assert.equal(readdirSync(`/proc/${pid}/root/run`).filter((n) => n.startsWith(".mcc-debug-")), []);
+  } finally {
+    podman(["rm", "--force", name]);
+  }
+});
+
 test("an unknown target, or no target at all: one line and an exit code, nothing built", (ctx) => {
   const unknown = debug(ctx, ["no-such-container-or-process", "--toolkit", join(ctx.work, "toolkit"), "--", "ps"]);
   assert.is(unknown.code, 1);

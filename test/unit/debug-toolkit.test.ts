@@ -1,7 +1,7 @@
 // The debugging toolkit's spec and launchers. Pure.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DEBUG_TOOLS, launchers, toolkitSpec } from "../../src/debug/toolkit.js";
+import { DEBUG_TOOLS, launchers, toolkitPlace, toolkitSpec } from "../../src/debug/toolkit.js";
 
 test("the toolkit is a spec: static busybox as the executable, the tools by include, no SBOM", () => {
   const spec = toolkitSpec("bookworm", "arm64");
@@ -24,6 +24,23 @@ test("launchers: each tool through the toolkit's loader and libraries only; appl
   );
   assert.match(launchers("/x", "arm64", []).scripts[0]?.content ?? "", /aarch64-linux-gnu\/ld-linux-aarch64\.so\.1/);
   assert.throws(() => launchers("/x", "riscv64", []), /no toolkit/);
+});
+
+test("where the toolkit lands: the first writable tmpfs that may run programs, never the image's root", () => {
+  const runc = "71 69 0:41 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755\n70 69 0:40 / / ro,relatime - ext4 /dev/vda rw\n";
+  assert.is(toolkitPlace(runc), "/dev");
+  // podman mounts /dev noexec; its /run and /tmp are not.
+  const podman = [
+    "1 0 0:1 / / ro,relatime - overlay overlay rw",
+    "2 1 0:2 / /dev rw,nosuid,noexec - tmpfs tmpfs rw,size=65536k",
+    "3 1 0:3 / /tmp rw,nosuid,nodev,relatime - tmpfs tmpfs rw",
+    "4 1 0:4 / /run rw,nosuid,nodev,relatime - tmpfs tmpfs rw",
+  ].join("\n");
+  assert.is(toolkitPlace(podman), "/run");
+  // Read-only, noexec or not a tmpfs: nowhere.
+  assert.is(toolkitPlace("1 0 0:1 / /dev ro - tmpfs tmpfs ro\n2 0 0:2 / /run rw,noexec - tmpfs tmpfs rw\n3 0 0:3 / /tmp rw - ext4 /dev/vda rw\n"), undefined);
+  // A later mount at the same place hides the earlier one.
+  assert.is(toolkitPlace("1 0 0:1 / /dev rw - tmpfs tmpfs rw\n2 0 0:2 / /dev rw,noexec - tmpfs tmpfs rw\n"), undefined);
 });
 
 test.run();

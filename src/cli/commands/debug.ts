@@ -1,13 +1,14 @@
 // `mcc debug TARGET [-- CMD...]`: a shell with real tools inside a running microcontainer that
 // has none. The toolkit (src/debug/toolkit.ts) is built through the cache like any spec, copied
-// into the target's /dev (a tmpfs in every container runtime, so the image is never touched and
-// nothing is mounted), entered with nsenter in the target's namespaces with its root as `/`,
-// and removed when the shell or command ends. Needs root, as entering another container does.
+// into a writable tmpfs of the target that may run programs (its /dev under runc, /run or /tmp
+// under podman: the image is never touched and nothing is mounted), entered with nsenter in the
+// target's namespaces with its root as `/`, and removed when the shell or command ends. Needs
+// root, as entering another container does.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, cpSync, existsSync, mkdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { launchers, TOOLKIT_TARGETS, toolkitSpec } from "../../debug/toolkit.js";
+import { launchers, TOOLKIT_TARGETS, toolkitPlace, toolkitSpec } from "../../debug/toolkit.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { SourceOptions } from "./common.js";
@@ -74,15 +75,21 @@ export async function debugCommand(target: string | undefined, args: readonly st
     return EXIT.ok;
   }
 
-  // Into the target's /dev, under a name of its own; the launchers written for that place.
-  const devDir = `/proc/${pid}/root/dev`;
-  if (!existsSync(devDir) || !statSync(devDir).isDirectory()) {
-    io.stderr(`mcc: error: ${target} has no /dev to put the toolkit in\n`);
+  // Into a writable tmpfs of the target whose programs may run (its /dev under runc, /run or
+  // /tmp under podman), under a name of its own; the launchers written for that place.
+  let place: string | undefined;
+  try {
+    place = toolkitPlace(readFileSync(`/proc/${pid}/mountinfo`, "utf8"));
+  } catch {
+    place = undefined;
+  }
+  if (place === undefined) {
+    io.stderr(`mcc: error: ${target} has no writable tmpfs that may run programs (/dev, /run, /tmp, /var/tmp, /dev/shm are missing, read-only or noexec) to put the toolkit in\n`);
     return EXIT.userError;
   }
   const name = `.mcc-debug-${randomBytes(4).toString("hex")}`;
-  const inside = `/dev/${name}`;
-  const host = join(devDir, name);
+  const inside = `${place}/${name}`;
+  const host = `/proc/${pid}/root${inside}`;
   try {
     cpSync(toolkit, host, { recursive: true, verbatimSymlinks: true });
     const applets = spawnSync(join(toolkit, "usr", "bin", "busybox"), ["--list"], { encoding: "utf8", timeout: 30_000 }).stdout.split("\n").filter(Boolean);
@@ -96,7 +103,7 @@ export async function debugCommand(target: string | undefined, args: readonly st
     }
   } catch (error) {
     rmSync(host, { recursive: true, force: true });
-    io.stderr(`mcc: error: the toolkit cannot be put into ${target}'s /dev: ${(error as Error).message}\n  hint: its /dev may be full (the toolkit takes about 30 MB)\n`);
+    io.stderr(`mcc: error: the toolkit cannot be put into ${target}'s ${place}: ${(error as Error).message}\n  hint: it may be full (the toolkit takes about 30 MB)\n`);
     return EXIT.userError;
   }
   try {
