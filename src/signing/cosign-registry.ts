@@ -4,7 +4,7 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import type { RegistryClient } from "../registry/client.js";
 import { RegistryError } from "../registry/errors.js";
 import type { Descriptor, ManifestDocument } from "../formats/oci-media-types.js";
-import { checkCosignLayer, COSIGN_PAYLOAD_TYPE, COSIGN_SIGNATURE_ANNOTATION, cosignLayer, cosignManifest, cosignPayload, cosignTag } from "./cosign.js";
+import { sha256, checkCosignLayer, COSIGN_PAYLOAD_TYPE, COSIGN_SIGNATURE_ANNOTATION, cosignLayer, cosignManifest, cosignPayload, cosignTag } from "./cosign.js";
 import { VerificationError } from "./image-signatures.js";
 
 type Layer = Descriptor & { annotations?: Record<string, string> };
@@ -31,15 +31,15 @@ export async function pushCosignSignatures(client: RegistryClient, repo: string,
     const layers = await existingLayers(client, repo, digest);
     // ECDSA signatures differ each time: one this key made of this payload already is enough.
     const publicKey = createPublicKey(key);
-    if (layers.some((l) => l.digest === cosignLayer(payload, key).digest && checkCosignLayer(payload, l.annotations?.[COSIGN_SIGNATURE_ANNOTATION], digest, publicKey) === undefined)) {
+    const payloadDigest = sha256(payload);
+    if (layers.some((l) => l.digest === payloadDigest && checkCosignLayer(payload, l.annotations?.[COSIGN_SIGNATURE_ANNOTATION], digest, publicKey) === undefined)) {
       tags.push(cosignTag(digest));
       continue;
     }
     const layer = cosignLayer(payload, key);
-    const { manifest, config } = cosignManifest([...layers, layer]);
+    const { manifest, config, configDescriptor } = cosignManifest([...layers, layer]);
     await client.putBlob(repo, payload, { digest: layer.digest, size: layer.size });
-    const configDigest = (JSON.parse(manifest.toString("utf8")) as ManifestDocument).config as Descriptor;
-    await client.putBlob(repo, config, { digest: configDigest.digest, size: configDigest.size });
+    await client.putBlob(repo, config, { digest: configDescriptor.digest, size: configDescriptor.size });
     await client.putManifest(repo, cosignTag(digest), manifest, "application/vnd.oci.image.manifest.v1+json");
     tags.push(cosignTag(digest));
   }

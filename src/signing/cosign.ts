@@ -55,7 +55,7 @@ export function cosignPayload(repository: string, digest: string): Buffer {
   return Buffer.from(JSON.stringify({ critical: { identity: { "docker-reference": repository }, image: { "docker-manifest-digest": digest }, type: COSIGN_TYPE }, optional: null }));
 }
 
-const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+export const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 /** A signature layer: the payload's descriptor, with the signature as its annotation. */
 export function cosignLayer(payload: Buffer, key: KeyObject): Descriptor & { annotations: Record<string, string> } {
@@ -67,15 +67,11 @@ export function cosignLayer(payload: Buffer, key: KeyObject): Descriptor & { ann
  * The signature manifest with `layers` (the ones already there and the new one, each payload
  * once), and its config: an empty image config naming the layers.
  */
-export function cosignManifest(layers: readonly (Descriptor & { annotations?: Record<string, string> })[]): { manifest: Buffer; config: Buffer } {
+export function cosignManifest(layers: readonly (Descriptor & { annotations?: Record<string, string> })[]): { manifest: Buffer; config: Buffer; configDescriptor: Descriptor } {
   const config = Buffer.from(JSON.stringify({ architecture: "", os: "", config: {}, rootfs: { type: "layers", diff_ids: layers.map((l) => l.digest) } }));
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: MEDIA.ociManifest,
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length },
-    layers,
-  };
-  return { manifest: Buffer.from(JSON.stringify(manifest)), config };
+  const configDescriptor = { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length };
+  const manifest = { schemaVersion: 2, mediaType: MEDIA.ociManifest, config: configDescriptor, layers };
+  return { manifest: Buffer.from(JSON.stringify(manifest)), config, configDescriptor };
 }
 
 /** Whether a signature layer's payload and annotation verify for `digest` with `key`; why not otherwise. */

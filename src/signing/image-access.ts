@@ -28,9 +28,9 @@ export interface ImageAccess {
   referrers(digest: string): Promise<readonly Descriptor[]>;
 }
 
-/** The top manifest, then each platform's of an index. */
-export async function manifestsOf(access: ImageAccess): Promise<FetchedManifest[]> {
-  const top = await access.top();
+/** The top manifest (fetched here unless given), then each platform's of an index. */
+export async function manifestsOf(access: ImageAccess, fetched?: FetchedManifest): Promise<FetchedManifest[]> {
+  const top = fetched ?? (await access.top());
   const out = [top];
   if (isIndexType(top.mediaType)) {
     const doc = JSON.parse(top.bytes.toString("utf8")) as ManifestDocument;

@@ -12,7 +12,7 @@ import { isIndexType, type ManifestDocument } from "../formats/oci-media-types.j
 import { signMessage, verifyMessage } from "./openpgp.js";
 import { openEnvelope, signStatement, statementCovers, statementFor } from "./attestations.js";
 import { claimBytes, claimMatches, parseClaim } from "./simple-signing.js";
-import { manifestsOf, type ImageAccess } from "./image-access.js";
+import { manifestsOf, type FetchedManifest, type ImageAccess } from "./image-access.js";
 
 /** Why an image is refused: what was checked and what was wrong. mcc verify and pull --verify exit 3. */
 export class VerificationError extends Error {
@@ -91,8 +91,8 @@ export async function signImage(host: Host, access: ImageAccess, identity: Ident
 }
 
 /** What a signed digest covers, checked: the platforms' manifests, then every config and layer against its digest. */
-export async function checkContents(access: ImageAccess): Promise<{ manifests: Awaited<ReturnType<typeof manifestsOf>>; blobs: number }> {
-  const manifests = await manifestsOf(access);
+export async function checkContents(access: ImageAccess, top?: FetchedManifest): Promise<{ manifests: FetchedManifest[]; blobs: number }> {
+  const manifests = await manifestsOf(access, top);
   let blobs = 0;
   for (const m of manifests) {
     const doc = JSON.parse(m.bytes.toString("utf8")) as ManifestDocument;
@@ -157,7 +157,7 @@ export async function verifyImage(
   }
   if (fingerprint === undefined) throw new VerificationError(`no valid signature of ${name} (${top.digest}): ${reasons.join("; ")}`);
 
-  const { manifests, blobs } = await checkContents(access);
+  const { manifests, blobs } = await checkContents(access, top);
   if (options.attestations !== true) return { digest: top.digest, fingerprint, manifests: manifests.length, blobs };
 
   // Every SBOM and provenance document of every platform, attested by a key of the keyring.

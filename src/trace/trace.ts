@@ -590,12 +590,12 @@ async function missingPythonImports(
   const versions = [...new Set(pythons.map((p) => p.version as string))];
   const libraries = versions.flatMap((v) => [`/usr/lib/python${v}`, `/usr/lib/python${v}/lib-dynload`, `/usr/local/lib/python${v}/dist-packages`]);
   const searchPath = [...(env.get("PYTHONPATH") ?? "").split(":").filter((d) => d.startsWith("/")), ...libraries, "/usr/lib/python3/dist-packages"];
+  // Extension modules by directory and module name: name.so, name.cpython-311-x86_64-linux-gnu.so.
+  const extensions = new Set<string>();
+  for (const f of files) if (f.endsWith(".so")) extensions.add(`${posix.dirname(f)}/${posix.basename(f).split(".")[0]}`);
   const moduleIn = (dir: string, parts: readonly string[]): boolean => {
     const base = posix.join(dir, ...parts);
-    const name = parts[parts.length - 1] as string;
-    if (files.has(`${base}.py`) || files.has(`${base}/__init__.py`) || dirs.has(base)) return true;
-    // An extension module: name.so, or name.cpython-311-x86_64-linux-gnu.so and the like.
-    return [...files].some((f) => posix.dirname(f) === posix.dirname(base) && posix.basename(f).startsWith(`${name}.`) && f.endsWith(".so"));
+    return files.has(`${base}.py`) || files.has(`${base}/__init__.py`) || dirs.has(base) || extensions.has(base);
   };
   const out: MissingImport[] = [];
   for (const script of scripts) {

@@ -247,7 +247,7 @@ export async function verifyTarget(target: string, options: VerifyOptions, io: C
       if (registry === undefined) throw new SigningInputError("cosign signatures are in the registry beside the image: verify the pushed reference");
       const top = await access.top();
       await verifyCosignSignature(registry.client, registry.repo, top.digest, key, target);
-      const { manifests, blobs } = await checkContents(access);
+      const { manifests, blobs } = await checkContents(access, top);
       if (!options.quiet) io.stderr(`verified ${target} (${top.digest}): a cosign signature by the key; ${manifests.length} manifests and ${blobs} blobs match their digests\n`);
       return top.digest;
     });
