@@ -26,17 +26,37 @@ export const TOOLKIT_TARGETS: Record<string, { triplet: string; loader: string }
   arm64: { triplet: "aarch64-linux-gnu", loader: "ld-linux-aarch64.so.1" },
 };
 
-/** The toolkit as a spec (YAML): what `mcc debug` builds, through the cache, per release and architecture. */
-export function toolkitSpec(release: string, arch: string): string {
+/** Where the debugging image keeps its entrypoint, the helper that enters a target (attachScript). */
+export const ATTACH_PATH = "/usr/bin/mcc-attach";
+
+/**
+ * The toolkit as a spec (YAML): what `mcc debug` builds, through the cache, per release and
+ * architecture. As an image (`image`), its entrypoint is the attach helper (`mcc-attach`,
+ * written beside the spec), it runs as root with `/` as its working directory and no mounts of
+ * its own, for every architecture listed.
+ */
+export function toolkitSpec(release: string, archs: readonly string[], image = false): string {
   const packages = ["busybox-static", ...new Set(DEBUG_TOOLS.map((t) => t.package))];
   return [
-    "# Written by mcc debug: the toolkit it side-loads into a running container.",
+    `# Written by mcc debug: the toolkit it side-loads into a running container${image ? ", as an image" : ""}.`,
     "version: 1",
     "name: mcc-debug",
-    `from: { release: ${release}, archs: [${arch}] }`,
+    `from: { release: ${release}, archs: [${archs.join(", ")}] }`,
     `packages: [${packages.join(", ")}]`,
-    "executable: /bin/busybox",
+    ...(image
+      ? [
+          `executable: ${ATTACH_PATH}`,
+          "user: { name: root, uid: 0, gid: 0 }",
+          "workdir: /",
+          "mounts: []",
+          "env: { PATH: /usr/bin:/bin }",
+          "files:",
+          `  - { path: ${ATTACH_PATH}, source: mcc-attach, mode: "0755" }`,
+          "layers: one",
+        ]
+      : ["executable: /bin/busybox"]),
     "include:",
+    "  - /usr/bin/busybox",
     ...DEBUG_TOOLS.map((t) => `  - ${t.path}`),
     "metadata: { sbom: false, provenance: false }",
     "",
@@ -86,4 +106,66 @@ export function toolkitPlace(mountinfo: string): string | undefined {
     else usable.delete(mountPoint);
   }
   return PLACES.find((p) => usable.has(p));
+}
+
+/**
+ * The attach helper of the debugging image (busybox's shell): for a container that shares a
+ * target's process namespace (`kubectl debug --target`, `docker`/`podman run
+ * --pid=container:NAME`). It reaches the target's root through `/proc/PID/root` (PID from
+ * `MCC_TARGET`, 1 by default: the target's program in a shared namespace), copies this
+ * toolkit into the first place `toolkitPlace` would choose, writes the launchers there (as
+ * `launchers` does), and runs a shell or the command given, chrooted into the target's root in
+ * its working directory; the copy is removed when it ends. Without a target to reach (PID 1 is
+ * the helper itself), a shell with the toolkit in the image's own root.
+ */
+export function attachScript(): string {
+  const tools = DEBUG_TOOLS.map((t) => `${t.name}:${t.path}`).join(" ");
+  const targets = Object.values(TOOLKIT_TARGETS)
+    .map((t) => `${t.triplet}:${t.loader}`)
+    .join(" ");
+  return `#!/usr/bin/busybox sh
+# mcc-attach: written by mcc debug --image. Enters the target's root with this toolkit.
+say() { echo "mcc-attach: $*" >&2; }
+pid=\${MCC_TARGET:-1}
+case $pid in ''|*[!0-9]*) say "MCC_TARGET is a process id, not '$pid'"; exit 2;; esac
+if [ "$pid" = "$$" ] || [ /proc/$pid/root/ -ef / ]; then
+  # No target shares this container's process namespace: the toolkit here.
+  [ $# -eq 0 ] && say "no target: this container shares no other's processes (kubectl debug --target=NAME, --pid=container:NAME); a shell in the toolkit"
+  cd /
+  if [ $# -eq 0 ]; then exec /usr/bin/busybox sh; else exec /usr/bin/busybox sh -c 'exec "$@"' sh "$@"; fi
+fi
+root=/proc/$pid/root
+if ! ls "$root/" >/dev/null 2>&1; then
+  say "cannot reach process $pid's root through $root: share its process namespace and add CAP_SYS_PTRACE (kubectl debug --profile=general, --cap-add SYS_PTRACE)"
+  exit 1
+fi
+place=
+for p in ${PLACES.join(" ")}; do
+  if awk -v p="$p" '{ n = index($0, " - "); split(substr($0, 1, n - 1), f, " "); split(substr($0, n + 3), g, " "); o = "," f[6] ","; if (f[5] == p) ok = (g[1] == "tmpfs" && o ~ /,rw,/ && o !~ /,noexec,/) } END { exit !ok }' "/proc/$pid/mountinfo"; then place=$p; break; fi
+done
+if [ -z "$place" ]; then
+  say "process $pid has no writable tmpfs that may run programs (${PLACES.join(", ")}) to put the toolkit in"
+  exit 1
+fi
+host=$(mktemp -d "$root$place/.mcc-debug-XXXXXXXX") || { say "cannot write into $place of process $pid"; exit 1; }
+trap 'rm -rf "$host"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+inside=\${host#"$root"}
+if ! cp -a /usr "$host/" || ! mkdir "$host/mcc-bin"; then say "the toolkit does not fit into $place of process $pid (it takes about 30 MB)"; exit 1; fi
+for t in ${targets}; do
+  [ -e "/usr/lib/\${t%%:*}/\${t#*:}" ] && libs=$inside/usr/lib/\${t%%:*} && loader=$libs/\${t#*:}
+done
+for a in $(/usr/bin/busybox --list); do ln -s ../usr/bin/busybox "$host/mcc-bin/$a"; done
+for t in ${tools}; do
+  name=\${t%%:*}
+  rm -f "$host/mcc-bin/$name"
+  printf '#!%s/usr/bin/busybox sh\\nexec "%s" --inhibit-cache --library-path "%s" --argv0 %s "%s%s" "$@"\\n' "$inside" "$loader" "$libs" "$name" "$inside" "\${t#*:}" > "$host/mcc-bin/$name"
+  chmod 755 "$host/mcc-bin/$name"
+done
+cwd=$(readlink "/proc/$pid/cwd") || cwd=/
+PATH="$inside/mcc-bin:/usr/local/bin:/usr/bin:/bin" HOME=/ PS1='mcc-debug:\\w# ' MCC_DEBUG=$inside MCC_CWD=$cwd \\
+  chroot "$root" "$inside/usr/bin/busybox" sh -c 'cd "$MCC_CWD" 2>/dev/null; unset MCC_CWD; if [ $# -eq 0 ]; then exec "$MCC_DEBUG/usr/bin/busybox" sh; else exec "$@"; fi' sh "$@"
+`;
 }

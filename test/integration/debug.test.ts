@@ -147,6 +147,59 @@ test("a podman container: the toolkit lands in its /run (podman mounts /dev noex
   }
 });
 
+test("the toolkit as an image beside a podman container (--pid=container:NAME): mcc-attach enters its root; built twice from two caches, the same bytes", (ctx) => {
+  needTools("podman");
+  const env = { ...process.env, MCC_CACHE: sharedTestCache, CONTAINERS_STORAGE_CONF: join(ctx.work, "storage.conf"), CONTAINERS_CONF: join(ctx.work, "containers.conf") };
+  writeFileSync(join(ctx.work, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${ctx.work}/podman/storage"\nrunroot = "${ctx.work}/podman/run"\n`);
+  writeFileSync(join(ctx.work, "containers.conf"), '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n');
+  const image = (archive: string, cache: string) =>
+    spawnSync(process.execPath, [bin, "debug", "--image", archive, "--format", "oci-archive", "--arch", "amd64", "--toolkit", join(ctx.work, "image-toolkit")], { cwd: ctx.work, encoding: "utf8", env: { ...env, MCC_CACHE: cache }, timeout: 10 * 60_000 });
+  const first = image(join(ctx.work, "debug-1.tar"), sharedTestCache);
+  assert.is(first.status, 0, first.stderr);
+  const second = image(join(ctx.work, "debug-2.tar"), join(ctx.work, "fresh-cache"));
+  assert.is(second.status, 0, second.stderr);
+  const digest = (out: string) => /oci-archive (sha256:[0-9a-f]{64})/.exec(out)?.[1];
+  assert.ok(digest(first.stdout + first.stderr), first.stdout + first.stderr);
+  assert.is(digest(second.stdout + second.stderr), digest(first.stdout + first.stderr));
+  assert.ok(readFileSync(join(ctx.work, "debug-1.tar")).equals(readFileSync(join(ctx.work, "debug-2.tar"))), "the two archives differ");
+
+  const podman = (args: string[]) => spawnSync("podman", args, { encoding: "utf8", env, timeout: 3 * 60_000 });
+  const archive = join(ctx.work, "httpd.tar");
+  const built = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", "busybox-httpd.yml"), "--format", "oci-archive", "-o", archive, "--arch", "amd64", "-q", "--force"], { encoding: "utf8", env, timeout: 10 * 60_000 });
+  assert.is(built.status, 0, built.stderr);
+  assert.is(podman(["load", "-i", archive]).status, 0);
+  assert.is(podman(["load", "-i", join(ctx.work, "debug-1.tar")]).status, 0);
+  const name = `web-${randomBytes(4).toString("hex")}`;
+  const started = podman(["run", "-d", "--name", name, "--read-only", "--user", "1000:1000", "localhost/httpd:1.36"]);
+  assert.is(started.status, 0, started.stderr);
+  try {
+    const beside = (args: string[]) => podman(["run", "--rm", `--pid=container:${name}`, ...args]);
+    // Its processes and its root, the toolkit in its /run; the command's exit code passed on.
+    const ps = beside(["--cap-add", "SYS_PTRACE", "localhost/mcc-debug:latest", "ps"]);
+    assert.is(ps.status, 0, ps.stderr);
+    assert.match(ps.stdout, /^\s*1 www\s+\/bin\/busybox httpd -f -p 8080/m);
+    assert.match(ps.stdout, /\/run\/\.mcc-debug-\w+\/usr\/bin\/busybox/);
+    const look = beside(["--cap-add", "SYS_PTRACE", "--network", `container:${name}`, "localhost/mcc-debug:latest", "sh", "-c", "pwd; ls /read; ss -ltn; timeout 2 strace -p 1; exit 5"]);
+    assert.is(look.status, 5, look.stderr);
+    assert.match(look.stdout, /^\/read\/www\nhttpd\.conf\nwww\n/);
+    assert.match(look.stdout, /LISTEN .*:8080\b/);
+    assert.match(look.stderr, /strace: Process 1 attached/);
+    // Without CAP_SYS_PTRACE the target's root (another user's) is out of reach: said, exit 1.
+    const refused = beside(["localhost/mcc-debug:latest", "ls"]);
+    assert.is(refused.status, 1);
+    assert.match(refused.stderr, /mcc-attach: cannot reach process 1's root .*CAP_SYS_PTRACE/);
+    // Alone, the image is a shell with the toolkit in its own root.
+    const alone = podman(["run", "--rm", "localhost/mcc-debug:latest", "ps"]);
+    assert.is(alone.status, 0, alone.stderr);
+    assert.match(alone.stdout, /^\s*1 root\s+\{ps\}/m);
+    const pid = podman(["inspect", "--format", "{{.State.Pid}}", name]).stdout.trim();
+    assert.equal(readdirSync(`/proc/${pid}/root/run`).filter((n) => n.startsWith(".mcc-debug-")), []);
+    assert.is(podman(["inspect", "--format", "{{.State.Status}}", name]).stdout.trim(), "running");
+  } finally {
+    podman(["rm", "--force", name]);
+  }
+});
+
 test("an unknown target, or no target at all: one line and an exit code, nothing built", (ctx) => {
   const unknown = debug(ctx, ["no-such-container-or-process", "--toolkit", join(ctx.work, "toolkit"), "--", "ps"]);
   assert.is(unknown.code, 1);

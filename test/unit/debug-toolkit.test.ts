@@ -1,14 +1,30 @@
 // The debugging toolkit's spec and launchers. Pure.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DEBUG_TOOLS, launchers, toolkitPlace, toolkitSpec } from "../../src/debug/toolkit.js";
+import { ATTACH_PATH, attachScript, DEBUG_TOOLS, launchers, toolkitPlace, toolkitSpec } from "../../src/debug/toolkit.js";
 
 test("the toolkit is a spec: static busybox as the executable, the tools by include, no SBOM", () => {
-  const spec = toolkitSpec("bookworm", "arm64");
+  const spec = toolkitSpec("bookworm", ["arm64"]);
   assert.match(spec, /^from: \{ release: bookworm, archs: \[arm64\] \}$/m);
   assert.match(spec, /^packages: \[busybox-static, strace, curl, iproute2\]$/m);
   assert.match(spec, /^executable: \/bin\/busybox$/m);
   for (const tool of DEBUG_TOOLS) assert.match(spec, new RegExp(`^  - ${tool.path}$`, "m"));
+});
+
+test("as an image: the attach helper is the entrypoint, run as root from /, for every architecture asked, with no mounts of its own", () => {
+  const spec = toolkitSpec("trixie", ["amd64", "arm64"], true);
+  assert.match(spec, /^from: \{ release: trixie, archs: \[amd64, arm64\] \}$/m);
+  assert.match(spec, new RegExp(`^executable: ${ATTACH_PATH}$`, "m"));
+  assert.match(spec, /^user: \{ name: root, uid: 0, gid: 0 \}$/m);
+  assert.match(spec, /^mounts: \[\]$/m);
+  assert.match(spec, new RegExp(`^  - \\{ path: ${ATTACH_PATH}, source: mcc-attach, mode: "0755" \\}$`, "m"));
+  assert.not.match(spec, /^executable: \/bin\/busybox$/m);
+  // The helper is busybox's shell, writes a launcher for each tool and knows each loader.
+  const script = attachScript();
+  assert.ok(script.startsWith("#!/usr/bin/busybox sh\n"));
+  for (const tool of DEBUG_TOOLS) assert.ok(script.includes(`${tool.name}:${tool.path}`), tool.name);
+  assert.ok(script.includes("x86_64-linux-gnu:ld-linux-x86-64.so.2 aarch64-linux-gnu:ld-linux-aarch64.so.1"));
+  assert.ok(script.includes("for p in /dev /run /tmp /var/tmp /dev/shm; do"));
 });
 
 test("launchers: each tool through the toolkit's loader and libraries only; applets linked, a tool's name not", () => {

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { launchers, TOOLKIT_TARGETS, toolkitPlace, toolkitSpec } from "../../debug/toolkit.js";
+import { attachScript, launchers, TOOLKIT_TARGETS, toolkitPlace, toolkitSpec } from "../../debug/toolkit.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { SourceOptions } from "./common.js";
@@ -19,6 +19,11 @@ export interface DebugOptions extends SourceOptions {
   readonly release?: string;
   /** Where the toolkit is built (its spec, lock and tree); without a target, build it and stop. */
   readonly toolkit?: string;
+  /** Write the toolkit as an image here instead (for kubectl debug and --pid=container:X). */
+  readonly image?: string;
+  /** The image's format (oci, oci-archive, docker-archive) and architectures (comma-separated). */
+  readonly format?: string;
+  readonly arch?: string;
 }
 
 /** The directory of the launchers, in the toolkit where it lands: first on the shell's PATH. */
@@ -41,6 +46,7 @@ export async function debugCommand(target: string | undefined, args: readonly st
     io.stderr(`mcc: error: mcc debug has no toolkit for ${arch}\n`);
     return EXIT.usage;
   }
+  if (options.image !== undefined) return imageCommand(target, options, io);
   if (options.toolkit === undefined && target === undefined) {
     io.stderr("mcc: error: give the target: a runc container id, a podman container, or a process id (or --toolkit DIR to build the toolkit alone)\n");
     return EXIT.usage;
@@ -66,7 +72,7 @@ export async function debugCommand(target: string | undefined, args: readonly st
   const dir = resolve(io.cwd, options.toolkit ?? join(dataHome, "mcc", "debug", `${release}-${arch}`));
   mkdirSync(dir, { recursive: true });
   const spec = join(dir, "toolkit.yml");
-  writeFileSync(spec, toolkitSpec(release, arch));
+  writeFileSync(spec, toolkitSpec(release, [arch]));
   const toolkit = join(dir, "rootfs");
   const built = await compileCommand(spec, { ...options, format: "rootfs", output: toolkit, arch, quiet: true, force: true }, io);
   if (built !== EXIT.ok) return built;
@@ -123,6 +129,38 @@ export async function debugCommand(target: string | undefined, args: readonly st
     // Gone when the operator leaves (and with the target, if it stopped meanwhile).
     rmSync(host, { recursive: true, force: true });
   }
+}
+
+/**
+ * `mcc debug --image PATH`: the toolkit as an image whose entrypoint, mcc-attach, enters the
+ * target whose process namespace it shares, for kubectl debug --target and docker or podman run
+ * --pid=container:NAME. Its spec, lock and helper are kept in the toolkit directory.
+ */
+async function imageCommand(target: string | undefined, options: DebugOptions, io: CliIo): Promise<ExitCode> {
+  if (target !== undefined) {
+    io.stderr("mcc: error: --image writes the toolkit as an image and takes no target\n  hint: run the image beside the target: kubectl debug -it POD --image=IMAGE --target=CONTAINER\n");
+    return EXIT.usage;
+  }
+  const format = options.format ?? "oci";
+  if (!["oci", "oci-archive", "docker-archive"].includes(format)) {
+    io.stderr(`mcc: error: --image writes oci, oci-archive or docker-archive, not ${format}\n`);
+    return EXIT.usage;
+  }
+  const archs = (options.arch ?? io.hostArch).split(",").map((a) => a.trim());
+  const unknown = archs.find((a) => TOOLKIT_TARGETS[a] === undefined);
+  if (unknown !== undefined) {
+    io.stderr(`mcc: error: mcc debug has no toolkit for ${unknown} (it has ${Object.keys(TOOLKIT_TARGETS).join(", ")})\n`);
+    return EXIT.usage;
+  }
+  const release = options.release ?? "bookworm";
+  const dataHome = io.env["XDG_DATA_HOME"] || join(io.env["HOME"] ?? "/root", ".local", "share");
+  const dir = resolve(io.cwd, options.toolkit ?? join(dataHome, "mcc", "debug", `${release}-image-${archs.join("-")}`));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "mcc-attach"), attachScript());
+  const spec = join(dir, "toolkit.yml");
+  writeFileSync(spec, toolkitSpec(release, archs, true));
+  const { arch: _arch, toolkit: _toolkit, image, ...rest } = options;
+  return compileCommand(spec, { ...rest, format, output: resolve(io.cwd, image as string) }, io);
 }
 
 /** Whether the target's namespace of a kind is another than mcc's own. */
