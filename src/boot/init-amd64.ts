@@ -1,9 +1,9 @@
 import { MS } from "./init-plan.js";
-import { LINE_STRIDE, REBOOT, type Layout, type Text } from "./init-layout.js";
+import { AF_INET, AT_REMOVEDIR, LINE_STRIDE, O_CLOEXEC, REBOOT, SIOCSIFFLAGS, SOCK_DGRAM_CLOEXEC, type Layout, type Text } from "./init-layout.js";
 import { R, addImm, andImm, assemble, cmp64, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item, type Reg } from "./x86-64.js";
 
 /** x86-64 Linux system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
-const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169 } as const;
+const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169, openat: 257, finit_module: 313, close: 3, unlinkat: 263, socket: 41, ioctl: 16 } as const;
 
 /** `write(fd, text)`, rax and the argument registers clobbered. */
 function write(fd: number, text: Text): Item[] {
@@ -25,11 +25,59 @@ export function amd64Program(l: Layout): Uint8Array {
     code.push(...call(SYS.mount, m.source, m.target, m.fstype, m.m.flags, m.data));
     code.push(test64(R.rax), jump("ns", `mounted${i}`), ...write(2, m.failed), label(`mounted${i}`));
   });
-  // 2. / read-only, best effort: the rootfs may refuse, and nothing depends on it.
+  // 2. Kernel modules, dependencies first: each file opened, given to finit_module, closed and
+  //    removed (with the boot stage's directory at the end), so the program finds none of it.
+  //    rbx holds the descriptor, rbp finit_module's result. A failure is said and the boot goes on.
+  l.modules.forEach((m, i) => {
+    code.push(
+      ...call(SYS.openat, 0, m.path, O_CLOEXEC.amd64),
+      test64(R.rax),
+      jump("s", `module_failed${i}`),
+      movReg(R.rbx, R.rax),
+      movReg(R.rdi, R.rbx),
+      movImm(R.rsi, l.empty),
+      zero(R.rdx),
+      movImm(R.rax, SYS.finit_module),
+      syscall(),
+      movReg(R.rbp, R.rax),
+      movReg(R.rdi, R.rbx),
+      movImm(R.rax, SYS.close),
+      syscall(),
+      test64(R.rbp),
+      jump("ns", `module_loaded${i}`),
+      label(`module_failed${i}`),
+      ...write(2, m.failed),
+      label(`module_loaded${i}`),
+      ...call(SYS.unlinkat, 0, m.path, 0),
+    );
+  });
+  if (l.bootDir !== 0) code.push(...call(SYS.unlinkat, 0, l.bootDir, AT_REMOVEDIR));
+  // 3. The loopback interface up (the kernel gives it 127.0.0.1 and ::1): SIOCSIFFLAGS on a socket.
+  code.push(
+    ...call(SYS.socket, AF_INET, SOCK_DGRAM_CLOEXEC, 0),
+    test64(R.rax),
+    jump("s", "no_loopback"),
+    movReg(R.rbx, R.rax),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rsi, SIOCSIFFLAGS),
+    movImm(R.rdx, l.loopback.ifreq),
+    movImm(R.rax, SYS.ioctl),
+    syscall(),
+    movReg(R.rbp, R.rax),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rax, SYS.close),
+    syscall(),
+    test64(R.rbp),
+    jump("ns", "loopback_up"),
+    label("no_loopback"),
+    ...write(2, l.loopback.failed),
+    label("loopback_up"),
+  );
+  // 4. / read-only, best effort: the rootfs may refuse, and nothing depends on it.
   code.push(...call(SYS.mount, 0, l.root, 0, MS.REMOUNT | MS.RDONLY, 0));
-  // 3. fork: 0 in the child, the child's pid in the parent, negative on failure.
+  // 5. fork: 0 in the child, the child's pid in the parent, negative on failure.
   code.push(...call(SYS.fork), test64(R.rax), jump("s", "no_fork"), jump("e", "child"), movReg(R.rbp, R.rax));
-  // 4. PID 1 reaps every process (orphans are re-parented to it) until the child is reaped;
+  // 6. PID 1 reaps every process (orphans are re-parented to it) until the child is reaped;
   //    the status goes to the top of the stack (over argc, which the init does not read).
   code.push(
     label("reap"),
@@ -42,7 +90,7 @@ export function amd64Program(l: Layout): Uint8Array {
     cmp64(R.rax, R.rbp),
     jump("ne", "reap"),
   );
-  // 5. N: the exit code (bits 8-15) when the signal bits (0-6) are 0, else 128 + the signal.
+  // 7. N: the exit code (bits 8-15) when the signal bits (0-6) are 0, else 128 + the signal.
   code.push(
     loadTopOfStack32(R.rbx),
     movReg32(R.rcx, R.rbx),
@@ -55,7 +103,7 @@ export function amd64Program(l: Layout): Uint8Array {
     movReg32(R.rbx, R.rcx),
     addImm(R.rbx, 128),
   );
-  // 6. One write of line N from the table (its length in the record's last byte), sync, and
+  // 8. One write of line N from the table (its length in the record's last byte), sync, and
   //    reboot(2). If reboot returns, exiting PID 1 panics the kernel, which panic=-1 reboots.
   code.push(
     label("report"),
@@ -73,7 +121,7 @@ export function amd64Program(l: Layout): Uint8Array {
   );
   // fork failed: there is no program; report it as a shell does a command it cannot run.
   code.push(label("no_fork"), ...write(2, l.noFork), movImm(R.rbx, 127), jump("always", "report"));
-  // 7. The child: a session of its own, no supplementary groups, the plan's gid then uid
+  // 9. The child: a session of its own, no supplementary groups, the plan's gid then uid
   //    (the gid first, while still allowed to change it), the working directory, execve.
   code.push(
     label("child"),

@@ -1,12 +1,12 @@
 import { addImm32, addShifted, assemble, branch, cmpReg, label, loadByte, loadTopOfStack32, movFromSp, movImm, movMinusOne, movReg, svc, ubfx, type Item, type XReg } from "./aarch64.js";
-import { LINE_STRIDE, REBOOT, type Layout, type Text } from "./init-layout.js";
+import { AF_INET, AT_REMOVEDIR, LINE_STRIDE, O_CLOEXEC, REBOOT, SIOCSIFFLAGS, SOCK_DGRAM_CLOEXEC, type Layout, type Text } from "./init-layout.js";
 import { MS } from "./init-plan.js";
 
 /**
  * arm64 Linux system call numbers (include/uapi/asm-generic/unistd.h). There is no fork:
  * clone(SIGCHLD, 0, ...) is fork.
  */
-const SYS = { write: 64, chdir: 49, execve: 221, exit: 93, clone: 220, wait4: 260, setuid: 146, setgid: 144, setsid: 157, setgroups: 159, sync: 81, mount: 40, reboot: 142 } as const;
+const SYS = { write: 64, chdir: 49, execve: 221, exit: 93, clone: 220, wait4: 260, setuid: 146, setgid: 144, setsid: 157, setgroups: 159, sync: 81, mount: 40, reboot: 142, openat: 56, finit_module: 273, close: 57, unlinkat: 35, socket: 198, ioctl: 29 } as const;
 const SIGCHLD = 17;
 
 /** A system call with up to five arguments in x0-x4; the number in x8. */
@@ -36,11 +36,54 @@ export function arm64Program(l: Layout): Uint8Array {
     code.push(...call(SYS.mount, m.source, m.target, m.fstype, m.m.flags, m.data));
     code.push(branch({ op: "tbz", reg: 0, bit: 63 }, `mounted${i}`), ...write(2, m.failed), label(`mounted${i}`));
   });
-  // 2. / read-only, best effort.
+  // 2. Kernel modules, dependencies first (as on x86-64); x22 holds the descriptor, x23
+  //    finit_module's result.
+  const fd: XReg = 22;
+  const result: XReg = 23;
+  l.modules.forEach((m, i) => {
+    code.push(
+      ...call(SYS.openat, 0, m.path, O_CLOEXEC.arm64),
+      ifFailed(`module_failed${i}`),
+      movReg(fd, 0),
+      ...movImm(1, l.empty),
+      ...movImm(2, 0),
+      ...movImm(8, SYS.finit_module),
+      svc(),
+      movReg(result, 0),
+      movReg(0, fd),
+      ...movImm(8, SYS.close),
+      svc(),
+      branch({ op: "tbz", reg: result, bit: 63 }, `module_loaded${i}`),
+      label(`module_failed${i}`),
+      ...write(2, m.failed),
+      label(`module_loaded${i}`),
+      ...call(SYS.unlinkat, 0, m.path, 0),
+    );
+  });
+  if (l.bootDir !== 0) code.push(...call(SYS.unlinkat, 0, l.bootDir, AT_REMOVEDIR));
+  // 3. The loopback interface up.
+  code.push(
+    ...call(SYS.socket, AF_INET, SOCK_DGRAM_CLOEXEC, 0),
+    ifFailed("no_loopback"),
+    movReg(fd, 0),
+    ...movImm(1, SIOCSIFFLAGS),
+    ...movImm(2, l.loopback.ifreq),
+    ...movImm(8, SYS.ioctl),
+    svc(),
+    movReg(result, 0),
+    movReg(0, fd),
+    ...movImm(8, SYS.close),
+    svc(),
+    branch({ op: "tbz", reg: result, bit: 63 }, "loopback_up"),
+    label("no_loopback"),
+    ...write(2, l.loopback.failed),
+    label("loopback_up"),
+  );
+  // 4. / read-only, best effort.
   code.push(...call(SYS.mount, 0, l.root, 0, MS.REMOUNT | MS.RDONLY, 0));
-  // 3. fork, as clone(SIGCHLD): 0 in the child, its pid in the parent, negative on failure.
+  // 5. fork, as clone(SIGCHLD): 0 in the child, its pid in the parent, negative on failure.
   code.push(...call(SYS.clone, SIGCHLD, 0, 0, 0, 0), ifFailed("no_fork"), branch({ op: "cbz", reg: 0, wide: true }, "child"), movReg(child, 0));
-  // 4. PID 1 reaps every process until the child is reaped; the status goes to [sp].
+  // 6. PID 1 reaps every process until the child is reaped; the status goes to [sp].
   code.push(
     label("reap"),
     movMinusOne(0),
@@ -52,7 +95,7 @@ export function arm64Program(l: Layout): Uint8Array {
     cmpReg(0, child),
     branch({ op: "b.cond", cond: "ne" }, "reap"),
   );
-  // 5. N: the exit code (bits 8-15) when the signal bits (0-6) are 0, else 128 + the signal.
+  // 7. N: the exit code (bits 8-15) when the signal bits (0-6) are 0, else 128 + the signal.
   code.push(
     loadTopOfStack32(status),
     ubfx(n, status, 0, 7),
@@ -62,7 +105,7 @@ export function arm64Program(l: Layout): Uint8Array {
     label("signaled"),
     addImm32(n, n, 128),
   );
-  // 6. Line N of the table (table + 24 N = table + 8 (N + 2 N)), its length in the record's
+  // 8. Line N of the table (table + 24 N = table + 8 (N + 2 N)), its length in the record's
   //    last byte; one write, sync, reboot(2); if reboot returns, exit (a panic, then a reboot).
   code.push(
     label("report"),
@@ -80,7 +123,7 @@ export function arm64Program(l: Layout): Uint8Array {
     svc(),
   );
   code.push(label("no_fork"), ...write(2, l.noFork), ...movImm(n, 127), branch({ op: "b" }, "report"));
-  // 7. The child: session, groups, gid, uid, working directory, execve.
+  // 9. The child: session, groups, gid, uid, working directory, execve.
   code.push(
     label("child"),
     ...call(SYS.setsid),

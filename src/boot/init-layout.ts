@@ -1,7 +1,16 @@
-import { bootMounts, type BootMount, type InitPlan } from "./init-plan.js";
+import { BOOT_STAGE_DIR, bootMounts, type BootMount, type InitPlan } from "./init-plan.js";
 
 /** reboot(2)'s magic numbers and commands (the same on every architecture). */
 export const REBOOT = { magic1: 0xfee1dead, magic2: 672274793, powerOff: 0x4321fedc, restart: 0x01234567 } as const;
+
+/** An interface's "up" flag (include/uapi/linux/if.h), and the ioctl that sets the flags. */
+export const IFF_UP = 0x1;
+export const SIOCSIFFLAGS = 0x8914;
+/** Flags of the sockets and files the init opens: close-on-exec, so the program inherits none. */
+export const O_CLOEXEC = { amd64: 0o2000000, arm64: 0o2000000 } as const;
+export const SOCK_DGRAM_CLOEXEC = 2 | 0o2000000;
+export const AF_INET = 2;
+export const AT_REMOVEDIR = 0x200;
 
 /** Bytes per line of the exit status table: the line, zero padding, its length in the last byte. */
 export const LINE_STRIDE = 24;
@@ -14,6 +23,14 @@ export function exitStatusLine(status: number): string {
 /** The addresses (and lengths) the code refers to, all in the data segment. */
 export interface Layout {
   readonly mounts: readonly { readonly m: BootMount; readonly source: number; readonly target: number; readonly fstype: number; readonly data: number; readonly failed: Text }[];
+  /** Kernel modules in load order: the file, and the line said when it cannot be loaded. */
+  readonly modules: readonly { readonly path: number; readonly failed: Text }[];
+  /** The boot stage's directory, removed once empty; 0 when there is none. */
+  readonly bootDir: number;
+  /** An empty string (finit_module's parameters). */
+  readonly empty: number;
+  /** `struct ifreq` of the loopback interface with IFF_UP, for SIOCSIFFLAGS. */
+  readonly loopback: { readonly ifreq: number; readonly failed: Text };
   readonly root: number;
   readonly executable: number;
   readonly argv: number;
@@ -58,8 +75,20 @@ export function layOut(plan: InitPlan, data: Data): Layout {
     lines.set(line, n * LINE_STRIDE);
     lines[n * LINE_STRIDE + LINE_STRIDE - 1] = line.length;
   }
+  const modules = plan.modules.map((path) => {
+    if (!path.startsWith(`${BOOT_STAGE_DIR}/`)) throw new Error(`a kernel module for the init lies outside ${BOOT_STAGE_DIR}: ${path}`);
+    return { path: data.cstring(path), failed: data.text(`mcc: cannot load the kernel module ${path.slice(BOOT_STAGE_DIR.length + 1)}\n`) };
+  });
+  // struct ifreq: the name (16 bytes, NUL-padded), then ifr_flags (a short) in the union.
+  const ifreq = new Uint8Array(40);
+  ifreq.set(new TextEncoder().encode("lo"), 0);
+  new DataView(ifreq.buffer).setUint16(16, IFF_UP, true);
   return {
     mounts,
+    modules,
+    bootDir: plan.modules.length === 0 ? 0 : data.cstring(BOOT_STAGE_DIR),
+    empty: data.cstring(""),
+    loopback: { ifreq: data.block(ifreq, 8), failed: data.text("mcc: cannot bring up the loopback interface\n") },
     root: data.cstring("/"),
     executable,
     argv,

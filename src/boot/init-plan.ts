@@ -16,7 +16,12 @@ export interface InitPlan {
   readonly mounts: readonly { readonly path: string; readonly type: MountType }[];
   /** What the machine does when the program has exited. */
   readonly onExit: "poweroff" | "restart";
+  /** Kernel module files in the initramfs, in load order (dependencies first); each is removed once loaded. */
+  readonly modules: readonly string[];
 }
+
+/** Where the initramfs holds what the boot needs before the program starts, and removes then. */
+export const BOOT_STAGE_DIR = "/.mcc-boot";
 
 /** One mount(2) call of the init. */
 export interface BootMount {
@@ -66,7 +71,7 @@ export function bootMounts(plan: InitPlan): BootMount[] {
 /** What of the spec the init runs: the process, its environment, user, directory and mounts. */
 export type InitSpec = Pick<Spec, "executable" | "args" | "env" | "user" | "workdir" | "mounts">;
 
-export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: "poweroff" | "restart"): InitPlan {
+export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: "poweroff" | "restart", modules: readonly string[] = []): InitPlan {
   return {
     arch,
     executable: spec.executable,
@@ -77,5 +82,6 @@ export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: "pow
     workdir: spec.workdir,
     mounts: spec.mounts,
     onExit,
+    modules,
   };
 }

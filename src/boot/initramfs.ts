@@ -1,6 +1,13 @@
 import type { ImageTree } from "../assemble/image-tree.js";
 import { newcArchive, type CpioEntry } from "./cpio.js";
 import { gzipStable } from "../formats/stable-gzip.js";
+import { BOOT_STAGE_DIR } from "./init-plan.js";
+
+/** A file the init uses before the program starts (a kernel module) and then removes: under BOOT_STAGE_DIR. */
+export interface BootFile {
+  readonly path: string;
+  readonly data: Uint8Array;
+}
 
 /** Reads a cache blob's bytes by sha256; the only I/O an initramfs needs, passed in. */
 export type BlobReader = (sha256: string) => Promise<Uint8Array>;
@@ -21,7 +28,7 @@ const CONSOLE: CpioEntry = { kind: "char-device", path: "/dev/console", mode: 0o
  * `/dev/console` is refused: the boot owns those paths. File contents come through `read`,
  * so this stays free of I/O of its own.
  */
-export async function initramfsEntries(tree: ImageTree, init: Uint8Array, read: BlobReader): Promise<CpioEntry[]> {
+export async function initramfsEntries(tree: ImageTree, init: Uint8Array, read: BlobReader, stage: readonly BootFile[] = []): Promise<CpioEntry[]> {
   const byPath = new Map<string, CpioEntry>();
   for (const entry of tree.entries) {
     switch (entry.kind) {
@@ -39,7 +46,7 @@ export async function initramfsEntries(tree: ImageTree, init: Uint8Array, read: 
       }
     }
   }
-  for (const path of ["/init", CONSOLE.path]) {
+  for (const path of ["/init", CONSOLE.path, BOOT_STAGE_DIR]) {
     if (byPath.has(path)) throw new Error(`the image has its own ${path}, which the boot's init needs`);
   }
   for (const path of BOOT_DIRECTORIES) {
@@ -48,11 +55,16 @@ export async function initramfsEntries(tree: ImageTree, init: Uint8Array, read: 
     else if (there.kind !== "directory") throw new Error(`${path} is a ${there.kind} in the image; the boot mounts a file system there`);
   }
   byPath.set("/init", { kind: "file", path: "/init", mode: 0o755, uid: 0, gid: 0, data: init });
+  if (stage.length > 0) byPath.set(BOOT_STAGE_DIR, { kind: "directory", path: BOOT_STAGE_DIR, mode: 0o700, uid: 0, gid: 0 });
+  for (const f of stage) {
+    if (!f.path.startsWith(`${BOOT_STAGE_DIR}/`) || f.path.slice(BOOT_STAGE_DIR.length + 1).includes("/")) throw new Error(`a boot-stage file lies outside ${BOOT_STAGE_DIR}: ${f.path}`);
+    byPath.set(f.path, { kind: "file", path: f.path, mode: 0o600, uid: 0, gid: 0, data: f.data });
+  }
   byPath.set(CONSOLE.path, CONSOLE);
   return [...byPath.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
 
 /** The gzip-compressed newc initramfs of the tree and the init: same inputs, same bytes. */
-export async function buildInitramfs(tree: ImageTree, init: Uint8Array, read: BlobReader, epoch: number): Promise<Uint8Array> {
-  return gzipStable(newcArchive(await initramfsEntries(tree, init, read), epoch));
+export async function buildInitramfs(tree: ImageTree, init: Uint8Array, read: BlobReader, epoch: number, stage: readonly BootFile[] = []): Promise<Uint8Array> {
+  return gzipStable(newcArchive(await initramfsEntries(tree, init, read, stage), epoch));
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_MODULES } from "../boot/kernel-modules.js";
 import { createHash } from "node:crypto";
 import type { LockedArch } from "../resolve/lock.js";
 import { DEFAULT_CONSOLE } from "../resolve/boot-packages.js";
@@ -174,14 +175,16 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
         const fetch = add("fetch", `fetch ${p.name} ${p.version} ${p.arch}`, { name: p.name, version: p.version, arch: p.arch, sha256: p.sha256, size: p.size, filename: p.filename, archive: p.archive }, []);
         return { step: add("unpack", `unpack ${p.name} ${p.arch}`, { name: p.name, sha256: p.sha256 }, [fetch]), kernel: p.reason.startsWith("boot: kernel") };
       });
-      // What the init does: the spec's process, its mounts, and what follows its exit.
+      boot.kernel = bootUnpacked.find((b) => b.kernel)?.step;
+      if (boot.kernel === undefined) throw new Error(`the lock has no kernel for ${arch}`);
+      // What the init does: the spec's process, its mounts, the kernel modules it loads from
+      // the kernel package, and what follows the program's exit.
       boot.initramfs = add(
         "initramfs",
         `write the initramfs (newc cpio+gzip)${on}`,
-        { arch, epoch, executable: spec.executable, args: spec.args, env: spec.env, user: spec.user, workdir: spec.workdir, mounts: spec.mounts, onExit: spec.boot?.onExit ?? "poweroff" },
-        [tree],
+        { arch, epoch, executable: spec.executable, args: spec.args, env: spec.env, user: spec.user, workdir: spec.workdir, mounts: spec.mounts, onExit: spec.boot?.onExit ?? "poweroff", modules: DEFAULT_MODULES.map((m) => m.name) },
+        [tree, boot.kernel],
       );
-      boot.kernel = bootUnpacked.find((b) => b.kernel)?.step;
       boot.bootUnpacked = bootUnpacked.map((b) => b.step);
     }
     images.push({ arch, tree, config, layers, manifest, packages: locked.packages, ...(sbom === undefined ? {} : { sbom }), ...boot });

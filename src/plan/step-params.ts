@@ -94,6 +94,8 @@ export interface InitramfsParams extends ProcessParams {
   readonly arch: string;
   readonly epoch: number;
   readonly onExit: "poweroff" | "restart";
+  /** Kernel modules to load at boot (with what they depend on), from the kernel package. */
+  readonly modules: readonly string[];
 }
 
 /** One ISO boots every architecture built, each with its own kernel command line. */

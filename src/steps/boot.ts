@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { replaceDirectory, replaceFile } from "../host/atomic.js";
 import { bootIso, type ArchBoot } from "../backends/iso/boot-iso.js";
 import { initElf } from "../boot/init-elf.js";
-import { initPlanOf } from "../boot/init-plan.js";
+import { BOOT_STAGE_DIR, initPlanOf } from "../boot/init-plan.js";
+import { moduleLoadOrder, moduleName, readModinfo, type KernelModule } from "../boot/kernel-modules.js";
+import { decompressStream } from "../extract/decompress.js";
 import { buildInitramfs } from "../boot/initramfs.js";
 import type { BlobStore } from "../cache/store.js";
 import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
@@ -18,10 +20,14 @@ const IN_PACKAGE = {
   systemdBoot: { amd64: "/usr/lib/systemd/boot/efi/systemd-bootx64.efi", arm64: "/usr/lib/systemd/boot/efi/systemd-bootaa64.efi" },
 } as const;
 
-/** The `initramfs` step: the generated init plus the image tree, as a gzip'd newc cpio in the cache. */
-export async function initramfsStep(params: InitramfsParams, store: BlobStore, tree: TreeResult): Promise<Blob> {
-  const init = initElf(initPlanOf(params, params.arch as "amd64" | "arm64", params.onExit));
-  const bytes = await buildInitramfs(treeOf(tree), init, (sha) => store.read(sha), params.epoch);
+/**
+ * The `initramfs` step: the generated init, the kernel modules it loads (from the kernel
+ * package, in dependency order) and the image tree, as a gzip'd newc cpio in the cache.
+ */
+export async function initramfsStep(params: InitramfsParams, store: BlobStore, tree: TreeResult, kernel: { deb: string }): Promise<Blob> {
+  const modules = await kernelModules(await unpackDeb(store, kernel.deb), store, params.modules);
+  const init = initElf(initPlanOf(params, params.arch as "amd64" | "arm64", params.onExit, modules.map((m) => m.path)));
+  const bytes = await buildInitramfs(treeOf(tree), init, (sha) => store.read(sha), params.epoch, modules);
   const { sha256, size } = await store.putBytes(bytes);
   return { digest: `sha256:${sha256}`, size };
 }
@@ -65,6 +71,44 @@ export async function isoStep(store: BlobStore, params: IsoParams, inputs: reado
     })(),
   );
   return { digest: `sha256:${sha256}`, size };
+}
+
+/**
+ * The module files of the kernel package that `wanted` needs, in load order, as boot-stage
+ * files (`/.mcc-boot/NAME.ko`, decompressed when the package ships `.ko.xz`). Only the files on
+ * the way are read: each wanted module's, then those its `.modinfo` depends on.
+ */
+async function kernelModules(kernel: PackageManifest, store: BlobStore, wanted: readonly string[]): Promise<{ path: string; data: Uint8Array }[]> {
+  const files = new Map<string, string>();
+  let builtinList: string | undefined;
+  for (const e of kernel.entries) {
+    if (e.kind !== "file" || !/^(\/usr)?\/lib\/modules\/[^/]+\//.test(e.path)) continue;
+    if (/\.ko(\.xz)?$/.test(e.path)) files.set(moduleName(e.path), e.sha256);
+    else if (e.path.endsWith("/modules.builtin")) builtinList = e.sha256;
+  }
+  const builtin = new Set(builtinList === undefined ? [] : new TextDecoder().decode(await store.read(builtinList)).split("\n").filter(Boolean).map(moduleName));
+  const paths = new Map(kernel.entries.filter((e) => e.kind === "file").map((e) => [moduleName(e.path), e.path]));
+  const read = new Map<string, { module: KernelModule; data: Uint8Array }>();
+  const queue = wanted.map(moduleName);
+  while (queue.length > 0) {
+    const name = queue.shift() as string;
+    const sha = files.get(name);
+    if (read.has(name) || builtin.has(name) || sha === undefined) continue;
+    const path = paths.get(name) as string;
+    let data = await store.read(sha);
+    if (path.endsWith(".xz")) data = await collect(decompressStream("xz", (async function* () { yield data; })()));
+    const info = readModinfo(data);
+    read.set(name, { module: { ...info, path }, data });
+    queue.push(...info.depends);
+  }
+  const { order } = moduleLoadOrder([...read.values()].map((r) => r.module), builtin, wanted);
+  return order.map((m) => ({ path: `${BOOT_STAGE_DIR}/${m.name}.ko`, data: (read.get(m.name) as { data: Uint8Array }).data }));
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const c of chunks) parts.push(c);
+  return Buffer.concat(parts);
 }
 
 /** `/boot/vmlinuz-*` of the kernel package. */

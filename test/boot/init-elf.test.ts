@@ -24,6 +24,7 @@ const plan: InitPlan = {
     { path: "/cache", type: "tmpfs" },
   ],
   onExit: "poweroff",
+  modules: [],
 };
 
 function readelf(bytes: Uint8Array): string {

@@ -90,6 +90,7 @@ const basePlan: InitPlan = {
     { path: "/read", type: "config" },
   ],
   onExit: "poweroff",
+  modules: [],
 };
 
 /** Boots the initramfs of the probe tree (or of `image`) with the plan's init. */

@@ -26,12 +26,12 @@ export interface Console {
 }
 
 /** Boots `vmlinuz` with `initrd` and returns when qemu exits by itself (the guest powered off). */
-export function bootQemu(arch: keyof typeof MACHINES, vmlinuz: string, initrd: string): Console {
+export function bootQemu(arch: keyof typeof MACHINES, vmlinuz: string, initrd: string, extra: readonly string[] = []): Console {
   const machine = MACHINES[arch];
   const started = Date.now();
   const run = spawnSync(
     machine.qemu,
-    [...machine.args, "-accel", "tcg", "-nographic", "-no-reboot", "-m", "256", "-kernel", vmlinuz, "-initrd", initrd, "-append", `console=${machine.console} panic=-1 quiet`],
+    [...machine.args, ...extra, "-accel", "tcg", "-nographic", "-no-reboot", "-m", "256", "-kernel", vmlinuz, "-initrd", initrd, "-append", `console=${machine.console} panic=-1 quiet`],
     { encoding: "utf8", timeout: BOOT_TIMEOUT_MS, killSignal: "SIGKILL", input: "", maxBuffer: 64 * 1024 * 1024 },
   );
   const seconds = (Date.now() - started) / 1000;
