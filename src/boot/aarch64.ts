@@ -10,7 +10,7 @@ export type XReg = number;
 export const SP = 31;
 
 /** Condition codes of `b.cond`. */
-const COND = { eq: 0x0, ne: 0x1 } as const;
+const COND = { eq: 0x0, ne: 0x1, hs: 0x2, lo: 0x3, hi: 0x8, ls: 0x9 } as const;
 
 /** One item of a program: an instruction word, a label's position, or a branch to a label. */
 export type Item =
@@ -81,6 +81,15 @@ export const addShifted = (rd: XReg, rn: XReg, rm: XReg, shift: number): Item =>
 
 /** `ldrb wt, [xn, #offset]`. */
 export const loadByte = (rt: XReg, rn: XReg, offset: number): Item => word(0x39400000 | (field(offset, 12, "offset") << 10) | (reg(rn) << 5) | reg(rt));
+
+/** `add xd, xn, #imm12` (64-bit). */
+export const addImm = (rd: XReg, rn: XReg, imm: number): Item => word(0x91000000 | (field(imm, 12, "immediate") << 10) | (reg(rn) << 5) | reg(rd));
+
+/** `sub xd, xn, xm`. */
+export const subReg = (rd: XReg, rn: XReg, rm: XReg): Item => word(0xcb000000 | (reg(rm) << 16) | (reg(rn) << 5) | reg(rd));
+
+/** `cmp xn, #imm12` (a `subs` into the zero register). */
+export const cmpImm = (rn: XReg, imm: number): Item => word(0xf100001f | (field(imm, 12, "immediate") << 10) | (reg(rn) << 5));
 
 /** `svc #0`: the number in x8, arguments in x0-x5, the result in x0. */
 export const svc = (): Item => word(0xd4000001);

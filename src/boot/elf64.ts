@@ -4,8 +4,8 @@
  *
  *   ELF header (64) | 2 program headers (2 x 56) | data | padding to 16 | code
  *
- * The first PT_LOAD maps the headers and the data read-only at DATA_BASE; the second maps the
- * code read+execute, one page further (4 KiB on x86-64, 64 KiB on arm64), so no page is both
+ * The first PT_LOAD maps the headers and the data read+write at DATA_BASE (the init reads a
+ * file into a buffer there); the second maps the code read+execute, one page further (4 KiB on x86-64, 64 KiB on arm64), so no page is both
  * writable and executable and the two mappings never share a page. Data comes first so its
  * addresses are known before the code that refers to them is generated: `DATA_START` is
  * where the data's first byte is mapped.
@@ -29,14 +29,27 @@ const MACHINE = { amd64: 62, arm64: 183 } as const;
 
 const PT_LOAD = 1;
 const PF_X = 1;
+const PF_W = 2;
 const PF_R = 4;
 
-/** The executable: `data` mapped at DATA_START, `code` mapped after it, entry at the code's first byte. Pure. */
-export function staticElf(arch: keyof typeof MACHINE, data: Uint8Array, code: Uint8Array): Uint8Array {
+/**
+ * Where `bss` zeroed bytes start in memory after data of `dataLength` bytes: the data
+ * segment's memory goes on past its bytes in the file, and the kernel fills it with zeros.
+ */
+export function bssAddress(dataLength: number): number {
+  return DATA_BASE + alignUp(HEADERS + dataLength, 16);
+}
+
+/**
+ * The executable: `data` mapped at DATA_START and followed by `bss` zeroed bytes (at
+ * `bssAddress`), `code` mapped after them, entry at the code's first byte. Pure.
+ */
+export function staticElf(arch: keyof typeof MACHINE, data: Uint8Array, code: Uint8Array, bss = 0): Uint8Array {
   const codeOffset = alignUp(HEADERS + data.length, 16);
+  const memory = codeOffset + bss;
   // Congruent to the file offset modulo the page size, as mmap requires, and in a page of its own.
   const page = PAGE[arch];
-  const codeAddress = DATA_BASE + alignUp(codeOffset, page) + (codeOffset % page);
+  const codeAddress = DATA_BASE + alignUp(memory, page) + (codeOffset % page);
   const file = new Uint8Array(codeOffset + code.length);
   const view = new DataView(file.buffer);
   file.set([0x7f, 0x45, 0x4c, 0x46, 2 /* 64-bit */, 1 /* little-endian */, 1 /* version */, 0 /* System V ABI */]);
@@ -53,17 +66,17 @@ export function staticElf(arch: keyof typeof MACHINE, data: Uint8Array, code: Ui
   view.setUint16(58, 64, true); // e_shentsize (no section follows; the size is the standard one)
   view.setUint16(60, 0, true);
   view.setUint16(62, 0, true);
-  const phdr = (at: number, flags: number, offset: number, address: number, size: number) => {
+  const phdr = (at: number, flags: number, offset: number, address: number, size: number, memorySize = size) => {
     view.setUint32(at, PT_LOAD, true);
     view.setUint32(at + 4, flags, true);
     view.setBigUint64(at + 8, BigInt(offset), true);
     view.setBigUint64(at + 16, BigInt(address), true);
     view.setBigUint64(at + 24, BigInt(address), true);
     view.setBigUint64(at + 32, BigInt(size), true);
-    view.setBigUint64(at + 40, BigInt(size), true);
+    view.setBigUint64(at + 40, BigInt(memorySize), true);
     view.setBigUint64(at + 48, BigInt(page), true);
   };
-  phdr(EHDR_SIZE, PF_R, 0, DATA_BASE, codeOffset);
+  phdr(EHDR_SIZE, PF_R | PF_W, 0, DATA_BASE, codeOffset, memory);
   phdr(EHDR_SIZE + PHDR_SIZE, PF_R | PF_X, codeOffset, codeAddress, code.length);
   file.set(data, HEADERS);
   file.set(code, codeOffset);

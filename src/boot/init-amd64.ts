@@ -1,9 +1,10 @@
 import { MS } from "./init-plan.js";
-import { AF_INET, AT_REMOVEDIR, LINE_STRIDE, O_CLOEXEC, REBOOT, SIOCSIFFLAGS, SOCK_DGRAM_CLOEXEC, type Layout, type Text } from "./init-layout.js";
-import { R, addImm, andImm, assemble, cmp64, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item, type Reg } from "./x86-64.js";
+import { AF_INET, AT_REMOVEDIR, BUFFER_SIZE, LINE_STRIDE, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
+import { R, addImm, andImm, assemble, cmp64, cmpImm8, subReg, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item, type Reg } from "./x86-64.js";
 
 /** x86-64 Linux system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
-const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169, openat: 257, finit_module: 313, close: 3, unlinkat: 263, socket: 41, ioctl: 16 } as const;
+const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169, openat: 257, finit_module: 313, close: 3, unlinkat: 263, socket: 41, ioctl: 16, read: 0, sethostname: 170 } as const;
+const O_WRONLY_CREAT_TRUNC = 0o1 | 0o100 | 0o1000;
 
 /** `write(fd, text)`, rax and the argument registers clobbered. */
 function write(fd: number, text: Text): Item[] {
@@ -16,8 +17,136 @@ function call(number: number, ...args: number[]): Item[] {
   return [...args.map((value, i) => (value === 0 ? zero(regs[i] as Reg) : movImm(regs[i] as Reg, value))), movImm(R.rax, number), syscall()];
 }
 
+/** open(path, O_WRONLY|O_CREAT|O_TRUNC), one write of `text`, close; a failure said on the console. rbx is clobbered. */
+function writeFile(path: number, text: Text, failed: Text, name: string): Item[] {
+  return [
+    ...call(SYS.openat, 0, path, O_WRONLY_CREAT_TRUNC | O_CLOEXEC.amd64, 0o644),
+    test64(R.rax),
+    jump("s", `${name}_failed`),
+    movReg(R.rbx, R.rax),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rsi, text.address),
+    movImm(R.rdx, text.length),
+    movImm(R.rax, SYS.write),
+    syscall(),
+    movReg(R.rbp, R.rax),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rax, SYS.close),
+    syscall(),
+    test64(R.rbp),
+    jump("ns", `${name}_done`),
+    label(`${name}_failed`),
+    ...write(2, failed),
+    label(`${name}_done`),
+  ];
+}
+
+/**
+ * The DHCP client, run to its end (fork, execve, wait4), then /etc/resolv.conf from its lease
+ * file: for each key (`IPV4DNS0='`), the value up to the next `'` becomes a `nameserver` line
+ * unless it is empty or 0.0.0.0. Registers: rbx the position p, rbp the end of what was read,
+ * r12 resolv.conf's descriptor, r13 the scan q, r14 a value's length.
+ */
+function dhcp(d: Dhcp, buffer: number): Item[] {
+  const code: Item[] = [
+    ...call(SYS.fork),
+    test64(R.rax),
+    jump("s", "dhcp_failed"),
+    jump("e", "dhcp_child"),
+    movReg(R.rdi, R.rax),
+    movReg(R.rsi, R.rsp),
+    zero(R.rdx),
+    zero(R.r10),
+    movImm(R.rax, SYS.wait4),
+    syscall(),
+    loadTopOfStack32(R.rax),
+    test64(R.rax),
+    jump("e", "dhcp_leased"),
+    label("dhcp_failed"),
+    ...write(2, d.failed),
+    jump("always", "dhcp_leased"),
+    label("dhcp_child"),
+    ...call(SYS.execve, d.client, d.argv, d.envp),
+    ...write(2, d.noExec),
+    ...call(SYS.exit, 127),
+    label("dhcp_leased"),
+  ];
+  if (d.resolv === undefined) return code;
+  code.push(
+    ...call(SYS.openat, 0, d.lease, O_CLOEXEC.amd64),
+    test64(R.rax),
+    jump("s", "resolv_done"),
+    movReg(R.rbx, R.rax),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rsi, buffer),
+    movImm(R.rdx, BUFFER_SIZE),
+    movImm(R.rax, SYS.read),
+    syscall(),
+    movReg(R.rbp, R.rax),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rax, SYS.close),
+    syscall(),
+    test64(R.rbp),
+    jump("s", "resolv_done"),
+    jump("e", "resolv_done"),
+    addImm(R.rbp, buffer),
+    ...call(SYS.openat, 0, d.resolv, O_WRONLY_CREAT_TRUNC | O_CLOEXEC.amd64, 0o644),
+    test64(R.rax),
+    jump("s", "resolv_done"),
+    movReg(R.r12, R.rax),
+  );
+  d.keys.forEach((key, k) => {
+    code.push(movImm(R.rbx, buffer), label(`key${k}`), movReg(R.r13, R.rbx), addImm(R.r13, key.length), cmp64(R.r13, R.rbp), jump("a", `key${k}_done`));
+    key.forEach((byte, j) => code.push(loadByte(R.rax, R.rbx, j), cmpImm8(R.rax, byte), jump("ne", `key${k}_next`)));
+    code.push(
+      label(`key${k}_scan`),
+      cmp64(R.r13, R.rbp),
+      jump("ae", `key${k}_done`),
+      loadByte(R.rax, R.r13, 0),
+      cmpImm8(R.rax, 0x27),
+      jump("e", `key${k}_found`),
+      addImm(R.r13, 1),
+      jump("always", `key${k}_scan`),
+      label(`key${k}_next`),
+      addImm(R.rbx, 1),
+      jump("always", `key${k}`),
+      label(`key${k}_found`),
+      addImm(R.rbx, key.length),
+      movReg(R.r14, R.r13),
+      subReg(R.r14, R.rbx),
+      test64(R.r14),
+      jump("e", `key${k}_done`),
+      cmpImm8(R.r14, 7),
+      jump("ne", `key${k}_emit`),
+    );
+    [..."0.0.0.0"].forEach((c, j) => code.push(loadByte(R.rax, R.rbx, j), cmpImm8(R.rax, c.charCodeAt(0)), jump("ne", `key${k}_emit`)));
+    code.push(
+      jump("always", `key${k}_done`),
+      label(`key${k}_emit`),
+      movReg(R.rdi, R.r12),
+      movImm(R.rsi, d.nameserver.address),
+      movImm(R.rdx, d.nameserver.length),
+      movImm(R.rax, SYS.write),
+      syscall(),
+      movReg(R.rdi, R.r12),
+      movReg(R.rsi, R.rbx),
+      movReg(R.rdx, R.r14),
+      movImm(R.rax, SYS.write),
+      syscall(),
+      movReg(R.rdi, R.r12),
+      movImm(R.rsi, d.newline.address),
+      movImm(R.rdx, d.newline.length),
+      movImm(R.rax, SYS.write),
+      syscall(),
+      label(`key${k}_done`),
+    );
+  });
+  code.push(movReg(R.rdi, R.r12), movImm(R.rax, SYS.close), syscall(), label("resolv_done"));
+  return code;
+}
+
 /** The init's x86-64 machine code. Register use: rbp holds the child's pid, rbx the exit status N. */
-export function amd64Program(l: Layout): Uint8Array {
+export function amd64Program(l: Layout, buffer: number): Uint8Array {
   const code: Item[] = [];
   // 1. The mounts. A failed one is said on the console (fd 2) and the boot goes on: the
   //    program may not need it, and the status line still comes.
@@ -51,28 +180,31 @@ export function amd64Program(l: Layout): Uint8Array {
       ...call(SYS.unlinkat, 0, m.path, 0),
     );
   });
-  if (l.bootDir !== 0) code.push(...call(SYS.unlinkat, 0, l.bootDir, AT_REMOVEDIR));
-  // 3. The loopback interface up (the kernel gives it 127.0.0.1 and ::1): SIOCSIFFLAGS on a socket.
-  code.push(
-    ...call(SYS.socket, AF_INET, SOCK_DGRAM_CLOEXEC, 0),
-    test64(R.rax),
-    jump("s", "no_loopback"),
-    movReg(R.rbx, R.rax),
-    movReg(R.rdi, R.rbx),
-    movImm(R.rsi, SIOCSIFFLAGS),
-    movImm(R.rdx, l.loopback.ifreq),
-    movImm(R.rax, SYS.ioctl),
-    syscall(),
-    movReg(R.rbp, R.rax),
-    movReg(R.rdi, R.rbx),
-    movImm(R.rax, SYS.close),
-    syscall(),
-    test64(R.rbp),
-    jump("ns", "loopback_up"),
-    label("no_loopback"),
-    ...write(2, l.loopback.failed),
-    label("loopback_up"),
-  );
+  // 3. The host name, then the network: ioctls on one socket (loopback up; a static address,
+  //    netmask, card up, default route), the lowest port a user may bind, the DHCP client.
+  code.push(...call(SYS.sethostname, l.hostname.address, l.hostname.length));
+  code.push(...call(SYS.socket, AF_INET, SOCK_DGRAM_CLOEXEC, 0), movReg(R.rbx, R.rax));
+  l.ioctls.forEach((io, i) => {
+    code.push(
+      test64(R.rbx),
+      jump("s", `ioctl_failed${i}`),
+      movReg(R.rdi, R.rbx),
+      movImm(R.rsi, io.request),
+      movImm(R.rdx, io.arg),
+      movImm(R.rax, SYS.ioctl),
+      syscall(),
+      test64(R.rax),
+      jump("ns", `ioctl_done${i}`),
+      label(`ioctl_failed${i}`),
+      ...write(2, io.failed),
+      label(`ioctl_done${i}`),
+    );
+  });
+  code.push(movReg(R.rdi, R.rbx), movImm(R.rax, SYS.close), syscall());
+  if (l.portStart !== undefined) code.push(...writeFile(l.portStart.path, l.portStart.value, l.portStart.failed, "port_start"));
+  if (l.dhcp !== undefined) code.push(...dhcp(l.dhcp, buffer));
+  for (const f of l.stageFiles) code.push(...call(SYS.unlinkat, 0, f, 0));
+  for (const d of l.stageDirs) code.push(...call(SYS.unlinkat, 0, d, AT_REMOVEDIR));
   // 4. / read-only, best effort: the rootfs may refuse, and nothing depends on it.
   code.push(...call(SYS.mount, 0, l.root, 0, MS.REMOUNT | MS.RDONLY, 0));
   // 5. fork: 0 in the child, the child's pid in the parent, negative on failure.

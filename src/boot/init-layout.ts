@@ -1,11 +1,17 @@
-import { BOOT_STAGE_DIR, bootMounts, type BootMount, type InitPlan } from "./init-plan.js";
+import { BOOT_STAGE_DIR, bootMounts, dhcpLeaseFile, type BootMount, type InitPlan } from "./init-plan.js";
 
 /** reboot(2)'s magic numbers and commands (the same on every architecture). */
 export const REBOOT = { magic1: 0xfee1dead, magic2: 672274793, powerOff: 0x4321fedc, restart: 0x01234567 } as const;
 
-/** An interface's "up" flag (include/uapi/linux/if.h), and the ioctl that sets the flags. */
+/** Interface flags (include/uapi/linux/if.h) and the ioctls that set an interface up (include/uapi/linux/sockios.h). */
 export const IFF_UP = 0x1;
+export const IFF_MULTICAST = 0x1000;
 export const SIOCSIFFLAGS = 0x8914;
+export const SIOCSIFADDR = 0x8916;
+export const SIOCSIFNETMASK = 0x891c;
+export const SIOCADDRT = 0x890b;
+const RTF_UP = 0x1;
+const RTF_GATEWAY = 0x2;
 /** Flags of the sockets and files the init opens: close-on-exec, so the program inherits none. */
 export const O_CLOEXEC = { amd64: 0o2000000, arm64: 0o2000000 } as const;
 export const SOCK_DGRAM_CLOEXEC = 2 | 0o2000000;
@@ -25,12 +31,19 @@ export interface Layout {
   readonly mounts: readonly { readonly m: BootMount; readonly source: number; readonly target: number; readonly fstype: number; readonly data: number; readonly failed: Text }[];
   /** Kernel modules in load order: the file, and the line said when it cannot be loaded. */
   readonly modules: readonly { readonly path: number; readonly failed: Text }[];
-  /** The boot stage's directory, removed once empty; 0 when there is none. */
-  readonly bootDir: number;
   /** An empty string (finit_module's parameters). */
   readonly empty: number;
-  /** `struct ifreq` of the loopback interface with IFF_UP, for SIOCSIFFLAGS. */
-  readonly loopback: { readonly ifreq: number; readonly failed: Text };
+  /** sethostname's argument. */
+  readonly hostname: Text;
+  /** ioctl(2) calls on one AF_INET socket, in order: loopback up, then a static address, its netmask, the card up, the default route. */
+  readonly ioctls: readonly { readonly request: number; readonly arg: number; readonly failed: Text }[];
+  /** `/proc/sys/net/ipv4/ip_unprivileged_port_start` and the value written there. */
+  readonly portStart?: { readonly path: number; readonly value: Text; readonly failed: Text };
+  /** The DHCP client run before the program, and what makes `/etc/resolv.conf` of its lease file. */
+  readonly dhcp?: Dhcp;
+  /** Files of the boot stage removed after the network is up, then its directories. */
+  readonly stageFiles: readonly number[];
+  readonly stageDirs: readonly number[];
   readonly root: number;
   readonly executable: number;
   readonly argv: number;
@@ -45,6 +58,24 @@ export interface Layout {
   readonly noWorkdir: Text;
   readonly noExec: Text;
 }
+
+export interface Dhcp {
+  readonly client: number;
+  readonly argv: number;
+  readonly envp: number;
+  readonly failed: Text;
+  readonly noExec: Text;
+  /** The lease file the client writes, and /etc/resolv.conf when it is written. */
+  readonly lease: number;
+  readonly resolv?: number;
+  /** `IPV4DNS0='` and `IPV4DNS1='`: each line's value up to the next `'` is a server. */
+  readonly keys: readonly Uint8Array[];
+  readonly nameserver: Text;
+  readonly newline: Text;
+}
+
+/** The bytes of the read buffer (in the init's zeroed memory after its data). */
+export const BUFFER_SIZE = 4096;
 
 export interface Text {
   readonly address: number;
@@ -79,16 +110,24 @@ export function layOut(plan: InitPlan, data: Data): Layout {
     if (!path.startsWith(`${BOOT_STAGE_DIR}/`)) throw new Error(`a kernel module for the init lies outside ${BOOT_STAGE_DIR}: ${path}`);
     return { path: data.cstring(path), failed: data.text(`mcc: cannot load the kernel module ${path.slice(BOOT_STAGE_DIR.length + 1)}\n`) };
   });
-  // struct ifreq: the name (16 bytes, NUL-padded), then ifr_flags (a short) in the union.
-  const ifreq = new Uint8Array(40);
-  ifreq.set(new TextEncoder().encode("lo"), 0);
-  new DataView(ifreq.buffer).setUint16(16, IFF_UP, true);
   return {
     mounts,
     modules,
-    bootDir: plan.modules.length === 0 ? 0 : data.cstring(BOOT_STAGE_DIR),
     empty: data.cstring(""),
-    loopback: { ifreq: data.block(ifreq, 8), failed: data.text("mcc: cannot bring up the loopback interface\n") },
+    hostname: data.text(plan.hostname),
+    ioctls: networkIoctls(plan, data),
+    ...(plan.unprivilegedPortStart === undefined
+      ? {}
+      : {
+          portStart: {
+            path: data.cstring("/proc/sys/net/ipv4/ip_unprivileged_port_start"),
+            value: data.text(`${plan.unprivilegedPortStart}\n`),
+            failed: data.text(`mcc: cannot let the program bind port ${plan.unprivilegedPortStart}\n`),
+          },
+        }),
+    ...(plan.network.kind === "dhcp" ? { dhcp: dhcpLayout(plan, plan.network, data) } : {}),
+    stageFiles: plan.stageFiles.map((f) => data.cstring(f)),
+    stageDirs: plan.stageDirs.map((d) => data.cstring(d)),
     root: data.cstring("/"),
     executable,
     argv,
@@ -148,5 +187,76 @@ export function createData(start: number): Data {
     },
     block: place,
     bytes: () => Uint8Array.from(parts),
+  };
+}
+
+/** `struct ifreq`: the name (16 bytes, NUL-padded), then the union (24 bytes). */
+function ifreq(name: string, fill: (union: DataView) => void): Uint8Array {
+  const bytes = new Uint8Array(40);
+  const encoded = new TextEncoder().encode(name);
+  if (encoded.length > 15) throw new Error(`an interface name has at most 15 bytes: ${name}`);
+  bytes.set(encoded, 0);
+  fill(new DataView(bytes.buffer, 16));
+  return bytes;
+}
+
+/** A `struct sockaddr_in` of an IPv4 address at `at` of `view` (family, port 0, the address in network order). */
+function sockaddrIn(view: DataView, at: number, address: string): void {
+  view.setUint16(at, AF_INET, true);
+  address.split(".").forEach((octet, i) => view.setUint8(at + 4 + i, Number(octet)));
+}
+
+function netmask(prefix: number): string {
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return [24, 16, 8, 0].map((shift) => (mask >>> shift) & 0xff).join(".");
+}
+
+/**
+ * The ioctls that bring the network up: loopback, then for a static address SIOCSIFADDR,
+ * SIOCSIFNETMASK, the card up (with multicast, which SIOCSIFFLAGS would otherwise clear) and,
+ * with a gateway, the default route (SIOCADDRT: `struct rtentry` as LP64 lays it out, the
+ * same on x86-64 and arm64).
+ */
+function networkIoctls(plan: InitPlan, data: Data): Layout["ioctls"] {
+  const out: { request: number; arg: number; failed: Text }[] = [
+    { request: SIOCSIFFLAGS, arg: data.block(ifreq("lo", (u) => u.setUint16(0, IFF_UP, true)), 8), failed: data.text("mcc: cannot bring up the loopback interface\n") },
+  ];
+  const net = plan.network;
+  if (net.kind !== "static") return out;
+  const on = ` on ${net.interface}`;
+  out.push(
+    { request: SIOCSIFADDR, arg: data.block(ifreq(net.interface, (u) => sockaddrIn(u, 0, net.address)), 8), failed: data.text(`mcc: cannot set the address ${net.address}${on} (is there such a network card?)\n`) },
+    { request: SIOCSIFNETMASK, arg: data.block(ifreq(net.interface, (u) => sockaddrIn(u, 0, netmask(net.prefix))), 8), failed: data.text(`mcc: cannot set the netmask /${net.prefix}${on}\n`) },
+    { request: SIOCSIFFLAGS, arg: data.block(ifreq(net.interface, (u) => u.setUint16(0, IFF_UP | IFF_MULTICAST, true)), 8), failed: data.text(`mcc: cannot bring up ${net.interface}\n`) },
+  );
+  if (net.gateway !== undefined) {
+    const device = data.cstring(net.interface);
+    const rtentry = new Uint8Array(120);
+    const view = new DataView(rtentry.buffer);
+    sockaddrIn(view, 8, "0.0.0.0"); // rt_dst
+    sockaddrIn(view, 24, net.gateway); // rt_gateway
+    sockaddrIn(view, 40, "0.0.0.0"); // rt_genmask
+    view.setUint16(56, RTF_UP | RTF_GATEWAY, true); // rt_flags
+    view.setBigUint64(88, BigInt(device), true); // rt_dev
+    out.push({ request: SIOCADDRT, arg: data.block(rtentry, 8), failed: data.text(`mcc: cannot add the default route via ${net.gateway}\n`) });
+  }
+  return out;
+}
+
+/** The DHCP client's command line (klibc's ipconfig: DHCP on one interface, for `timeout` seconds) and the lease-to-resolv.conf data. */
+function dhcpLayout(plan: InitPlan, net: Extract<InitPlan["network"], { kind: "dhcp" }>, data: Data): Dhcp {
+  const client = data.cstring(net.client);
+  const args = ["ipconfig", "-t", String(net.timeout), "-c", "dhcp", "-d", net.interface].map((a) => data.cstring(a));
+  return {
+    client,
+    argv: data.pointers(args),
+    envp: data.pointers([]),
+    failed: data.text(`mcc: no DHCP lease on ${net.interface} within ${net.timeout} s; the program starts without an address\n`),
+    noExec: data.text(`mcc: cannot run the DHCP client ${net.client}\n`),
+    lease: data.cstring(dhcpLeaseFile(net.interface)),
+    ...(plan.resolvConf ? { resolv: data.cstring("/etc/resolv.conf") } : {}),
+    keys: ["IPV4DNS0='", "IPV4DNS1='"].map((k) => new TextEncoder().encode(k)),
+    nameserver: data.text("nameserver "),
+    newline: data.text("\n"),
   };
 }

@@ -1,4 +1,4 @@
-import type { MountType, Spec } from "../types/spec.js";
+import type { MountType, Spec, SpecNetwork, SpecPort } from "../types/spec.js";
 
 /** Everything the generated init does, as plain data: a function of the spec alone. */
 export interface InitPlan {
@@ -18,6 +18,38 @@ export interface InitPlan {
   readonly onExit: "poweroff" | "restart";
   /** Kernel module files in the initramfs, in load order (dependencies first); each is removed once loaded. */
   readonly modules: readonly string[];
+  /** The machine's host name (the spec's name). */
+  readonly hostname: string;
+  /** How the network is set up before the program starts (loopback is always up). */
+  readonly network: InitNetwork;
+  /** Writes `/etc/resolv.conf` from the DHCP lease (false when the image has its own). */
+  readonly resolvConf: boolean;
+  /** The lowest port a program not root may bind (the spec's lowest port below 1024), when it needs one. */
+  readonly unprivilegedPortStart?: number;
+  /** Files of the boot stage besides the modules (the DHCP client and its library), removed once the network is up. */
+  readonly stageFiles: readonly string[];
+  /** Directories made for the boot stage (BOOT_STAGE_DIR among them), removed after its files, deepest first. */
+  readonly stageDirs: readonly string[];
+}
+
+/** The network the init sets up: none, a static address, or a DHCP client it runs. */
+export type InitNetwork =
+  | { readonly kind: "none" }
+  | { readonly kind: "static"; readonly interface: string; readonly address: string; readonly prefix: number; readonly gateway?: string }
+  | { readonly kind: "dhcp"; readonly interface: string; readonly client: string; readonly timeout: number };
+
+/** The DHCP client's configuration file for an interface (klibc's ipconfig writes it). */
+export const dhcpLeaseFile = (iface: string): string => `/run/net-${iface}.conf`;
+
+/** The network of a spec's appliance: as `boot.network` says, else DHCP when it declares ports. Pure. */
+export function bootNetwork(spec: { readonly boot?: { readonly network?: SpecNetwork }; readonly ports: readonly SpecPort[] }): SpecNetwork {
+  return spec.boot?.network ?? (spec.ports.length > 0 ? { kind: "dhcp", interface: "eth0" } : { kind: "none" });
+}
+
+/** The lowest declared port below 1024, when the program runs as a user that may not bind it. Pure. */
+export function unprivilegedPortStart(ports: readonly SpecPort[], uid: number): number | undefined {
+  const low = ports.map((p) => p.port).filter((p) => p < 1024);
+  return uid === 0 || low.length === 0 ? undefined : Math.min(...low);
 }
 
 /** Where the initramfs holds what the boot needs before the program starts, and removes then. */
@@ -71,7 +103,7 @@ export function bootMounts(plan: InitPlan): BootMount[] {
 /** What of the spec the init runs: the process, its environment, user, directory and mounts. */
 export type InitSpec = Pick<Spec, "executable" | "args" | "env" | "user" | "workdir" | "mounts">;
 
-export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: "poweroff" | "restart", modules: readonly string[] = []): InitPlan {
+export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: "poweroff" | "restart", boot: Partial<Pick<InitPlan, "modules" | "hostname" | "network" | "resolvConf" | "unprivilegedPortStart" | "stageFiles" | "stageDirs">> = {}): InitPlan {
   return {
     arch,
     executable: spec.executable,
@@ -82,6 +114,12 @@ export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: "pow
     workdir: spec.workdir,
     mounts: spec.mounts,
     onExit,
-    modules,
+    modules: boot.modules ?? [],
+    hostname: boot.hostname ?? "mcc",
+    network: boot.network ?? { kind: "none" },
+    resolvConf: boot.resolvConf ?? false,
+    ...(boot.unprivilegedPortStart === undefined ? {} : { unprivilegedPortStart: boot.unprivilegedPortStart }),
+    stageFiles: boot.stageFiles ?? [],
+    stageDirs: boot.stageDirs ?? [],
   };
 }

@@ -3,8 +3,15 @@ import { newcArchive, type CpioEntry } from "./cpio.js";
 import { gzipStable } from "../formats/stable-gzip.js";
 import { BOOT_STAGE_DIR } from "./init-plan.js";
 
-/** A file the init uses before the program starts (a kernel module) and then removes: under BOOT_STAGE_DIR. */
+/** A file the init uses before the program starts (a kernel module, the DHCP client) and then removes. */
 export interface BootFile {
+  readonly path: string;
+  readonly data: Uint8Array;
+  readonly mode: number;
+}
+
+/** A file the boot adds to the image for good (/etc/hosts): only where the image has none. */
+export interface EtcFile {
   readonly path: string;
   readonly data: Uint8Array;
 }
@@ -28,7 +35,7 @@ const CONSOLE: CpioEntry = { kind: "char-device", path: "/dev/console", mode: 0o
  * `/dev/console` is refused: the boot owns those paths. File contents come through `read`,
  * so this stays free of I/O of its own.
  */
-export async function initramfsEntries(tree: ImageTree, init: Uint8Array, read: BlobReader, stage: readonly BootFile[] = []): Promise<CpioEntry[]> {
+export async function initramfsEntries(tree: ImageTree, init: Uint8Array, read: BlobReader, stage: readonly BootFile[] = [], etc: readonly EtcFile[] = []): Promise<CpioEntry[]> {
   const byPath = new Map<string, CpioEntry>();
   for (const entry of tree.entries) {
     switch (entry.kind) {
@@ -55,16 +62,21 @@ export async function initramfsEntries(tree: ImageTree, init: Uint8Array, read: 
     else if (there.kind !== "directory") throw new Error(`${path} is a ${there.kind} in the image; the boot mounts a file system there`);
   }
   byPath.set("/init", { kind: "file", path: "/init", mode: 0o755, uid: 0, gid: 0, data: init });
-  if (stage.length > 0) byPath.set(BOOT_STAGE_DIR, { kind: "directory", path: BOOT_STAGE_DIR, mode: 0o700, uid: 0, gid: 0 });
-  for (const f of stage) {
-    if (!f.path.startsWith(`${BOOT_STAGE_DIR}/`) || f.path.slice(BOOT_STAGE_DIR.length + 1).includes("/")) throw new Error(`a boot-stage file lies outside ${BOOT_STAGE_DIR}: ${f.path}`);
-    byPath.set(f.path, { kind: "file", path: f.path, mode: 0o600, uid: 0, gid: 0, data: f.data });
+  const directory = (path: string) => {
+    const there = byPath.get(path);
+    if (there === undefined) byPath.set(path, { kind: "directory", path, mode: path === BOOT_STAGE_DIR ? 0o700 : 0o755, uid: 0, gid: 0 });
+    else if (there.kind !== "directory") throw new Error(`${path} is a ${there.kind} in the image; the boot needs a directory there`);
+  };
+  for (const f of [...stage, ...etc]) {
+    if (byPath.has(f.path)) throw new Error(`the image has its own ${f.path}, which the boot would write`);
+    const parts = f.path.split("/").slice(1, -1);
+    parts.forEach((_, i) => directory(`/${parts.slice(0, i + 1).join("/")}`));
+    byPath.set(f.path, { kind: "file", path: f.path, mode: "mode" in f ? (f as BootFile).mode : 0o644, uid: 0, gid: 0, data: f.data });
   }
-  byPath.set(CONSOLE.path, CONSOLE);
   return [...byPath.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
 
 /** The gzip-compressed newc initramfs of the tree and the init: same inputs, same bytes. */
-export async function buildInitramfs(tree: ImageTree, init: Uint8Array, read: BlobReader, epoch: number, stage: readonly BootFile[] = []): Promise<Uint8Array> {
-  return gzipStable(newcArchive(await initramfsEntries(tree, init, read, stage), epoch));
+export async function buildInitramfs(tree: ImageTree, init: Uint8Array, read: BlobReader, epoch: number, stage: readonly BootFile[] = [], etc: readonly EtcFile[] = []): Promise<Uint8Array> {
+  return gzipStable(newcArchive(await initramfsEntries(tree, init, read, stage, etc), epoch));
 }

@@ -6,11 +6,11 @@
  */
 
 /** Register numbers as the ModRM and REX fields encode them. */
-export const R = { rax: 0, rcx: 1, rdx: 2, rbx: 3, rsp: 4, rbp: 5, rsi: 6, rdi: 7, r8: 8, r9: 9, r10: 10, r11: 11, r12: 12 } as const;
+export const R = { rax: 0, rcx: 1, rdx: 2, rbx: 3, rsp: 4, rbp: 5, rsi: 6, rdi: 7, r8: 8, r9: 9, r10: 10, r11: 11, r12: 12, r13: 13, r14: 14, r15: 15 } as const;
 export type Reg = (typeof R)[keyof typeof R];
 
 /** Condition codes of `jcc` (the low nibble of 0F 8x). */
-const CC = { e: 0x4, ne: 0x5, s: 0x8, ns: 0x9 } as const;
+const CC = { b: 0x2, ae: 0x3, e: 0x4, ne: 0x5, be: 0x6, a: 0x7, s: 0x8, ns: 0x9 } as const;
 export type Cond = keyof typeof CC;
 
 /** One item of a program: bytes, a label's position, or a jump to a label. */
@@ -89,6 +89,18 @@ export const loadByte = (dst: Reg, base: Reg, disp: number): Item => {
   if (disp < -128 || disp > 127) throw new Error(`x86-64: ${disp} is not a signed byte`);
   return bytes(...rex(false, dst, base), 0x0f, 0xb6, 0x40 | ((dst & 7) << 3) | (base & 7), disp & 0xff);
 };
+
+/** `cmp r64, simm8`: compares with a sign-extended byte. */
+export const cmpImm8 = (reg: Reg, value: number): Item => {
+  if (value < -128 || value > 127) throw new Error(`x86-64: ${value} is not a signed byte`);
+  return bytes(...rex(true, 0, reg), 0x83, modrmReg(7, reg), value & 0xff);
+};
+
+/** `sub r64, r64`: dst -= src. */
+export const subReg = (dst: Reg, src: Reg): Item => bytes(...rex(true, src, dst), 0x29, modrmReg(src, dst));
+
+/** `add r64, r64`: dst += src. */
+export const addReg = (dst: Reg, src: Reg): Item => bytes(...rex(true, src, dst), 0x01, modrmReg(src, dst));
 
 /** `syscall`: the number in rax, arguments in rdi, rsi, rdx, r10, r8, r9; clobbers rcx and r11. */
 export const syscall = (): Item => bytes(0x0f, 0x05);

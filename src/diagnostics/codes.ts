@@ -353,6 +353,16 @@ export const DIAGNOSTICS = {
     template: "keyring \"{value}\" is {size} bytes; a keyring holds a few keys, at most {limit} bytes",
     help: "An OpenPGP keyring is a few kilobytes (Debian's holds a dozen keys in about 100 KiB). A file this large is not the keyring meant, and is not read.",
   },
+  MCC332: {
+    title: "gateway off the network",
+    template: "the gateway {gateway} is not on the network of {address}",
+    help: "A default route goes through a gateway the appliance reaches directly: on the network its address and prefix length describe (10.0.2.2 for 10.0.2.15/24). Correct the gateway or the prefix length.",
+  },
+  MCC333: {
+    title: "network address is not a host",
+    template: "{address} is the {what} of its network, not an address a machine may take",
+    help: "With a prefix length below 31, the first address of a network names the network and the last is its broadcast address; neither may be an interface's address. Give a host address such as 10.0.2.15/24.",
+  },
   MCC400: {
     title: "unknown package",
     template: "no package \"{name}\" in the archive{on}{suggestion}",

@@ -1,7 +1,7 @@
 import { childPointer } from "../types/ast.js";
 import { NUMBER_WORD, numberOf, quote, writeString } from "../parse/dsl-strings.js";
 import { hasCommentsBelow, NO_COMMENTS, type AttachedComments } from "./comments.js";
-import { BOOT_KEY_ORDER, FILE_KEY_ORDER, FROM_KEY_ORDER, METADATA_KEY_ORDER, USER_KEY_ORDER } from "./spec-order.js";
+import { BOOT_KEY_ORDER, FILE_KEY_ORDER, FROM_KEY_ORDER, METADATA_KEY_ORDER, NETWORK_KEY_ORDER, USER_KEY_ORDER } from "./spec-order.js";
 
 /**
  * Writes a spec value in the canonical form of the DSL: the schema's key order, two-space
@@ -150,9 +150,23 @@ class DslPrinter {
     for (const key of order) {
       if (fields[key] === undefined) continue;
       const p = childPointer(pointer, key);
-      this.line(2, `${key} ${this.scalar(fields[key], p, false)}`, [p]);
+      if (key === "network" && isRecord(fields[key])) this.network(fields[key], p);
+      else this.line(2, `${key} ${this.scalar(fields[key], p, false)}`, [p]);
     }
     this.line(1, "}", []);
+  }
+
+  /** `network { address ...; gateway ...; dns ...; interface ... }`, inside `boot`. */
+  private network(value: Record<string, unknown>, pointer: string): void {
+    if (Object.keys(value).length === 0) return this.line(2, "network {}", [pointer]);
+    this.line(2, "network {", [pointer]);
+    for (const key of NETWORK_KEY_ORDER) {
+      if (value[key] === undefined) continue;
+      const p = childPointer(pointer, key);
+      if (key === "dns") this.list(3, key, value[key], p, false);
+      else this.line(3, `${key} ${this.scalar(value[key], p, false)}`, [p]);
+    }
+    this.line(2, "}", []);
   }
 
   /** `env NAME = VALUE` per entry; `env {}` for an empty mapping. */

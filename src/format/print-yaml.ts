@@ -1,5 +1,5 @@
 import { Document, isScalar, visit } from "yaml";
-import { BOOT_KEY_ORDER, FILE_KEY_ORDER, FROM_KEY_ORDER, METADATA_KEY_ORDER, MOUNT_KEY_ORDER, orderedEntries, OUTPUT_KEY_ORDER, SPEC_KEY_ORDER, USER_KEY_ORDER } from "./spec-order.js";
+import { BOOT_KEY_ORDER, NETWORK_KEY_ORDER, FILE_KEY_ORDER, FROM_KEY_ORDER, METADATA_KEY_ORDER, MOUNT_KEY_ORDER, orderedEntries, OUTPUT_KEY_ORDER, SPEC_KEY_ORDER, USER_KEY_ORDER } from "./spec-order.js";
 
 /**
  * Writes a spec value as YAML, in the schema's key order, so that parseYamlSpec reads back
@@ -25,7 +25,11 @@ function orderedSpec(value: Record<string, unknown>): Record<string, unknown> {
   const each = (v: unknown, order: readonly string[]) => (isRecord(v) ? ordered(v, order) : v);
   if (isRecord(out["from"])) out["from"] = each(out["from"], FROM_KEY_ORDER);
   if (isRecord(out["user"])) out["user"] = each(out["user"], USER_KEY_ORDER);
-  if (isRecord(out["boot"])) out["boot"] = each(out["boot"], BOOT_KEY_ORDER);
+  if (isRecord(out["boot"])) {
+    out["boot"] = each(out["boot"], BOOT_KEY_ORDER);
+    const boot = out["boot"] as Record<string, unknown>;
+    if (isRecord(boot["network"])) boot["network"] = each(boot["network"], NETWORK_KEY_ORDER);
+  }
   if (isRecord(out["metadata"])) out["metadata"] = each(out["metadata"], METADATA_KEY_ORDER);
   if (Array.isArray(out["mounts"])) out["mounts"] = out["mounts"].map((m) => each(m, MOUNT_KEY_ORDER));
   if (Array.isArray(out["files"])) out["files"] = out["files"].map((f) => each(f, FILE_KEY_ORDER));

@@ -29,7 +29,8 @@ export const FROM_KEY_ORDER = ["distro", "release", "archs", "mirror", "componen
 export const USER_KEY_ORDER = ["name", "uid", "gid"] as const;
 export const MOUNT_KEY_ORDER = ["path", "type"] as const;
 export const FILE_KEY_ORDER = ["path", "source", "content", "mode", "unpack", "exclude"] as const;
-export const BOOT_KEY_ORDER = ["kernel", "cmdline", "console", "onExit"] as const;
+export const BOOT_KEY_ORDER = ["kernel", "cmdline", "console", "onExit", "network"] as const;
+export const NETWORK_KEY_ORDER = ["address", "gateway", "dns", "interface"] as const;
 export const METADATA_KEY_ORDER = ["sbom", "provenance", "dpkgStatus"] as const;
 export const OUTPUT_KEY_ORDER = ["format", "path"] as const;
 

@@ -139,6 +139,31 @@ export interface MccSpec {
      * What the machine does when the executable exits: `poweroff` (default) or `restart` (run it again from a fresh boot).
      */
     onExit?: "poweroff" | "restart";
+    /**
+     * The appliance's network. `dhcp` (the default when the spec declares `ports`): the first network card, `eth0`, is configured by DHCP at boot and `/etc/resolv.conf` lists the servers the lease names. `none` (the default otherwise): loopback only. A mapping: a static address, with an optional gateway and DNS servers. Loopback is always up.
+     */
+    network?:
+      | ("dhcp" | "none")
+      | {
+          /**
+           * The IPv4 address and prefix length of `interface`.
+           */
+          address: string;
+          /**
+           * The default route's gateway, on the address's network.
+           */
+          gateway?: string;
+          /**
+           * DNS servers, written to `/etc/resolv.conf` (at most three are read by the C library).
+           *
+           * @maxItems 3
+           */
+          dns?: [] | [string] | [string, string] | [string, string, string];
+          /**
+           * The network card, by its kernel name.
+           */
+          interface?: string;
+        };
   };
   /**
    * What mcc records about the image's contents, for scanners and audits. Each is on unless turned off.

@@ -274,6 +274,33 @@ export class DslParser extends CstParser {
           this.CONSUME(Value);
         },
       },
+      {
+        // `network dhcp`, `network none`, or `network { address ...; gateway ...; dns ... }`.
+        ALT: () => {
+          this.CONSUME(K.network);
+          this.OR3([{ ALT: () => this.CONSUME2(Value) }, { ALT: () => this.SUBRULE(this.networkBlock) }]);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.unknownStatement), IGNORE_AMBIGUITIES: true },
+    ] });
+  });
+
+  networkBlock = this.RULE("networkBlock", () => this.block(() => this.SUBRULE(this.networkField)));
+
+  networkField = this.RULE("networkField", () => {
+    this.OR({ MAX_LOOKAHEAD: 1, DEF: [
+      {
+        ALT: () => {
+          this.OR2([{ ALT: () => this.CONSUME(K.address) }, { ALT: () => this.CONSUME(K.gateway) }, { ALT: () => this.CONSUME(K.interface) }]);
+          this.CONSUME(Value);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.dns);
+          this.SUBRULE(this.valueList);
+        },
+      },
       { ALT: () => this.SUBRULE(this.unknownStatement), IGNORE_AMBIGUITIES: true },
     ] });
   });

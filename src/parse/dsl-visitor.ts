@@ -5,7 +5,7 @@ import { positionAt, type SourceText } from "../types/source-text.js";
 import { childPointer, type NodeLocation } from "../types/ast.js";
 import { collectTokens, endOf, isUsable, keywordIn, nodeOf, nodesOf, tokenOf, tokensOf } from "./dsl-cst.js";
 import { STATEMENT_HINT } from "./dsl-errors.js";
-import { BODY_KEYWORDS, BOOT_KEYWORDS, FROM_KEYWORDS, METADATA_KEYWORDS, unknownKeywordSuggestion, USER_KEYWORDS } from "./dsl-keywords.js";
+import { BODY_KEYWORDS, BOOT_KEYWORDS, FROM_KEYWORDS, METADATA_KEYWORDS, NETWORK_KEYWORDS, unknownKeywordSuggestion, USER_KEYWORDS } from "./dsl-keywords.js";
 import { QuotedString, UnclosedString } from "./dsl-lexer.js";
 import { numberOf, unquote } from "./dsl-strings.js";
 
@@ -242,7 +242,30 @@ class Builder {
       const fieldKeyword = keywordIn(field);
       if (!isUsable(fieldKeyword)) continue;
       this.anchor(childPointer(pointer, fieldKeyword.image), fieldKeyword.startOffset);
-      this.scalar(out, pointer, field, fieldKeyword, kind(fieldKeyword.image));
+      const nested = nodeOf(field, "networkBlock");
+      if (nested !== undefined) this.network(out, pointer, fieldKeyword, nested);
+      else this.scalar(out, pointer, field, fieldKeyword, kind(fieldKeyword.image));
+    }
+  }
+
+  /** `network { address ...; gateway ...; dns ...; interface ... }` in `boot`. */
+  private network(boot: Record<string, unknown>, parent: string, keyword: IToken, block: CstNode): void {
+    const pointer = childPointer(parent, keyword.image);
+    if (this.repeated(pointer, keyword, `\`${keyword.image}\``)) return;
+    const network: Record<string, unknown> = {};
+    this.set(boot, keyword.image, network, pointer, { ...this.blockRange(block, keyword), keyStart: keyword.startOffset, keyEnd: endOf(keyword) });
+    for (const field of nodesOf(block, "networkField")) {
+      const unknown = nodeOf(field, "unknownStatement");
+      if (unknown !== undefined) {
+        this.unknown(unknown, NETWORK_KEYWORDS);
+        continue;
+      }
+      const fieldKeyword = keywordIn(field);
+      if (!isUsable(fieldKeyword)) continue;
+      this.anchor(childPointer(pointer, fieldKeyword.image), fieldKeyword.startOffset);
+      const valueList = nodeOf(field, "valueList");
+      if (valueList !== undefined) this.list(network, pointer, fieldKeyword, valueList, "string");
+      else this.scalar(network, pointer, field, fieldKeyword, "string");
     }
   }
 

@@ -1,3 +1,4 @@
+import { bootNetwork } from "../boot/init-plan.js";
 import { DEFAULT_MODULES } from "../boot/kernel-modules.js";
 import { createHash } from "node:crypto";
 import type { LockedArch } from "../resolve/lock.js";
@@ -173,7 +174,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
       if (locked.boot === undefined) throw new Error(`the lock has no boot packages for ${arch}`);
       const bootUnpacked = locked.boot.map((p) => {
         const fetch = add("fetch", `fetch ${p.name} ${p.version} ${p.arch}`, { name: p.name, version: p.version, arch: p.arch, sha256: p.sha256, size: p.size, filename: p.filename, archive: p.archive }, []);
-        return { step: add("unpack", `unpack ${p.name} ${p.arch}`, { name: p.name, sha256: p.sha256 }, [fetch]), kernel: p.reason.startsWith("boot: kernel") };
+        return { step: add("unpack", `unpack ${p.name} ${p.arch}`, { name: p.name, sha256: p.sha256 }, [fetch]), kernel: p.reason.startsWith("boot: kernel"), dhcp: p.reason.startsWith("boot: DHCP") };
       });
       boot.kernel = bootUnpacked.find((b) => b.kernel)?.step;
       if (boot.kernel === undefined) throw new Error(`the lock has no kernel for ${arch}`);
@@ -182,8 +183,22 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
       boot.initramfs = add(
         "initramfs",
         `write the initramfs (newc cpio+gzip)${on}`,
-        { arch, epoch, executable: spec.executable, args: spec.args, env: spec.env, user: spec.user, workdir: spec.workdir, mounts: spec.mounts, onExit: spec.boot?.onExit ?? "poweroff", modules: DEFAULT_MODULES.map((m) => m.name) },
-        [tree, boot.kernel],
+        {
+          arch,
+          epoch,
+          executable: spec.executable,
+          args: spec.args,
+          env: spec.env,
+          user: spec.user,
+          workdir: spec.workdir,
+          mounts: spec.mounts,
+          onExit: spec.boot?.onExit ?? "poweroff",
+          modules: DEFAULT_MODULES.map((m) => m.name),
+          name: spec.name,
+          network: bootNetwork(spec),
+          ports: spec.ports,
+        },
+        [tree, boot.kernel, ...bootUnpacked.filter((b) => b.dhcp).map((b) => b.step)],
       );
       boot.bootUnpacked = bootUnpacked.map((b) => b.step);
     }

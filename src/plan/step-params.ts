@@ -4,6 +4,7 @@
  * a handler reads is in its cache key, by construction. The types of the stages' inputs are
  * the same fields (`TreeSpec`, `ConfigSpec`, `InitSpec`), so the compiler holds the two together.
  */
+import type { SpecNetwork } from "../types/spec.js";
 import type { SbomStepParams } from "../sbom/image-sbom.js";
 import type { ProvenancePackage, ProvenanceStep } from "../provenance/provenance.js";
 import type { ConfigStart } from "../formats/oci-documents.js";
@@ -96,6 +97,10 @@ export interface InitramfsParams extends ProcessParams {
   readonly onExit: "poweroff" | "restart";
   /** Kernel modules to load at boot (with what they depend on), from the kernel package. */
   readonly modules: readonly string[];
+  /** The host name (the spec's name), the network, and the ports (for the lowest a user may bind). */
+  readonly name: string;
+  readonly network: SpecNetwork;
+  readonly ports: Spec["ports"];
 }
 
 /** One ISO boots every architecture built, each with its own kernel command line. */

@@ -19,7 +19,10 @@ export const BOOTLOADERS: Readonly<Record<string, readonly string[]>> = {
   arm64: ["systemd-boot-efi"],
 };
 
-export type BootProblem = { readonly kind: "unknown"; readonly name: string; readonly role: "kernel" | "bootloader" };
+/** The DHCP client an appliance with `boot.network: dhcp` runs at boot: klibc's ipconfig (Debian's initramfs uses it too) and klibc itself. */
+export const DHCP_CLIENT = ["klibc-utils", "libklibc"] as const;
+
+export type BootProblem = { readonly kind: "unknown"; readonly name: string; readonly role: "kernel" | "bootloader" | "DHCP client" };
 
 /** A boot package: its record and why it is there. */
 export interface BootPackage {
@@ -33,7 +36,7 @@ export interface BootPackage {
  * mcc needs only the kernel image). A kernel metapackage is followed through its
  * `linux-image-*` dependency to the package that holds `/boot/vmlinuz-*`. Pure.
  */
-export function resolveBootPackages(records: readonly PackageRecord[], boot: SpecBoot, arch: string): { packages: BootPackage[]; problems: BootProblem[] } {
+export function resolveBootPackages(records: readonly PackageRecord[], boot: SpecBoot, arch: string, dhcp = false): { packages: BootPackage[]; problems: BootProblem[] } {
   const candidates = new Map<string, PackageRecord>();
   for (const r of records) {
     if (r.arch !== arch && r.arch !== "all") continue;
@@ -58,6 +61,11 @@ export function resolveBootPackages(records: readonly PackageRecord[], boot: Spe
     const record = candidates.get(name);
     if (record === undefined) problems.push({ kind: "unknown", name, role: "bootloader" });
     else packages.push({ record, reason: "boot: bootloader" });
+  }
+  for (const name of dhcp ? DHCP_CLIENT : []) {
+    const record = candidates.get(name);
+    if (record === undefined) problems.push({ kind: "unknown", name, role: "DHCP client" });
+    else packages.push({ record, reason: "boot: DHCP client" });
   }
   return { packages: packages.sort((a, b) => (a.record.name < b.record.name ? -1 : 1)), problems };
 }

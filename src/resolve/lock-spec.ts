@@ -12,6 +12,7 @@ import type { PackageRecord } from "../source/packages-index.js";
 import { locate } from "../diagnostics/locate.js";
 import { lockedArch, lockPathFor, LOCK_VERSION, parseLock, resolutionInputs, serializeLock, type LockedArch, type LockFile } from "./lock.js";
 import { resolveBootPackages } from "./boot-packages.js";
+import { bootNetwork } from "../boot/init-plan.js";
 import { resolvePackages, type PackageRequest, type ResolveProblem } from "./resolver.js";
 import { inferPackages, needPaths, neededNames, type InferenceProblem } from "./infer.js";
 import { needKey, specFileNeeds, type SpecFileNeeds } from "./needs.js";
@@ -143,7 +144,7 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
       }
     }
     for (const problem of resolution.problems) diagnostics.push(problemDiagnostic(problem, ast, arch, spec.from.archs.length > 1));
-    const boot = spec.boot === undefined ? undefined : resolveBootPackages(archive.packages, spec.boot, arch);
+    const boot = spec.boot === undefined ? undefined : resolveBootPackages(archive.packages, spec.boot, arch, bootNetwork(spec).kind === "dhcp");
     for (const problem of boot?.problems ?? []) {
       const at = locate(ast, problem.role === "kernel" && spec.boot?.kernel !== undefined ? "/boot/kernel" : "/boot");
       diagnostics.push(diagnosticAt(ast.source, at, "MCC400", { name: problem.name, on: spec.from.archs.length > 1 ? ` (${arch})` : "", suggestion: "" }, problem.role === "kernel" ? "boot.kernel names a Debian kernel package such as linux-image-cloud-amd64" : "the bootloader packages are part of the release's main component"));

@@ -3,33 +3,126 @@ import { join } from "node:path";
 import { replaceDirectory, replaceFile } from "../host/atomic.js";
 import { bootIso, type ArchBoot } from "../backends/iso/boot-iso.js";
 import { initElf } from "../boot/init-elf.js";
-import { BOOT_STAGE_DIR, initPlanOf } from "../boot/init-plan.js";
+import { BOOT_STAGE_DIR, initPlanOf, unprivilegedPortStart, type InitNetwork } from "../boot/init-plan.js";
+import { readElf } from "../trace/elf.js";
 import { moduleLoadOrder, moduleName, readModinfo, type KernelModule } from "../boot/kernel-modules.js";
 import { decompressStream } from "../extract/decompress.js";
-import { buildInitramfs } from "../boot/initramfs.js";
+import { buildInitramfs, type BootFile } from "../boot/initramfs.js";
 import type { BlobStore } from "../cache/store.js";
 import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
 import type { InitramfsParams, IsoParams } from "../plan/step-params.js";
 import type { Blob } from "../formats/oci-documents.js";
-import { treeOf, type TreeResult } from "../assemble/image-tree.js";
+import { treeOf, type ImageTree, type TreeResult } from "../assemble/image-tree.js";
 
 /** Where each boot file lives in its Debian package. */
 const IN_PACKAGE = {
   isolinux: "/usr/lib/ISOLINUX/isolinux.bin",
   ldlinux: "/usr/lib/syslinux/modules/bios/ldlinux.c32",
+  ipconfig: "/usr/lib/klibc/bin/ipconfig",
   systemdBoot: { amd64: "/usr/lib/systemd/boot/efi/systemd-bootx64.efi", arm64: "/usr/lib/systemd/boot/efi/systemd-bootaa64.efi" },
 } as const;
 
 /**
  * The `initramfs` step: the generated init, the kernel modules it loads (from the kernel
- * package, in dependency order) and the image tree, as a gzip'd newc cpio in the cache.
+ * package, in dependency order), the DHCP client when the network asks for one, and the image
+ * tree, as a gzip'd newc cpio in the cache.
  */
-export async function initramfsStep(params: InitramfsParams, store: BlobStore, tree: TreeResult, kernel: { deb: string }): Promise<Blob> {
+export async function initramfsStep(params: InitramfsParams, store: BlobStore, tree: TreeResult, kernel: { deb: string }, dhcpPackages: readonly { deb: string }[]): Promise<Blob> {
+  const image = treeOf(tree);
   const modules = await kernelModules(await unpackDeb(store, kernel.deb), store, params.modules);
-  const init = initElf(initPlanOf(params, params.arch as "amd64" | "arm64", params.onExit, modules.map((m) => m.path)));
-  const bytes = await buildInitramfs(treeOf(tree), init, (sha) => store.read(sha), params.epoch, modules);
+  const stage: BootFile[] = [...modules];
+  const net = params.network;
+  let network: InitNetwork = { kind: "none" };
+  const files: string[] = [];
+  const dirs: string[] = [];
+  if (net.kind === "static") network = { kind: "static", interface: net.interface, address: net.address, prefix: net.prefix, ...(net.gateway === undefined ? {} : { gateway: net.gateway }) };
+  if (net.kind === "dhcp") {
+    const client = await dhcpClient(store, dhcpPackages, image);
+    stage.push(...client.files);
+    files.push(...client.files.map((f) => f.path));
+    dirs.push(...client.dirs);
+    network = { kind: "dhcp", interface: net.interface, client: client.path, timeout: DHCP_TIMEOUT };
+  }
+  const has = (path: string) => image.entries.some((e) => e.path === path);
+  const etc = etcFiles(params, image);
+  const startPort = unprivilegedPortStart(params.ports, params.user.uid);
+  const init = initElf(
+    initPlanOf(params, params.arch as "amd64" | "arm64", params.onExit, {
+      modules: modules.map((m) => m.path),
+      hostname: params.name,
+      network,
+      resolvConf: net.kind === "dhcp" && !has("/etc/resolv.conf"),
+      ...(startPort === undefined ? {} : { unprivilegedPortStart: startPort }),
+      stageFiles: files,
+      stageDirs: [...dirs, ...(stage.some((f) => f.path.startsWith(`${BOOT_STAGE_DIR}/`)) ? [BOOT_STAGE_DIR] : [])],
+    }),
+  );
+  const bytes = await buildInitramfs(image, init, (sha) => store.read(sha), params.epoch, stage, etc);
   const { sha256, size } = await store.putBytes(bytes);
   return { digest: `sha256:${sha256}`, size };
+}
+
+/** Seconds the DHCP client waits for a lease before the program starts without one. */
+const DHCP_TIMEOUT = 30;
+
+/**
+ * `/etc/hosts` (localhost and the host name) and, for a static address with DNS servers,
+ * `/etc/resolv.conf`: written into the initramfs unless the image has its own.
+ */
+function etcFiles(params: InitramfsParams, image: ImageTree): { path: string; data: Uint8Array }[] {
+  const has = (path: string) => image.entries.some((e) => e.path === path);
+  const out: { path: string; data: Uint8Array }[] = [];
+  const text = (s: string) => new TextEncoder().encode(s);
+  if (!has("/etc/hosts")) out.push({ path: "/etc/hosts", data: text(`127.0.0.1\tlocalhost\n127.0.1.1\t${params.name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`) });
+  const net = params.network;
+  if (net.kind === "static" && net.dns.length > 0 && !has("/etc/resolv.conf")) out.push({ path: "/etc/resolv.conf", data: text(net.dns.map((d) => `nameserver ${d}\n`).join("")) });
+  return out;
+}
+
+/**
+ * klibc's ipconfig, as boot-stage files: the program in BOOT_STAGE_DIR, and klibc itself at
+ * the path the program names as its interpreter (through the image's own links, such as
+ * /lib -> usr/lib); directories made for it are listed to be removed after.
+ */
+async function dhcpClient(store: BlobStore, packages: readonly { deb: string }[], image: ImageTree): Promise<{ path: string; files: BootFile[]; dirs: string[] }> {
+  const manifests = await Promise.all(packages.map((p) => unpackDeb(store, p.deb)));
+  const find = async (path: string) => {
+    for (const m of manifests) {
+      const e = m.entries.find((x) => x.kind === "file" && (x.path === path || x.path === `/usr${path}`));
+      if (e?.kind === "file") return store.read(e.sha256);
+    }
+    throw new Error(`the DHCP client's packages have no ${path}`);
+  };
+  const program = await find(IN_PACKAGE.ipconfig);
+  const interpreter = readElf(program).interpreter;
+  if (interpreter === undefined) throw new Error(`${IN_PACKAGE.ipconfig} names no interpreter`);
+  const library = await find(interpreter);
+  const placed = placeInTree(image, interpreter);
+  const path = `${BOOT_STAGE_DIR}/ipconfig`;
+  return { path, files: [{ path, data: program, mode: 0o700 }, { path: placed.path, data: library, mode: 0o755 }], dirs: placed.made };
+}
+
+/**
+ * Where a file at `path` lands in the image tree: each leading directory that is a relative
+ * link in the tree followed (`/lib` -> `usr/lib`), and the directories the tree lacks, which
+ * the boot stage makes and removes.
+ */
+function placeInTree(image: ImageTree, path: string): { path: string; made: string[] } {
+  const byPath = new Map(image.entries.map((e) => [e.path, e]));
+  const parts = path.split("/").filter(Boolean);
+  const name = parts.pop() as string;
+  let dir = "";
+  const made: string[] = [];
+  for (const part of parts) {
+    const next = `${dir}/${part}`;
+    const entry = byPath.get(next);
+    if (entry?.kind === "symlink" && !entry.target.startsWith("/") && !entry.target.includes("..")) dir = `${dir}/${entry.target}`.replace(/\/+/g, "/");
+    else {
+      if (entry === undefined) made.push(next);
+      dir = next;
+    }
+  }
+  return { path: `${dir}/${name}`, made: made.reverse() };
 }
 
 /** The `iso` step: for each architecture its initramfs, kernel and bootloaders, into one ISO in the cache. */
@@ -78,7 +171,7 @@ export async function isoStep(store: BlobStore, params: IsoParams, inputs: reado
  * files (`/.mcc-boot/NAME.ko`, decompressed when the package ships `.ko.xz`). Only the files on
  * the way are read: each wanted module's, then those its `.modinfo` depends on.
  */
-async function kernelModules(kernel: PackageManifest, store: BlobStore, wanted: readonly string[]): Promise<{ path: string; data: Uint8Array }[]> {
+async function kernelModules(kernel: PackageManifest, store: BlobStore, wanted: readonly string[]): Promise<BootFile[]> {
   const files = new Map<string, string>();
   let builtinList: string | undefined;
   for (const e of kernel.entries) {
@@ -102,7 +195,7 @@ async function kernelModules(kernel: PackageManifest, store: BlobStore, wanted: 
     queue.push(...info.depends);
   }
   const { order } = moduleLoadOrder([...read.values()].map((r) => r.module), builtin, wanted);
-  return order.map((m) => ({ path: `${BOOT_STAGE_DIR}/${m.name}.ko`, data: (read.get(m.name) as { data: Uint8Array }).data }));
+  return order.map((m) => ({ path: `${BOOT_STAGE_DIR}/${m.name}.ko`, data: (read.get(m.name) as { data: Uint8Array }).data, mode: 0o600 }));
 }
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

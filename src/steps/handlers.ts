@@ -155,8 +155,8 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       const { sha256, size } = await store.putBytes(bytes);
       return { kind: "index", digest: `sha256:${sha256}`, size };
     },
-    async initramfs(params, [tree, kernel]) {
-      return (await work.boot()).initramfsStep(params, store, tree as TreeResult, kernel as { deb: string });
+    async initramfs(params, [tree, kernel, ...dhcp]) {
+      return (await work.boot()).initramfsStep(params, store, tree as TreeResult, kernel as { deb: string }, dhcp as { deb: string }[]);
     },
     async iso(params, inputs) {
       return (await work.boot()).isoStep(store, params, inputs);

@@ -47,7 +47,15 @@ export interface SpecBoot {
   /** Undefined: the default of the architecture. */
   readonly console?: string;
   readonly onExit: "poweroff" | "restart";
+  /** Undefined: DHCP when the spec declares ports, loopback only otherwise (`bootNetwork`). */
+  readonly network?: SpecNetwork;
 }
+
+/** An appliance's network: loopback only, DHCP on an interface, or a static address. */
+export type SpecNetwork =
+  | { readonly kind: "none" }
+  | { readonly kind: "dhcp"; readonly interface: string }
+  | { readonly kind: "static"; readonly interface: string; readonly address: string; readonly prefix: number; readonly gateway?: string; readonly dns: readonly string[] };
 
 /** What mcc records about the image's contents (all on by default). */
 export interface SpecMetadata {

@@ -1,5 +1,5 @@
 import type { Arch, SpecDocument } from "../types/spec.js";
-import type { OutputFormat, Spec, SpecFile, SpecMount, SpecOutput, SpecPackage, SpecUser } from "../types/spec.js";
+import type { OutputFormat, Spec, SpecFile, SpecMount, SpecNetwork, SpecOutput, SpecPackage, SpecUser } from "../types/spec.js";
 import { isLocalPackage, splitPackageRef } from "../debian/package-ref.js";
 import { DEFAULTS, defaultOutputPath } from "./defaults.js";
 import { parsePort } from "./semantic.js";
@@ -53,6 +53,7 @@ export function normalizeSpec(doc: SpecDocument, options: NormalizeOptions): Spe
             cmdline: doc.boot.cmdline ?? "",
             ...(doc.boot.console === undefined ? {} : { console: doc.boot.console }),
             onExit: doc.boot.onExit ?? "poweroff",
+            ...(doc.boot.network === undefined ? {} : { network: networkOf(doc.boot.network) }),
           },
         }),
     metadata: {
@@ -104,4 +105,19 @@ function sortedRecord(record: Readonly<Record<string, string>>): Record<string, 
     Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/** The `boot.network` of a valid document, as plain data. */
+function networkOf(network: NonNullable<NonNullable<SpecDocument["boot"]>["network"]>): SpecNetwork {
+  if (network === "none") return { kind: "none" };
+  if (network === "dhcp") return { kind: "dhcp", interface: "eth0" };
+  const [address = "", prefix = "0"] = network.address.split("/");
+  return {
+    kind: "static",
+    interface: network.interface ?? "eth0",
+    address,
+    prefix: Number(prefix),
+    ...(network.gateway === undefined ? {} : { gateway: network.gateway }),
+    dns: network.dns ?? [],
+  };
 }

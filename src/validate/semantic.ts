@@ -55,6 +55,20 @@ export function checkSemantics(ast: SpecAst): Diagnostic[] {
   });
   checkAbsolute("/workdir", root["workdir"]);
 
+  // A static address: a host of its network, and the gateway on that network.
+  const network = asRecord(asRecord(root["boot"])?.["network"]);
+  const address = typeof network?.["address"] === "string" ? /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(network["address"]) : null;
+  if (address !== null) {
+    const ip = (octets: readonly string[]) => octets.reduce((n, o) => n * 256 + Number(o), 0);
+    const prefix = Number(address[5]);
+    const size = 2 ** (32 - prefix);
+    const host = ip(address.slice(1, 5));
+    const base = Math.floor(host / size) * size;
+    if (prefix < 31 && (host === base || host === base + size - 1)) report("/boot/network/address", "MCC333", { address: network?.["address"] as string, what: host === base ? "name" : "broadcast address" });
+    const gateway = typeof network?.["gateway"] === "string" ? /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(network["gateway"]) : null;
+    if (gateway !== null && Math.floor(ip(gateway.slice(1, 5)) / size) * size !== base) report("/boot/network/gateway", "MCC332", { gateway: gateway[0], address: network?.["address"] as string });
+  }
+
   // Packages: Debian names and versions, each listed once.
   const packageLines = new Map<string, string>();
   forEachItem(root["packages"], "/packages", (item, pointer) => {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { addImm32, addShifted, assemble, branch, cmpReg, label, loadByte, loadTopOfStack32, movFromSp, movImm, movMinusOne, movReg, svc, ubfx, type Item } from "../../src/boot/aarch64.js";
+import { addImm, addImm32, addShifted, cmpImm, subReg, assemble, branch, cmpReg, label, loadByte, loadTopOfStack32, movFromSp, movImm, movMinusOne, movReg, svc, ubfx, type Item } from "../../src/boot/aarch64.js";
 
 const OBJDUMP = "aarch64-linux-gnu-objdump";
 
@@ -43,6 +43,9 @@ const cases: [Item[], string[]][] = [
   [[addImm32(21, 21, 128)], ["add w21, w21, #0x80"]],
   [[addShifted(1, 21, 21, 1)], ["add x1, x21, x21, lsl #1"]],
   [[loadByte(2, 1, 23)], ["ldrb w2, [x1, #23]"]],
+  [[addImm(22, 22, 10)], ["add x22, x22, #0xa"]],
+  [[subReg(2, 23, 22)], ["sub x2, x23, x22"]],
+  [[cmpImm(0, 0x27)], ["cmp x0, #0x27"]],
   [[svc()], ["svc #0x0"]],
 ];
 
@@ -64,6 +67,8 @@ test("branches resolve to their labels, backwards and forwards", () => {
     svc(),
   ]);
   assert.equal(disassemble(code), ["svc #0x0", "b.ne 0x0", "tbnz x0, #63, 0x1c", "tbz x0, #63, 0x1c", "cbz x0, 0x1c", "cbnz w21, 0x0", "b 0x0", "svc #0x0"]);
+  const unsigned = assemble([label("top"), ...(["hs", "lo", "hi", "ls", "eq"] as const).map((cond) => branch({ op: "b.cond", cond }, "top"))]);
+  assert.equal(disassemble(unsigned), ["b.cs 0x0", "b.cc 0x0", "b.hi 0x0", "b.ls 0x0", "b.eq 0x0"]);
 });
 
 test("out-of-range operands and missing labels are refused", () => {

@@ -1,26 +1,117 @@
-// An appliance's kernel modules and loopback, booted for real: mcc takes virtio's modules from
-// the locked kernel package, in the order their .modinfo gives, and the init loads them and
-// brings up lo before the program starts. The program (busybox) then sees qemu's virtio network
-// card as eth0 and lo up with 127.0.0.1, and nothing of the boot stage is left in /.
+// Appliances on the network, booted for real under qemu's software emulation. mcc takes
+// virtio's modules from the locked kernel package, in the order their .modinfo gives; the init
+// loads them, brings up lo, sets a static address or runs klibc's DHCP client (against qemu's
+// user network) and writes /etc/resolv.conf from its lease; the program finds its address,
+// route, name servers and host name, and nothing of the boot stage in /. Then servers: the
+// busybox httpd example, and one on port 80 as a user, answer curl on the host through a
+// forwarded loopback port.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync } from "node:fs";
+import { repoRoot } from "../helpers.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bootQemu, expectLine, MACHINES, mccLines } from "../support/boot.js";
+import { BOOT_TIMEOUT_MS, bootQemu, expectLine, MACHINES, mccLines } from "../support/boot.js";
 import { runMcc } from "../support/io.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-appliance-"));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
-const spec = (arch: string) => `name: netcheck
+const spec = (arch: string, script = "ip addr; ls -a /; cat /proc/modules", boot = "") => `name: netcheck
 from: { release: bookworm, archs: [${arch}] }
 packages: [busybox-static]
 executable: /bin/busybox
 user: 0
-args: [sh, -c, "ip addr; ls -a /; cat /proc/modules"]
+args: [sh, -c, "${script}"]
+${boot}`;
+
+async function kernelInitrd(name: string, text: string): Promise<string> {
+  const file = join(work, `${name}.yml`);
+  writeFileSync(file, text);
+  const out = join(work, `out-${name}`);
+  const built = await runMcc(["compile", file, "--format", "kernel+initrd", "-o", out, "-q"]);
+  assert.is(built.code, 0, built.stderr);
+  return out;
+}
+
+const LOOK = "cat /etc/resolv.conf /etc/hosts; hostname; ip addr show eth0; ip route; ls -a / /lib /usr/lib /.mcc-boot; true";
+
+for (const [how, boot] of [
+  ["DHCP", "boot: { network: dhcp }\n"],
+  ["a static address", "boot: { network: { address: 10.0.2.15/24, gateway: 10.0.2.2, dns: [10.0.2.3] } }\n"],
+] as const) {
+  test(`amd64, ${how}: the address, the default route, /etc/resolv.conf, /etc/hosts and the host name; no DHCP client or boot stage left`, async () => {
+    const out = await kernelInitrd(how === "DHCP" ? "dhcp" : "static", spec("amd64", LOOK, boot));
+    const boot_ = bootQemu("amd64", join(out, "vmlinuz"), join(out, "initrd.img"), ["-nic", "user,model=virtio-net-pci"]);
+    const console_ = boot_.lines.join("\n");
+    assert.equal(mccLines(boot_.lines), ["mcc: exit status 0"], console_);
+    expectLine(boot_.lines, /^nameserver 10\.0\.2\.3$/);
+    assert.is(boot_.lines.filter((l) => /^nameserver /.test(l)).length, 1, console_);
+    expectLine(boot_.lines, /^127\.0\.1\.1\tnetcheck$/);
+    expectLine(boot_.lines, /^netcheck$/);
+    expectLine(boot_.lines, /^\s*inet 10\.0\.2\.15\/24 .*eth0$/);
+    expectLine(boot_.lines, /^default via 10\.0\.2\.2 dev eth0/);
+    expectLine(boot_.lines, /ls: \/\.mcc-boot: No such file or directory/);
+    assert.not.ok(boot_.lines.some((l) => /klibc|ipconfig/.test(l) && !/^IP-Config/.test(l)), console_);
+    if (how === "DHCP") expectLine(boot_.lines, /^IP-Config: eth0 complete \(dhcp from 10\.0\.2\.2\)/);
+  });
+}
+
+/**
+ * Boots an appliance with qemu's user network forwarding a host loopback port to `guestPort`,
+ * and returns what curl gets from it (polled until it answers, or the boot's time is up).
+ */
+async function serve(arch: "amd64" | "arm64", out: string, guestPort: number, extra: readonly string[] = []): Promise<{ body: string; console: string }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const { qemu, args, console: tty } = MACHINES[arch];
+  const vm = spawn(qemu, [...args, ...extra, "-accel", "tcg", "-nographic", "-no-reboot", "-m", "256", "-kernel", join(out, "vmlinuz"), "-initrd", join(out, "initrd.img"), "-append", `console=${tty} panic=-1 quiet`, "-nic", `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port}-:${guestPort}`], { stdio: ["ignore", "pipe", "pipe"] });
+  let console_ = "";
+  vm.stdout.on("data", (d: Buffer) => (console_ += d.toString()));
+  const killer = setTimeout(() => vm.kill("SIGKILL"), BOOT_TIMEOUT_MS);
+  try {
+    for (const started = Date.now(); Date.now() - started < BOOT_TIMEOUT_MS - 5000 && vm.exitCode === null; ) {
+      const r = spawnSync("curl", ["-s", "-m", "5", `http://127.0.0.1:${port}/`], { encoding: "utf8", timeout: 10_000 });
+      if (r.status === 0 && r.stdout !== "") return { body: r.stdout, console: console_ };
+      await new Promise((done) => setTimeout(done, 1000));
+    }
+    return { body: "", console: console_ };
+  } finally {
+    clearTimeout(killer);
+    vm.kill("SIGKILL");
+  }
+}
+
+test("the busybox httpd example as an appliance: ports give DHCP, the page reaches curl on the host", async () => {
+  copyFileSync(join(repoRoot, "examples", "busybox-httpd.yml"), join(work, "httpd.yml"));
+  copyFileSync(join(repoRoot, "examples", "app.conf"), join(work, "app.conf"));
+  const out = join(work, "out-httpd");
+  const built = await runMcc(["compile", join(work, "httpd.yml"), "--format", "kernel+initrd", "-o", out, "--arch", "amd64", "-q"]);
+  assert.is(built.code, 0, built.stderr);
+  const got = await serve("amd64", out, 8080);
+  assert.match(got.body, /served from a microcontainer/, got.console);
+});
+
+const PORT_80 = (arch: string) => `name: web
+from: { release: bookworm, archs: [${arch}] }
+packages: [busybox-static]
+executable: /bin/busybox
+args: [httpd, -f, -p, "80", -h, /read/www]
+user: { name: www, uid: 1000, gid: 1000 }
+mounts: [{ path: /run, type: tmpfs }, { path: /read, type: config }]
+files: [{ path: /read/www/index.html, content: "port 80 as www on ${arch}" }]
+ports: [80]
+boot: { network: { address: 10.0.2.15/24, gateway: 10.0.2.2 } }
 `;
+
+for (const arch of ["amd64", "arm64"] as const) {
+  test(`${arch}: a server on port 80 as a user, with a static address, answers curl on the host`, async () => {
+    const out = await kernelInitrd(`web-${arch}`, PORT_80(arch));
+    const got = await serve(arch, out, 80);
+    assert.is(got.body, `port 80 as www on ${arch}`, got.console);
+  });
+}
 
 for (const arch of ["amd64", "arm64"] as const) {
   test(`${arch}: virtio's modules loaded in dependency order, eth0 there, lo up, no boot stage left`, async () => {

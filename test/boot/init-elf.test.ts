@@ -25,6 +25,11 @@ const plan: InitPlan = {
   ],
   onExit: "poweroff",
   modules: [],
+  hostname: "test",
+  network: { kind: "none" },
+  resolvConf: false,
+  stageFiles: [],
+  stageDirs: [],
 };
 
 function readelf(bytes: Uint8Array): string {
@@ -39,7 +44,7 @@ function readelf(bytes: Uint8Array): string {
   }
 }
 
-test("readelf: a static x86-64 executable, two PT_LOADs (R, then R E), the entry at the start of the code", () => {
+test("readelf: a static x86-64 executable, two PT_LOADs (RW, then R E), the entry at the start of the code", () => {
   const elf = initElf(plan);
   const out = readelf(elf);
   assert.match(out, /Type:\s+EXEC \(Executable file\)/);
@@ -48,7 +53,7 @@ test("readelf: a static x86-64 executable, two PT_LOADs (R, then R E), the entry
   const loads = out.split("\n").filter((l) => /^\s+LOAD\s/.test(l));
   assert.is(loads.length, 2, out);
   const fields = loads.map((l) => l.trim().split(/\s+/));
-  assert.is(fields[0]?.[6], "R");
+  assert.equal(fields[0]?.slice(6, 8), ["RW", "0x1000"]);
   assert.equal(fields[1]?.slice(6, 8), ["R", "E"]);
   const entry = /Entry point address:\s+(0x[0-9a-f]+)/.exec(out)?.[1];
   assert.is(entry, fields[1]?.[2]?.replace(/^0x0+/, "0x"));
@@ -88,7 +93,7 @@ test("readelf: the arm64 init is a static AArch64 executable, two PT_LOADs 64 Ki
   assert.not.match(out, /INTERP|DYNAMIC/);
   const loads = out.split("\n").filter((l) => /^\s+LOAD\s/.test(l)).map((l) => l.trim().split(/\s+/));
   assert.is(loads.length, 2, out);
-  assert.equal([loads[0]?.[6], loads[1]?.slice(6, 8), loads[1]?.at(-1)], ["R", ["R", "E"], "0x10000"]);
+  assert.equal([loads[0]?.[6], loads[1]?.slice(6, 8), loads[1]?.at(-1)], ["RW", ["R", "E"], "0x10000"]);
   const amd64 = initElf(plan);
   // The data (strings, pointer arrays, the status table) is the same on both; only the code differs.
   assert.equal(Buffer.from(elf.subarray(176, 176 + 1024)), Buffer.from(amd64.subarray(176, 176 + 1024)));

@@ -91,6 +91,11 @@ const basePlan: InitPlan = {
   ],
   onExit: "poweroff",
   modules: [],
+  hostname: "test",
+  network: { kind: "none" },
+  resolvConf: false,
+  stageFiles: [],
+  stageDirs: [],
 };
 
 /** Boots the initramfs of the probe tree (or of `image`) with the plan's init. */

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { R, addImm, andImm, assemble, cmp64, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item } from "../../src/boot/x86-64.js";
+import { R, addImm, addReg, andImm, assemble, cmp64, cmpImm8, subReg, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item } from "../../src/boot/x86-64.js";
 import { needTools } from "../support/tools.js";
 
 
@@ -46,6 +46,11 @@ const cases: [Item, string][] = [
   [shrImm(R.rbx, 8), "shr ebx,0x8"],
   [imulImm8(R.rsi, R.rbx, 24), "imul esi,ebx,0x18"],
   [loadByte(R.rdx, R.rsi, 23), "movzx edx,BYTE PTR [rsi+0x17]"],
+  [cmpImm8(R.rax, 0x27), "cmp rax,0x27"],
+  [cmpImm8(R.r13, -1), "cmp r13,0xffffffffffffffff"],
+  [subReg(R.r13, R.rbx), "sub r13,rbx"],
+  [addReg(R.rsi, R.r13), "add rsi,r13"],
+  [loadByte(R.rax, R.r13, 9), "movzx eax,BYTE PTR [r13+0x9]"],
   [syscall(), "syscall"],
 ];
 
@@ -57,6 +62,8 @@ test("jumps resolve to their labels, backwards and forwards, with rel32 displace
   const code = assemble([label("top"), syscall(), jump("ne", "top"), jump("s", "end"), jump("always", "top"), label("end"), syscall()]);
   // syscall at 0; jne at 2 (6 bytes); js at 8 (6 bytes); jmp at 14 (5 bytes); end at 19.
   assert.equal(disassemble(code), ["syscall", "jne 0x0", "js 0x13", "jmp 0x0", "syscall"]);
+  const unsigned = assemble([label("top"), jump("b", "top"), jump("ae", "top"), jump("be", "top"), jump("a", "top")]);
+  assert.equal(disassemble(unsigned), ["jb 0x0", "jae 0x0", "jbe 0x0", "ja 0x0"]);
 });
 
 test("a jump to a missing label, and immediates out of range, are refused", () => {

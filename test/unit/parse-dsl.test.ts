@@ -227,4 +227,25 @@ test("the YAML front end still reads .yml files", async () => {
   assert.equal(codes(await loadText("name: a\npackages: [aa]\nexecutable: /a\n")), []);
 });
 
+test("boot's network: a word (dhcp, none) or a block of its own, the same document as YAML; a misspelt field gets a suggestion", () => {
+  const block = parse(`image web {
+  packages busybox-static
+  executable /bin/busybox
+  boot {
+    network {
+      address 10.0.2.15/24
+      gateway 10.0.2.2
+      dns 10.0.2.3 1.1.1.1
+      interface eth1
+    }
+  }
+}
+`);
+  assert.equal(block.diagnostics, []);
+  assert.equal((block.ast?.value as { boot: unknown }).boot, { network: { address: "10.0.2.15/24", gateway: "10.0.2.2", dns: ["10.0.2.3", "1.1.1.1"], interface: "eth1" } });
+  const word = parse("image web {\n  packages busybox-static\n  executable /bin/busybox\n  boot { network dhcp }\n}\n");
+  assert.equal((word.ast?.value as { boot: unknown }).boot, { network: "dhcp" });
+  assert.match(plainDiagnosticsOf("image web {\n  packages busybox-static\n  executable /bin/busybox\n  boot { network { adress 10.0.2.15/24 } }\n}\n"), /4:20: MCC124: .*adress.*did you mean `address`/);
+});
+
 test.run();
