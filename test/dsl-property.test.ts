@@ -126,7 +126,7 @@ const bootSection = fc.record(
     kernel: fc.constantFrom("linux-image-cloud-amd64", "linux-image-arm64"),
     cmdline: fc.string({ unit: "grapheme", maxLength: 12 }),
     console: fc.constantFrom("ttyS0", "ttyS0,115200", "true"),
-    onExit: fc.constantFrom("poweroff", "restart"),
+    onExit: fc.constantFrom("poweroff", "restart", "reboot"),
   },
   { requiredKeys: [] },
 );

@@ -91,6 +91,12 @@ export const subReg = (rd: XReg, rn: XReg, rm: XReg): Item => word(0xcb000000 | 
 /** `cmp xn, #imm12` (a `subs` into the zero register). */
 export const cmpImm = (rn: XReg, imm: number): Item => word(0xf100001f | (field(imm, 12, "immediate") << 10) | (reg(rn) << 5));
 
+/** `ldr wt, [xn]`: 32 bits, zero-extended. */
+export const load32 = (rt: XReg, rn: XReg): Item => word(0xb9400000 | (reg(rn) << 5) | reg(rt));
+
+/** `str wt, [xn]`: the low 32 bits. */
+export const store32 = (rt: XReg, rn: XReg): Item => word(0xb9000000 | (reg(rn) << 5) | reg(rt));
+
 /** `svc #0`: the number in x8, arguments in x0-x5, the result in x0. */
 export const svc = (): Item => word(0xd4000001);
 

@@ -1,9 +1,9 @@
 import { MS } from "./init-plan.js";
-import { AF_INET, AT_REMOVEDIR, BUFFER_SIZE, LINE_STRIDE, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
-import { R, addImm, andImm, assemble, cmp64, cmpImm8, subReg, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item, type Reg } from "./x86-64.js";
+import { AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
+import { R, addReg, load32, store32, addImm, andImm, assemble, cmp64, cmpImm8, subReg, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item, type Reg } from "./x86-64.js";
 
 /** x86-64 Linux system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
-const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169, openat: 257, finit_module: 313, close: 3, unlinkat: 263, socket: 41, ioctl: 16, read: 0, sethostname: 170 } as const;
+const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169, openat: 257, finit_module: 313, close: 3, unlinkat: 263, socket: 41, ioctl: 16, read: 0, sethostname: 170, kill: 62, nanosleep: 35 } as const;
 const O_WRONLY_CREAT_TRUNC = 0o1 | 0o100 | 0o1000;
 
 /** `write(fd, text)`, rax and the argument registers clobbered. */
@@ -146,7 +146,8 @@ function dhcp(d: Dhcp, buffer: number): Item[] {
 }
 
 /** The init's x86-64 machine code. Register use: rbp holds the child's pid, rbx the exit status N. */
-export function amd64Program(l: Layout, buffer: number): Uint8Array {
+export function amd64Program(l: Layout, bss: number): Uint8Array {
+  const buffer = bss + BSS.buffer;
   const code: Item[] = [];
   // 1. The mounts. A failed one is said on the console (fd 2) and the boot goes on: the
   //    program may not need it, and the status line still comes.
@@ -207,10 +208,18 @@ export function amd64Program(l: Layout, buffer: number): Uint8Array {
   for (const d of l.stageDirs) code.push(...call(SYS.unlinkat, 0, d, AT_REMOVEDIR));
   // 4. / read-only, best effort: the rootfs may refuse, and nothing depends on it.
   code.push(...call(SYS.mount, 0, l.root, 0, MS.REMOUNT | MS.RDONLY, 0));
-  // 5. fork: 0 in the child, the child's pid in the parent, negative on failure.
-  code.push(...call(SYS.fork), test64(R.rax), jump("s", "no_fork"), jump("e", "child"), movReg(R.rbp, R.rax));
-  // 6. PID 1 reaps every process (orphans are re-parented to it) until the child is reaped;
-  //    the status goes to the top of the stack (over argc, which the init does not read).
+  // 5. PID 1 supervises. Registers from here: rbp the program's pid (0 when it is not running),
+  //    rbx its exit status N, r12 the timer's pid (0 when none), r13 1 once the power button
+  //    was pressed, r14 the restart pause in seconds. The timer and the watchers are child
+  //    processes, so PID 1 needs no signal handler: wait4 tells it everything.
+  const sv = l.supervise;
+  const pids = bss + BSS.watchers;
+  const pause = bss + BSS.pause;
+  // A watcher per input device, each blocked reading it, exiting 0 on a press of the power key:
+  // started before the program, so that a press as soon as it runs is seen.
+  sv.inputs.forEach((_, i) => code.push(...call(SYS.fork), test64(R.rax), jump("e", `watcher${i}`), store32(pids + 4 * i, R.rax)));
+  code.push(zero(R.rbp), zero(R.r12), zero(R.r13), movImm(R.r14, 1), ...startProgram("first"));
+  // 6. Reap every process (orphans come to PID 1 too); the status goes to the top of the stack.
   code.push(
     label("reap"),
     movImmSigned(R.rdi, -1),
@@ -219,11 +228,64 @@ export function amd64Program(l: Layout, buffer: number): Uint8Array {
     zero(R.r10),
     movImm(R.rax, SYS.wait4),
     syscall(),
+    test64(R.rax),
+    jump("s", "nothing_left"),
+    test64(R.rbp),
+    jump("e", "not_program"),
     cmp64(R.rax, R.rbp),
-    jump("ne", "reap"),
+    jump("e", "program_exited"),
+    label("not_program"),
+    test64(R.r12),
+    jump("e", "not_timer"),
+    cmp64(R.rax, R.r12),
+    jump("e", "timer_fired"),
+    label("not_timer"),
   );
-  // 7. N: the exit code (bits 8-15) when the signal bits (0-6) are 0, else 128 + the signal.
+  sv.inputs.forEach((_, i) => code.push(load32(R.rcx, pids + 4 * i), cmp64(R.rax, R.rcx), jump("e", "watcher_exited")));
+  code.push(jump("always", "reap"));
+  // The power button: SIGTERM to the program and a timer for its grace; a second press is ignored.
   code.push(
+    label("watcher_exited"),
+    loadTopOfStack32(R.rcx),
+    test64(R.rcx),
+    jump("ne", "reap"),
+    test64(R.r13),
+    jump("ne", "reap"),
+    movImm(R.r13, 1),
+    ...write(1, sv.powerButton),
+    test64(R.rbp),
+    jump("e", "power_off"),
+    movReg(R.rdi, R.rbp),
+    movImm(R.rsi, SIG.TERM),
+    movImm(R.rax, SYS.kill),
+    syscall(),
+    ...timer("grace"),
+    jump("always", "reap"),
+  );
+  // The timer: after the grace, SIGKILL; after a restart's pause, the program again.
+  code.push(
+    label("timer_fired"),
+    zero(R.r12),
+    test64(R.r13),
+    jump("e", "restart"),
+    test64(R.rbp),
+    jump("e", "reap"),
+    ...write(1, sv.killing),
+    movReg(R.rdi, R.rbp),
+    movImm(R.rsi, SIG.KILL),
+    movImm(R.rax, SYS.kill),
+    syscall(),
+    jump("always", "reap"),
+    label("restart"),
+    ...write(1, sv.restarting),
+    ...startProgram("again"),
+    jump("always", "reap"),
+  );
+  // 7. The program exited. N: the exit code (bits 8-15) when the signal bits (0-6) are 0,
+  //    else 128 + the signal.
+  code.push(
+    label("program_exited"),
+    zero(R.rbp),
     loadTopOfStack32(R.rbx),
     movReg32(R.rcx, R.rbx),
     andImm(R.rcx, 0x7f),
@@ -235,8 +297,8 @@ export function amd64Program(l: Layout, buffer: number): Uint8Array {
     movReg32(R.rbx, R.rcx),
     addImm(R.rbx, 128),
   );
-  // 8. One write of line N from the table (its length in the record's last byte), sync, and
-  //    reboot(2). If reboot returns, exiting PID 1 panics the kernel, which panic=-1 reboots.
+  // 8. One write of line N from the table (its length in the record's last byte). Then, unless
+  //    the machine is stopping, onExit restart pauses (1 s, doubling to 30 s) and runs it again.
   code.push(
     label("report"),
     imulImm8(R.rsi, R.rbx, LINE_STRIDE),
@@ -245,14 +307,84 @@ export function amd64Program(l: Layout, buffer: number): Uint8Array {
     movImm(R.rdi, 1),
     movImm(R.rax, SYS.write),
     syscall(),
+  );
+  if (sv.restart) {
+    code.push(
+      test64(R.r13),
+      jump("ne", "power_off"),
+      store32(pause, R.r14),
+      ...timer("pause"),
+      addReg(R.r14, R.r14),
+      cmpImm8(R.r14, MAX_PAUSE_SECONDS),
+      jump("be", "reap"),
+      movImm(R.r14, MAX_PAUSE_SECONDS),
+      jump("always", "reap"),
+    );
+  }
+  // sync and reboot(2). If reboot returns, exiting PID 1 panics the kernel, which panic=-1 reboots.
+  code.push(
+    label("power_off"),
+    label("nothing_left"),
     ...call(SYS.sync),
     ...call(SYS.reboot, REBOOT.magic1, REBOOT.magic2, l.rebootCommand, 0),
     movReg32(R.rdi, R.rbx),
     movImm(R.rax, SYS.exit),
     syscall(),
   );
+  // The watchers: read one input event at a time; a press of KEY_POWER ends the watcher with 0,
+  // anything that goes wrong (no such device) with 1.
+  sv.inputs.forEach((device, i) => {
+    code.push(
+      label(`watcher${i}`),
+      ...call(SYS.openat, 0, device, O_CLOEXEC.amd64),
+      test64(R.rax),
+      jump("s", "watcher_gone"),
+      movReg(R.rbx, R.rax),
+      jump("always", "watch"),
+    );
+  });
+  const e = INPUT_EVENT;
+  code.push(
+    label("watch"),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rsi, bss + BSS.buffer),
+    movImm(R.rdx, e.size),
+    zero(R.rax),
+    syscall(),
+    cmpImm8(R.rax, e.size),
+    jump("ne", "watcher_gone"),
+    movImm(R.rsi, bss + BSS.buffer),
+    ...[
+      [e.type, e.EV_KEY],
+      [e.type + 1, 0],
+      [e.code, e.KEY_POWER],
+      [e.code + 1, 0],
+      [e.value, 1],
+    ].flatMap(([at, byte]) => [loadByte(R.rax, R.rsi, at as number), cmpImm8(R.rax, byte as number), jump("ne", "watch")]),
+    ...call(SYS.exit, 0),
+    label("watcher_gone"),
+    ...call(SYS.exit, 1),
+  );
+  // The timers: sleep, then exit.
+  for (const name of ["grace", "pause"]) code.push(label(`timer_${name}`), ...call(SYS.nanosleep, name === "grace" ? sv.grace : pause, 0), ...call(SYS.exit, 0));
   // fork failed: there is no program; report it as a shell does a command it cannot run.
   code.push(label("no_fork"), ...write(2, l.noFork), movImm(R.rbx, 127), jump("always", "report"));
+  code.push(...childProgram(l));
+  return assemble(code);
+}
+
+/** fork the program: the child runs it (label `child`), the parent keeps its pid in rbp. */
+function startProgram(name: string): Item[] {
+  return [...call(SYS.fork), test64(R.rax), jump("s", "no_fork"), jump("e", "child"), movReg(R.rbp, R.rax), label(`started_${name}`)];
+}
+
+/** fork a timer (its child sleeps, at `timer_NAME`, and exits), its pid in r12. */
+function timer(name: "grace" | "pause"): Item[] {
+  return [...call(SYS.fork), test64(R.rax), jump("e", `timer_${name}`), jump("s", `timer_failed_${name}`), movReg(R.r12, R.rax), label(`timer_failed_${name}`)];
+}
+
+function childProgram(l: Layout): Item[] {
+  const code: Item[] = [];
   // 9. The child: a session of its own, no supplementary groups, the plan's gid then uid
   //    (the gid first, while still allowed to change it), the working directory, execve.
   code.push(
@@ -282,6 +414,6 @@ export function amd64Program(l: Layout, buffer: number): Uint8Array {
     label("exit127"),
     ...call(SYS.exit, 127),
   );
-  return assemble(code);
+  return code;
 }
 

@@ -1,12 +1,12 @@
-import { addImm, addImm32, addShifted, cmpImm, subReg, assemble, branch, cmpReg, label, loadByte, loadTopOfStack32, movFromSp, movImm, movMinusOne, movReg, svc, ubfx, type Item, type XReg } from "./aarch64.js";
-import { AF_INET, AT_REMOVEDIR, BUFFER_SIZE, LINE_STRIDE, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
+import { load32, store32, addImm, addImm32, addShifted, cmpImm, subReg, assemble, branch, cmpReg, label, loadByte, loadTopOfStack32, movFromSp, movImm, movMinusOne, movReg, svc, ubfx, type Item, type XReg } from "./aarch64.js";
+import { AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
 import { MS } from "./init-plan.js";
 
 /**
  * arm64 Linux system call numbers (include/uapi/asm-generic/unistd.h). There is no fork:
  * clone(SIGCHLD, 0, ...) is fork.
  */
-const SYS = { write: 64, chdir: 49, execve: 221, exit: 93, clone: 220, wait4: 260, setuid: 146, setgid: 144, setsid: 157, setgroups: 159, sync: 81, mount: 40, reboot: 142, openat: 56, finit_module: 273, close: 57, unlinkat: 35, socket: 198, ioctl: 29, read: 63, sethostname: 161 } as const;
+const SYS = { write: 64, chdir: 49, execve: 221, exit: 93, clone: 220, wait4: 260, setuid: 146, setgid: 144, setsid: 157, setgroups: 159, sync: 81, mount: 40, reboot: 142, openat: 56, finit_module: 273, close: 57, unlinkat: 35, socket: 198, ioctl: 29, read: 63, sethostname: 161, kill: 129, nanosleep: 101 } as const;
 const O_WRONLY_CREAT_TRUNC = 0o1 | 0o100 | 0o1000;
 /** Registers the boot steps before the fork use (x19-x28 survive system calls). */
 const X = { fd: 22, end: 23, out: 24, scan: 25, length: 26, byte: 9 } as const;
@@ -141,7 +141,8 @@ function dhcp(d: Dhcp, buffer: number): Item[] {
  * Register use: x19 holds the child's pid, x20 the wait status, x21 the exit status N
  * (x19-x28 are never touched by the kernel across a system call).
  */
-export function arm64Program(l: Layout, buffer: number): Uint8Array {
+export function arm64Program(l: Layout, bss: number): Uint8Array {
+  const buffer = bss + BSS.buffer;
   const child: XReg = 19;
   const status: XReg = 20;
   const n: XReg = 21;
@@ -199,9 +200,21 @@ export function arm64Program(l: Layout, buffer: number): Uint8Array {
   for (const d of l.stageDirs) code.push(...call(SYS.unlinkat, 0, d, AT_REMOVEDIR));
   // 4. / read-only, best effort.
   code.push(...call(SYS.mount, 0, l.root, 0, MS.REMOUNT | MS.RDONLY, 0));
-  // 5. fork, as clone(SIGCHLD): 0 in the child, its pid in the parent, negative on failure.
-  code.push(...call(SYS.clone, SIGCHLD, 0, 0, 0, 0), ifFailed("no_fork"), branch({ op: "cbz", reg: 0, wide: true }, "child"), movReg(child, 0));
-  // 6. PID 1 reaps every process until the child is reaped; the status goes to [sp].
+  // 5. PID 1 supervises, as on x86-64 (src/boot/init-amd64.ts). Registers: x19 the program's
+  //    pid (0 when not running), x20 its wait status, x21 N, x27 the timer's pid (0 when none),
+  //    x28 1 once the power button was pressed, x25 the restart pause in seconds.
+  const sv = l.supervise;
+  const timerPid: XReg = 27;
+  const stopping: XReg = 28;
+  const pauseSeconds: XReg = 25;
+  const pids = bss + BSS.watchers;
+  const pause = bss + BSS.pause;
+  const startProgram = (name: string): Item[] => [...call(SYS.clone, SIGCHLD, 0, 0, 0, 0), ifFailed("no_fork"), branch({ op: "cbz", reg: 0, wide: true }, "child"), movReg(child, 0), label(`started_${name}`)];
+  const timer = (name: string): Item[] => [...call(SYS.clone, SIGCHLD, 0, 0, 0, 0), branch({ op: "cbz", reg: 0, wide: true }, `timer_${name}`), ifFailed(`timer_failed_${name}`), movReg(timerPid, 0), label(`timer_failed_${name}`)];
+  const kill = (signal: number): Item[] => [movReg(0, child), ...movImm(1, signal), ...movImm(8, SYS.kill), svc()];
+  sv.inputs.forEach((_, i) => code.push(...call(SYS.clone, SIGCHLD, 0, 0, 0, 0), branch({ op: "cbz", reg: 0, wide: true }, `watcher${i}`), ...movImm(9, pids + 4 * i), store32(0, 9)));
+  code.push(...movImm(child, 0), ...movImm(timerPid, 0), ...movImm(stopping, 0), ...movImm(pauseSeconds, 1), ...startProgram("first"));
+  // 6. Reap every process; the status goes to [sp].
   code.push(
     label("reap"),
     movMinusOne(0),
@@ -210,11 +223,45 @@ export function arm64Program(l: Layout, buffer: number): Uint8Array {
     ...movImm(3, 0),
     ...movImm(8, SYS.wait4),
     svc(),
+    ifFailed("nothing_left"),
+    branch({ op: "cbz", reg: child, wide: true }, "not_program"),
     cmpReg(0, child),
-    branch({ op: "b.cond", cond: "ne" }, "reap"),
+    branch({ op: "b.cond", cond: "eq" }, "program_exited"),
+    label("not_program"),
+    branch({ op: "cbz", reg: timerPid, wide: true }, "not_timer"),
+    cmpReg(0, timerPid),
+    branch({ op: "b.cond", cond: "eq" }, "timer_fired"),
+    label("not_timer"),
+  );
+  sv.inputs.forEach((_, i) => code.push(...movImm(9, pids + 4 * i), load32(9, 9), cmpReg(0, 9), branch({ op: "b.cond", cond: "eq" }, "watcher_exited")));
+  code.push(branch({ op: "b" }, "reap"));
+  code.push(
+    label("watcher_exited"),
+    loadTopOfStack32(status),
+    branch({ op: "cbnz", reg: status, wide: false }, "reap"),
+    branch({ op: "cbnz", reg: stopping, wide: true }, "reap"),
+    ...movImm(stopping, 1),
+    ...write(1, sv.powerButton),
+    branch({ op: "cbz", reg: child, wide: true }, "power_off"),
+    ...kill(SIG.TERM),
+    ...timer("grace"),
+    branch({ op: "b" }, "reap"),
+    label("timer_fired"),
+    ...movImm(timerPid, 0),
+    branch({ op: "cbz", reg: stopping, wide: true }, "restart"),
+    branch({ op: "cbz", reg: child, wide: true }, "reap"),
+    ...write(1, sv.killing),
+    ...kill(SIG.KILL),
+    branch({ op: "b" }, "reap"),
+    label("restart"),
+    ...write(1, sv.restarting),
+    ...startProgram("again"),
+    branch({ op: "b" }, "reap"),
   );
   // 7. N: the exit code (bits 8-15) when the signal bits (0-6) are 0, else 128 + the signal.
   code.push(
+    label("program_exited"),
+    ...movImm(child, 0),
     loadTopOfStack32(status),
     ubfx(n, status, 0, 7),
     branch({ op: "cbnz", reg: n, wide: false }, "signaled"),
@@ -224,7 +271,8 @@ export function arm64Program(l: Layout, buffer: number): Uint8Array {
     addImm32(n, n, 128),
   );
   // 8. Line N of the table (table + 24 N = table + 8 (N + 2 N)), its length in the record's
-  //    last byte; one write, sync, reboot(2); if reboot returns, exit (a panic, then a reboot).
+  //    last byte; one write. Then a restart after a pause, or sync and reboot(2); if reboot
+  //    returns, exit (a panic, then a reboot).
   code.push(
     label("report"),
     addShifted(1, n, n, 1),
@@ -234,12 +282,54 @@ export function arm64Program(l: Layout, buffer: number): Uint8Array {
     ...movImm(0, 1),
     ...movImm(8, SYS.write),
     svc(),
+  );
+  if (sv.restart) {
+    code.push(
+      branch({ op: "cbnz", reg: stopping, wide: true }, "power_off"),
+      ...movImm(9, pause),
+      store32(pauseSeconds, 9),
+      ...timer("pause"),
+      addShifted(pauseSeconds, pauseSeconds, pauseSeconds, 0),
+      cmpImm(pauseSeconds, MAX_PAUSE_SECONDS),
+      branch({ op: "b.cond", cond: "ls" }, "reap"),
+      ...movImm(pauseSeconds, MAX_PAUSE_SECONDS),
+      branch({ op: "b" }, "reap"),
+    );
+  }
+  code.push(
+    label("power_off"),
+    label("nothing_left"),
     ...call(SYS.sync),
     ...call(SYS.reboot, REBOOT.magic1, REBOOT.magic2, l.rebootCommand, 0),
     movReg(0, n),
     ...movImm(8, SYS.exit),
     svc(),
   );
+  // The watchers: one input event at a time; a press of KEY_POWER exits 0, a failure 1.
+  sv.inputs.forEach((device, i) => code.push(label(`watcher${i}`), ...call(SYS.openat, 0, device, O_CLOEXEC.arm64), ifFailed("watcher_gone"), movReg(X.fd, 0), branch({ op: "b" }, "watch")));
+  const e = INPUT_EVENT;
+  code.push(
+    label("watch"),
+    movReg(0, X.fd),
+    ...movImm(1, bss + BSS.buffer),
+    ...movImm(2, e.size),
+    ...movImm(8, SYS.read),
+    svc(),
+    cmpImm(0, e.size),
+    branch({ op: "b.cond", cond: "ne" }, "watcher_gone"),
+    ...movImm(1, bss + BSS.buffer),
+    ...[
+      [e.type, e.EV_KEY],
+      [e.type + 1, 0],
+      [e.code, e.KEY_POWER],
+      [e.code + 1, 0],
+      [e.value, 1],
+    ].flatMap(([at, byte]) => [loadByte(X.byte, 1, at as number), cmpImm(X.byte, byte as number), branch({ op: "b.cond", cond: "ne" }, "watch")]),
+    ...call(SYS.exit, 0),
+    label("watcher_gone"),
+    ...call(SYS.exit, 1),
+  );
+  for (const name of ["grace", "pause"]) code.push(label(`timer_${name}`), ...call(SYS.nanosleep, name === "grace" ? sv.grace : pause, 0), ...call(SYS.exit, 0));
   code.push(label("no_fork"), ...write(2, l.noFork), ...movImm(n, 127), branch({ op: "b" }, "report"));
   // 9. The child: session, groups, gid, uid, working directory, execve.
   code.push(

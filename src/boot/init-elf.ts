@@ -1,7 +1,7 @@
 import { bssAddress, DATA_START, staticElf } from "./elf64.js";
 import { amd64Program } from "./init-amd64.js";
 import { arm64Program } from "./init-arm64.js";
-import { BUFFER_SIZE, createData, layOut } from "./init-layout.js";
+import { BSS, createData, layOut } from "./init-layout.js";
 import type { InitPlan } from "./init-plan.js";
 
 export { exitStatusLine } from "./init-layout.js";
@@ -19,14 +19,14 @@ export { exitStatusLine } from "./init-layout.js";
 export function initElf(plan: InitPlan): Uint8Array {
   const data = createData(DATA_START);
   const layout = layOut(plan, data);
-  // A zeroed buffer after the data, for the one file the init reads (the DHCP lease).
+  // Zeroed memory after the data: a read buffer, the watchers' pids, the restart pause.
   const bytes = data.bytes();
-  const buffer = bssAddress(bytes.length);
+  const bss = bssAddress(bytes.length);
   switch (plan.arch) {
     case "amd64":
-      return staticElf("amd64", bytes, amd64Program(layout, buffer), BUFFER_SIZE);
+      return staticElf("amd64", bytes, amd64Program(layout, bss), BSS.size);
     case "arm64":
-      return staticElf("arm64", bytes, arm64Program(layout, buffer), BUFFER_SIZE);
+      return staticElf("arm64", bytes, arm64Program(layout, bss), BSS.size);
     default:
       throw new Error(`the generated init exists for amd64 and arm64, not ${String(plan.arch)}`);
   }

@@ -41,6 +41,16 @@ export interface Layout {
   readonly portStart?: { readonly path: number; readonly value: Text; readonly failed: Text };
   /** The DHCP client run before the program, and what makes `/etc/resolv.conf` of its lease file. */
   readonly dhcp?: Dhcp;
+  /** What PID 1 does while the program runs: watch for the power button, stop, restart. */
+  readonly supervise: {
+    readonly inputs: readonly number[];
+    readonly grace: number;
+    readonly powerButton: Text;
+    readonly killing: Text;
+    readonly restarting: Text;
+    /** onExit restart: run the program again after a pause. */
+    readonly restart: boolean;
+  };
   /** Files of the boot stage removed after the network is up, then its directories. */
   readonly stageFiles: readonly number[];
   readonly stageDirs: readonly number[];
@@ -74,8 +84,22 @@ export interface Dhcp {
   readonly newline: Text;
 }
 
-/** The bytes of the read buffer (in the init's zeroed memory after its data). */
+/**
+ * The init's zeroed memory after its data: a read buffer (the DHCP lease; a watcher's input
+ * event), then the watchers' process ids (4 bytes each), then the restart pause (a timespec).
+ */
 export const BUFFER_SIZE = 4096;
+export const BSS = { buffer: 0, watchers: BUFFER_SIZE, pause: BUFFER_SIZE + 64, size: BUFFER_SIZE + 128 } as const;
+
+/** Input devices watched for the power button: /dev/input/event0 to event(N-1). */
+export const WATCHED_INPUTS = 6;
+/** Seconds a program has after SIGTERM before SIGKILL. */
+export const GRACE_SECONDS = 10;
+/** The restart pause: 1 s, doubled after each exit, at most this. */
+export const MAX_PAUSE_SECONDS = 30;
+/** `struct input_event` on 64-bit Linux: a timeval (16 bytes), type, code (16 bits each), value (32). */
+export const INPUT_EVENT = { size: 24, type: 16, code: 18, value: 20, EV_KEY: 1, KEY_POWER: 116 } as const;
+export const SIG = { KILL: 9, TERM: 15 } as const;
 
 export interface Text {
   readonly address: number;
@@ -126,6 +150,14 @@ export function layOut(plan: InitPlan, data: Data): Layout {
           },
         }),
     ...(plan.network.kind === "dhcp" ? { dhcp: dhcpLayout(plan, plan.network, data) } : {}),
+    supervise: {
+      inputs: Array.from({ length: WATCHED_INPUTS }, (_, i) => data.cstring(`/dev/input/event${i}`)),
+      grace: data.block(timespec(GRACE_SECONDS), 8),
+      powerButton: data.text(`mcc: power button: stopping the program (SIGTERM, SIGKILL after ${GRACE_SECONDS} s)\n`),
+      killing: data.text(`mcc: the program did not stop within ${GRACE_SECONDS} s: SIGKILL\n`),
+      restarting: data.text("mcc: restarting the program\n"),
+      restart: plan.onExit === "restart",
+    },
     stageFiles: plan.stageFiles.map((f) => data.cstring(f)),
     stageDirs: plan.stageDirs.map((d) => data.cstring(d)),
     root: data.cstring("/"),
@@ -136,7 +168,7 @@ export function layOut(plan: InitPlan, data: Data): Layout {
     uid: id(plan.uid),
     gid: id(plan.gid),
     exitTable: data.block(lines, 8),
-    rebootCommand: plan.onExit === "restart" ? REBOOT.restart : REBOOT.powerOff,
+    rebootCommand: plan.onExit === "reboot" ? REBOOT.restart : REBOOT.powerOff,
     noFork: data.text("mcc: cannot fork\n"),
     noUser: data.text(`mcc: cannot switch to uid ${plan.uid} gid ${plan.gid}\n`),
     noWorkdir: data.text(`mcc: cannot enter the working directory ${plan.workdir}\n`),
@@ -259,4 +291,11 @@ function dhcpLayout(plan: InitPlan, net: Extract<InitPlan["network"], { kind: "d
     nameserver: data.text("nameserver "),
     newline: data.text("\n"),
   };
+}
+
+/** A `struct timespec` of whole seconds. */
+function timespec(seconds: number): Uint8Array {
+  const out = new Uint8Array(16);
+  new DataView(out.buffer).setBigUint64(0, BigInt(seconds), true);
+  return out;
 }

@@ -14,8 +14,8 @@ export interface InitPlan {
   readonly workdir: string;
   /** The spec's mounts: volumes and tmpfs become tmpfs owned by uid:gid; config stays the image's directory. */
   readonly mounts: readonly { readonly path: string; readonly type: MountType }[];
-  /** What the machine does when the program has exited. */
-  readonly onExit: "poweroff" | "restart";
+  /** When the program has exited: power off, run it again (after a pause), or restart the machine. */
+  readonly onExit: "poweroff" | "restart" | "reboot";
   /** Kernel module files in the initramfs, in load order (dependencies first); each is removed once loaded. */
   readonly modules: readonly string[];
   /** The machine's host name (the spec's name). */
@@ -103,7 +103,7 @@ export function bootMounts(plan: InitPlan): BootMount[] {
 /** What of the spec the init runs: the process, its environment, user, directory and mounts. */
 export type InitSpec = Pick<Spec, "executable" | "args" | "env" | "user" | "workdir" | "mounts">;
 
-export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: "poweroff" | "restart", boot: Partial<Pick<InitPlan, "modules" | "hostname" | "network" | "resolvConf" | "unprivilegedPortStart" | "stageFiles" | "stageDirs">> = {}): InitPlan {
+export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: InitPlan["onExit"], boot: Partial<Pick<InitPlan, "modules" | "hostname" | "network" | "resolvConf" | "unprivilegedPortStart" | "stageFiles" | "stageDirs">> = {}): InitPlan {
   return {
     arch,
     executable: spec.executable,

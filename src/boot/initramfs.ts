@@ -62,6 +62,7 @@ export async function initramfsEntries(tree: ImageTree, init: Uint8Array, read: 
     else if (there.kind !== "directory") throw new Error(`${path} is a ${there.kind} in the image; the boot mounts a file system there`);
   }
   byPath.set("/init", { kind: "file", path: "/init", mode: 0o755, uid: 0, gid: 0, data: init });
+  byPath.set(CONSOLE.path, CONSOLE);
   const directory = (path: string) => {
     const there = byPath.get(path);
     if (there === undefined) byPath.set(path, { kind: "directory", path, mode: path === BOOT_STAGE_DIR ? 0o700 : 0o755, uid: 0, gid: 0 });

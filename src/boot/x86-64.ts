@@ -102,6 +102,12 @@ export const subReg = (dst: Reg, src: Reg): Item => bytes(...rex(true, src, dst)
 /** `add r64, r64`: dst += src. */
 export const addReg = (dst: Reg, src: Reg): Item => bytes(...rex(true, src, dst), 0x01, modrmReg(src, dst));
 
+/** `mov dword [address], r32`: a store to an absolute 32-bit address (ModRM with a SIB of no base, no index). */
+export const store32 = (address: number, src: Reg): Item => bytes(...rex(false, src, 0), 0x89, 0x04 | ((src & 7) << 3), 0x25, ...imm32(address));
+
+/** `mov r32, dword [address]`: a load from an absolute 32-bit address, zero-extended. */
+export const load32 = (dst: Reg, address: number): Item => bytes(...rex(false, dst, 0), 0x8b, 0x04 | ((dst & 7) << 3), 0x25, ...imm32(address));
+
 /** `syscall`: the number in rax, arguments in rdi, rsi, rdx, r10, r8, r9; clobbers rcx and r11. */
 export const syscall = (): Item => bytes(0x0f, 0x05);
 

@@ -136,9 +136,9 @@ export interface MccSpec {
      */
     console?: string;
     /**
-     * What the machine does when the executable exits: `poweroff` (default) or `restart` (run it again from a fresh boot).
+     * What happens when the executable exits: `poweroff` (default): the machine stops; `restart`: the program runs again after a pause (1 s, doubling to 30 s), the status line printed each time; `reboot`: the machine restarts from a fresh boot. The power button (an ACPI shutdown) always stops the program and powers off.
      */
-    onExit?: "poweroff" | "restart";
+    onExit?: "poweroff" | "restart" | "reboot";
     /**
      * The appliance's network. `dhcp` (the default when the spec declares `ports`): the first network card, `eth0`, is configured by DHCP at boot and `/etc/resolv.conf` lists the servers the lease names. `none` (the default otherwise): loopback only. A mapping: a static address, with an optional gateway and DNS servers. Loopback is always up.
      */

@@ -56,7 +56,7 @@ const AFTER_KEYWORD: Record<string, string> = {
   kernel: "a kernel package such as `linux-image-cloud-amd64`",
   cmdline: "the extra kernel command line (a quoted string)",
   console: "a console device such as `ttyS0`",
-  onExit: "`poweroff` or `restart`",
+  onExit: "`poweroff`, `restart` or `reboot`",
   network: "`dhcp`, `none`, or a block: `network { address 10.0.2.15/24; gateway 10.0.2.2; dns 10.0.2.3 }`",
   address: "an IPv4 address with its prefix length, such as `10.0.2.15/24`",
   gateway: "an IPv4 address such as `10.0.2.2`",

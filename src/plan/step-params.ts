@@ -94,7 +94,7 @@ export interface ConfigParams extends ProcessParams {
 export interface InitramfsParams extends ProcessParams {
   readonly arch: string;
   readonly epoch: number;
-  readonly onExit: "poweroff" | "restart";
+  readonly onExit: "poweroff" | "restart" | "reboot";
   /** Kernel modules to load at boot (with what they depend on), from the kernel package. */
   readonly modules: readonly string[];
   /** The host name (the spec's name), the network, and the ports (for the lowest a user may bind). */

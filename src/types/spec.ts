@@ -46,7 +46,7 @@ export interface SpecBoot {
   readonly cmdline: string;
   /** Undefined: the default of the architecture. */
   readonly console?: string;
-  readonly onExit: "poweroff" | "restart";
+  readonly onExit: "poweroff" | "restart" | "reboot";
   /** Undefined: DHCP when the spec declares ports, loopback only otherwise (`bootNetwork`). */
   readonly network?: SpecNetwork;
 }

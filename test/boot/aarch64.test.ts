@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { addImm, addImm32, addShifted, cmpImm, subReg, assemble, branch, cmpReg, label, loadByte, loadTopOfStack32, movFromSp, movImm, movMinusOne, movReg, svc, ubfx, type Item } from "../../src/boot/aarch64.js";
+import { load32, store32, addImm, addImm32, addShifted, cmpImm, subReg, assemble, branch, cmpReg, label, loadByte, loadTopOfStack32, movFromSp, movImm, movMinusOne, movReg, svc, ubfx, type Item } from "../../src/boot/aarch64.js";
 
 const OBJDUMP = "aarch64-linux-gnu-objdump";
 
@@ -46,6 +46,8 @@ const cases: [Item[], string[]][] = [
   [[addImm(22, 22, 10)], ["add x22, x22, #0xa"]],
   [[subReg(2, 23, 22)], ["sub x2, x23, x22"]],
   [[cmpImm(0, 0x27)], ["cmp x0, #0x27"]],
+  [[load32(9, 10)], ["ldr w9, [x10]"]],
+  [[store32(0, 10)], ["str w0, [x10]"]],
   [[svc()], ["svc #0x0"]],
 ];
 

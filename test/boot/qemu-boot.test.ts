@@ -138,8 +138,8 @@ test("a program that cannot be executed: the init says so and reports 127", asyn
   assert.equal(mccLines(lines), ["mcc: cannot execute /usr/bin/missing", "mcc: exit status 127"]);
 });
 
-test("onExit restart restarts the machine instead (qemu -no-reboot then exits)", async () => {
-  const { lines } = await boot("restart", { ...basePlan, onExit: "restart" });
+test("onExit reboot restarts the machine instead (qemu -no-reboot then exits)", async () => {
+  const { lines } = await boot("reboot", { ...basePlan, onExit: "reboot" });
   assert.equal(mccLines(lines), ["mcc: exit status 0"]);
   expectLine(lines, /reboot: Restarting system/);
 });

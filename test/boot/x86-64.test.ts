@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { R, addImm, addReg, andImm, assemble, cmp64, cmpImm8, subReg, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item } from "../../src/boot/x86-64.js";
+import { R, load32, store32, addImm, addReg, andImm, assemble, cmp64, cmpImm8, subReg, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item } from "../../src/boot/x86-64.js";
 import { needTools } from "../support/tools.js";
 
 
@@ -51,6 +51,9 @@ const cases: [Item, string][] = [
   [subReg(R.r13, R.rbx), "sub r13,rbx"],
   [addReg(R.rsi, R.r13), "add rsi,r13"],
   [loadByte(R.rax, R.r13, 9), "movzx eax,BYTE PTR [r13+0x9]"],
+  [store32(0x401000, R.rax), "mov DWORD PTR ds:0x401000,eax"],
+  [store32(0x401004, R.r13), "mov DWORD PTR ds:0x401004,r13d"],
+  [load32(R.rcx, 0x401000), "mov ecx,DWORD PTR ds:0x401000"],
   [syscall(), "syscall"],
 ];
 

@@ -1,0 +1,87 @@
+// An appliance's life, booted for real: qemu's `system_powerdown` (the ACPI power button) reaches
+// the program as SIGTERM, it exits, and the machine powers off by itself; a program that ignores
+// it is killed after the grace period; `onExit: restart` runs the program again after a pause,
+// with the status line each time, until the power button stops it.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { BOOT_TIMEOUT_MS, MACHINES } from "../support/boot.js";
+import { runMcc } from "../support/io.js";
+
+const work = mkdtempSync(join(tmpdir(), "mcc-lifecycle-"));
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+async function build(name: string, script: string, onExit = "poweroff"): Promise<string> {
+  const file = join(work, `${name}.yml`);
+  writeFileSync(file, `name: ${name}\nfrom: { release: bookworm, archs: [amd64] }\npackages: [busybox-static]\nexecutable: /bin/busybox\nuser: { name: app, uid: 1000, gid: 1000 }\nargs: [sh, -c, '${script}']\nboot: { onExit: ${onExit} }\n`);
+  const out = join(work, `out-${name}`);
+  const built = await runMcc(["compile", file, "--format", "kernel+initrd", "-o", out, "-q"]);
+  assert.is(built.code, 0, built.stderr);
+  return out;
+}
+
+/**
+ * Boots it with a monitor socket; each time the console shows a line matching `at`, the
+ * monitor is sent its command. Resolves with the console when qemu exits by itself.
+ */
+function run(out: string, steps: readonly { at: RegExp; command: string }[]): Promise<{ console: string; code: number | null }> {
+  const monitor = join(work, `monitor-${Math.random().toString(16).slice(2)}.sock`);
+  const { qemu, console: tty } = MACHINES.amd64;
+  const vm = spawn(qemu, ["-accel", "tcg", "-nographic", "-no-reboot", "-m", "256", "-kernel", join(out, "vmlinuz"), "-initrd", join(out, "initrd.img"), "-append", `console=${tty} panic=-1 quiet`, "-monitor", `unix:${monitor},server,nowait`], { stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  let next = 0;
+  return new Promise((done) => {
+    const killer = setTimeout(() => vm.kill("SIGKILL"), BOOT_TIMEOUT_MS);
+    vm.stdout.on("data", (d: Buffer) => {
+      text += d.toString().replace(/\r/g, "");
+      const step = steps[next];
+      if (step !== undefined && step.at.test(text)) {
+        next++;
+        // A moment for the init's watchers to be reading their devices.
+        setTimeout(() => {
+          const socket = createConnection(monitor, () => socket.end(`${step.command}\n`));
+          socket.on("error", () => undefined);
+        }, 1000);
+      }
+    });
+    vm.on("exit", (code) => {
+      clearTimeout(killer);
+      done({ console: text.replace(/\r/g, ""), code });
+    });
+  });
+}
+
+const mccLines = (console: string) => console.split("\n").flatMap((l) => /mcc: .*$/.exec(l) ?? []);
+
+test("the power button: the program gets SIGTERM, exits, and the machine powers off by itself", async () => {
+  const out = await build("stops", 'trap "echo stopping cleanly; exit 0" TERM; echo ready; while :; do sleep 1; done');
+  const { console, code } = await run(out, [{ at: /ready\n/, command: "system_powerdown" }]);
+  assert.is(code, 0, console);
+  assert.match(console, /^stopping cleanly$/m);
+  assert.equal(mccLines(console), ["mcc: power button: stopping the program (SIGTERM, SIGKILL after 10 s)", "mcc: exit status 0"]);
+  assert.match(console, /reboot: Power down/);
+});
+
+test("a program that ignores SIGTERM is killed after the grace period", async () => {
+  const out = await build("stubborn", 'trap "" TERM; echo ready; while :; do sleep 1; done');
+  const { console, code } = await run(out, [{ at: /ready\n/, command: "system_powerdown" }]);
+  assert.is(code, 0, console);
+  assert.equal(mccLines(console), ["mcc: power button: stopping the program (SIGTERM, SIGKILL after 10 s)", "mcc: the program did not stop within 10 s: SIGKILL", "mcc: exit status 137"]);
+});
+
+test("onExit restart: the program runs again after a pause, a status line each time; the power button ends it", async () => {
+  const out = await build("again", "echo run; exit 3", "restart");
+  const { console, code } = await run(out, [{ at: /(mcc: exit status 3\n[^]*){3}/, command: "system_powerdown" }]);
+  assert.is(code, 0, console);
+  const lines = mccLines(console);
+  assert.ok(lines.filter((l) => l === "mcc: exit status 3").length >= 3, console);
+  assert.ok(lines.filter((l) => l === "mcc: restarting the program").length >= 2, console);
+  assert.is(lines.at(-1), "mcc: power button: stopping the program (SIGTERM, SIGKILL after 10 s)", console);
+  assert.match(console, /reboot: Power down/);
+});
+
+test.run();
