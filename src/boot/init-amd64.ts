@@ -1,9 +1,11 @@
 import { MS } from "./init-plan.js";
-import { AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
+import { DEVICE_RECORD, SUPERBLOCK, type DiskSearch, AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
 import { R, addReg, load32, store32, addImm, andImm, assemble, cmp64, cmpImm8, subReg, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item, type Reg } from "./x86-64.js";
 
 /** x86-64 Linux system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
-const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169, openat: 257, finit_module: 313, close: 3, unlinkat: 263, socket: 41, ioctl: 16, read: 0, sethostname: 170, kill: 62, nanosleep: 35 } as const;
+const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169, openat: 257, finit_module: 313, close: 3, unlinkat: 263, socket: 41, ioctl: 16, read: 0, sethostname: 170, kill: 62, nanosleep: 35, pread64: 17, fchownat: 260, umount2: 166 } as const;
+/** The first mounts of bootMounts are the system's (proc, sys, dev, run); the spec's follow. */
+const SYSTEM_MOUNTS = 4;
 const O_WRONLY_CREAT_TRUNC = 0o1 | 0o100 | 0o1000;
 
 /** `write(fd, text)`, rax and the argument registers clobbered. */
@@ -145,15 +147,92 @@ function dhcp(d: Dhcp, buffer: number): Item[] {
   return code;
 }
 
+/**
+ * A volume's disk: each device of the table opened and its superblock read (pread64 at 1024);
+ * the first ext4 whose label is the volume's is mounted there and given to the run user. On a
+ * match the code jumps to `mounted${i}`; with none, the console says so and the tmpfs follows.
+ * Registers: r15 the device record, rbx the descriptor, rbp what was read.
+ */
+function diskSearch(m: Layout["mounts"][number], disk: DiskSearch, i: number, l: Layout, bss: number): Item[] {
+  const buffer = bss + BSS.buffer;
+  const next = `disk${i}_next`;
+  const code: Item[] = [
+    movImm(R.r15, l.devices.start),
+    label(`disk${i}`),
+    movImm(R.rcx, l.devices.end),
+    cmp64(R.r15, R.rcx),
+    jump("ae", `disk${i}_none`),
+    zero(R.rdi),
+    movReg(R.rsi, R.r15),
+    movImm(R.rdx, O_CLOEXEC.amd64),
+    movImm(R.rax, SYS.openat),
+    syscall(),
+    test64(R.rax),
+    jump("s", next),
+    movReg(R.rbx, R.rax),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rsi, buffer),
+    movImm(R.rdx, SUPERBLOCK.read),
+    movImm(R.r10, SUPERBLOCK.offset),
+    movImm(R.rax, SYS.pread64),
+    syscall(),
+    movReg(R.rbp, R.rax),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rax, SYS.close),
+    syscall(),
+    movImm(R.rcx, SUPERBLOCK.read),
+    cmp64(R.rbp, R.rcx),
+    jump("ne", next),
+    // rsi at the magic: the magic's two bytes, then the label 64 bytes further.
+    movImm(R.rsi, buffer + SUPERBLOCK.magic),
+    loadByte(R.rax, R.rsi, 0),
+    cmpImm8(R.rax, 0x53),
+    jump("ne", next),
+    loadByte(R.rax, R.rsi, 1),
+    movImm(R.rcx, 0xef),
+    cmp64(R.rax, R.rcx),
+    jump("ne", next),
+  ];
+  disk.label.forEach((byte, j) => code.push(loadByte(R.rax, R.rsi, SUPERBLOCK.label - SUPERBLOCK.magic + j), cmpImm8(R.rax, byte), jump("ne", next)));
+  code.push(
+    movReg(R.rdi, R.r15),
+    movImm(R.rsi, m.target),
+    movImm(R.rdx, disk.ext4),
+    movImm(R.r10, m.m.flags),
+    zero(R.r8),
+    movImm(R.rax, SYS.mount),
+    syscall(),
+    test64(R.rax),
+    jump("s", next),
+    ...call(SYS.fchownat, 0, m.target, l.uid, l.gid, 0),
+    ...write(1, disk.found),
+    jump("always", `mounted${i}`),
+    label(next),
+    addImm(R.r15, DEVICE_RECORD),
+    jump("always", `disk${i}`),
+    label(`disk${i}_none`),
+    ...write(1, disk.missing),
+  );
+  return code;
+}
+
 /** The init's x86-64 machine code. Register use: rbp holds the child's pid, rbx the exit status N. */
 export function amd64Program(l: Layout, bss: number): Uint8Array {
   const buffer = bss + BSS.buffer;
   const code: Item[] = [];
   // 1. The mounts. A failed one is said on the console (fd 2) and the boot goes on: the
   //    program may not need it, and the status line still comes.
+  //    The system's mounts now; the spec's after the modules, which bring the disks.
+  const mount = (m: Layout["mounts"][number], i: number): Item[] => [
+    ...(m.disk === undefined ? [] : diskSearch(m, m.disk, i, l, bss)),
+    ...call(SYS.mount, m.source, m.target, m.fstype, m.m.flags, m.data),
+    test64(R.rax),
+    jump("ns", `mounted${i}`),
+    ...write(2, m.failed),
+    label(`mounted${i}`),
+  ];
   l.mounts.forEach((m, i) => {
-    code.push(...call(SYS.mount, m.source, m.target, m.fstype, m.m.flags, m.data));
-    code.push(test64(R.rax), jump("ns", `mounted${i}`), ...write(2, m.failed), label(`mounted${i}`));
+    if (i < SYSTEM_MOUNTS) code.push(...mount(m, i));
   });
   // 2. Kernel modules, dependencies first: each file opened, given to finit_module, closed and
   //    removed (with the boot stage's directory at the end), so the program finds none of it.
@@ -180,6 +259,10 @@ export function amd64Program(l: Layout, bss: number): Uint8Array {
       label(`module_loaded${i}`),
       ...call(SYS.unlinkat, 0, m.path, 0),
     );
+  });
+  // The spec's volumes (each on its disk when there is one) and tmpfs mounts.
+  l.mounts.forEach((m, i) => {
+    if (i >= SYSTEM_MOUNTS) code.push(...mount(m, i));
   });
   // 3. The host name, then the network: ioctls on one socket (loopback up; a static address,
   //    netmask, card up, default route), the lowest port a user may bind, the DHCP client.
@@ -322,10 +405,12 @@ export function amd64Program(l: Layout, bss: number): Uint8Array {
     );
   }
   // sync and reboot(2). If reboot returns, exiting PID 1 panics the kernel, which panic=-1 reboots.
+  code.push(label("power_off"), label("nothing_left"), ...call(SYS.sync));
+  // Disks unmounted (their file systems clean), the last mounted first; a busy one is made read-only.
+  [...l.mounts].reverse().forEach((m) => {
+    if (m.disk !== undefined) code.push(...call(SYS.umount2, m.target, 0), test64(R.rax), jump("e", `unmounted${m.target}`), ...call(SYS.mount, 0, m.target, 0, MS.REMOUNT | MS.RDONLY, 0), label(`unmounted${m.target}`));
+  });
   code.push(
-    label("power_off"),
-    label("nothing_left"),
-    ...call(SYS.sync),
     ...call(SYS.reboot, REBOOT.magic1, REBOOT.magic2, l.rebootCommand, 0),
     movReg32(R.rdi, R.rbx),
     movImm(R.rax, SYS.exit),

@@ -1,12 +1,14 @@
 import { load32, store32, addImm, addImm32, addShifted, cmpImm, subReg, assemble, branch, cmpReg, label, loadByte, loadTopOfStack32, movFromSp, movImm, movMinusOne, movReg, svc, ubfx, type Item, type XReg } from "./aarch64.js";
-import { AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
+import { DEVICE_RECORD, SUPERBLOCK, type DiskSearch, AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
 import { MS } from "./init-plan.js";
 
 /**
  * arm64 Linux system call numbers (include/uapi/asm-generic/unistd.h). There is no fork:
  * clone(SIGCHLD, 0, ...) is fork.
  */
-const SYS = { write: 64, chdir: 49, execve: 221, exit: 93, clone: 220, wait4: 260, setuid: 146, setgid: 144, setsid: 157, setgroups: 159, sync: 81, mount: 40, reboot: 142, openat: 56, finit_module: 273, close: 57, unlinkat: 35, socket: 198, ioctl: 29, read: 63, sethostname: 161, kill: 129, nanosleep: 101 } as const;
+const SYS = { write: 64, chdir: 49, execve: 221, exit: 93, clone: 220, wait4: 260, setuid: 146, setgid: 144, setsid: 157, setgroups: 159, sync: 81, mount: 40, reboot: 142, openat: 56, finit_module: 273, close: 57, unlinkat: 35, socket: 198, ioctl: 29, read: 63, sethostname: 161, kill: 129, nanosleep: 101, pread64: 67, fchownat: 54, umount2: 39 } as const;
+/** The first mounts of bootMounts are the system's (proc, sys, dev, run); the spec's follow. */
+const SYSTEM_MOUNTS = 4;
 const O_WRONLY_CREAT_TRUNC = 0o1 | 0o100 | 0o1000;
 /** Registers the boot steps before the fork use (x19-x28 survive system calls). */
 const X = { fd: 22, end: 23, out: 24, scan: 25, length: 26, byte: 9 } as const;
@@ -43,6 +45,65 @@ function writeFile(path: number, text: Text, failed: Text, name: string): Item[]
     ...write(2, failed),
     label(`${name}_done`),
   ];
+}
+
+/** A volume's disk, as on x86-64 (src/boot/init-amd64.ts). x24 the device record, x22 the descriptor, x23 what was read. */
+function diskSearch(m: Layout["mounts"][number], disk: DiskSearch, i: number, l: Layout, bss: number): Item[] {
+  const buffer = bss + BSS.buffer;
+  const next = `disk${i}_next`;
+  const record: XReg = 24;
+  const code: Item[] = [
+    ...movImm(record, l.devices.start),
+    label(`disk${i}`),
+    ...movImm(X.byte, l.devices.end),
+    cmpReg(record, X.byte),
+    branch({ op: "b.cond", cond: "hs" }, `disk${i}_none`),
+    ...movImm(0, 0),
+    movReg(1, record),
+    ...movImm(2, O_CLOEXEC.arm64),
+    ...movImm(8, SYS.openat),
+    svc(),
+    ifFailed(next),
+    movReg(X.fd, 0),
+    ...movImm(1, buffer),
+    ...movImm(2, SUPERBLOCK.read),
+    ...movImm(3, SUPERBLOCK.offset),
+    ...movImm(8, SYS.pread64),
+    svc(),
+    movReg(X.end, 0),
+    movReg(0, X.fd),
+    ...movImm(8, SYS.close),
+    svc(),
+    cmpImm(X.end, SUPERBLOCK.read),
+    branch({ op: "b.cond", cond: "ne" }, next),
+    ...movImm(1, buffer + SUPERBLOCK.magic),
+    loadByte(X.byte, 1, 0),
+    cmpImm(X.byte, 0x53),
+    branch({ op: "b.cond", cond: "ne" }, next),
+    loadByte(X.byte, 1, 1),
+    cmpImm(X.byte, 0xef),
+    branch({ op: "b.cond", cond: "ne" }, next),
+  ];
+  disk.label.forEach((byte, j) => code.push(loadByte(X.byte, 1, SUPERBLOCK.label - SUPERBLOCK.magic + j), cmpImm(X.byte, byte), branch({ op: "b.cond", cond: "ne" }, next)));
+  code.push(
+    movReg(0, record),
+    ...movImm(1, m.target),
+    ...movImm(2, disk.ext4),
+    ...movImm(3, m.m.flags),
+    ...movImm(4, 0),
+    ...movImm(8, SYS.mount),
+    svc(),
+    ifFailed(next),
+    ...call(SYS.fchownat, 0, m.target, l.uid, l.gid, 0),
+    ...write(1, disk.found),
+    branch({ op: "b" }, `mounted${i}`),
+    label(next),
+    addImm(record, record, DEVICE_RECORD),
+    branch({ op: "b" }, `disk${i}`),
+    label(`disk${i}_none`),
+    ...write(1, disk.missing),
+  );
+  return code;
 }
 
 /** The DHCP client, then /etc/resolv.conf from its lease file (as on x86-64, src/boot/init-amd64.ts). */
@@ -148,9 +209,15 @@ export function arm64Program(l: Layout, bss: number): Uint8Array {
   const n: XReg = 21;
   const code: Item[] = [];
   // 1. The mounts; a failure is said on the console and the boot goes on.
+  const mount = (m: Layout["mounts"][number], i: number): Item[] => [
+    ...(m.disk === undefined ? [] : diskSearch(m, m.disk, i, l, bss)),
+    ...call(SYS.mount, m.source, m.target, m.fstype, m.m.flags, m.data),
+    branch({ op: "tbz", reg: 0, bit: 63 }, `mounted${i}`),
+    ...write(2, m.failed),
+    label(`mounted${i}`),
+  ];
   l.mounts.forEach((m, i) => {
-    code.push(...call(SYS.mount, m.source, m.target, m.fstype, m.m.flags, m.data));
-    code.push(branch({ op: "tbz", reg: 0, bit: 63 }, `mounted${i}`), ...write(2, m.failed), label(`mounted${i}`));
+    if (i < SYSTEM_MOUNTS) code.push(...mount(m, i));
   });
   // 2. Kernel modules, dependencies first (as on x86-64); x22 holds the descriptor, x23
   //    finit_module's result.
@@ -175,6 +242,10 @@ export function arm64Program(l: Layout, bss: number): Uint8Array {
       label(`module_loaded${i}`),
       ...call(SYS.unlinkat, 0, m.path, 0),
     );
+  });
+  // The spec's volumes (each on its disk when there is one) and tmpfs mounts.
+  l.mounts.forEach((m, i) => {
+    if (i >= SYSTEM_MOUNTS) code.push(...mount(m, i));
   });
   // 3. The host name, then the network (as on x86-64); x22 holds the socket.
   code.push(...call(SYS.sethostname, l.hostname.address, l.hostname.length));
@@ -296,10 +367,11 @@ export function arm64Program(l: Layout, bss: number): Uint8Array {
       branch({ op: "b" }, "reap"),
     );
   }
+  code.push(label("power_off"), label("nothing_left"), ...call(SYS.sync));
+  [...l.mounts].reverse().forEach((m) => {
+    if (m.disk !== undefined) code.push(...call(SYS.umount2, m.target, 0), branch({ op: "cbz", reg: 0, wide: true }, `unmounted${m.target}`), ...call(SYS.mount, 0, m.target, 0, MS.REMOUNT | MS.RDONLY, 0), label(`unmounted${m.target}`));
+  });
   code.push(
-    label("power_off"),
-    label("nothing_left"),
-    ...call(SYS.sync),
     ...call(SYS.reboot, REBOOT.magic1, REBOOT.magic2, l.rebootCommand, 0),
     movReg(0, n),
     ...movImm(8, SYS.exit),

@@ -1,4 +1,4 @@
-import { BOOT_STAGE_DIR, bootMounts, dhcpLeaseFile, type BootMount, type InitPlan } from "./init-plan.js";
+import { BOOT_STAGE_DIR, bootMounts, dhcpLeaseFile, DISK_DEVICES, type BootMount, type InitPlan } from "./init-plan.js";
 
 /** reboot(2)'s magic numbers and commands (the same on every architecture). */
 export const REBOOT = { magic1: 0xfee1dead, magic2: 672274793, powerOff: 0x4321fedc, restart: 0x01234567 } as const;
@@ -28,7 +28,9 @@ export function exitStatusLine(status: number): string {
 
 /** The addresses (and lengths) the code refers to, all in the data segment. */
 export interface Layout {
-  readonly mounts: readonly { readonly m: BootMount; readonly source: number; readonly target: number; readonly fstype: number; readonly data: number; readonly failed: Text }[];
+  readonly mounts: readonly { readonly m: BootMount; readonly source: number; readonly target: number; readonly fstype: number; readonly data: number; readonly failed: Text; readonly disk?: DiskSearch }[];
+  /** The device table disks are looked for in (DEVICE_RECORD bytes each, NUL-padded), and its end. */
+  readonly devices: { readonly start: number; readonly end: number };
   /** Kernel modules in load order: the file, and the line said when it cannot be loaded. */
   readonly modules: readonly { readonly path: number; readonly failed: Text }[];
   /** An empty string (finit_module's parameters). */
@@ -69,6 +71,18 @@ export interface Layout {
   readonly noExec: Text;
 }
 
+/** A volume's disk: the label's bytes (and a NUL when shorter than 16), the file system, what the console says. */
+export interface DiskSearch {
+  readonly label: Uint8Array;
+  readonly ext4: number;
+  readonly found: Text;
+  readonly missing: Text;
+}
+
+/** ext4's superblock: 1024 bytes into the disk; its magic at 56 (0xef53), its label at 120. */
+export const SUPERBLOCK = { offset: 1024, read: 256, magic: 56, label: 120 } as const;
+export const DEVICE_RECORD = 16;
+
 export interface Dhcp {
   readonly client: number;
   readonly argv: number;
@@ -107,6 +121,10 @@ export interface Text {
 }
 
 export function layOut(plan: InitPlan, data: Data): Layout {
+  const ext4 = data.cstring("ext4");
+  const table = new Uint8Array(DISK_DEVICES.length * DEVICE_RECORD);
+  DISK_DEVICES.forEach((d, i) => table.set(new TextEncoder().encode(d), i * DEVICE_RECORD));
+  const tableStart = data.block(table, 16);
   const mounts = bootMounts(plan).map((m) => ({
     m,
     source: data.cstring(m.source),
@@ -114,6 +132,16 @@ export function layOut(plan: InitPlan, data: Data): Layout {
     fstype: data.cstring(m.fstype),
     data: m.data === undefined ? 0 : data.cstring(m.data),
     failed: data.text(`mcc: cannot mount ${m.fstype} on ${m.target}\n`),
+    ...(m.disk === undefined
+      ? {}
+      : {
+          disk: {
+            label: new TextEncoder().encode(m.disk.length < 16 ? `${m.disk}\0` : m.disk),
+            ext4,
+            found: data.text(`mcc: ${m.target} is the disk labelled ${m.disk}\n`),
+            missing: data.text(`mcc: no disk labelled ${m.disk}: ${m.target} is in memory and goes at power-off\n`),
+          },
+        }),
   }));
   const executable = data.cstring(plan.executable);
   const argv = data.pointers([executable, ...plan.args.map((a) => data.cstring(a))]);
@@ -136,6 +164,7 @@ export function layOut(plan: InitPlan, data: Data): Layout {
   });
   return {
     mounts,
+    devices: { start: tableStart, end: tableStart + table.length },
     modules,
     empty: data.cstring(""),
     hostname: data.text(plan.hostname),

@@ -62,6 +62,22 @@ export interface BootMount {
   readonly fstype: string;
   readonly flags: number;
   readonly data?: string;
+  /** A volume: the label of the ext4 disk tried first (the path's last name), when it can be one. */
+  readonly disk?: string;
+}
+
+/** Where the init looks for a volume's disk, in this order: virtio, SCSI/SATA, NVMe, Xen. */
+export const DISK_DEVICES: readonly string[] = [
+  ..."abcdefgh".split("").map((c) => `/dev/vd${c}`),
+  ..."abcd".split("").map((c) => `/dev/sd${c}`),
+  ..."0123".split("").map((n) => `/dev/nvme${n}n1`),
+  ..."abcd".split("").map((c) => `/dev/xvd${c}`),
+];
+
+/** The disk label of a volume at `path`: its last name, when that is a label ext4 can hold (1-16 bytes of [A-Za-z0-9._-]). */
+export function volumeLabel(path: string): string | undefined {
+  const name = path.split("/").filter(Boolean).pop() ?? "";
+  return /^[A-Za-z0-9._-]{1,16}$/.test(name) ? name : undefined;
 }
 
 /** mount(2) flags. */
@@ -91,7 +107,10 @@ export function bootMounts(plan: InitPlan): BootMount[] {
     { source: "tmpfs", target: "/run", fstype: "tmpfs", flags: MS.NOSUID | MS.NODEV, data: runIsSpecs ? owned : "mode=0755" },
   ];
   const rest = writable.filter((m) => m.path !== "/run").sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
-  for (const m of rest) out.push({ source: "tmpfs", target: m.path, fstype: "tmpfs", flags: MS.NOSUID | MS.NODEV, data: owned });
+  for (const m of rest) {
+    const disk = m.type === "volume" ? volumeLabel(m.path) : undefined;
+    out.push({ source: "tmpfs", target: m.path, fstype: "tmpfs", flags: MS.NOSUID | MS.NODEV, data: owned, ...(disk === undefined ? {} : { disk }) });
+  }
   return out;
 }
 

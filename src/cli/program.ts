@@ -336,6 +336,16 @@ docs/diagnostics.md (every error code).`,
   });
 
   program
+    .command("disk")
+    .description("write an empty ext4 disk image for an appliance's volume (no mkfs needed; the same bytes every time)")
+    .argument("<file>", "the disk image to write (never replaced)")
+    .requiredOption("--size <size>", "its size: 64M, 10G, ... (binary units)")
+    .addOption(new Option("--label <label>", "the file system label: the last name of the volume's path (/write takes write)").default("write"))
+    .action(async (file: string, options: import("./commands/disk.js").DiskOptions) => {
+      code = (await import("./commands/disk.js")).diskCommand(file, options, io);
+    });
+
+  program
     .command("schema")
     .description("print the spec's JSON Schema (draft 2020-12)")
     .action(async () => {

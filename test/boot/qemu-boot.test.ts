@@ -116,6 +116,7 @@ test("exit 0: the program runs as 1000:1001 in /write with its environment, / is
   expectLine(lines, /^write to \/: Read-only file system$/);
   expectLine(lines, /^write to \/write: ok$/);
   assert.equal(mccLines(lines), ["mcc: exit status 0"]);
+  expectLine(lines, /mcc: no disk labelled write: \/write is in memory and goes at power-off$/);
   expectLine(lines, /reboot: Power down/);
   assert.is(status, 0);
   console.log(`  boot to power-off under qemu (tcg): ${seconds.toFixed(1)} s`);

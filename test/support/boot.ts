@@ -43,9 +43,12 @@ export function bootQemu(arch: keyof typeof MACHINES, vmlinuz: string, initrd: s
   return { lines: text.split(/\r?\n/), status: run.status, seconds };
 }
 
-/** The init's own lines: from `mcc: ` to the end of the line, wherever the line starts. */
+/**
+ * The init's own lines: from `mcc: ` to the end of the line, wherever the line starts; but for
+ * the notice that a volume has no disk (so in memory), which the tests of volumes read.
+ */
 export function mccLines(lines: readonly string[]): string[] {
-  return lines.flatMap((l) => /mcc: .*$/.exec(l) ?? []);
+  return lines.flatMap((l) => /mcc: .*$/.exec(l) ?? []).filter((l) => !l.startsWith("mcc: no disk labelled "));
 }
 
 /** The first line matching `pattern`, or a failure showing the whole console. */
