@@ -32,6 +32,8 @@ const DESCRIBED: Record<OutputFormat, string> = {
   "oci-archive": "a tar archive",
   "docker-archive": "a tar archive",
   iso: "an ISO 9660 image",
+  raw: "a GPT disk image",
+  qcow2: "a qcow2 image",
 };
 
 /**
@@ -84,6 +86,8 @@ const ISO_MAGIC_AT = 16 * 2048 + 1;
 function isFormat(format: OutputFormat, head: Uint8Array): boolean {
   const text = (at: number, length: number) => new TextDecoder("latin1").decode(head.subarray(at, at + length));
   if (format === "iso") return text(ISO_MAGIC_AT, 5) === "CD001";
+  if (format === "raw") return text(512, 8) === "EFI PART";
+  if (format === "qcow2") return text(0, 4) === "QFI\xfb";
   return text(TAR_MAGIC_AT, 5) === "ustar";
 }
 

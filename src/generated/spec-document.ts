@@ -259,9 +259,9 @@ export interface Mount {
  */
 export interface Output {
   /**
-   * `oci` (an OCI image layout directory), `oci-archive` (a tar of the layout), `docker-archive` (for `docker load`), `rootfs` (a plain directory), `iso` (a bootable ISO 9660 image), `kernel+initrd` (kernel, initrd and cmdline side by side).
+   * `oci` (an OCI image layout directory), `oci-archive` (a tar of the layout), `docker-archive` (for `docker load`), `rootfs` (a plain directory), `iso` (a bootable ISO 9660 image), `kernel+initrd` (kernel, initrd and cmdline side by side), `raw` (a GPT disk image that boots under UEFI) and `qcow2` (the same disk for qemu, OpenStack, Proxmox).
    */
-  format: "oci" | "oci-archive" | "docker-archive" | "rootfs" | "iso" | "kernel+initrd";
+  format: "oci" | "oci-archive" | "docker-archive" | "rootfs" | "iso" | "kernel+initrd" | "raw" | "qcow2";
   /**
    * Where to write it. Defaults to `out/<name>` with a suffix per format: none for `oci` (a directory), `.oci.tar`, `.docker.tar`, `.rootfs`, `.iso`, `.boot` (a directory for kernel+initrd).
    */

@@ -51,7 +51,9 @@ export const PLAN_VERSION = 13;
 export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs", "kernel+initrd"]);
 
 /** Formats that boot: they need the kernel and bootloaders, and an initramfs. */
-export const BOOT_FORMATS: ReadonlySet<string> = new Set(["iso", "kernel+initrd"]);
+export const BOOT_FORMATS: ReadonlySet<string> = new Set(["iso", "kernel+initrd", "raw", "qcow2"]);
+/** Formats written from the bootable disk image. */
+const DISK_FORMATS: ReadonlySet<string> = new Set(["raw", "qcow2"]);
 
 /** The kernel command line: the console, no reboot loop on a panic, quiet, then the spec's own. */
 export function kernelCmdline(spec: Spec, arch: string): string {
@@ -135,6 +137,7 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
   const images: { arch: string; tree: string; config: string; layers: string[]; manifest: string; packages: LockedArch["packages"]; sbom?: string; provenance?: string; initramfs?: string; kernel?: string; bootUnpacked?: string[] }[] = [];
   const wantsBoot = inputs.outputs.some((o) => BOOT_FORMATS.has(o.format));
   const wantsIso = inputs.outputs.some((o) => o.format === "iso");
+  const wantsDisk = inputs.outputs.some((o) => DISK_FORMATS.has(o.format));
 
   for (const { arch, locked } of inputs.archs) {
     const on = several ? ` (${arch})` : "";
@@ -220,6 +223,15 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
         images.flatMap((i) => [i.initramfs as string, ...(i.bootUnpacked ?? [])]),
       )
     : undefined;
+  // One disk boots every architecture built, under UEFI, from its EFI System Partition.
+  const disk = wantsDisk
+    ? add(
+        "disk",
+        `write the disk image (GPT, EFI System Partition: ${images.map((i) => i.arch).join(", ")})`,
+        { epoch, name: spec.name, images: images.map((i) => ({ arch: i.arch, cmdline: kernelCmdline(spec, i.arch), packages: (i.bootUnpacked ?? []).length })) },
+        images.flatMap((i) => [i.initramfs as string, ...(i.bootUnpacked ?? [])]),
+      )
+    : undefined;
   // The provenance of each image records the plan that made it: every step so far (not the
   // outputs, whose paths are the machine's, nor itself, whose id would depend on it).
   const graph = steps.map((s) => ({ id: s.id, kind: s.kind, label: s.label, inputs: s.inputs }));
@@ -248,6 +260,8 @@ export function buildPlan(inputs: PlanInputs): BuildPlan {
         const from = imageInputsOf(output.format, image);
         add("emit", `write ${output.format} ${path}`, emitParamsOf(output.format, path, spec, epoch, image.arch, output.format === "kernel+initrd" ? kernelCmdline(spec, image.arch) : undefined), [...from, ...attached(image)]);
       }
+    } else if (DISK_FORMATS.has(output.format)) {
+      add("emit", `write ${output.format} ${output.path}`, emitParamsOf(output.format, output.path, spec, epoch), [disk as string, ...images.flatMap(attached)]);
     } else if (output.format === "iso") {
       add("emit", `write iso ${output.path}`, emitParamsOf(output.format, output.path, spec, epoch), [iso as string, ...images.flatMap(attached)]);
     } else {

@@ -152,6 +152,7 @@ export interface StepParams {
   readonly index: { readonly archs: readonly string[] };
   readonly initramfs: InitramfsParams;
   readonly iso: IsoParams;
+  readonly disk: IsoParams;
   readonly emit: EmitParams;
 }
 

@@ -9,7 +9,7 @@ import type { ManifestResult, ProvenanceResult, SbomResult } from "./results.js"
  * which the cached .deb gives back faster than a registry would; `emit` writes outside the
  * cache.
  */
-export const SHARED_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["fetch", "tree", "layer", "config", "manifest", "sbom", "provenance", "index", "initramfs", "iso"]);
+export const SHARED_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["fetch", "tree", "layer", "config", "manifest", "sbom", "provenance", "index", "initramfs", "iso", "disk"]);
 
 const hex = (digest: string) => digest.replace(/^sha256:/, "");
 const EMPTY_SHA256 = hex(EMPTY_DESCRIPTOR.digest);
@@ -47,5 +47,6 @@ const BLOBS: Readonly<Record<StepKind, (result: unknown) => readonly string[]>> 
   index: (r) => [hex((r as Digest).digest)],
   initramfs: (r) => [hex((r as Digest).digest)],
   iso: (r) => [hex((r as Digest).digest)],
+  disk: (r) => [hex((r as Digest).digest)],
   emit: () => [],
 };

@@ -2,6 +2,8 @@ import type { Host } from "../host/host.js";
 import { join } from "node:path";
 import { replaceDirectory, replaceFile } from "../host/atomic.js";
 import { bootIso, type ArchBoot } from "../backends/iso/boot-iso.js";
+import { bootDisk } from "../backends/disk/boot-disk.js";
+import { qcow2 } from "../backends/disk/qcow2.js";
 import { initElf } from "../boot/init-elf.js";
 import { BOOT_STAGE_DIR, initPlanOf, unprivilegedPortStart, type InitNetwork } from "../boot/init-plan.js";
 import { readElf } from "../trace/elf.js";
@@ -125,8 +127,8 @@ function placeInTree(image: ImageTree, path: string): { path: string; made: stri
   return { path: `${dir}/${name}`, made: made.reverse() };
 }
 
-/** The `iso` step: for each architecture its initramfs, kernel and bootloaders, into one ISO in the cache. */
-export async function isoStep(store: BlobStore, params: IsoParams, inputs: readonly unknown[]): Promise<Blob> {
+/** The boot files of each architecture of an `iso` or `disk` step: its initramfs, kernel and bootloaders. */
+async function bootsOf(store: BlobStore, params: IsoParams, inputs: readonly unknown[]): Promise<ArchBoot[]> {
   const images = params.images as readonly { arch: "amd64" | "arm64"; cmdline: string; packages: number }[];
   const boots: ArchBoot[] = [];
   let at = 0;
@@ -156,6 +158,12 @@ export async function isoStep(store: BlobStore, params: IsoParams, inputs: reado
       ...(bin === undefined || ldlinux === undefined ? {} : { isolinux: { bin, ldlinux } }),
     });
   }
+  return boots;
+}
+
+/** The `iso` step: for each architecture its initramfs, kernel and bootloaders, into one ISO in the cache. */
+export async function isoStep(store: BlobStore, params: IsoParams, inputs: readonly unknown[]): Promise<Blob> {
+  const boots = await bootsOf(store, params, inputs);
   const chunks = bootIso({ volumeId: params.name.toUpperCase().replace(/[^A-Z0-9_]/g, "_").slice(0, 32) || "MCC", epoch: params.epoch, boots });
   // Straight into the cache: the store hashes while it writes, under a temporary name.
   const { sha256, size } = await store.put(
@@ -164,6 +172,23 @@ export async function isoStep(store: BlobStore, params: IsoParams, inputs: reado
     })(),
   );
   return { digest: `sha256:${sha256}`, size };
+}
+
+/** The `disk` step: a GPT disk whose EFI System Partition boots every architecture built (UEFI), raw, in the cache. */
+export async function diskStep(store: BlobStore, params: IsoParams, inputs: readonly unknown[]): Promise<Blob> {
+  const { chunks } = bootDisk({ name: params.name, epoch: params.epoch, boots: await bootsOf(store, params, inputs) });
+  const { sha256, size } = await store.put(
+    (async function* () {
+      yield* chunks;
+    })(),
+  );
+  return { digest: `sha256:${sha256}`, size };
+}
+
+/** Writes a qcow2 output: the cached raw disk, its zero clusters left out. */
+export async function emitQcow2(host: Host, store: BlobStore, disk: Blob, target: string): Promise<void> {
+  const raw = await store.read(disk.digest.replace(/^sha256:/, ""));
+  await replaceFile(host, target, (temp) => host.createFile(temp, Buffer.concat(qcow2(raw))));
 }
 
 /**

@@ -161,6 +161,9 @@ export function stepHandlers(env: StepEnv): StepHandlers {
     async iso(params, inputs) {
       return (await work.boot()).isoStep(store, params, inputs);
     },
+    async disk(params, inputs) {
+      return (await work.boot()).diskStep(store, params, inputs);
+    },
     async emit(params, inputs) {
       return writingOutput(params.path, () => emitOne(params, inputs as StepResult[]));
     },
@@ -184,7 +187,11 @@ export function stepHandlers(env: StepEnv): StepHandlers {
         break;
       }
       case "iso":
+      case "raw":
         await (await work.boot()).emitIso(host, store, inputs[0] as unknown as Blob, target);
+        break;
+      case "qcow2":
+        await (await work.boot()).emitQcow2(host, store, inputs[0] as unknown as Blob, target);
         break;
       case "kernel+initrd":
         await (await work.boot()).emitKernelInitrd(host, store, inputs[0] as unknown as Blob, inputs[1] as unknown as { deb: string }, params.cmdline ?? "", target);

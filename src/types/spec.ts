@@ -7,7 +7,7 @@ import type { Arch } from "../generated/spec-document.js";
 
 export type { Arch, MccSpec as SpecDocument } from "../generated/spec-document.js";
 
-export const OUTPUT_FORMATS = ["oci", "oci-archive", "docker-archive", "rootfs", "iso", "kernel+initrd"] as const;
+export const OUTPUT_FORMATS = ["oci", "oci-archive", "docker-archive", "rootfs", "iso", "kernel+initrd", "raw", "qcow2"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export type MountType = "volume" | "config" | "tmpfs";

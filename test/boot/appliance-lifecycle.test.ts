@@ -12,6 +12,7 @@ import * as assert from "uvu/assert";
 import { BOOT_TIMEOUT_MS, MACHINES } from "../support/boot.js";
 import { repoRoot } from "../helpers.js";
 import { runMcc } from "../support/io.js";
+import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-lifecycle-"));
 test.after(() => rmSync(work, { recursive: true, force: true }));
@@ -92,6 +93,7 @@ test("onExit restart: the program runs again after a pause, a status line each t
 });
 
 test("a volume on a disk mcc wrote: the run user's, kept across a clean power-off and a second boot", async () => {
+  needTools("e2fsck");
   const disk = join(work, "data.img");
   const made = mccDisk([disk, "--size", "64M"]);
   assert.is(made.code, 0, made.stderr);
@@ -112,6 +114,7 @@ test("a volume on a disk mcc wrote: the run user's, kept across a clean power-of
 });
 
 test("mcc disk: the same bytes every time, e2fsck-clean, never over an existing file", async () => {
+  needTools("e2fsck", "dumpe2fs");
   const a = join(work, "a.img");
   const b = join(work, "b.img");
   for (const f of [a, b]) assert.is(mccDisk([f, "--size", "200M", "--label", "data"]).code, 0);

@@ -5,7 +5,7 @@
 // route, name servers and host name, and nothing of the boot stage in /. Then servers: the
 // busybox httpd example, and one on port 80 as a user, answer curl on the host through a
 // forwarded loopback port.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
@@ -15,6 +15,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BOOT_TIMEOUT_MS, bootQemu, expectLine, MACHINES, mccLines } from "../support/boot.js";
 import { runMcc } from "../support/io.js";
+import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-appliance-"));
 test.after(() => rmSync(work, { recursive: true, force: true }));
@@ -64,10 +65,11 @@ for (const [how, boot] of [
  * Boots an appliance with qemu's user network forwarding a host loopback port to `guestPort`,
  * and returns what curl gets from it (polled until it answers, or the boot's time is up).
  */
-async function serve(arch: "amd64" | "arm64", out: string, guestPort: number, extra: readonly string[] = []): Promise<{ body: string; console: string }> {
+async function serve(arch: "amd64" | "arm64", out: string, guestPort: number, media?: readonly string[]): Promise<{ body: string; console: string }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const { qemu, args, console: tty } = MACHINES[arch];
-  const vm = spawn(qemu, [...args, ...extra, "-accel", "tcg", "-nographic", "-no-reboot", "-m", "256", "-kernel", join(out, "vmlinuz"), "-initrd", join(out, "initrd.img"), "-append", `console=${tty} panic=-1 quiet`, "-nic", `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port}-:${guestPort}`], { stdio: ["ignore", "pipe", "pipe"] });
+  const boot = media ?? ["-kernel", join(out, "vmlinuz"), "-initrd", join(out, "initrd.img"), "-append", `console=${tty} panic=-1 quiet`];
+  const vm = spawn(qemu, [...args, "-accel", "tcg", "-nographic", "-no-reboot", "-m", "512", ...boot, "-nic", `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port}-:${guestPort}`], { stdio: ["ignore", "pipe", "pipe"] });
   let console_ = "";
   vm.stdout.on("data", (d: Buffer) => (console_ += d.toString()));
   const killer = setTimeout(() => vm.kill("SIGKILL"), BOOT_TIMEOUT_MS);
@@ -92,6 +94,40 @@ test("the busybox httpd example as an appliance: ports give DHCP, the page reach
   assert.is(built.code, 0, built.stderr);
   const got = await serve("amd64", out, 8080);
   assert.match(got.body, /served from a microcontainer/, got.console);
+});
+
+test("the httpd example as a raw GPT disk boots under UEFI (OVMF) and serves; as qcow2, qemu-img check passes and it serves too; both the same bytes when rebuilt", async () => {
+  const build = async (format: string, out: string, cache?: string) => {
+    const r = await runMcc(["compile", join(work, "httpd.yml"), "--format", format, "-o", out, "--arch", "amd64", "-q", ...(cache === undefined ? [] : ["--cache", cache])]);
+    assert.is(r.code, 0, r.stderr);
+    return out;
+  };
+  needTools("qemu-img", "sfdisk");
+  const raw = await build("raw", join(work, "httpd.raw"));
+  const qcow = await build("qcow2", join(work, "httpd.qcow2"));
+  const check = spawnSync("qemu-img", ["check", qcow], { encoding: "utf8", timeout: 60_000 });
+  assert.is(check.status, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /No errors were found on the image/);
+  const info = spawnSync("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", raw, qcow], { encoding: "utf8", timeout: 60_000 });
+  assert.is(info.status, 0, `qemu-img compare: ${info.stdout}${info.stderr}`);
+  // The partition table as a partitioning tool reads it: one EFI System Partition at 1 MiB.
+  const table = spawnSync("sfdisk", ["--dump", raw], { encoding: "utf8", timeout: 60_000 });
+  assert.is(table.status, 0, table.stderr);
+  assert.match(table.stdout, /label: gpt/);
+  assert.match(table.stdout, /start=\s*2048, .*type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B/);
+  // Rebuilt with an empty cache: the same bytes.
+  const again = await build("raw", join(work, "httpd-again.raw"), join(work, "other-cache"));
+  assert.ok(readFileSync(again).equals(readFileSync(raw)), "the raw disk differs when rebuilt");
+  const { OVMF } = await import("../support/qemu.js");
+  const firmware = (name: string) => {
+    copyFileSync(OVMF.code, join(work, `${name}-code.fd`));
+    copyFileSync(OVMF.vars, join(work, `${name}-vars.fd`));
+    return ["-drive", `if=pflash,format=raw,readonly=on,file=${join(work, `${name}-code.fd`)}`, "-drive", `if=pflash,format=raw,file=${join(work, `${name}-vars.fd`)}`];
+  };
+  for (const [disk, format] of [[raw, "raw"], [qcow, "qcow2"]] as const) {
+    const got = await serve("amd64", "", 8080, [...firmware(format), "-drive", `file=${disk},format=${format},if=virtio`]);
+    assert.match(got.body, /served from a microcontainer/, got.console);
+  }
 });
 
 const PORT_80 = (arch: string) => `name: web

@@ -32,7 +32,6 @@ const UEFI = { amd64: { loader: "BOOTX64.EFI", arch: "x64" }, arm64: { loader: "
 export function bootIso(options: { volumeId: string; epoch: number; boots: readonly ArchBoot[] }): Buffer[] {
   const text = (s: string) => new TextEncoder().encode(s);
   const files: { path: string; bytes: Uint8Array }[] = [];
-  const esp: { path: string; bytes: Uint8Array }[] = [{ path: "/loader/loader.conf", bytes: text("timeout 0\n") }];
   let bios: { image: string; catalog: string } | undefined;
   const aliases: { path: string; inEsp: string }[] = [];
   for (const b of options.boots) {
@@ -47,15 +46,8 @@ export function bootIso(options: { volumeId: string; epoch: number; boots: reado
       );
       bios = { image: "/ISOLINUX/ISOLINUX.BIN", catalog: "/ISOLINUX/BOOT.CAT" };
     }
-    const uefi = UEFI[b.arch];
-    const on = `/mcc/${b.arch}`;
-    esp.push(
-      { path: `/EFI/BOOT/${uefi.loader}`, bytes: b.systemdBoot },
-      { path: `/loader/entries/mcc-${b.arch}.conf`, bytes: text(`title mcc (${b.arch})\narchitecture ${uefi.arch}\nlinux ${on}/vmlinuz\ninitrd ${on}/initrd.gz\noptions ${b.cmdline}\n`) },
-      { path: `${on}/vmlinuz`, bytes: b.kernel },
-      { path: `${on}/initrd.gz`, bytes: b.initrd },
-    );
   }
+  const esp = espFiles(options.boots);
   const { image, offsets } = writeFatImage({ label: "MCC-EFI", epoch: options.epoch, files: esp, align: SECTOR });
   files.push({ path: "/EFI/ESP.IMG", bytes: image });
   const isoAliases: IsoAlias[] = aliases.map((a) => {
@@ -65,4 +57,25 @@ export function bootIso(options: { volumeId: string; epoch: number; boots: reado
     return { path: a.path, of: "/EFI/ESP.IMG", offset, size };
   });
   return writeIso({ volumeId: options.volumeId, epoch: options.epoch, files, aliases: isoAliases, boot: { ...(bios === undefined ? {} : { bios }), efi: { image: "/EFI/ESP.IMG" } } });
+}
+
+/**
+ * The EFI System Partition's files, for an ISO and a disk alike: systemd-boot as each
+ * architecture's removable-media loader, its loader.conf (no menu, no wait), one entry per
+ * architecture, and the kernels and initramfs.
+ */
+export function espFiles(boots: readonly ArchBoot[]): { path: string; bytes: Uint8Array }[] {
+  const text = (s: string) => new TextEncoder().encode(s);
+  const esp: { path: string; bytes: Uint8Array }[] = [{ path: "/loader/loader.conf", bytes: text("timeout 0\n") }];
+  for (const b of boots) {
+    const uefi = UEFI[b.arch];
+    const on = `/mcc/${b.arch}`;
+    esp.push(
+      { path: `/EFI/BOOT/${uefi.loader}`, bytes: b.systemdBoot },
+      { path: `/loader/entries/mcc-${b.arch}.conf`, bytes: text(`title mcc (${b.arch})\narchitecture ${uefi.arch}\nlinux ${on}/vmlinuz\ninitrd ${on}/initrd.gz\noptions ${b.cmdline}\n`) },
+      { path: `${on}/vmlinuz`, bytes: b.kernel },
+      { path: `${on}/initrd.gz`, bytes: b.initrd },
+    );
+  }
+  return esp;
 }
