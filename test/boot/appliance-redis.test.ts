@@ -72,7 +72,8 @@ async function boot(disk: string, data: string, session: (port: number) => Promi
     await session(port);
     const socket = createConnection(monitor, () => socket.end("system_powerdown\n"));
     socket.on("error", () => undefined);
-    return { console: console_, code: await exited };
+    const code = await exited;
+    return { console: console_, code };
   } finally {
     clearTimeout(killer);
     vm.kill("SIGKILL");
