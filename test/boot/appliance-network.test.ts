@@ -142,6 +142,16 @@ ports: [80]
 boot: { network: { address: 10.0.2.15/24, gateway: 10.0.2.2 } }
 `;
 
+test("amd64: the port-80 server as an ISO (BIOS), with a static address, answers curl on the host", async () => {
+  const file = join(work, "web-iso.yml");
+  writeFileSync(file, PORT_80("amd64"));
+  const iso = join(work, "web.iso");
+  const built = await runMcc(["compile", file, "--format", "iso", "-o", iso, "-q"]);
+  assert.is(built.code, 0, built.stderr);
+  const got = await serve("amd64", "", 80, ["-cdrom", iso]);
+  assert.is(got.body, "port 80 as www on amd64", got.console);
+});
+
 for (const arch of ["amd64", "arm64"] as const) {
   test(`${arch}: a server on port 80 as a user, with a static address, answers curl on the host`, async () => {
     const out = await kernelInitrd(`web-${arch}`, PORT_80(arch));
