@@ -1,9 +1,9 @@
 import { MS } from "./init-plan.js";
-import { DEVICE_RECORD, SUPERBLOCK, type DiskSearch, AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
+import { DEVICE_RECORD, SUPERBLOCK, type DiskSearch, AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, IFF_RUNNING, SIOCGIFFLAGS, SIOCSIFFLAGS, TIOCSCTTY, type Dhcp, type Layout, type Text } from "./init-layout.js";
 import { R, addReg, load32, store32, addImm, andImm, assemble, cmp64, cmpImm8, subReg, imulImm8, jump, label, loadByte, loadTopOfStack32, movImm, movImmSigned, movReg, movReg32, shrImm, syscall, test64, zero, type Item, type Reg } from "./x86-64.js";
 
 /** x86-64 Linux system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
-const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169, openat: 257, finit_module: 313, close: 3, unlinkat: 263, socket: 41, ioctl: 16, read: 0, sethostname: 170, kill: 62, nanosleep: 35, pread64: 17, fchownat: 260, umount2: 166 } as const;
+const SYS = { write: 1, chdir: 80, execve: 59, exit: 60, fork: 57, wait4: 61, setuid: 105, setgid: 106, setsid: 112, setgroups: 116, sync: 162, mount: 165, reboot: 169, openat: 257, finit_module: 313, close: 3, unlinkat: 263, socket: 41, ioctl: 16, read: 0, sethostname: 170, kill: 62, nanosleep: 35, pread64: 17, fchownat: 260, umount2: 166, mkdirat: 258 } as const;
 /** The first mounts of bootMounts are the system's (proc, sys, dev, run); the spec's follow. */
 const SYSTEM_MOUNTS = 4;
 const O_WRONLY_CREAT_TRUNC = 0o1 | 0o100 | 0o1000;
@@ -51,6 +51,35 @@ function writeFile(path: number, text: Text, failed: Text, name: string): Item[]
  */
 function dhcp(d: Dhcp, buffer: number): Item[] {
   const code: Item[] = [
+    // The card up, then its carrier awaited (rbx the socket, r12 the tries left).
+    ...call(SYS.socket, AF_INET, SOCK_DGRAM_CLOEXEC, 0),
+    movReg(R.rbx, R.rax),
+    test64(R.rbx),
+    jump("s", "carrier_done"),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rsi, SIOCSIFFLAGS),
+    movImm(R.rdx, d.link.up),
+    movImm(R.rax, SYS.ioctl),
+    syscall(),
+    movImm(R.r12, d.link.tries),
+    label("carrier_wait"),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rsi, SIOCGIFFLAGS),
+    movImm(R.rdx, d.link.query),
+    movImm(R.rax, SYS.ioctl),
+    syscall(),
+    load32(R.rax, d.link.query + 16),
+    andImm(R.rax, IFF_RUNNING),
+    jump("ne", "carrier_up"),
+    ...call(SYS.nanosleep, d.link.tick, 0),
+    addImm(R.r12, -1),
+    jump("ne", "carrier_wait"),
+    ...write(2, d.link.noCarrier),
+    label("carrier_up"),
+    movReg(R.rdi, R.rbx),
+    movImm(R.rax, SYS.close),
+    syscall(),
+    label("carrier_done"),
     ...call(SYS.fork),
     test64(R.rax),
     jump("s", "dhcp_failed"),
@@ -148,12 +177,13 @@ function dhcp(d: Dhcp, buffer: number): Item[] {
 }
 
 /**
- * A volume's disk: each device of the table opened and its superblock read (pread64 at 1024);
- * the first ext4 whose label is the volume's is mounted there and given to the run user. On a
- * match the code jumps to `mounted${i}`; with none, the console says so and the tmpfs follows.
- * Registers: r15 the device record, rbx the descriptor, rbp what was read.
+ * A disk by its label: each device of the table opened and its superblock read (pread64 at
+ * 1024); the first ext4 with the label is mounted at `target` (a volume's is given to the run
+ * user). On a match the code jumps to `mounted${i}`; with none, the console says so (for a
+ * volume, whose tmpfs follows). Registers: r15 the device record, rbx the descriptor, rbp what
+ * was read.
  */
-function diskSearch(m: Layout["mounts"][number], disk: DiskSearch, i: number, l: Layout, bss: number): Item[] {
+function diskSearch(target: number, flags: number, disk: DiskSearch, i: number | string, l: Layout, bss: number): Item[] {
   const buffer = bss + BSS.buffer;
   const next = `disk${i}_next`;
   const code: Item[] = [
@@ -196,22 +226,23 @@ function diskSearch(m: Layout["mounts"][number], disk: DiskSearch, i: number, l:
   disk.label.forEach((byte, j) => code.push(loadByte(R.rax, R.rsi, SUPERBLOCK.label - SUPERBLOCK.magic + j), cmpImm8(R.rax, byte), jump("ne", next)));
   code.push(
     movReg(R.rdi, R.r15),
-    movImm(R.rsi, m.target),
+    movImm(R.rsi, target),
     movImm(R.rdx, disk.ext4),
-    movImm(R.r10, m.m.flags),
+    movImm(R.r10, flags),
     zero(R.r8),
     movImm(R.rax, SYS.mount),
     syscall(),
     test64(R.rax),
     jump("s", next),
-    ...call(SYS.fchownat, 0, m.target, l.uid, l.gid, 0),
+    ...(disk.owned ? call(SYS.fchownat, 0, target, l.uid, l.gid, 0) : []),
+    ...(disk.flag === undefined ? [] : [movImm(R.rax, 1), store32(disk.flag, R.rax)]),
     ...write(1, disk.found),
     jump("always", `mounted${i}`),
     label(next),
     addImm(R.r15, DEVICE_RECORD),
     jump("always", `disk${i}`),
     label(`disk${i}_none`),
-    ...write(1, disk.missing),
+    ...(disk.missing === undefined ? [] : write(1, disk.missing)),
   );
   return code;
 }
@@ -224,7 +255,7 @@ export function amd64Program(l: Layout, bss: number): Uint8Array {
   //    program may not need it, and the status line still comes.
   //    The system's mounts now; the spec's after the modules, which bring the disks.
   const mount = (m: Layout["mounts"][number], i: number): Item[] => [
-    ...(m.disk === undefined ? [] : diskSearch(m, m.disk, i, l, bss)),
+    ...(m.disk === undefined ? [] : diskSearch(m.target, m.m.flags, m.disk, i, l, bss)),
     ...call(SYS.mount, m.source, m.target, m.fstype, m.m.flags, m.data),
     test64(R.rax),
     jump("ns", `mounted${i}`),
@@ -264,6 +295,15 @@ export function amd64Program(l: Layout, bss: number): Uint8Array {
   l.mounts.forEach((m, i) => {
     if (i >= SYSTEM_MOUNTS) code.push(...mount(m, i));
   });
+  // The debugging toolkit's disk, when one is attached: read-only in a directory of root's on
+  // /run; without it, the directory goes again.
+  const dbg = l.debug;
+  code.push(
+    ...call(SYS.mkdirat, 0, dbg.dir, 0o700),
+    ...diskSearch(dbg.dir, dbg.flags, dbg.disk, "_debug", l, bss),
+    ...call(SYS.unlinkat, 0, dbg.dir, AT_REMOVEDIR),
+    label("mounted_debug"),
+  );
   // 3. The host name, then the network: ioctls on one socket (loopback up; a static address,
   //    netmask, card up, default route), the lowest port a user may bind, the DHCP client.
   code.push(...call(SYS.sethostname, l.hostname.address, l.hostname.length));
@@ -301,6 +341,16 @@ export function amd64Program(l: Layout, bss: number): Uint8Array {
   // A watcher per input device, each blocked reading it, exiting 0 on a press of the power key:
   // started before the program, so that a press as soon as it runs is seen.
   sv.inputs.forEach((_, i) => code.push(...call(SYS.fork), test64(R.rax), jump("e", `watcher${i}`), store32(pids + 4 * i, R.rax)));
+  // The debug shell, when the toolkit's disk is mounted: a child of its own on the console.
+  code.push(
+    load32(R.rax, dbg.disk.flag as number),
+    test64(R.rax),
+    jump("e", "no_debug_shell"),
+    ...call(SYS.fork),
+    test64(R.rax),
+    jump("e", "debug_shell"),
+    label("no_debug_shell"),
+  );
   code.push(zero(R.rbp), zero(R.r12), zero(R.r13), movImm(R.r14, 1), ...startProgram("first"));
   // 6. Reap every process (orphans come to PID 1 too); the status goes to the top of the stack.
   code.push(
@@ -454,6 +504,15 @@ export function amd64Program(l: Layout, bss: number): Uint8Array {
   for (const name of ["grace", "pause"]) code.push(label(`timer_${name}`), ...call(SYS.nanosleep, name === "grace" ? sv.grace : pause, 0), ...call(SYS.exit, 0));
   // fork failed: there is no program; report it as a shell does a command it cannot run.
   code.push(label("no_fork"), ...write(2, l.noFork), movImm(R.rbx, 127), jump("always", "report"));
+  // The debug shell's child: a session with the console as its terminal, then the toolkit's script.
+  code.push(
+    label("debug_shell"),
+    ...call(SYS.setsid),
+    ...call(SYS.ioctl, 0, TIOCSCTTY, 1),
+    ...call(SYS.execve, dbg.shell, dbg.argv, dbg.envp),
+    ...write(2, dbg.noShell),
+    ...call(SYS.exit, 127),
+  );
   code.push(...childProgram(l));
   return assemble(code);
 }

@@ -1,12 +1,12 @@
 import { load32, store32, addImm, addImm32, addShifted, cmpImm, subReg, assemble, branch, cmpReg, label, loadByte, loadTopOfStack32, movFromSp, movImm, movMinusOne, movReg, svc, ubfx, type Item, type XReg } from "./aarch64.js";
-import { DEVICE_RECORD, SUPERBLOCK, type DiskSearch, AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, type Dhcp, type Layout, type Text } from "./init-layout.js";
+import { DEVICE_RECORD, SUPERBLOCK, type DiskSearch, AF_INET, AT_REMOVEDIR, BSS, BUFFER_SIZE, INPUT_EVENT, LINE_STRIDE, MAX_PAUSE_SECONDS, SIG, O_CLOEXEC, REBOOT, SOCK_DGRAM_CLOEXEC, IFF_RUNNING, SIOCGIFFLAGS, SIOCSIFFLAGS, TIOCSCTTY, type Dhcp, type Layout, type Text } from "./init-layout.js";
 import { MS } from "./init-plan.js";
 
 /**
  * arm64 Linux system call numbers (include/uapi/asm-generic/unistd.h). There is no fork:
  * clone(SIGCHLD, 0, ...) is fork.
  */
-const SYS = { write: 64, chdir: 49, execve: 221, exit: 93, clone: 220, wait4: 260, setuid: 146, setgid: 144, setsid: 157, setgroups: 159, sync: 81, mount: 40, reboot: 142, openat: 56, finit_module: 273, close: 57, unlinkat: 35, socket: 198, ioctl: 29, read: 63, sethostname: 161, kill: 129, nanosleep: 101, pread64: 67, fchownat: 54, umount2: 39 } as const;
+const SYS = { write: 64, chdir: 49, execve: 221, exit: 93, clone: 220, wait4: 260, setuid: 146, setgid: 144, setsid: 157, setgroups: 159, sync: 81, mount: 40, reboot: 142, openat: 56, finit_module: 273, close: 57, unlinkat: 35, socket: 198, ioctl: 29, read: 63, sethostname: 161, kill: 129, nanosleep: 101, pread64: 67, fchownat: 54, umount2: 39, mkdirat: 34 } as const;
 /** The first mounts of bootMounts are the system's (proc, sys, dev, run); the spec's follow. */
 const SYSTEM_MOUNTS = 4;
 const O_WRONLY_CREAT_TRUNC = 0o1 | 0o100 | 0o1000;
@@ -48,7 +48,7 @@ function writeFile(path: number, text: Text, failed: Text, name: string): Item[]
 }
 
 /** A volume's disk, as on x86-64 (src/boot/init-amd64.ts). x24 the device record, x22 the descriptor, x23 what was read. */
-function diskSearch(m: Layout["mounts"][number], disk: DiskSearch, i: number, l: Layout, bss: number): Item[] {
+function diskSearch(target: number, flags: number, disk: DiskSearch, i: number | string, l: Layout, bss: number): Item[] {
   const buffer = bss + BSS.buffer;
   const next = `disk${i}_next`;
   const record: XReg = 24;
@@ -87,21 +87,22 @@ function diskSearch(m: Layout["mounts"][number], disk: DiskSearch, i: number, l:
   disk.label.forEach((byte, j) => code.push(loadByte(X.byte, 1, SUPERBLOCK.label - SUPERBLOCK.magic + j), cmpImm(X.byte, byte), branch({ op: "b.cond", cond: "ne" }, next)));
   code.push(
     movReg(0, record),
-    ...movImm(1, m.target),
+    ...movImm(1, target),
     ...movImm(2, disk.ext4),
-    ...movImm(3, m.m.flags),
+    ...movImm(3, flags),
     ...movImm(4, 0),
     ...movImm(8, SYS.mount),
     svc(),
     ifFailed(next),
-    ...call(SYS.fchownat, 0, m.target, l.uid, l.gid, 0),
+    ...(disk.owned ? call(SYS.fchownat, 0, target, l.uid, l.gid, 0) : []),
+    ...(disk.flag === undefined ? [] : [...movImm(10, disk.flag), ...movImm(X.byte, 1), store32(X.byte, 10)]),
     ...write(1, disk.found),
     branch({ op: "b" }, `mounted${i}`),
     label(next),
     addImm(record, record, DEVICE_RECORD),
     branch({ op: "b" }, `disk${i}`),
     label(`disk${i}_none`),
-    ...write(1, disk.missing),
+    ...(disk.missing === undefined ? [] : write(1, disk.missing)),
   );
   return code;
 }
@@ -109,6 +110,35 @@ function diskSearch(m: Layout["mounts"][number], disk: DiskSearch, i: number, l:
 /** The DHCP client, then /etc/resolv.conf from its lease file (as on x86-64, src/boot/init-amd64.ts). */
 function dhcp(d: Dhcp, buffer: number): Item[] {
   const code: Item[] = [
+    // The card up, then its carrier awaited (x22 the socket, x23 the tries left).
+    ...call(SYS.socket, AF_INET, SOCK_DGRAM_CLOEXEC, 0),
+    movReg(X.fd, 0),
+    branch({ op: "tbnz", reg: X.fd, bit: 63 }, "carrier_done"),
+    movReg(0, X.fd),
+    ...movImm(1, SIOCSIFFLAGS),
+    ...movImm(2, d.link.up),
+    ...movImm(8, SYS.ioctl),
+    svc(),
+    ...movImm(X.end, d.link.tries),
+    label("carrier_wait"),
+    movReg(0, X.fd),
+    ...movImm(1, SIOCGIFFLAGS),
+    ...movImm(2, d.link.query),
+    ...movImm(8, SYS.ioctl),
+    svc(),
+    ...movImm(X.byte, d.link.query + 16),
+    load32(X.byte, X.byte),
+    branch({ op: "tbnz", reg: X.byte, bit: Math.log2(IFF_RUNNING) }, "carrier_up"),
+    ...call(SYS.nanosleep, d.link.tick, 0),
+    ...movImm(X.byte, 1),
+    subReg(X.end, X.end, X.byte),
+    branch({ op: "cbnz", reg: X.end, wide: true }, "carrier_wait"),
+    ...write(2, d.link.noCarrier),
+    label("carrier_up"),
+    movReg(0, X.fd),
+    ...movImm(8, SYS.close),
+    svc(),
+    label("carrier_done"),
     ...call(SYS.clone, SIGCHLD, 0, 0, 0, 0),
     ifFailed("dhcp_failed"),
     branch({ op: "cbz", reg: 0, wide: true }, "dhcp_child"),
@@ -210,7 +240,7 @@ export function arm64Program(l: Layout, bss: number): Uint8Array {
   const code: Item[] = [];
   // 1. The mounts; a failure is said on the console and the boot goes on.
   const mount = (m: Layout["mounts"][number], i: number): Item[] => [
-    ...(m.disk === undefined ? [] : diskSearch(m, m.disk, i, l, bss)),
+    ...(m.disk === undefined ? [] : diskSearch(m.target, m.m.flags, m.disk, i, l, bss)),
     ...call(SYS.mount, m.source, m.target, m.fstype, m.m.flags, m.data),
     branch({ op: "tbz", reg: 0, bit: 63 }, `mounted${i}`),
     ...write(2, m.failed),
@@ -247,6 +277,14 @@ export function arm64Program(l: Layout, bss: number): Uint8Array {
   l.mounts.forEach((m, i) => {
     if (i >= SYSTEM_MOUNTS) code.push(...mount(m, i));
   });
+  // The debugging toolkit's disk, when one is attached (as on x86-64).
+  const dbg = l.debug;
+  code.push(
+    ...call(SYS.mkdirat, 0, dbg.dir, 0o700),
+    ...diskSearch(dbg.dir, dbg.flags, dbg.disk, "_debug", l, bss),
+    ...call(SYS.unlinkat, 0, dbg.dir, AT_REMOVEDIR),
+    label("mounted_debug"),
+  );
   // 3. The host name, then the network (as on x86-64); x22 holds the socket.
   code.push(...call(SYS.sethostname, l.hostname.address, l.hostname.length));
   code.push(...call(SYS.socket, AF_INET, SOCK_DGRAM_CLOEXEC, 0), movReg(fd, 0));
@@ -284,6 +322,15 @@ export function arm64Program(l: Layout, bss: number): Uint8Array {
   const timer = (name: string): Item[] => [...call(SYS.clone, SIGCHLD, 0, 0, 0, 0), branch({ op: "cbz", reg: 0, wide: true }, `timer_${name}`), ifFailed(`timer_failed_${name}`), movReg(timerPid, 0), label(`timer_failed_${name}`)];
   const kill = (signal: number): Item[] => [movReg(0, child), ...movImm(1, signal), ...movImm(8, SYS.kill), svc()];
   sv.inputs.forEach((_, i) => code.push(...call(SYS.clone, SIGCHLD, 0, 0, 0, 0), branch({ op: "cbz", reg: 0, wide: true }, `watcher${i}`), ...movImm(9, pids + 4 * i), store32(0, 9)));
+  // The debug shell, when the toolkit's disk is mounted (as on x86-64).
+  code.push(
+    ...movImm(X.byte, dbg.disk.flag as number),
+    load32(X.byte, X.byte),
+    branch({ op: "cbz", reg: X.byte, wide: false }, "no_debug_shell"),
+    ...call(SYS.clone, SIGCHLD, 0, 0, 0, 0),
+    branch({ op: "cbz", reg: 0, wide: true }, "debug_shell"),
+    label("no_debug_shell"),
+  );
   code.push(...movImm(child, 0), ...movImm(timerPid, 0), ...movImm(stopping, 0), ...movImm(pauseSeconds, 1), ...startProgram("first"));
   // 6. Reap every process; the status goes to [sp].
   code.push(
@@ -424,6 +471,13 @@ export function arm64Program(l: Layout, bss: number): Uint8Array {
     label("no_workdir"),
     ...write(2, l.noWorkdir),
     label("exit127"),
+    ...call(SYS.exit, 127),
+    // The debug shell's child: a session with the console as its terminal, then the toolkit's script.
+    label("debug_shell"),
+    ...call(SYS.setsid),
+    ...call(SYS.ioctl, 0, TIOCSCTTY, 1),
+    ...call(SYS.execve, dbg.shell, dbg.argv, dbg.envp),
+    ...write(2, dbg.noShell),
     ...call(SYS.exit, 127),
   );
   return assemble(code);

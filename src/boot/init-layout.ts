@@ -1,4 +1,4 @@
-import { BOOT_STAGE_DIR, bootMounts, dhcpLeaseFile, DISK_DEVICES, type BootMount, type InitPlan } from "./init-plan.js";
+import { BOOT_STAGE_DIR, bootMounts, DEBUG_DISK, dhcpLeaseFile, DISK_DEVICES, MS, type BootMount, type InitPlan } from "./init-plan.js";
 
 /** reboot(2)'s magic numbers and commands (the same on every architecture). */
 export const REBOOT = { magic1: 0xfee1dead, magic2: 672274793, powerOff: 0x4321fedc, restart: 0x01234567 } as const;
@@ -6,6 +6,8 @@ export const REBOOT = { magic1: 0xfee1dead, magic2: 672274793, powerOff: 0x4321f
 /** Interface flags (include/uapi/linux/if.h) and the ioctls that set an interface up (include/uapi/linux/sockios.h). */
 export const IFF_UP = 0x1;
 export const IFF_MULTICAST = 0x1000;
+export const IFF_RUNNING = 0x40;
+export const SIOCGIFFLAGS = 0x8913;
 export const SIOCSIFFLAGS = 0x8914;
 export const SIOCSIFADDR = 0x8916;
 export const SIOCSIFNETMASK = 0x891c;
@@ -29,6 +31,7 @@ export function exitStatusLine(status: number): string {
 /** The addresses (and lengths) the code refers to, all in the data segment. */
 export interface Layout {
   readonly mounts: readonly { readonly m: BootMount; readonly source: number; readonly target: number; readonly fstype: number; readonly data: number; readonly failed: Text; readonly disk?: DiskSearch }[];
+  readonly debug: DebugLayout;
   /** The device table disks are looked for in (DEVICE_RECORD bytes each, NUL-padded), and its end. */
   readonly devices: { readonly start: number; readonly end: number };
   /** Kernel modules in load order: the file, and the line said when it cannot be loaded. */
@@ -71,19 +74,45 @@ export interface Layout {
   readonly noExec: Text;
 }
 
-/** A volume's disk: the label's bytes (and a NUL when shorter than 16), the file system, what the console says. */
+/**
+ * A disk looked for by label: the label's bytes (and a NUL when shorter than 16), the file
+ * system, what the console says when it is found (and when not, for a volume), whether it is
+ * given to the run user (a volume), and where a 1 is stored once it is mounted (the toolkit).
+ */
 export interface DiskSearch {
   readonly label: Uint8Array;
   readonly ext4: number;
   readonly found: Text;
-  readonly missing: Text;
+  readonly missing?: Text;
+  readonly owned: boolean;
+  readonly flag?: number;
 }
+
+/** The debugging toolkit's disk: mounted read-only when attached, and its shell started on the console before the program. */
+export interface DebugLayout {
+  readonly dir: number;
+  readonly flags: number;
+  readonly disk: DiskSearch;
+  readonly shell: number;
+  readonly argv: number;
+  readonly envp: number;
+  readonly noShell: Text;
+}
+
+/** TIOCSCTTY: the console as the debug shell's controlling terminal, for job control and ^C. */
+export const TIOCSCTTY = 0x540e;
 
 /** ext4's superblock: 1024 bytes into the disk; its magic at 56 (0xef53), its label at 120. */
 export const SUPERBLOCK = { offset: 1024, read: 256, magic: 56, label: 120 } as const;
 export const DEVICE_RECORD = 16;
 
 export interface Dhcp {
+  /**
+   * The card up before the client starts, then its flags read until IFF_RUNNING (carrier) or
+   * `tries` pauses of `tick`: klibc's ipconfig, started before the carrier, backs off ten
+   * seconds after its first packet fails, so waiting here costs milliseconds and saves those.
+   */
+  readonly link: { readonly up: number; readonly query: number; readonly tick: number; readonly tries: number; readonly noCarrier: Text };
   readonly client: number;
   readonly argv: number;
   readonly envp: number;
@@ -120,6 +149,11 @@ export interface Text {
   readonly length: number;
 }
 
+/** An ext4 label as the superblock holds it: its bytes, and a NUL when shorter than 16. */
+function labelBytes(label: string): Uint8Array {
+  return new TextEncoder().encode(label.length < 16 ? `${label}\0` : label);
+}
+
 export function layOut(plan: InitPlan, data: Data): Layout {
   const ext4 = data.cstring("ext4");
   const table = new Uint8Array(DISK_DEVICES.length * DEVICE_RECORD);
@@ -136,10 +170,11 @@ export function layOut(plan: InitPlan, data: Data): Layout {
       ? {}
       : {
           disk: {
-            label: new TextEncoder().encode(m.disk.length < 16 ? `${m.disk}\0` : m.disk),
+            label: labelBytes(m.disk),
             ext4,
             found: data.text(`mcc: ${m.target} is the disk labelled ${m.disk}\n`),
             missing: data.text(`mcc: no disk labelled ${m.disk}: ${m.target} is in memory and goes at power-off\n`),
+            owned: true,
           },
         }),
   }));
@@ -165,6 +200,15 @@ export function layOut(plan: InitPlan, data: Data): Layout {
   return {
     mounts,
     devices: { start: tableStart, end: tableStart + table.length },
+    debug: {
+      dir: data.cstring(DEBUG_DISK.dir),
+      flags: MS.RDONLY | MS.NOSUID | MS.NODEV,
+      disk: { label: labelBytes(DEBUG_DISK.label), ext4, found: data.text(`mcc: the debugging toolkit's disk is attached: a root shell on the console (${DEBUG_DISK.dir})\n`), owned: false, flag: data.block(new Uint8Array(8), 8) },
+      shell: data.cstring(DEBUG_DISK.shell),
+      argv: data.pointers([data.cstring(DEBUG_DISK.shell)]),
+      envp: data.pointers([]),
+      noShell: data.text(`mcc: cannot start the debug shell ${DEBUG_DISK.shell}\n`),
+    },
     modules,
     empty: data.cstring(""),
     hostname: data.text(plan.hostname),
@@ -309,6 +353,13 @@ function dhcpLayout(plan: InitPlan, net: Extract<InitPlan["network"], { kind: "d
   const client = data.cstring(net.client);
   const args = ["ipconfig", "-t", String(net.timeout), "-c", "dhcp", "-d", net.interface].map((a) => data.cstring(a));
   return {
+    link: {
+      up: data.block(ifreq(net.interface, (u) => u.setUint16(0, IFF_UP | IFF_MULTICAST, true)), 8),
+      query: data.block(ifreq(net.interface, () => undefined), 8),
+      tick: data.block(timespecNs(CARRIER_TICK_MS * 1_000_000), 8),
+      tries: CARRIER_WAIT_MS / CARRIER_TICK_MS,
+      noCarrier: data.text(`mcc: no carrier on ${net.interface} after ${CARRIER_WAIT_MS / 1000} s; asking for a lease anyway\n`),
+    },
     client,
     argv: data.pointers(args),
     envp: data.pointers([]),
@@ -328,3 +379,14 @@ function timespec(seconds: number): Uint8Array {
   new DataView(out.buffer).setBigUint64(0, BigInt(seconds), true);
   return out;
 }
+
+/** A `struct timespec` of less than a second. */
+function timespecNs(nanoseconds: number): Uint8Array {
+  const out = new Uint8Array(16);
+  new DataView(out.buffer).setBigUint64(8, BigInt(nanoseconds), true);
+  return out;
+}
+
+/** How long the init waits for the network card's carrier before the DHCP client, and how often it looks. */
+export const CARRIER_WAIT_MS = 5000;
+export const CARRIER_TICK_MS = 20;

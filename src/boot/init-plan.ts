@@ -52,6 +52,13 @@ export function unprivilegedPortStart(ports: readonly SpecPort[], uid: number): 
   return uid === 0 || low.length === 0 ? undefined : Math.min(...low);
 }
 
+/**
+ * The debugging toolkit's disk (`mcc debug --disk`): the label the init looks for, where it
+ * mounts it (read-only, a directory of root's only), and the script it starts there as a root
+ * shell on the console. Without such a disk, nothing of it exists in the running appliance.
+ */
+export const DEBUG_DISK = { label: "mcc-debug", dir: "/run/mcc-debug", shell: "/run/mcc-debug/mcc-shell" } as const;
+
 /** Where the initramfs holds what the boot needs before the program starts, and removes then. */
 export const BOOT_STAGE_DIR = "/.mcc-boot";
 

@@ -16,6 +16,7 @@ export const DEFAULT_MODULES: readonly { readonly name: string; readonly why: st
   { name: "virtio_blk", why: "virtio disks" },
   { name: "virtio_rng", why: "entropy from the host, so programs do not wait for random numbers" },
   { name: "button", why: "the ACPI power button (a clean shutdown)" },
+  { name: "gpio_keys", why: "the power button of device-tree machines (arm64 virt: a key on a GPIO line)" },
   { name: "evdev", why: "input events, through which the power button is read" },
 ];
 

@@ -463,6 +463,11 @@ export const DIAGNOSTICS = {
     template: "the {format} output cannot boot this spec: {reason}",
     help: "A bootable output's init mounts /proc, /sys and /dev itself; a spec mount there would hide them (or be hidden). Move the mount, or build an OCI output instead.",
   },
+  MCC511: {
+    title: "kernel module not in the kernel package",
+    template: "the kernel package {kernel} has no module \"{value}\"{suggestion}",
+    help: "`boot.modules` names modules as `modprobe` takes them; each must be built into the kernel or shipped as a `.ko` file by the kernel package (`boot.kernel`). Kernels of different flavours build different drivers: Debian's cloud kernels leave out most drivers for real hardware, which `linux-image-amd64` has. `modinfo NAME` on a machine running that kernel tells whether it has the module.",
+  },
   MCC520: {
     title: "output would replace something else",
     template: "the output {path} would replace {what}",

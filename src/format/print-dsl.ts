@@ -151,6 +151,7 @@ class DslPrinter {
       if (fields[key] === undefined) continue;
       const p = childPointer(pointer, key);
       if (key === "network" && isRecord(fields[key])) this.network(fields[key], p);
+      else if (Array.isArray(fields[key])) this.list(2, key, fields[key], p, false);
       else this.line(2, `${key} ${this.scalar(fields[key], p, false)}`, [p]);
     }
     this.line(1, "}", []);

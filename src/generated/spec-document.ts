@@ -164,6 +164,12 @@ export interface MccSpec {
            */
           interface?: string;
         };
+    /**
+     * Kernel modules to load at boot besides mcc's own (virtio disks and network, the power button), by name as `modprobe` takes them (`e1000`, `nvme`, `vfat`): each is taken from the kernel package with the modules it depends on, in the order their own metadata gives, and loaded before the program starts. A module the kernel has built in needs nothing; one the kernel package has neither built in nor as a file is an error at its line.
+     *
+     * @maxItems 64
+     */
+    modules?: string[];
   };
   /**
    * What mcc records about the image's contents, for scanners and audits. Each is on unless turned off.

@@ -62,6 +62,7 @@ const AFTER_KEYWORD: Record<string, string> = {
   gateway: "an IPv4 address such as `10.0.2.2`",
   dns: "IPv4 addresses such as `10.0.2.3`",
   interface: "a network card's kernel name such as `eth0`",
+  modules: "kernel module names such as `wireguard vfat`",
   sbom: "`true` or `false`",
   provenance: "`true` or `false`",
   dpkgStatus: "`true` or `false`",

@@ -4,7 +4,7 @@ import { didYouMean } from "../diagnostics/did-you-mean.js";
 export const BODY_KEYWORDS = ["version", "from", "packages", "executable", "args", "env", "user", "workdir", "mount", "include", "exclude", "file", "layers", "ports", "label", "boot", "metadata", "output"];
 export const FROM_KEYWORDS = ["distro", "release", "archs", "mirror", "components", "keyring", "infer"];
 export const USER_KEYWORDS = ["name", "uid", "gid"];
-export const BOOT_KEYWORDS = ["kernel", "cmdline", "console", "onExit", "network"];
+export const BOOT_KEYWORDS = ["kernel", "cmdline", "console", "onExit", "network", "modules"];
 export const NETWORK_KEYWORDS = ["address", "gateway", "dns", "interface"];
 export const METADATA_KEYWORDS = ["sbom", "provenance", "dpkgStatus"];
 

@@ -68,6 +68,7 @@ export const KEYWORD_NAMES = [
   "console",
   "onExit",
   "network",
+  "modules",
   "address",
   "gateway",
   "dns",

@@ -258,7 +258,7 @@ export class DslParser extends CstParser {
     this.OPTION(() => this.CONSUME2(Value));
   });
 
-  /** `boot { kernel ...; cmdline ...; console ...; onExit ... }`: how iso and kernel+initrd outputs boot. */
+  /** `boot { kernel ...; cmdline ...; console ...; onExit ...; network ...; modules ... }`: how iso and kernel+initrd outputs boot. */
   bootStatement = this.RULE("bootStatement", () => {
     this.CONSUME(K.boot);
     this.SUBRULE(this.bootBlock);
@@ -279,6 +279,13 @@ export class DslParser extends CstParser {
         ALT: () => {
           this.CONSUME(K.network);
           this.OR3([{ ALT: () => this.CONSUME2(Value) }, { ALT: () => this.SUBRULE(this.networkBlock) }]);
+        },
+      },
+      {
+        // `modules wireguard vfat`, or a bracketed list over lines.
+        ALT: () => {
+          this.CONSUME(K.modules);
+          this.SUBRULE(this.valueList);
         },
       },
       { ALT: () => this.SUBRULE(this.unknownStatement), IGNORE_AMBIGUITIES: true },

@@ -243,7 +243,9 @@ class Builder {
       if (!isUsable(fieldKeyword)) continue;
       this.anchor(childPointer(pointer, fieldKeyword.image), fieldKeyword.startOffset);
       const nested = nodeOf(field, "networkBlock");
+      const valueList = nodeOf(field, "valueList");
       if (nested !== undefined) this.network(out, pointer, fieldKeyword, nested);
+      else if (valueList !== undefined) this.list(out, pointer, fieldKeyword, valueList, "string");
       else this.scalar(out, pointer, field, fieldKeyword, kind(fieldKeyword.image));
     }
   }

@@ -15,6 +15,8 @@ import type { FetchEvents } from "../source/fetch-packages.js";
 import type { PlanStepOf } from "../plan/build-plan.js";
 import { OutputError, stepCache, TraceFailure, type StepEnv } from "../steps/handlers.js";
 import { storeSpecFiles } from "../steps/spec-files.js";
+import { MissingModules } from "../steps/boot.js";
+import { missingModuleDiagnostics } from "../steps/boot-diagnostics.js";
 import { missingPaths, whereShipped } from "./where-shipped.js";
 import { importDiagnostics, inertDiagnostics, startupDiagnostics, traceDiagnostics, unmatchedDiagnostics } from "../steps/trace-diagnostics.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -127,6 +129,7 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
     return { kind: "built", outputs, ran, reused, warnings, ...(loaded.source === undefined ? {} : { source: loaded.source }) };
   } catch (error) {
     if (error instanceof OutputError) return { kind: "output", message: error.message };
+    if (error instanceof MissingModules) return { kind: "diagnostics", loaded, diagnostics: missingModuleDiagnostics(error, loaded.ast) };
     if (error instanceof TraceFailure) {
       const shippedBy = await whereShipped(host, store, prepared.spec, prepared.archs[0] as string, missingPaths(error.problems), request);
       return { kind: "diagnostics", loaded, diagnostics: traceDiagnostics(error.problems, loaded.ast, shippedBy) };

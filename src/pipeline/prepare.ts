@@ -130,7 +130,7 @@ function withArch(original: Spec, arch: string | undefined): { spec: Spec; build
  */
 function withBoot<T extends { spec: Spec; listed: boolean }>(target: T, outputs: readonly SpecOutput[]): T {
   if (target.spec.boot !== undefined || !outputs.some((o) => BOOT_FORMATS.has(o.format))) return target;
-  return { ...target, spec: { ...target.spec, boot: { cmdline: "", onExit: "poweroff" } }, listed: false };
+  return { ...target, spec: { ...target.spec, boot: { cmdline: "", onExit: "poweroff", modules: [] } }, listed: false };
 }
 
 /** The spec's outputs, or the one `-o`/`--format` name. */

@@ -95,8 +95,10 @@ export interface InitramfsParams extends ProcessParams {
   readonly arch: string;
   readonly epoch: number;
   readonly onExit: "poweroff" | "restart" | "reboot";
-  /** Kernel modules to load at boot (with what they depend on), from the kernel package. */
+  /** Kernel modules to load at boot (with what they depend on), from the kernel package: mcc's own, skipped where the kernel has none of the name. */
   readonly modules: readonly string[];
+  /** The spec's `boot.modules`: the same, but each must be in the kernel package (built in or a file). */
+  readonly required: readonly string[];
   /** The host name (the spec's name), the network, and the ports (for the lowest a user may bind). */
   readonly name: string;
   readonly network: SpecNetwork;

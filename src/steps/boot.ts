@@ -8,6 +8,7 @@ import { initElf } from "../boot/init-elf.js";
 import { BOOT_STAGE_DIR, initPlanOf, unprivilegedPortStart, type InitNetwork } from "../boot/init-plan.js";
 import { readElf } from "../trace/elf.js";
 import { moduleLoadOrder, moduleName, readModinfo, type KernelModule } from "../boot/kernel-modules.js";
+import { didYouMean } from "../diagnostics/did-you-mean.js";
 import { decompressStream } from "../extract/decompress.js";
 import { buildInitramfs, type BootFile } from "../boot/initramfs.js";
 import type { BlobStore } from "../cache/store.js";
@@ -24,14 +25,25 @@ const IN_PACKAGE = {
   systemdBoot: { amd64: "/usr/lib/systemd/boot/efi/systemd-bootx64.efi", arm64: "/usr/lib/systemd/boot/efi/systemd-bootaa64.efi" },
 } as const;
 
+/** Modules the spec names (`boot.modules`) that the kernel package has neither built in nor as a file. */
+export class MissingModules extends Error {
+  constructor(
+    readonly kernel: string,
+    readonly missing: readonly { readonly name: string; readonly close?: string }[],
+  ) {
+    super(`the kernel package ${kernel} has no module ${missing.map((m) => m.name).join(", ")}`);
+    this.name = "MissingModules";
+  }
+}
+
 /**
  * The `initramfs` step: the generated init, the kernel modules it loads (from the kernel
  * package, in dependency order), the DHCP client when the network asks for one, and the image
  * tree, as a gzip'd newc cpio in the cache.
  */
-export async function initramfsStep(params: InitramfsParams, store: BlobStore, tree: TreeResult, kernel: { deb: string }, dhcpPackages: readonly { deb: string }[]): Promise<Blob> {
+export async function initramfsStep(params: InitramfsParams, store: BlobStore, tree: TreeResult, kernel: { name: string; deb: string }, dhcpPackages: readonly { deb: string }[]): Promise<Blob> {
   const image = treeOf(tree);
-  const modules = await kernelModules(await unpackDeb(store, kernel.deb), store, params.modules);
+  const modules = await kernelModules(kernel.name, await unpackDeb(store, kernel.deb), store, params.modules, params.required);
   const stage: BootFile[] = [...modules];
   const net = params.network;
   let network: InitNetwork = { kind: "none" };
@@ -192,11 +204,13 @@ export async function emitQcow2(host: Host, store: BlobStore, disk: Blob, target
 }
 
 /**
- * The module files of the kernel package that `wanted` needs, in load order, as boot-stage
- * files (`/.mcc-boot/NAME.ko`, decompressed when the package ships `.ko.xz`). Only the files on
- * the way are read: each wanted module's, then those its `.modinfo` depends on.
+ * The module files of the kernel package that `wanted` and `required` need, in load order, as
+ * boot-stage files (`/.mcc-boot/NAME.ko`, decompressed when the package ships `.ko.xz`). Only
+ * the files on the way are read: each wanted module's, then those its `.modinfo` depends on. A
+ * wanted module the kernel lacks is skipped (mcc's defaults cover kernels of every kind); a
+ * required one (the spec's) is a `MissingModules`.
  */
-async function kernelModules(kernel: PackageManifest, store: BlobStore, wanted: readonly string[]): Promise<BootFile[]> {
+async function kernelModules(packageName: string, kernel: PackageManifest, store: BlobStore, wanted: readonly string[], required: readonly string[]): Promise<BootFile[]> {
   const files = new Map<string, string>();
   let builtinList: string | undefined;
   for (const e of kernel.entries) {
@@ -207,7 +221,8 @@ async function kernelModules(kernel: PackageManifest, store: BlobStore, wanted: 
   const builtin = new Set(builtinList === undefined ? [] : new TextDecoder().decode(await store.read(builtinList)).split("\n").filter(Boolean).map(moduleName));
   const paths = new Map(kernel.entries.filter((e) => e.kind === "file").map((e) => [moduleName(e.path), e.path]));
   const read = new Map<string, { module: KernelModule; data: Uint8Array }>();
-  const queue = wanted.map(moduleName);
+  const all = [...wanted, ...required];
+  const queue = all.map(moduleName);
   while (queue.length > 0) {
     const name = queue.shift() as string;
     const sha = files.get(name);
@@ -219,7 +234,15 @@ async function kernelModules(kernel: PackageManifest, store: BlobStore, wanted: 
     read.set(name, { module: { ...info, path }, data });
     queue.push(...info.depends);
   }
-  const { order } = moduleLoadOrder([...read.values()].map((r) => r.module), builtin, wanted);
+  const { order, missing } = moduleLoadOrder([...read.values()].map((r) => r.module), builtin, all);
+  const lacking = required.filter((name) => missing.includes(moduleName(name)));
+  if (lacking.length > 0) {
+    const names = [...new Set([...files.keys(), ...builtin])];
+    throw new MissingModules(packageName, lacking.map((name) => {
+      const close = didYouMean(moduleName(name), names);
+      return close === undefined ? { name } : { name, close };
+    }));
+  }
   return order.map((m) => ({ path: `${BOOT_STAGE_DIR}/${m.name}.ko`, data: (read.get(m.name) as { data: Uint8Array }).data, mode: 0o600 }));
 }
 

@@ -156,7 +156,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       return { kind: "index", digest: `sha256:${sha256}`, size };
     },
     async initramfs(params, [tree, kernel, ...dhcp]) {
-      return (await work.boot()).initramfsStep(params, store, tree as TreeResult, kernel as { deb: string }, dhcp as { deb: string }[]);
+      return (await work.boot()).initramfsStep(params, store, tree as TreeResult, kernel as { name: string; deb: string }, dhcp as { deb: string }[]);
     },
     async iso(params, inputs) {
       return (await work.boot()).isoStep(store, params, inputs);

@@ -49,6 +49,8 @@ export interface SpecBoot {
   readonly onExit: "poweroff" | "restart" | "reboot";
   /** Undefined: DHCP when the spec declares ports, loopback only otherwise (`bootNetwork`). */
   readonly network?: SpecNetwork;
+  /** Kernel modules to load besides mcc's own (`DEFAULT_MODULES`), as the spec names them. */
+  readonly modules: readonly string[];
 }
 
 /** An appliance's network: loopback only, DHCP on an interface, or a static address. */

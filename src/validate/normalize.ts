@@ -54,6 +54,7 @@ export function normalizeSpec(doc: SpecDocument, options: NormalizeOptions): Spe
             ...(doc.boot.console === undefined ? {} : { console: doc.boot.console }),
             onExit: doc.boot.onExit ?? "poweroff",
             ...(doc.boot.network === undefined ? {} : { network: networkOf(doc.boot.network) }),
+            modules: doc.boot.modules ?? [],
           },
         }),
     metadata: {

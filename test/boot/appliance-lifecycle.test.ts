@@ -1,7 +1,8 @@
-// An appliance's life, booted for real: qemu's `system_powerdown` (the ACPI power button) reaches
-// the program as SIGTERM, it exits, and the machine powers off by itself; a program that ignores
-// it is killed after the grace period; `onExit: restart` runs the program again after a pause,
-// with the status line each time, until the power button stops it.
+// An appliance's life, booted for real: qemu's `system_powerdown` (the ACPI power button on
+// amd64, a GPIO key on arm64's virt machine) reaches the program as SIGTERM, it exits, and the
+// machine powers off by itself; a program that ignores it is killed after the grace period;
+// `onExit: restart` runs the program again after a pause, with the status line each time, until
+// the power button stops it.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
@@ -12,14 +13,15 @@ import * as assert from "uvu/assert";
 import { BOOT_TIMEOUT_MS, MACHINES } from "../support/boot.js";
 import { repoRoot } from "../helpers.js";
 import { runMcc } from "../support/io.js";
+import { AAVMF, boot } from "../support/qemu.js";
 import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-lifecycle-"));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
-async function build(name: string, script: string, onExit = "poweroff"): Promise<string> {
+async function build(name: string, script: string, onExit = "poweroff", arch: keyof typeof MACHINES = "amd64"): Promise<string> {
   const file = join(work, `${name}.yml`);
-  writeFileSync(file, `name: ${name}\nfrom: { release: bookworm, archs: [amd64] }\npackages: [busybox-static]\nexecutable: /bin/busybox\nuser: { name: app, uid: 1000, gid: 1000 }\nargs: [sh, -c, '${script}']\nboot: { onExit: ${onExit} }\n`);
+  writeFileSync(file, `name: ${name}\nfrom: { release: bookworm, archs: [${arch}] }\npackages: [busybox-static]\nexecutable: /bin/busybox\nuser: { name: app, uid: 1000, gid: 1000 }\nargs: [sh, -c, '${script}']\nboot: { onExit: ${onExit} }\n`);
   const out = join(work, `out-${name}`);
   const built = await runMcc(["compile", file, "--format", "kernel+initrd", "-o", out, "-q"]);
   assert.is(built.code, 0, built.stderr);
@@ -30,10 +32,10 @@ async function build(name: string, script: string, onExit = "poweroff"): Promise
  * Boots it with a monitor socket; each time the console shows a line matching `at`, the
  * monitor is sent its command. Resolves with the console when qemu exits by itself.
  */
-function run(out: string, steps: readonly { at: RegExp; command: string }[], extra: readonly string[] = []): Promise<{ console: string; code: number | null }> {
+function run(out: string, steps: readonly { at: RegExp; command: string }[], extra: readonly string[] = [], arch: keyof typeof MACHINES = "amd64"): Promise<{ console: string; code: number | null }> {
   const monitor = join(work, `monitor-${Math.random().toString(16).slice(2)}.sock`);
-  const { qemu, console: tty } = MACHINES.amd64;
-  const vm = spawn(qemu, ["-accel", "tcg", "-nographic", "-no-reboot", "-m", "256", "-kernel", join(out, "vmlinuz"), "-initrd", join(out, "initrd.img"), "-append", `console=${tty} panic=-1 quiet`, "-monitor", `unix:${monitor},server,nowait`, ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+  const { qemu, console: tty, args } = MACHINES[arch];
+  const vm = spawn(qemu, [...args, "-accel", "tcg", "-nographic", "-no-reboot", "-m", "256", "-kernel", join(out, "vmlinuz"), "-initrd", join(out, "initrd.img"), "-append", `console=${tty} panic=-1 quiet`, "-monitor", `unix:${monitor},server,nowait`, ...extra], { stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   let next = 0;
   return new Promise((done) => {
@@ -72,6 +74,30 @@ test("the power button: the program gets SIGTERM, exits, and the machine powers 
   assert.match(console, /^stopping cleanly$/m);
   assert.equal(mccLines(console), ["mcc: power button: stopping the program (SIGTERM, SIGKILL after 10 s)", "mcc: exit status 0"]);
   assert.match(console, /reboot: Power down/);
+});
+
+test("arm64: the power button of qemu's virt machine (a GPIO key, in its device tree) stops the program the same way", async () => {
+  needTools(MACHINES.arm64.qemu);
+  const out = await build("stops-arm64", 'trap "echo stopping cleanly; exit 0" TERM; echo ready; while :; do sleep 1; done', "poweroff", "arm64");
+  const { console, code } = await run(out, [{ at: /ready\n/, command: "system_powerdown" }], [], "arm64");
+  assert.is(code, 0, console);
+  assert.match(console, /^stopping cleanly$/m);
+  assert.equal(mccLines(console), ["mcc: power button: stopping the program (SIGTERM, SIGKILL after 10 s)", "mcc: exit status 0"]);
+  assert.match(console, /reboot: Power down/);
+});
+
+test("arm64 from its ISO under UEFI (AAVMF): the power button comes through ACPI, and stops the program the same way", async () => {
+  needTools(MACHINES.arm64.qemu, AAVMF.code);
+  const file = join(work, "stops-arm64-iso.yml");
+  writeFileSync(file, `name: stops\nfrom: { release: bookworm, archs: [arm64] }\npackages: [busybox-static]\nexecutable: /bin/busybox\nuser: { name: app, uid: 1000, gid: 1000 }\nargs: [sh, -c, 'trap "echo stopping cleanly; exit 0" TERM; echo ready; while :; do sleep 1; done']\n`);
+  const iso = join(work, "stops-arm64.iso");
+  const built = await runMcc(["compile", file, "--format", "iso", "-o", iso, "-q"]);
+  assert.is(built.code, 0, built.stderr);
+  const run = await boot({ iso }, { firmware: "uefi-arm64", timeoutSeconds: BOOT_TIMEOUT_MS / 1000, monitor: { at: /ready\n/, command: "system_powerdown" } });
+  assert.not.ok(run.timedOut, run.console.slice(-3000));
+  assert.is(run.code, 0, run.console.slice(-3000));
+  assert.match(run.console, /stopping cleanly\n/);
+  assert.equal(mccLines(run.console), ["mcc: power button: stopping the program (SIGTERM, SIGKILL after 10 s)", "mcc: exit status 0"]);
 });
 
 test("a program that ignores SIGTERM is killed after the grace period", async () => {

@@ -4,14 +4,12 @@
 // library missing for files an include brought in (one error at the include, with a count).
 // Whole compiles on the in-memory host against a signed archive; the diagnostics as printed
 // are the golden file test/fixtures-source/trace-globs/diagnostics.txt.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { assertSourceGolden } from "../support/golden.js";
 import { renderDiagnostic } from "../../src/diagnostics/render.js";
 import { createMemoryHost } from "../../src/host/memory-host.js";
 import { compile } from "../../src/pipeline/compile.js";
-import { repoRoot } from "../helpers.js";
 import { buildElf, EM } from "../support/elf.js";
 import { createMemoryArchive, MEMORY_LD, memoryCompileRequest, memoryLibc6, type MemoryArchive } from "../support/memory-archive.js";
 
@@ -174,13 +172,7 @@ test("a module the spec's Python program imports that the image lacks is a warni
 });
 
 test("the diagnostics match the golden file", () => {
-  const file = join(repoRoot, "test", "fixtures-source", "trace-globs", "diagnostics.txt");
-  const actual = printed.join("\n") + "\n";
-  if (process.env["UPDATE"] === "1") {
-    mkdirSync(join(file, ".."), { recursive: true });
-    writeFileSync(file, actual);
-  }
-  assert.fixture(actual, readFileSync(file, "utf8"));
+  assertSourceGolden("trace-globs", printed.join("\n") + "\n");
 });
 
 test.run();

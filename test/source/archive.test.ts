@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { assertSourceGolden } from "../support/golden.js";
 import { createNodeHost } from "../../src/host/node-host.js";
 import { createBlobStore } from "../../src/cache/store.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { runMain } from "../../src/cli/program.js";
 import { unpackDeb } from "../../src/extract/unpack.js";
 import { parseLock } from "../../src/resolve/lock.js";
-import { repoRoot } from "../helpers.js";
 import { captureIo } from "../support/io.js";
 import { createTestArchive, TEST_RELEASE, type TestArchive } from "../support/test-archive.js";
 
@@ -57,15 +57,6 @@ interface Run {
   stderr: string;
 }
 
-/** Compares with test/fixtures-source/NAME/diagnostics.txt (UPDATE=1 rewrites it). */
-function assertGolden(name: string, actual: string): void {
-  const file = join(repoRoot, "test", "fixtures-source", name, "diagnostics.txt");
-  if (process.env["UPDATE"] === "1") {
-    mkdirSync(join(file, ".."), { recursive: true });
-    writeFileSync(file, actual);
-  }
-  assert.fixture(actual, readFileSync(file, "utf8"), file);
-}
 
 let specCount = 0;
 async function mcc(ctx: { archive: TestArchive; work: string }, packages: string[], args: string[], opts: { keyring?: string; dir?: string; executable?: string } = {}): Promise<Run & { spec: string; dir: string }> {
@@ -138,7 +129,7 @@ test("resolution problems point at the spec's package entries", async (ctx) => {
   const run = await mcc(ctx, ["helo", "hello=0.9", "awk", "broken"], ["lock", "-q"]);
   assert.is(run.code, EXIT.userError);
   const text = run.stderr.split("\n").map((l) => l.replace(/^.*spec\.yml/, "spec.yml")).join("\n");
-  assertGolden("resolve-problems", text);
+  assertSourceGolden("resolve-problems", text);
   assert.match(text, /spec\.yml:8:5: error MCC400: no package "helo" in the archive \(did you mean "hello"\?\)/);
   assert.match(text, /spec\.yml:9:5: note: available: 1\.0-1/);
   assert.match(text, /error MCC403: cannot install "broken": broken 1 depends on libhello1 \(>= 9\) \| libc-alt \(<< 1\), but for libhello1 only 1\.1-1 is available; for libc-alt only 3\.0-1 is available/);
@@ -148,7 +139,7 @@ test("a pin that conflicts with a dependency explains the chain", async (ctx) =>
   const run = await mcc(ctx, ["libhello1=1.0-1", "wants-new"], ["lock", "-q"]);
   assert.is(run.code, EXIT.userError);
   const text = run.stderr.split("\n").map((l) => l.replace(/^.*spec\.yml/, "spec.yml")).join("\n");
-  assertGolden("resolve-pin-conflict", text);
+  assertSourceGolden("resolve-pin-conflict", text);
 });
 
 test("fetch downloads, verifies and unpacks every package; a second fetch and --offline use the cache", async (ctx) => {

@@ -1,6 +1,7 @@
 // Boots an image in qemu under software emulation (no KVM needed), reading the serial console.
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, truncateSync } from "node:fs";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { trackChild } from "./children.js";
@@ -31,12 +32,19 @@ export type Firmware = "bios" | "uefi" | "uefi-arm64";
  */
 export async function boot(
   media: { iso: string } | { kernel: string; initrd: string; cmdline: string },
-  options: { firmware?: Firmware; timeoutSeconds?: number; memoryMiB?: number; onConsole?: (soFar: string) => void } = {},
+  options: {
+    firmware?: Firmware;
+    timeoutSeconds?: number;
+    memoryMiB?: number;
+    onConsole?: (soFar: string) => void;
+    /** A command for qemu's monitor (`system_powerdown`), sent a second after the console first matches `at`. */
+    monitor?: { at: RegExp; command: string };
+  } = {},
 ): Promise<BootResult> {
   const firmware = options.firmware ?? "bios";
   const scratch = mkdtempSync(join(tmpdir(), "mcc-qemu-"));
   const arm = firmware === "uefi-arm64";
-  const args = [...(arm ? ["-M", "virt", "-cpu", "cortex-a57"] : []), "-nographic", "-no-reboot", "-accel", "tcg", "-m", String(options.memoryMiB ?? 512), "-nodefaults", "-serial", "stdio", "-monitor", "none"];
+  const args = [...(arm ? ["-M", "virt", "-cpu", "cortex-a57"] : []), "-nographic", "-no-reboot", "-accel", "tcg", "-m", String(options.memoryMiB ?? 512), "-nodefaults", "-serial", "stdio", "-monitor", options.monitor === undefined ? "none" : `unix:${join(scratch, "monitor.sock")},server,nowait`];
   if (firmware !== "bios") {
     const { code, vars } = arm ? AAVMF : OVMF;
     const codeCopy = join(scratch, "code.fd");
@@ -52,9 +60,19 @@ export async function boot(
   const started = process.hrtime.bigint();
   const child = trackChild(spawn(arm ? "qemu-system-aarch64" : "qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] }), `qemu booting ${"iso" in media ? media.iso : media.kernel} (${firmware})`);
   let out = "";
+  let monitorSent = false;
   child.stdout.on("data", (d: Buffer) => {
     out += d.toString("latin1");
     options.onConsole?.(out);
+    const monitor = options.monitor;
+    if (monitor !== undefined && !monitorSent && monitor.at.test(out.replace(/\r/g, ""))) {
+      monitorSent = true;
+      // A moment for the guest to be ready for it (the init's watchers reading their devices).
+      setTimeout(() => {
+        const socket = createConnection(join(scratch, "monitor.sock"), () => socket.end(`${monitor.command}\n`));
+        socket.on("error", () => undefined);
+      }, 1000);
+    }
   });
   child.stderr.on("data", (d: Buffer) => (out += d.toString("latin1")));
   let timedOut = false;
