@@ -1,7 +1,8 @@
 // The kernel modules an appliance loads at boot, taken from the locked kernel package. A .deb
 // of a Debian kernel ships its modules and `modules.builtin`, but no `modules.dep` (depmod
 // writes it when the package is installed), so the order is computed here from each module's
-// own `.modinfo` section: its `name=` and `depends=`. Pure.
+// own `.modinfo` section: its `name=`, `depends=`, and `softdep=pre:` (what the kernel asks
+// modprobe for first, by alias: ext4 and jbd2 ask for `crypto-crc32c`). Pure.
 
 /**
  * The modules every appliance asks for, and why: Debian builds these as modules, so without
@@ -18,18 +19,35 @@ export const DEFAULT_MODULES: readonly { readonly name: string; readonly why: st
   { name: "button", why: "the ACPI power button (a clean shutdown)" },
   { name: "gpio_keys", why: "the power button of device-tree machines (arm64 virt: a key on a GPIO line)" },
   { name: "evdev", why: "input events, through which the power button is read" },
+  { name: "ext4", why: "the file system of volumes' disks and the debugging toolkit's disk (a module on arm64, built in on amd64's cloud kernel)" },
 ];
 
 /** What `.modinfo` says of a module. */
 export interface ModuleInfo {
   readonly name: string;
   readonly depends: readonly string[];
+  /** `softdep=pre:` names: modules or aliases, wanted before this one if the kernel has them. */
+  readonly softdeps: readonly string[];
+  /** `alias=` names it answers to (`crypto-crc32c`, `fs-ext4`). */
+  readonly aliases: readonly string[];
 }
 
 /** A module file of the kernel package. */
 export interface KernelModule extends ModuleInfo {
   /** Its path in the package. */
   readonly path: string;
+  /** Its soft dependencies as the module files that provide them (none when the kernel has none). */
+  readonly pre?: readonly string[];
+}
+
+/**
+ * The module names that may provide a soft dependency: the name itself, and, for an alias such
+ * as `crypto-crc32c`, the modules named after what it names (`crc32c`, `crc32c_generic`,
+ * `crc32c_intel`). Which of them do is for their own `alias=` to say.
+ */
+export function softdepCandidates(softdep: string, names: Iterable<string>): string[] {
+  const stem = moduleName(softdep.replace(/^[a-z]+-/, ""));
+  return [...names].filter((n) => n === moduleName(softdep) || n === stem || n.startsWith(`${stem}_`)).sort();
 }
 
 /** Module names use `_` where file names may use `-`. */
@@ -66,21 +84,33 @@ export function readModinfo(ko: Uint8Array): ModuleInfo {
   for (let i = 0; i < shnum; i++) {
     const s = section(i);
     if (nameOf(s.name) !== ".modinfo") continue;
-    const fields = new Map<string, string>();
+    const fields = new Map<string, string[]>();
     for (const entry of new TextDecoder().decode(s.bytes).split("\0")) {
       const eq = entry.indexOf("=");
-      if (eq > 0 && !fields.has(entry.slice(0, eq))) fields.set(entry.slice(0, eq), entry.slice(eq + 1));
+      if (eq > 0) fields.set(entry.slice(0, eq), [...(fields.get(entry.slice(0, eq)) ?? []), entry.slice(eq + 1)]);
     }
-    const name = fields.get("name");
+    const name = fields.get("name")?.[0];
     if (name === undefined) fail("its .modinfo has no name=");
-    return { name: moduleName(name as string), depends: (fields.get("depends") ?? "").split(",").filter(Boolean).map(moduleName) };
+    // `softdep=pre: a b post: c`: the names between `pre:` and the next section.
+    const softdeps = (fields.get("softdep") ?? []).flatMap((text) => {
+      const words = text.trim().split(/\s+/);
+      const pre: string[] = [];
+      let inPre = false;
+      for (const w of words) {
+        if (w.endsWith(":")) inPre = w === "pre:";
+        else if (inPre) pre.push(w);
+      }
+      return pre;
+    });
+    return { name: moduleName(name as string), depends: (fields.get("depends")?.[0] ?? "").split(",").filter(Boolean).map(moduleName), softdeps, aliases: fields.get("alias") ?? [] };
   }
   return fail("no .modinfo section");
 }
 
 /**
- * The modules to load, dependencies first: each wanted module (in the order given) after what
- * it depends on (depth first, in name order), each once. Built-in modules are skipped, and so
+ * The modules to load, dependencies first: each wanted module (in the order given) after its
+ * soft dependencies the kernel has (`pre`, in order) and what it depends on (depth first, in
+ * name order), each once. Built-in modules are skipped, and so
  * are their names among the dependencies. A wanted module the kernel has neither built in nor
  * as a file is returned in `missing`; a dependency that is neither is an error (the package is
  * inconsistent).
@@ -95,6 +125,8 @@ export function moduleLoadOrder(available: readonly KernelModule[], builtin: Rea
     if (chain.includes(name)) throw new Error(`the kernel's modules depend on each other in a circle: ${[...chain, name].join(" -> ")}`);
     const m = byName.get(name);
     if (m === undefined) throw new Error(`the kernel module ${chain[chain.length - 1]} depends on ${name}, which the kernel package has not`);
+    // Soft dependencies first, where the kernel has them (modprobe's `pre:`); never in a circle.
+    for (const d of m.pre ?? []) if (byName.has(d) && !chain.includes(d)) visit(d, [...chain, name]);
     for (const d of [...m.depends].sort()) visit(d, [...chain, name]);
     done.add(name);
     order.push(m);

@@ -7,7 +7,7 @@ import { qcow2 } from "../backends/disk/qcow2.js";
 import { initElf } from "../boot/init-elf.js";
 import { BOOT_STAGE_DIR, initPlanOf, unprivilegedPortStart, type InitNetwork } from "../boot/init-plan.js";
 import { readElf } from "../trace/elf.js";
-import { moduleLoadOrder, moduleName, readModinfo, type KernelModule } from "../boot/kernel-modules.js";
+import { moduleLoadOrder, moduleName, readModinfo, softdepCandidates, type KernelModule } from "../boot/kernel-modules.js";
 import { didYouMean } from "../diagnostics/did-you-mean.js";
 import { decompressStream } from "../extract/decompress.js";
 import { buildInitramfs, type BootFile } from "../boot/initramfs.js";
@@ -206,7 +206,8 @@ export async function emitQcow2(host: Host, store: BlobStore, disk: Blob, target
 /**
  * The module files of the kernel package that `wanted` and `required` need, in load order, as
  * boot-stage files (`/.mcc-boot/NAME.ko`, decompressed when the package ships `.ko.xz`). Only
- * the files on the way are read: each wanted module's, then those its `.modinfo` depends on. A
+ * the files on the way are read: each wanted module's, then those its `.modinfo` depends on,
+ * and the candidates for its soft dependencies. A
  * wanted module the kernel lacks is skipped (mcc's defaults cover kernels of every kind); a
  * required one (the spec's) is a `MissingModules`.
  */
@@ -223,16 +224,35 @@ async function kernelModules(packageName: string, kernel: PackageManifest, store
   const read = new Map<string, { module: KernelModule; data: Uint8Array }>();
   const all = [...wanted, ...required];
   const queue = all.map(moduleName);
+  const bytes = new Map<string, Uint8Array>();
+  const moduleBytes = async (name: string): Promise<Uint8Array> => {
+    let data = bytes.get(name);
+    if (data === undefined) {
+      const raw = await store.read(files.get(name) as string);
+      data = (paths.get(name) as string).endsWith(".xz") ? await collect(decompressStream("xz", (async function* () { yield raw; })())) : raw;
+      bytes.set(name, data);
+    }
+    return data;
+  };
+  const moduleInfo = async (name: string) => readModinfo(await moduleBytes(name));
   while (queue.length > 0) {
     const name = queue.shift() as string;
     const sha = files.get(name);
     if (read.has(name) || builtin.has(name) || sha === undefined) continue;
     const path = paths.get(name) as string;
-    let data = await store.read(sha);
-    if (path.endsWith(".xz")) data = await collect(decompressStream("xz", (async function* () { yield data; })()));
+    const data = await moduleBytes(name);
     const info = readModinfo(data);
-    read.set(name, { module: { ...info, path }, data });
-    queue.push(...info.depends);
+    // A soft dependency is a module of that name, or those named after it that answer to it
+    // as an alias (their own .modinfo says so).
+    const pre: string[] = [];
+    for (const soft of info.softdeps) {
+      for (const candidate of softdepCandidates(soft, files.keys())) {
+        if (candidate === moduleName(soft)) pre.push(candidate);
+        else if ((await moduleInfo(candidate)).aliases.includes(soft)) pre.push(candidate);
+      }
+    }
+    read.set(name, { module: { ...info, path, pre }, data });
+    queue.push(...pre, ...info.depends);
   }
   const { order, missing } = moduleLoadOrder([...read.values()].map((r) => r.module), builtin, all);
   const lacking = required.filter((name) => missing.includes(moduleName(name)));

@@ -2,7 +2,7 @@
 // package has no modules.dep), and the load order computed from it. Pure.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { moduleLoadOrder, moduleName, readModinfo, type KernelModule } from "../../src/boot/kernel-modules.js";
+import { moduleLoadOrder, moduleName, readModinfo, softdepCandidates, type KernelModule } from "../../src/boot/kernel-modules.js";
 
 /** A minimal ELF64 little-endian relocatable object with a .modinfo and a .shstrtab section. */
 function ko(modinfo: string): Uint8Array {
@@ -35,6 +35,8 @@ test("name= and depends= from .modinfo; file names with - are module names with 
   assert.equal(readModinfo(ko("license=GPL\0depends=virtio,virtio_ring,net-failover\0name=virtio_net\0vermagic=6.1.0\0")), {
     name: "virtio_net",
     depends: ["virtio", "virtio_ring", "net_failover"],
+    softdeps: [],
+    aliases: [],
   });
   assert.equal(readModinfo(ko("depends=\0name=evdev\0")).depends, []);
   assert.is(moduleName("/lib/modules/6.12.0/kernel/drivers/net/net-failover.ko.xz"), "net_failover");
@@ -44,7 +46,29 @@ test("name= and depends= from .modinfo; file names with - are module names with 
   assert.throws(() => readModinfo(truncated), /outside the file/);
 });
 
-const mod = (name: string, ...depends: string[]): KernelModule => ({ name, depends, path: `/lib/modules/v/${name}.ko` });
+test("softdep=pre: names (not post:) and every alias=, as ext4 and crc32c_generic carry them", () => {
+  const ext4 = readModinfo(ko("alias=fs-ext4\0alias=ext3\0softdep=pre: crypto-crc32c\0depends=jbd2,mbcache,crc16\0name=ext4\0"));
+  assert.equal(ext4.softdeps, ["crypto-crc32c"]);
+  assert.equal(ext4.aliases, ["fs-ext4", "ext3"]);
+  assert.equal(readModinfo(ko("softdep=pre: a b post: c pre: d\0name=x\0")).softdeps, ["a", "b", "d"]);
+  const generic = readModinfo(ko("alias=crypto-crc32c-generic\0alias=crc32c-generic\0alias=crypto-crc32c\0alias=crc32c\0depends=\0name=crc32c_generic\0"));
+  assert.ok(generic.aliases.includes("crypto-crc32c"));
+  // The candidates are the modules named after what the alias names; their alias= decides.
+  assert.equal(softdepCandidates("crypto-crc32c", ["crc32c_generic", "crc32c_intel", "libcrc32c", "crc16", "ext4"]), ["crc32c_generic", "crc32c_intel"]);
+  assert.equal(softdepCandidates("virtio_ring", ["virtio_ring", "virtio"]), ["virtio_ring"]);
+});
+
+const mod = (name: string, ...depends: string[]): KernelModule => ({ name, depends, softdeps: [], aliases: [], path: `/lib/modules/v/${name}.ko` });
+
+test("soft dependencies the kernel has come first; those it has not are left out, not errors", () => {
+  const ext4: KernelModule = { ...mod("ext4", "jbd2", "mbcache", "crc16"), pre: ["crc32c_generic", "crc32c_missing"] };
+  const jbd2: KernelModule = { ...mod("jbd2"), pre: ["crc32c_generic"] };
+  const { order } = moduleLoadOrder([ext4, jbd2, mod("mbcache"), mod("crc16"), mod("crc32c_generic")], new Set(), ["ext4"]);
+  assert.equal(order.map((m) => m.name), ["crc32c_generic", "crc16", "jbd2", "mbcache", "ext4"]);
+  // A soft dependency that leads back is not a circle: it is skipped.
+  const loop = moduleLoadOrder([{ ...mod("a"), pre: ["b"] }, { ...mod("b"), pre: ["a"] }], new Set(), ["a"]);
+  assert.equal(loop.order.map((m) => m.name), ["b", "a"]);
+});
 
 test("dependencies first, each once, built-in ones skipped; a wanted module the kernel lacks is reported, not guessed", () => {
   const available = [mod("virtio_net", "virtio", "virtio_ring", "net_failover"), mod("net_failover", "failover"), mod("failover"), mod("virtio_blk", "virtio", "virtio_ring"), mod("virtio_pci", "virtio", "virtio_ring", "virtio_pci_modern_dev"), mod("virtio_pci_modern_dev"), mod("virtio"), mod("virtio_ring")];
