@@ -329,8 +329,9 @@ docs/diagnostics.md (every error code).`,
       .addOption(new Option("--release <release>", "the Debian release the toolkit is built from").default("bookworm"))
       .addOption(new Option("--toolkit <dir>", "where the toolkit is built (default: $XDG_DATA_HOME/mcc/debug/RELEASE-ARCH); without a target, build it and stop"))
       .addOption(new Option("--image <path>", "write the toolkit as an image instead, whose entrypoint enters the container it shares processes with (kubectl debug --target, --pid=container:NAME)"))
+      .addOption(new Option("--disk <file>", "write the toolkit as an ext4 disk instead, for an appliance: attached to its virtual machine, its console becomes a root shell beside the program"))
       .addOption(new Option("--format <format>", "the image's format").choices(["oci", "oci-archive", "docker-archive"]).default("oci"))
-      .addOption(new Option("--arch <archs>", "the image's architectures, comma-separated (default: the host's)")),
+      .addOption(new Option("--arch <archs>", "the image's architectures, comma-separated, or the disk's one (default: the host's)")),
   ).action(async (target: string | undefined, args: string[], options: import("./commands/debug.js").DebugOptions) => {
     code = await (await import("./commands/debug.js")).debugCommand(target, args, options, io);
   });

@@ -169,3 +169,62 @@ PATH="$inside/mcc-bin:/usr/local/bin:/usr/bin:/bin" HOME=/ PS1='mcc-debug:\\w# '
   chroot "$root" "$inside/usr/bin/busybox" sh -c 'cd "$MCC_CWD" 2>/dev/null; unset MCC_CWD; if [ $# -eq 0 ]; then exec "$MCC_DEBUG/usr/bin/busybox" sh; else exec "$@"; fi' sh "$@"
 `;
 }
+
+/**
+ * The applets a busybox binary holds, read from the binary itself (its table of names: `[`,
+ * `[[`, then the rest in order, NUL-separated), so that links can be made for a busybox of
+ * another architecture too. Empty when the table is not found.
+ */
+export function busyboxApplets(binary: Uint8Array): string[] {
+  const bytes = Buffer.from(binary.buffer, binary.byteOffset, binary.byteLength);
+  const start = bytes.indexOf(Buffer.from("\0[\0[[\0", "latin1"));
+  if (start < 0) return [];
+  const names: string[] = [];
+  for (let at = start + 1; ; ) {
+    const end = bytes.indexOf(0, at);
+    const name = bytes.subarray(at, end < 0 ? at : end).toString("latin1");
+    if (!/^[\w.[-]+$/.test(name) || (names.length > 0 && name <= (names[names.length - 1] as string))) break;
+    names.push(name);
+    at = end + 1;
+  }
+  return names;
+}
+
+/**
+ * The script an appliance's init starts as a root shell on the console when the toolkit's disk
+ * is attached (mounted at `prefix`): the launchers first on PATH, a prompt that says where it
+ * is, and a new shell whenever one ends, so an `exit` does not lose the console.
+ */
+export function debugShellScript(prefix: string): string {
+  return [
+    `#!${prefix}/usr/bin/busybox sh`,
+    "# Written by mcc debug --disk: the root shell an appliance's init starts on its console when",
+    "# this disk is attached. The program runs beside it, as before.",
+    `t=${prefix}`,
+    "export PATH=$t/mcc-bin:/usr/local/bin:/usr/bin:/bin HOME=/ TERM=linux MCC_DEBUG=$t",
+    "export PS1='mcc-debug:\\w# '",
+    "cd /",
+    `echo "mcc-debug: a root shell beside the program; the toolkit (busybox, ${DEBUG_TOOLS.map((d) => d.name).join(", ")}) is in $t"`,
+    "while :; do",
+    "  $t/usr/bin/busybox sh -i",
+    "  echo 'mcc-debug: the shell ended; a new one starts (the appliance runs on)'",
+    "  $t/usr/bin/busybox sleep 1",
+    "done",
+    "",
+  ].join("\n");
+}
+
+/**
+ * What the toolkit's disk holds beyond the toolkit's own tree, for an appliance that mounts it
+ * at `prefix`: the launchers in `mcc-bin/` (links to busybox, scripts for the dynamic tools)
+ * and the shell the init starts (`mcc-shell`). Paths are relative to the disk's root.
+ */
+export function diskExtras(prefix: string, arch: string, applets: readonly string[]): ({ path: string; kind: "dir" } | { path: string; kind: "symlink"; target: string } | { path: string; kind: "file"; content: string })[] {
+  const made = launchers(prefix, arch, applets);
+  return [
+    { path: "mcc-bin", kind: "dir" },
+    ...made.links.map((l) => ({ path: `mcc-bin/${l.name}`, kind: "symlink" as const, target: l.target })),
+    ...made.scripts.map((s) => ({ path: `mcc-bin/${s.name}`, kind: "file" as const, content: s.content })),
+    { path: "mcc-shell", kind: "file", content: debugShellScript(prefix) },
+  ];
+}

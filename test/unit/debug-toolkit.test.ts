@@ -1,7 +1,7 @@
 // The debugging toolkit's spec and launchers. Pure.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ATTACH_PATH, attachScript, DEBUG_TOOLS, launchers, toolkitPlace, toolkitSpec } from "../../src/debug/toolkit.js";
+import { ATTACH_PATH, attachScript, busyboxApplets, DEBUG_TOOLS, diskExtras, launchers, toolkitPlace, toolkitSpec } from "../../src/debug/toolkit.js";
 
 test("the toolkit is a spec: static busybox as the executable, the tools by include, no SBOM", () => {
   const spec = toolkitSpec("bookworm", ["arm64"]);
@@ -57,6 +57,27 @@ test("where the toolkit lands: the first writable tmpfs that may run programs, n
   assert.is(toolkitPlace("1 0 0:1 / /dev ro - tmpfs tmpfs ro\n2 0 0:2 / /run rw,noexec - tmpfs tmpfs rw\n3 0 0:3 / /tmp rw - ext4 /dev/vda rw\n"), undefined);
   // A later mount at the same place hides the earlier one.
   assert.is(toolkitPlace("1 0 0:1 / /dev rw - tmpfs tmpfs rw\n2 0 0:2 / /dev rw,noexec - tmpfs tmpfs rw\n"), undefined);
+});
+
+test("busybox's applets are read from its own table (any architecture's binary), in order, and the table's end is found", () => {
+  const binary = new TextEncoder().encode("\x7fELF junk\0[\0[[\0acpid\0ash\0cat\0ls\0\0\x01\x02 more junk");
+  assert.equal(busyboxApplets(binary), ["[", "[[", "acpid", "ash", "cat", "ls"]);
+  assert.equal(busyboxApplets(new TextEncoder().encode("no table here")), []);
+});
+
+test("the appliance's disk: launchers for where the init mounts it, and a shell that starts again when it ends", () => {
+  const extras = diskExtras("/run/mcc-debug", "arm64", ["[", "ls", "strace"]);
+  const paths = extras.map((e) => e.path);
+  assert.equal(paths.slice(0, 3), ["mcc-bin", "mcc-bin/[", "mcc-bin/ls"]);
+  assert.ok(!paths.includes("mcc-bin/busybox"));
+  const strace = extras.find((e) => e.path === "mcc-bin/strace");
+  assert.ok(strace?.kind === "file" && strace.content.includes('"/run/mcc-debug/usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1" --inhibit-cache'));
+  const shell = extras.find((e) => e.path === "mcc-shell");
+  assert.ok(shell?.kind === "file");
+  if (shell?.kind === "file") {
+    assert.match(shell.content, /^#!\/run\/mcc-debug\/usr\/bin\/busybox sh\n/);
+    assert.match(shell.content, /while :; do\n  \$t\/usr\/bin\/busybox sh -i\n/);
+  }
 });
 
 test.run();

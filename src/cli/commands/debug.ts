@@ -6,13 +6,16 @@
 // root, as entering another container does.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { attachScript, launchers, TOOLKIT_TARGETS, toolkitPlace, toolkitSpec } from "../../debug/toolkit.js";
+import { ext4Image, type Ext4Entry } from "../../backends/disk/ext4.js";
+import { DEBUG_DISK } from "../../boot/init-plan.js";
+import { attachScript, busyboxApplets, DEBUG_TOOLS, diskExtras, launchers, TOOLKIT_TARGETS, toolkitPlace, toolkitSpec } from "../../debug/toolkit.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { SourceOptions } from "./common.js";
 import { compileCommand } from "./compile.js";
+import { writeNewDisk } from "./disk.js";
 
 export interface DebugOptions extends SourceOptions {
   /** The Debian release the toolkit is built from. */
@@ -24,6 +27,8 @@ export interface DebugOptions extends SourceOptions {
   /** The image's format (oci, oci-archive, docker-archive) and architectures (comma-separated). */
   readonly format?: string;
   readonly arch?: string;
+  /** Write the toolkit as an ext4 disk here, for an appliance (src/boot): its console becomes a root shell. */
+  readonly disk?: string;
 }
 
 /** The directory of the launchers, in the toolkit where it lands: first on the shell's PATH. */
@@ -47,6 +52,7 @@ export async function debugCommand(target: string | undefined, args: readonly st
     return EXIT.usage;
   }
   if (options.image !== undefined) return imageCommand(target, options, io);
+  if (options.disk !== undefined) return diskCommand(target, options, io);
   if (options.toolkit === undefined && target === undefined) {
     io.stderr("mcc: error: give the target: a runc container id, a podman container, or a process id (or --toolkit DIR to build the toolkit alone)\n");
     return EXIT.usage;
@@ -161,6 +167,77 @@ async function imageCommand(target: string | undefined, options: DebugOptions, i
   writeFileSync(spec, toolkitSpec(release, archs, true));
   const { arch: _arch, toolkit: _toolkit, image, ...rest } = options;
   return compileCommand(spec, { ...rest, format, output: resolve(io.cwd, image as string) }, io);
+}
+
+/**
+ * `mcc debug --disk FILE`: the toolkit as an ext4 disk labelled mcc-debug, for an appliance
+ * (docs/debug.md). The appliance's init mounts a disk of that label read-only at /run/mcc-debug
+ * and starts its `mcc-shell` as a root shell on the console beside the program; the image
+ * itself never holds the toolkit. One architecture (`--arch`, the host's by default).
+ */
+async function diskCommand(target: string | undefined, options: DebugOptions, io: CliIo): Promise<ExitCode> {
+  if (target !== undefined) {
+    io.stderr("mcc: error: --disk writes the toolkit as a disk for an appliance and takes no target\n  hint: attach the disk to the appliance's virtual machine and boot it: its console becomes a root shell\n");
+    return EXIT.usage;
+  }
+  const arch = options.arch ?? io.hostArch;
+  if (TOOLKIT_TARGETS[arch] === undefined) {
+    io.stderr(`mcc: error: --disk writes the toolkit for one architecture (${Object.keys(TOOLKIT_TARGETS).join(" or ")}), not ${arch}\n`);
+    return EXIT.usage;
+  }
+  const file = resolve(io.cwd, options.disk as string);
+  if (existsSync(file)) {
+    io.stderr(`mcc: error: ${options.disk} already exists; mcc writes a new disk and leaves that one as it is\n  hint: remove it or name another file\n`);
+    return EXIT.userError;
+  }
+  const release = options.release ?? "bookworm";
+  const dataHome = io.env["XDG_DATA_HOME"] || join(io.env["HOME"] ?? "/root", ".local", "share");
+  const dir = resolve(io.cwd, options.toolkit ?? join(dataHome, "mcc", "debug", `${release}-${arch}`));
+  mkdirSync(dir, { recursive: true });
+  const spec = join(dir, "toolkit.yml");
+  writeFileSync(spec, toolkitSpec(release, [arch]));
+  const toolkit = join(dir, "rootfs");
+  const { image: _image, disk: _disk, format: _format, ...rest } = options;
+  const built = await compileCommand(spec, { ...rest, format: "rootfs", output: toolkit, arch, quiet: true, force: true }, io);
+  if (built !== EXIT.ok) return built;
+
+  // The tree as it is (one owner, root: the appliance's shell runs as root), then the launchers
+  // and the shell, written for the place the init mounts the disk.
+  const entries: Ext4Entry[] = [];
+  const walk = (relative: string): void => {
+    for (const name of readdirSync(join(toolkit, relative)).sort()) {
+      const path = `${relative}/${name}`;
+      const full = join(toolkit, path);
+      const stat = lstatSync(full);
+      const mode = stat.mode & 0o7777;
+      if (stat.isDirectory()) {
+        entries.push({ path, kind: "dir", mode, uid: 0, gid: 0 });
+        walk(path);
+      } else if (stat.isSymbolicLink()) entries.push({ path, kind: "symlink", target: readlinkSync(full), mode: 0o777, uid: 0, gid: 0 });
+      else if (stat.isFile()) entries.push({ path, kind: "file", data: readFileSync(full), mode, uid: 0, gid: 0 });
+    }
+  };
+  walk("");
+  const applets = busyboxApplets(readFileSync(join(toolkit, "usr", "bin", "busybox")));
+  for (const extra of diskExtras(DEBUG_DISK.dir, arch, applets)) {
+    if (extra.kind === "dir") entries.push({ path: `/${extra.path}`, kind: "dir", mode: 0o755, uid: 0, gid: 0 });
+    else if (extra.kind === "symlink") entries.push({ path: `/${extra.path}`, kind: "symlink", target: extra.target, mode: 0o777, uid: 0, gid: 0 });
+    else entries.push({ path: `/${extra.path}`, kind: "file", data: Buffer.from(extra.content), mode: 0o755, uid: 0, gid: 0 });
+  }
+  // Room for the metadata (inodes, directories, extent blocks) beside the data, in whole MiB.
+  const data = entries.reduce((sum, e) => sum + (e.kind === "file" ? Math.ceil(e.data.length / 4096) * 4096 : 4096), 0);
+  const MiB = 1024 ** 2;
+  const bytes = Math.max(8 * MiB, Math.ceil((data * 1.2 + 4 * MiB) / MiB) * MiB);
+  const failed = writeNewDisk(file, ext4Image({ bytes, label: DEBUG_DISK.label, entries }));
+  if (failed !== undefined) {
+    io.stderr(`mcc: error: cannot write ${options.disk}: ${failed}\n`);
+    return EXIT.userError;
+  }
+  io.stdout(
+    `${options.disk}: the debugging toolkit for ${arch} appliances (busybox, ${applets.length} applets, and ${DEBUG_TOOLS.map((t) => t.name).join(", ")}), ext4 labelled ${DEBUG_DISK.label}, ${bytes / MiB} MiB\n` +
+      `  attach it as a second disk (qemu: -drive file=${options.disk},if=virtio,format=raw,readonly=on) and boot: the console becomes a root shell beside the program\n`,
+  );
+  return EXIT.ok;
 }
 
 /** Whether the target's namespace of a kind is another than mcc's own. */

@@ -22,6 +22,29 @@ export function parseSize(text: string): number | undefined {
   return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
+/**
+ * Writes a disk image where nothing is: sparse, beside the target, renamed into place when
+ * whole (nothing half written is left). The error's message when it cannot.
+ */
+export function writeNewDisk(target: string, image: { bytes: number; chunks: readonly { at: number; data: Uint8Array }[] }): string | undefined {
+  const temp = join(dirname(target), `.${basename(target)}.mcc-${process.pid}.tmp`);
+  try {
+    const fd = openSync(temp, "wx");
+    try {
+      ftruncateSync(fd, image.bytes);
+      for (const chunk of image.chunks) writeSync(fd, chunk.data, 0, chunk.data.length, chunk.at);
+    } finally {
+      closeSync(fd);
+    }
+    if (existsSync(target)) throw new Error("it appeared meanwhile; it is left as it is");
+    renameSync(temp, target);
+    return undefined;
+  } catch (error) {
+    rmSync(temp, { force: true });
+    return (error as Error).message;
+  }
+}
+
 export function diskCommand(file: string, options: DiskOptions, io: CliIo): ExitCode {
   const label = options.label ?? "write";
   const problem = labelProblem(label);
@@ -40,20 +63,9 @@ export function diskCommand(file: string, options: DiskOptions, io: CliIo): Exit
     return EXIT.userError;
   }
   const image = emptyExt4({ bytes, label });
-  // Sparse, beside the target, renamed into place when whole.
-  const temp = join(dirname(target), `.${basename(target)}.mcc-${process.pid}.tmp`);
-  try {
-    const fd = openSync(temp, "wx");
-    try {
-      ftruncateSync(fd, image.bytes);
-      for (const chunk of image.chunks) writeSync(fd, chunk.data, 0, chunk.data.length, chunk.at);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    io.stderr(`mcc: error: cannot write ${file}: ${(error as Error).message}\n`);
+  const failed = writeNewDisk(target, image);
+  if (failed !== undefined) {
+    io.stderr(`mcc: error: cannot write ${file}: ${failed}\n`);
     return EXIT.userError;
   }
   io.stdout(`${file}: ext4, ${(image.bytes / 1024 ** 2).toFixed(0)} MiB, label ${label} (an appliance mounts it on its volume /…/${label})\n`);
