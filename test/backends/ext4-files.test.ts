@@ -3,26 +3,23 @@
 // file, a directory spread over several blocks, and a file long enough to cross block groups
 // (more extents than the inode holds, so a leaf block). The same entries give the same bytes.
 import { spawnSync } from "node:child_process";
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ext4Image, type Ext4Entry } from "../../src/backends/disk/ext4.js";
+import { writeNewDisk } from "../../src/cli/commands/disk.js";
 import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-ext4-"));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
+/** Written as `mcc disk` writes its images: sparse, renamed into place when whole. */
 function write(name: string, image: ReturnType<typeof ext4Image>): string {
   const path = join(work, name);
-  const fd = openSync(path, "w");
-  try {
-    ftruncateSync(fd, image.bytes);
-    for (const c of image.chunks) writeSync(fd, c.data, 0, c.data.length, c.at);
-  } finally {
-    closeSync(fd);
-  }
+  const failed = writeNewDisk(path, image);
+  assert.is(failed, undefined, failed);
   return path;
 }
 

@@ -71,17 +71,9 @@ export async function debugCommand(target: string | undefined, args: readonly st
     }
   }
 
-  // The toolkit, built through the cache (unchanged inputs rebuild nothing) into a directory of
-  // mcc's data (outputs never live in the cache): its spec, lock and tree.
-  const release = options.release ?? "bookworm";
-  const dataHome = io.env["XDG_DATA_HOME"] || join(io.env["HOME"] ?? "/root", ".local", "share");
-  const dir = resolve(io.cwd, options.toolkit ?? join(dataHome, "mcc", "debug", `${release}-${arch}`));
-  mkdirSync(dir, { recursive: true });
-  const spec = join(dir, "toolkit.yml");
-  writeFileSync(spec, toolkitSpec(release, [arch]));
-  const toolkit = join(dir, "rootfs");
-  const built = await compileCommand(spec, { ...options, format: "rootfs", output: toolkit, arch, quiet: true, force: true }, io);
-  if (built !== EXIT.ok) return built;
+  const built = await buildToolkit(arch, options, io);
+  if (typeof built !== "string") return built;
+  const toolkit = built;
   if (pid === undefined) {
     io.stderr(`mcc debug: the toolkit is in ${toolkit}\n`);
     return EXIT.ok;
@@ -137,6 +129,29 @@ export async function debugCommand(target: string | undefined, args: readonly st
   }
 }
 
+/** The toolkit's directory: `--toolkit`, or `$XDG_DATA_HOME/mcc/debug/NAME` (outputs never live in the cache). */
+function toolkitDir(options: DebugOptions, io: CliIo, name: string): string {
+  const dataHome = io.env["XDG_DATA_HOME"] || join(io.env["HOME"] ?? "/root", ".local", "share");
+  const dir = resolve(io.cwd, options.toolkit ?? join(dataHome, "mcc", "debug", name));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * The toolkit of one architecture, built through the cache (unchanged inputs rebuild nothing)
+ * into its directory: its spec, lock and tree. The tree's path, or the exit code of a failure.
+ */
+async function buildToolkit(arch: string, options: DebugOptions, io: CliIo): Promise<string | ExitCode> {
+  const release = options.release ?? "bookworm";
+  const dir = toolkitDir(options, io, `${release}-${arch}`);
+  const spec = join(dir, "toolkit.yml");
+  writeFileSync(spec, toolkitSpec(release, [arch]));
+  const toolkit = join(dir, "rootfs");
+  const { image: _image, disk: _disk, format: _format, ...rest } = options;
+  const built = await compileCommand(spec, { ...rest, format: "rootfs", output: toolkit, arch, quiet: true, force: true }, io);
+  return built === EXIT.ok ? toolkit : built;
+}
+
 /**
  * `mcc debug --image PATH`: the toolkit as an image whose entrypoint, mcc-attach, enters the
  * target whose process namespace it shares, for kubectl debug --target and docker or podman run
@@ -159,9 +174,7 @@ async function imageCommand(target: string | undefined, options: DebugOptions, i
     return EXIT.usage;
   }
   const release = options.release ?? "bookworm";
-  const dataHome = io.env["XDG_DATA_HOME"] || join(io.env["HOME"] ?? "/root", ".local", "share");
-  const dir = resolve(io.cwd, options.toolkit ?? join(dataHome, "mcc", "debug", `${release}-image-${archs.join("-")}`));
-  mkdirSync(dir, { recursive: true });
+  const dir = toolkitDir(options, io, `${release}-image-${archs.join("-")}`);
   writeFileSync(join(dir, "mcc-attach"), attachScript());
   const spec = join(dir, "toolkit.yml");
   writeFileSync(spec, toolkitSpec(release, archs, true));
@@ -190,16 +203,9 @@ async function diskCommand(target: string | undefined, options: DebugOptions, io
     io.stderr(`mcc: error: ${options.disk} already exists; mcc writes a new disk and leaves that one as it is\n  hint: remove it or name another file\n`);
     return EXIT.userError;
   }
-  const release = options.release ?? "bookworm";
-  const dataHome = io.env["XDG_DATA_HOME"] || join(io.env["HOME"] ?? "/root", ".local", "share");
-  const dir = resolve(io.cwd, options.toolkit ?? join(dataHome, "mcc", "debug", `${release}-${arch}`));
-  mkdirSync(dir, { recursive: true });
-  const spec = join(dir, "toolkit.yml");
-  writeFileSync(spec, toolkitSpec(release, [arch]));
-  const toolkit = join(dir, "rootfs");
-  const { image: _image, disk: _disk, format: _format, ...rest } = options;
-  const built = await compileCommand(spec, { ...rest, format: "rootfs", output: toolkit, arch, quiet: true, force: true }, io);
-  if (built !== EXIT.ok) return built;
+  const built = await buildToolkit(arch, options, io);
+  if (typeof built !== "string") return built;
+  const toolkit = built;
 
   // The tree as it is (one owner, root: the appliance's shell runs as root), then the launchers
   // and the shell, written for the place the init mounts the disk.
