@@ -43,13 +43,13 @@ export async function readDeb(
       if (!/^2\.\d+\n?$/.test(text.trim() + "\n")) throw new DebFormatError(`unsupported .deb format version "${text.trim()}"`);
       sawVersion = true;
     } else if (member.name.startsWith("control.tar")) {
-      await walkTar(decompressStream(compressionOf(member.name), member.body), notes, async (entry, content) => {
+      await walkTar(decompressStream(compressionOf(member.name), member.body, member.size), notes, async (entry, content) => {
         if (entry.kind === "file" && content !== undefined) {
           control.set(entry.path.replace(/^\//, ""), await collect(content));
         }
       });
     } else if (member.name.startsWith("data.tar")) {
-      await walkTar(decompressStream(compressionOf(member.name), member.body), notes, onEntry);
+      await walkTar(decompressStream(compressionOf(member.name), member.body, member.size), notes, onEntry);
       sawData = true;
     }
   }

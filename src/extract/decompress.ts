@@ -1,5 +1,8 @@
 import { createGunzip } from "node:zlib";
 import { Readable } from "node:stream";
+import { CompressedDataError, decodeInProcess, nativeDecoder } from "./decoder-process.js";
+
+export { CompressedDataError } from "./decoder-process.js";
 
 export type Compression = "xz" | "zstd" | "gzip" | "none";
 
@@ -13,29 +16,57 @@ export function compressionOf(name: string): Compression {
 
 /**
  * Decompresses a stream as it flows, never holding the whole input or output. The decoders
- * were chosen by measurement on real .deb members (docs/decompression.md): xz with
- * `xz-decompress` (xz-embedded compiled to WebAssembly), zstd with `fzstd` (pure
- * JavaScript, streaming), gzip with Node's zlib.
+ * were chosen by measurement on real .deb members (docs/decompression.md): xz and zstd with
+ * the system's `xz` and `zstd` in a process of their own when they are installed (faster, and
+ * on another core), else `xz-decompress` (xz-embedded compiled to WebAssembly) and `fzstd`
+ * (pure JavaScript, streaming); gzip with Node's zlib. Damaged xz or zstd data is a
+ * CompressedDataError, in the same words whichever decoder ran.
  */
-export function decompressStream(kind: Compression, source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+export function decompressStream(kind: Compression, source: AsyncIterable<Uint8Array>, compressedSize?: number): AsyncIterable<Uint8Array> {
   switch (kind) {
     case "none":
       return source;
     case "gzip":
       return Readable.from(source).pipe(createGunzip()) as AsyncIterable<Uint8Array>;
     case "xz":
-      return xz(source);
-    case "zstd":
-      return zstd(source);
+    case "zstd": {
+      const tool = compressedSize !== undefined && compressedSize < NATIVE_FROM ? undefined : nativeDecoder(kind);
+      if (tool !== undefined) return decodeInProcess(tool, kind, source);
+      return kind === "xz" ? xz(source) : zstd(source);
+    }
   }
 }
+
+/**
+ * Starting a decoder process costs about 7 ms of the main thread (measured with 140 MB of
+ * heap to fork): below this many compressed bytes, decoding in place is cheaper. When the size
+ * is not known (an index, a stream), the process is used.
+ */
+const NATIVE_FROM = 128 * 1024;
 
 /** The decoders load on first use (the WebAssembly xz decoder is not small). */
 async function* xz(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   // xz-decompress is CommonJS; its named export is reached through the default one.
   const { XzReadableStream } = (await import("xz-decompress")).default;
-  yield* new XzReadableStream(toWebStream(source)) as unknown as AsyncIterable<Uint8Array>;
+  try {
+    yield* new XzReadableStream(toWebStream(source)) as unknown as AsyncIterable<Uint8Array>;
+  } catch (error) {
+    const code = /get_next_output failed with error code (\d+)/.exec(error instanceof Error ? error.message : "")?.[1];
+    if (code === undefined) throw error;
+    throw new CompressedDataError(`xz data cannot be decompressed: ${XZ_EMBEDDED_ERRORS[Number(code)] ?? `error ${code}`}`);
+  }
 }
+
+/** xz-embedded's return codes (enum xz_ret), in the words the xz tool uses for the same cases. */
+const XZ_EMBEDDED_ERRORS: Record<number, string> = {
+  2: "Unsupported type of integrity check",
+  3: "Cannot allocate memory",
+  4: "Memory usage limit reached",
+  5: "File format not recognized",
+  6: "Unsupported options",
+  7: "Compressed data is corrupt",
+  8: "Unexpected end of input",
+};
 
 function toWebStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
@@ -61,10 +92,17 @@ async function* zstd(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Arra
   const decoder = new ZstdDecompress((chunk) => {
     out.push(chunk);
   });
+  const push = (chunk: Uint8Array, final = false) => {
+    try {
+      decoder.push(chunk, final);
+    } catch (error) {
+      throw new CompressedDataError(`zstd data cannot be decompressed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   for await (const chunk of source) {
-    decoder.push(chunk);
+    push(chunk);
     while (out.length > 0) yield out.shift() as Uint8Array;
   }
-  decoder.push(new Uint8Array(0), true);
+  push(new Uint8Array(0), true);
   while (out.length > 0) yield out.shift() as Uint8Array;
 }

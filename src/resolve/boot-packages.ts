@@ -1,6 +1,6 @@
 import { parseRelations } from "../debian/relations.js";
 import { compareVersions } from "../debian/version.js";
-import type { PackageRecord } from "../source/packages-index.js";
+import type { PackageRecord, PackageUniverse } from "../source/packages-index.js";
 import type { SpecBoot } from "../types/spec.js";
 
 /** The kernel package an architecture boots when the spec names none. */
@@ -36,34 +36,37 @@ export interface BootPackage {
  * mcc needs only the kernel image). A kernel metapackage is followed through its
  * `linux-image-*` dependency to the package that holds `/boot/vmlinuz-*`. Pure.
  */
-export function resolveBootPackages(records: readonly PackageRecord[], boot: SpecBoot, arch: string, dhcp = false): { packages: BootPackage[]; problems: BootProblem[] } {
-  const candidates = new Map<string, PackageRecord>();
-  for (const r of records) {
-    if (r.arch !== arch && r.arch !== "all") continue;
-    const known = candidates.get(r.name);
-    if (known === undefined || compareVersions(r.version, known.version) > 0) candidates.set(r.name, r);
-  }
+export function resolveBootPackages(universe: PackageUniverse, boot: SpecBoot, arch: string, dhcp = false): { packages: BootPackage[]; problems: BootProblem[] } {
+  /** A name's highest version for this architecture (the first listed, of equal ones). */
+  const candidate = (name: string): PackageRecord | undefined => {
+    let best: PackageRecord | undefined;
+    for (const r of universe.named(name)) {
+      if (r.arch !== arch && r.arch !== "all") continue;
+      if (best === undefined || compareVersions(r.version, best.version) > 0) best = r;
+    }
+    return best;
+  };
   const packages: BootPackage[] = [];
   const problems: BootProblem[] = [];
   const wanted = boot.kernel ?? DEFAULT_KERNEL[arch] ?? `linux-image-${arch}`;
-  let kernel = candidates.get(wanted);
+  let kernel = candidate(wanted);
   if (kernel === undefined) problems.push({ kind: "unknown", name: wanted, role: "kernel" });
   for (let hops = 0; kernel !== undefined && hops < 4; hops++) {
     const next = parseRelations(kernel.depends)
       .flat()
       .map((r) => r.name)
-      .find((name) => name.startsWith("linux-image-") && candidates.has(name));
+      .find((name) => name.startsWith("linux-image-") && candidate(name) !== undefined);
     if (next === undefined) break;
-    kernel = candidates.get(next);
+    kernel = candidate(next);
   }
   if (kernel !== undefined) packages.push({ record: kernel, reason: kernel.name === wanted ? "boot: kernel" : `boot: kernel (${wanted})` });
   for (const name of BOOTLOADERS[arch] ?? []) {
-    const record = candidates.get(name);
+    const record = candidate(name);
     if (record === undefined) problems.push({ kind: "unknown", name, role: "bootloader" });
     else packages.push({ record, reason: "boot: bootloader" });
   }
   for (const name of dhcp ? DHCP_CLIENT : []) {
-    const record = candidates.get(name);
+    const record = candidate(name);
     if (record === undefined) problems.push({ kind: "unknown", name, role: "DHCP client" });
     else packages.push({ record, reason: "boot: DHCP client" });
   }

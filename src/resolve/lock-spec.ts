@@ -8,7 +8,7 @@ import { loadKeyring } from "../source/keyring.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import type { LocalPackage, Spec } from "../types/spec.js";
 import { readLocalDeb } from "../source/local-deb.js";
-import type { PackageRecord } from "../source/packages-index.js";
+import { joinUniverses, universeOf, type PackageRecord } from "../source/packages-index.js";
 import { locate } from "../diagnostics/locate.js";
 import { lockedArch, lockPathFor, LOCK_VERSION, parseLock, resolutionInputs, serializeLock, type LockedArch, type LockFile } from "./lock.js";
 import { resolveBootPackages } from "./boot-packages.js";
@@ -123,7 +123,7 @@ export async function lockSpec(host: Host, spec: Spec, ast: SpecAst, specPath: s
       const local = usable.find(([i]) => i === index)?.[1];
       return local === undefined ? [] : [{ name: local.name, version: local.version, index }];
     });
-    const candidates = [...usable.map(([, r]) => r), ...archive.packages];
+    const candidates = joinUniverses([universeOf(usable.map(([, r]) => r)), archive.packages]);
     let resolution = resolvePackages(candidates, requests, arch);
     // The packages the spec's own files need, from the Contents index, until none is missing.
     const own = needsByArch.get(arch) as SpecFileNeeds;

@@ -1,6 +1,6 @@
 import { formatRelation, parseRelations, type Relation, type RelationGroup } from "../debian/relations.js";
 import { compareVersions, satisfiesVersion } from "../debian/version.js";
-import type { PackageRecord } from "../source/packages-index.js";
+import type { PackageRecord, PackageUniverse } from "../source/packages-index.js";
 import { didYouMean } from "../diagnostics/did-you-mean.js";
 
 /** A package the spec asks for, with its index in `packages` for diagnostics. */
@@ -44,27 +44,37 @@ const PRIORITY_RANK: Record<string, number> = { required: 0, important: 1, stand
  * the same answer. Nothing is added that nothing depends on, so `Essential` packages come in
  * only when needed. Conflicts and Breaks are not considered: nothing is installed, files are.
  */
-export function resolvePackages(records: readonly PackageRecord[], requests: readonly PackageRequest[], arch: string): Resolution {
-  const byName = new Map<string, PackageRecord[]>();
-  const providers = new Map<string, { record: PackageRecord; version?: string }[]>();
-  for (const r of records) {
-    if (r.arch !== arch && r.arch !== "all") continue;
-    let list = byName.get(r.name);
-    if (list === undefined) byName.set(r.name, (list = []));
-    if (!list.some((x) => x.version === r.version && x.arch === r.arch)) list.push(r);
-  }
-  for (const list of byName.values()) list.sort((a, b) => compareVersions(b.version, a.version));
-  for (const list of byName.values()) {
-    const candidate = list[0] as PackageRecord;
-    for (const p of candidate.provides) {
-      let ps = providers.get(p.name);
-      if (ps === undefined) providers.set(p.name, (ps = []));
-      ps.push({ record: candidate, ...(p.version?.relation === "=" ? { version: p.version.version } : {}) });
+export function resolvePackages(universe: PackageUniverse, requests: readonly PackageRequest[], arch: string): Resolution {
+  // Each name's versions for this architecture, highest first (the first is its candidate),
+  // and each virtual name's providers: looked up when a resolution first asks, never for the
+  // whole release.
+  const versionsCache = new Map<string, readonly PackageRecord[] | undefined>();
+  const versionsOf = (name: string): readonly PackageRecord[] | undefined => {
+    if (versionsCache.has(name)) return versionsCache.get(name);
+    const list: PackageRecord[] = [];
+    for (const r of universe.named(name)) {
+      if (r.arch !== arch && r.arch !== "all") continue;
+      if (!list.some((x) => x.version === r.version && x.arch === r.arch)) list.push(r);
     }
-  }
-  for (const ps of providers.values()) {
+    list.sort((a, b) => compareVersions(b.version, a.version));
+    const found = list.length === 0 ? undefined : list;
+    versionsCache.set(name, found);
+    return found;
+  };
+  const providersCache = new Map<string, readonly Provider[]>();
+  /** The candidates that provide a name (a provider's own older versions never do), apt's order. */
+  const providersOf = (name: string): readonly Provider[] => {
+    const known = providersCache.get(name);
+    if (known !== undefined) return known;
+    const ps: Provider[] = [];
+    for (const record of universe.providing(name)) {
+      if (versionsOf(record.name)?.[0] !== record) continue;
+      for (const p of record.provides) if (p.name === name) ps.push({ record, ...(p.version?.relation === "=" ? { version: p.version.version } : {}) });
+    }
     ps.sort((a, b) => rank(a.record) - rank(b.record) || (a.record.name < b.record.name ? -1 : a.record.name > b.record.name ? 1 : 0));
-  }
+    providersCache.set(name, ps);
+    return ps;
+  };
 
   const selected = new Map<string, Resolved>();
   const problems: ResolveProblem[] = [];
@@ -72,24 +82,24 @@ export function resolvePackages(records: readonly PackageRecord[], requests: rea
   const satisfiedBySelected = (rel: Relation): boolean => {
     const real = selected.get(rel.name);
     if (real !== undefined && (rel.version === undefined || satisfiesVersion(real.record.version, rel.version.relation, rel.version.version))) return true;
-    return (providers.get(rel.name) ?? []).some(
+    return providersOf(rel.name).some(
       (p) => selected.get(p.record.name)?.record === p.record && providesVersion(p.version, rel),
     );
   };
 
   /** The package that would satisfy a relation: the real candidate, else the first fitting provider. */
   const chooseFor = (rel: Relation): PackageRecord | undefined => {
-    const candidate = byName.get(rel.name)?.[0];
+    const candidate = versionsOf(rel.name)?.[0];
     if (candidate !== undefined && (rel.version === undefined || satisfiesVersion(candidate.version, rel.version.relation, rel.version.version))) {
       return candidate;
     }
-    return (providers.get(rel.name) ?? []).find((p) => providesVersion(p.version, rel))?.record;
+    return providersOf(rel.name).find((p) => providesVersion(p.version, rel))?.record;
   };
 
   const explain = (rel: Relation): string => {
-    const candidate = byName.get(rel.name)?.[0];
+    const candidate = versionsOf(rel.name)?.[0];
     if (candidate !== undefined) return `only ${candidate.version} is available`;
-    const ps = providers.get(rel.name) ?? [];
+    const ps = providersOf(rel.name);
     if (ps.length > 0) return `it is a virtual package, and no provider (${ps.map((p) => p.record.name).join(", ")}) satisfies the version`;
     return "no package of that name exists";
   };
@@ -130,17 +140,17 @@ export function resolvePackages(records: readonly PackageRecord[], requests: rea
   // First every requested package as asked (so pins hold), then their dependencies.
   const roots: { record: PackageRecord; request: PackageRequest }[] = [];
   for (const request of requests) {
-    const versions = byName.get(request.name);
+    const versions = versionsOf(request.name);
     let record: PackageRecord | undefined;
     if (versions === undefined) {
-      const ps = providers.get(request.name) ?? [];
+      const ps = providersOf(request.name);
       if (ps.length === 1 && request.version === undefined) {
         record = (ps[0] as { record: PackageRecord }).record;
       } else if (ps.length > 1) {
         problems.push({ kind: "virtual", request, providers: ps.map((p) => p.record.name) });
         continue;
       } else {
-        const suggestion = didYouMean(request.name, [...byName.keys()]);
+        const suggestion = didYouMean(request.name, [...universe.names()]);
         problems.push({ kind: "unknown", request, ...(suggestion === undefined ? {} : { suggestion }) });
         continue;
       }
@@ -160,6 +170,12 @@ export function resolvePackages(records: readonly PackageRecord[], requests: rea
   if (problems.length > 0) return { packages: [], problems };
   const packages = [...selected.values()].sort((a, b) => (a.record.name < b.record.name ? -1 : a.record.name > b.record.name ? 1 : 0));
   return { packages, problems };
+}
+
+interface Provider {
+  readonly record: PackageRecord;
+  /** The version it provides, when it says `(= version)`. */
+  readonly version?: string;
 }
 
 function rank(r: PackageRecord): number {

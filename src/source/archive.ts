@@ -4,7 +4,8 @@ import type { Host } from "../host/host.js";
 import { SourceError } from "../host/errors.js";
 import { collect } from "../extract/deb.js";
 import { httpGet } from "./http.js";
-import { parsePackagesStream, type PackageRecord } from "./packages-index.js";
+import { joinUniverses, type PackageUniverse } from "./packages-index.js";
+import { CATALOG_VERSION, CatalogFormatError, catalogOf, compactPackagesIndex } from "./package-catalog.js";
 import { checkFreshness, parseRelease, verifyInRelease, type Keyring, type Release } from "./release.js";
 
 /** Where and how to read the archive for one release and architecture. */
@@ -34,7 +35,8 @@ export interface IndexRef {
 }
 
 export interface Archive {
-  readonly packages: readonly PackageRecord[];
+  /** Every package of the release's suites, in suite order (the release, -updates, -security). */
+  readonly packages: PackageUniverse;
   readonly indexes: readonly IndexRef[];
   /** Each suite's verified Release, for the other indexes it lists (Contents). */
   readonly releases: readonly VerifiedRelease[];
@@ -74,43 +76,78 @@ export function suitesOf(config: ArchiveConfig): { base: string; suite: string; 
  * InRelease signature -> Release SHA256 -> Packages bytes, from the cache when it holds them.
  */
 export async function loadArchive(host: Host, config: ArchiveConfig, store: BlobStore, events: ArchiveEvents = {}): Promise<Archive> {
-  const packages: PackageRecord[] = [];
-  const indexes: IndexRef[] = [];
-  const releases: VerifiedRelease[] = [];
   const missing: string[] = [];
-  for (const { base, suite, required } of suitesOf(config)) {
-    const url = `${base}/dists/${suite}/InRelease`;
-    const signed = await fetchInRelease(host, url, store, config, events, missing);
-    if (signed === undefined) {
-      if (required && !config.offline) {
-        throw new SourceError(`the release "${suite}" is not on the mirror ${base} (no ${url})`, "check from.release and from.mirror");
+  // The suites are asked at once (three round trips become one); their results keep suite order.
+  const suites = await Promise.all(
+    suitesOf(config).map(async ({ base, suite, required }) => {
+      const url = `${base}/dists/${suite}/InRelease`;
+      const signed = await fetchInRelease(host, url, store, config, events, missing);
+      if (signed === undefined) {
+        if (required && !config.offline) {
+          throw new SourceError(`the release "${suite}" is not on the mirror ${base} (no ${url})`, "check from.release and from.mirror");
+        }
+        return undefined;
       }
-      continue;
-    }
-    const release = parseRelease(signed.text, [], url);
-    checkFreshness(release, config.now, config.allowExpired, url);
-    checkCodename(release, suite, config.release, url);
-    releases.push({ base, suite, release });
-    for (const component of config.components) {
-      const index = pickIndex(release, component, config.arch);
-      if (index === undefined) {
-        if (required) throw new SourceError(`${url} lists no Packages index for ${component}/binary-${config.arch}`, "check from.components and from.archs");
-        continue;
+      const release = parseRelease(signed.text, [], url);
+      checkFreshness(release, config.now, config.allowExpired, url);
+      checkCodename(release, suite, config.release, url);
+      const where: VerifiedRelease = { base, suite, release };
+      const indexes: { ref: IndexRef; universe: PackageUniverse }[] = [];
+      for (const component of config.components) {
+        const index = pickIndex(release, component, config.arch);
+        if (index === undefined) {
+          if (required) throw new SourceError(`${url} lists no Packages index for ${component}/binary-${config.arch}`, "check from.components and from.archs");
+          continue;
+        }
+        const universe = await packagesCatalog(host, where, index, store, config.offline, events);
+        if (universe === undefined) {
+          missing.push(`${base}/dists/${suite}/${index.path}`);
+          continue;
+        }
+        indexes.push({ ref: { base, suite, inRelease: signed.sha256, path: index.path, sha256: index.sha256 }, universe });
       }
-      const ref: IndexRef = { base, suite, inRelease: signed.sha256, path: index.path, sha256: index.sha256 };
-      if (!(await fetchListed(host, { base, suite, release }, index, store, config.offline, events))) {
-        missing.push(`${base}/dists/${suite}/${index.path}`);
-        continue;
-      }
-      const records = await parsePackagesStream(decompressStream(compressionOf(index.path), store.open(index.sha256)), base, suite);
-      for (const record of records) packages.push(record);
-      indexes.push(ref);
-    }
-  }
+      return { where, indexes };
+    }),
+  );
   if (missing.length > 0) {
     throw new SourceError(`offline, and the cache lacks:\n  ${missing.join("\n  ")}`, "run once without --offline to fill the cache");
   }
-  return { packages, indexes, releases };
+  const read = suites.filter((s) => s !== undefined);
+  return {
+    packages: joinUniverses(read.flatMap((s) => s.indexes.map((i) => i.universe))),
+    indexes: read.flatMap((s) => s.indexes.map((i) => i.ref)),
+    releases: read.map((s) => s.where),
+  };
+}
+
+/**
+ * A Packages index's packages, from its compact form (package-catalog.ts): from the cache when
+ * it was built before (keyed by the index's signed sha256), else built from the verified
+ * index, fetched when needed; undefined when offline and neither is cached. A compact form
+ * that cannot be read (a damaged cache) is built again.
+ */
+async function packagesCatalog(
+  host: Host,
+  where: VerifiedRelease,
+  index: { readonly path: string; readonly sha256: string; readonly size: number },
+  store: BlobStore,
+  offline: boolean,
+  events: ArchiveEvents,
+): Promise<PackageUniverse | undefined> {
+  const key = `packages catalog v${CATALOG_VERSION} ${index.sha256}`;
+  const known = await store.readMeta<{ sha256: string }>(key);
+  if (known !== undefined && (await store.has(known.sha256))) {
+    try {
+      return catalogOf(await store.read(known.sha256), where.base, where.suite);
+    } catch (error) {
+      if (!(error instanceof CatalogFormatError)) throw error;
+    }
+  }
+  if (!(await fetchListed(host, where, index, store, offline, events))) return undefined;
+  const compact = await compactPackagesIndex(decompressStream(compressionOf(index.path), store.open(index.sha256)));
+  const stored = await store.putBytes(compact);
+  await store.writeMeta(key, { sha256: stored.sha256 });
+  return catalogOf(compact, where.base, where.suite);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { resolveBootPackages } from "../../src/resolve/boot-packages.js";
+import { universeOf } from "../../src/source/packages-index.js";
 import type { PackageRecord } from "../../src/source/packages-index.js";
 
 const record = (name: string, version: string, depends = "", arch = "amd64"): PackageRecord => ({
@@ -33,7 +34,7 @@ const records = [
 ];
 
 test("the metapackage's newest version is followed to its kernel image; its dependencies are not taken", () => {
-  const { packages, problems } = resolveBootPackages(records, { cmdline: "", onExit: "poweroff", modules: [] }, "amd64");
+  const { packages, problems } = resolveBootPackages(universeOf(records), { cmdline: "", onExit: "poweroff", modules: [] }, "amd64");
   assert.equal(problems, []);
   assert.equal(packages.map((p) => `${p.record.name} ${p.reason}`), [
     "isolinux boot: bootloader",
@@ -44,9 +45,9 @@ test("the metapackage's newest version is followed to its kernel image; its depe
 });
 
 test("a kernel image package named directly is taken as it is; an unknown one is a problem", () => {
-  const direct = resolveBootPackages(records, { kernel: "linux-image-6.1.0-39-cloud-amd64", cmdline: "", onExit: "poweroff", modules: [] }, "amd64");
+  const direct = resolveBootPackages(universeOf(records), { kernel: "linux-image-6.1.0-39-cloud-amd64", cmdline: "", onExit: "poweroff", modules: [] }, "amd64");
   assert.ok(direct.packages.some((p) => p.record.name === "linux-image-6.1.0-39-cloud-amd64" && p.reason === "boot: kernel"));
-  const missing = resolveBootPackages(records, { kernel: "linux-image-nope", cmdline: "", onExit: "poweroff", modules: [] }, "amd64");
+  const missing = resolveBootPackages(universeOf(records), { kernel: "linux-image-nope", cmdline: "", onExit: "poweroff", modules: [] }, "amd64");
   assert.equal(missing.problems, [{ kind: "unknown", name: "linux-image-nope", role: "kernel" }]);
 });
 

@@ -36,7 +36,7 @@ export async function debianKernel(release = "bookworm", arch: "amd64" | "arm64"
     store,
   );
   const newest = (name: string): PackageRecord => {
-    const found = archive.packages.filter((p) => p.name === name).sort((a, b) => compareVersions(b.version, a.version))[0];
+    const found = [...archive.packages.named(name)].sort((a, b) => compareVersions(b.version, a.version))[0];
     if (found === undefined) throw new Error(`${name} is not in ${release}/main for ${arch}`);
     return found;
   };

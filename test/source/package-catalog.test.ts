@@ -1,0 +1,68 @@
+// The compact index the cache keeps: answers by name and by Provides exactly as the records
+// parsed from the text, whatever the chunking; the same bytes for the same index; a damaged
+// one is refused, not misread.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { CatalogFormatError, catalogOf, compactPackagesIndex } from "../../src/source/package-catalog.js";
+import { parsePackagesIndex, type PackageRecord } from "../../src/source/packages-index.js";
+
+const sha = (c: string) => c.repeat(64);
+const stanza = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("\n");
+const INDEX = [
+  stanza({ Package: "zed", Version: "1", Architecture: "amd64", Provides: "editor, zed-abi (= 3)", Filename: "pool/z.deb", Size: "1", SHA256: sha("1") }),
+  stanza({ Package: "awk-a", Version: "2", Architecture: "amd64", Provides: "awk", Filename: "pool/a.deb", Size: "2", SHA256: sha("2") }),
+  // A second version of zed, later in the index: it must come second for the name.
+  stanza({ Package: "zed", Version: "2", Architecture: "amd64", Filename: "pool/z2.deb", Size: "3", SHA256: sha("3") }),
+  // Field names in any case, a field given twice (the last wins), a continuation line.
+  "package: mawk\nVERSION: 1.3\nArchitecture: amd64\nProvides: awk\nProvides: awk, awk (= 9)\nDepends: libc6,\n  libtinfo6\nFilename: pool/m.deb\nSize: 4\nSHA256: " + sha("4"),
+  // Skipped: no sha256; a bad size.
+  stanza({ Package: "nohash", Version: "1", Architecture: "amd64", Filename: "pool/n.deb", Size: "1" }),
+  stanza({ Package: "badsize", Version: "1", Architecture: "amd64", Filename: "pool/b.deb", Size: "x", SHA256: sha("5") }),
+  // A tab inside a value cannot break the line's fields.
+  stanza({ Package: "tabby", Version: "1", Architecture: "all", Source: "tab\tby", Filename: "pool/t.deb", Size: "6", SHA256: sha("6") }),
+].join("\n\n") + "\n";
+
+async function* chunked(bytes: Uint8Array, size: number): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+const names = (records: readonly PackageRecord[]) => records.map((r) => `${r.name} ${r.version}`);
+
+test("by name and by Provides, the records the text gives, in index order for one name", async () => {
+  const text = parsePackagesIndex(INDEX, "B", "S");
+  const catalog = catalogOf(await compactPackagesIndex(chunked(Buffer.from(INDEX), 4096)), "B", "S");
+  assert.equal([...catalog.names()], ["awk-a", "mawk", "tabby", "zed"]);
+  for (const name of ["awk-a", "mawk", "tabby", "zed"]) assert.equal(catalog.named(name), text.filter((r) => r.name === name), name);
+  assert.equal(names(catalog.named("zed")), ["zed 1", "zed 2"]);
+  assert.equal(catalog.named("nohash"), []);
+  assert.equal(catalog.named("badsize"), []);
+  assert.equal(catalog.named("zzz"), []);
+  assert.equal(names(catalog.providing("awk")), ["awk-a 2", "mawk 1.3"]);
+  assert.equal(names(catalog.providing("zed-abi")), ["zed 1"]);
+  assert.equal(catalog.providing("nothing"), []);
+  const [mawk] = catalog.named("mawk");
+  assert.equal(mawk?.depends, "libc6, libtinfo6");
+  assert.equal(mawk?.provides.map((p) => `${p.name}${p.version ? ` ${p.version.version}` : ""}`), ["awk", "awk 9"]);
+  assert.equal(catalog.named("tabby")[0]?.source, "tab by");
+  // The same object each time: the resolver compares records by identity.
+  assert.ok(catalog.named("zed")[0] === catalog.named("zed")[0]);
+  assert.ok(catalog.providing("awk")[1] === catalog.named("mawk")[0]);
+});
+
+test("the same bytes for the same index, whatever the chunking and line ends", async () => {
+  const once = await compactPackagesIndex(chunked(Buffer.from(INDEX), INDEX.length));
+  for (const text of [INDEX, INDEX.replace(/\n/g, "\r\n")]) {
+    for (const size of [1, 2, 3, 7, 64, 1000]) {
+      assert.ok(once.equals(await compactPackagesIndex(chunked(Buffer.from(text), size))), `chunks of ${size}`);
+    }
+  }
+});
+
+test("a damaged or foreign compact index is refused", async () => {
+  const good = await compactPackagesIndex(chunked(Buffer.from(INDEX), 100));
+  assert.throws(() => catalogOf(Buffer.from("not a catalog\n"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
+  assert.throws(() => catalogOf(good.subarray(0, good.length - 40), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
+  assert.throws(() => catalogOf(Buffer.from(good.toString("latin1").replace(/^mcc-packages-catalog 1/, "mcc-packages-catalog 0"), "latin1"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
+});
+
+test.run();
