@@ -143,8 +143,11 @@ async function packagesCatalog(
       if (!(error instanceof CatalogFormatError)) throw error;
     }
   }
-  if (!(await fetchListed(host, where, index, store, offline, events))) return undefined;
-  const compact = await compactPackagesIndex(decompressStream(compressionOf(index.path), store.open(index.sha256)));
+  const build = (body: AsyncIterable<Uint8Array>) => compactPackagesIndex(decompressStream(compressionOf(index.path), body));
+  let compact: Buffer;
+  if (await store.has(index.sha256)) compact = await build(store.open(index.sha256));
+  else if (offline) return undefined;
+  else compact = await fetchListedReading(host, where, index, store, events, build);
   const stored = await store.putBytes(compact);
   await store.writeMeta(key, { sha256: stored.sha256 });
   return catalogOf(compact, where.base, where.suite);
@@ -164,14 +167,114 @@ export async function fetchListed(
 ): Promise<boolean> {
   if (await store.has(index.sha256)) return true;
   if (offline) return false;
-  const dir = index.path.slice(0, index.path.lastIndexOf("/") + 1);
-  const path = where.release.acquireByHash ? `${dir}by-hash/SHA256/${index.sha256}` : index.path;
-  const url = `${where.base}/dists/${where.suite}/${path}`;
+  const url = listedUrl(where, index);
   const got = await httpGet(host, url);
   if (got.status !== 200 || got.body === undefined) throw new SourceError(`GET ${url}: the index the signed Release lists is missing from the mirror`);
   await store.put(got.body, { sha256: index.sha256, size: index.size }, url);
   events.onFetch?.(url, index.size);
   return true;
+}
+
+/**
+ * fetchListed, with the body read as it arrives: the bytes go into the cache (checked against
+ * the signed sha256) and through `read` at once, so decompressing and reading an index overlap
+ * its download. What `read` made is returned only once the bytes proved to be the signed ones;
+ * when they are not, that is the error, whatever `read` made of them.
+ */
+async function fetchListedReading<T>(
+  host: Host,
+  where: VerifiedRelease,
+  index: { readonly path: string; readonly sha256: string; readonly size: number },
+  store: BlobStore,
+  events: ArchiveEvents,
+  read: (body: AsyncIterable<Uint8Array>) => Promise<T>,
+): Promise<T> {
+  const url = listedUrl(where, index);
+  const got = await httpGet(host, url);
+  if (got.status !== 200 || got.body === undefined) throw new SourceError(`GET ${url}: the index the signed Release lists is missing from the mirror`);
+  const source = got.body[Symbol.asyncIterator]();
+  const toStore = channel<Uint8Array>();
+  const storing = store.put(toStore.readable, { sha256: index.sha256, size: index.size }, url);
+  storing.catch(() => undefined);
+  let result: { value: T } | { error: unknown };
+  try {
+    result = {
+      value: await read({
+        [Symbol.asyncIterator]: () => ({
+          async next() {
+            const next = await source.next();
+            if (next.done) toStore.end();
+            else await toStore.push(next.value);
+            return next;
+          },
+        }),
+      }),
+    };
+  } catch (error) {
+    result = { error };
+  }
+  // Whatever `read` left unread still goes to the cache, so the checksum speaks first.
+  try {
+    for (let next = await source.next(); !next.done; next = await source.next()) await toStore.push(next.value);
+    toStore.end();
+  } catch (error) {
+    toStore.fail(error);
+  }
+  await storing;
+  if ("error" in result) throw result.error;
+  events.onFetch?.(url, index.size);
+  return result.value;
+}
+
+/** A queue between one writer and one reader, the writer waiting while the reader is behind. */
+function channel<T>(): { readable: AsyncIterable<T>; push(item: T): Promise<void>; end(): void; fail(error: unknown): void } {
+  const queue: T[] = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  let space: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  return {
+    readable: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          if (queue.length > 0) {
+            yield queue.shift() as T;
+            space?.();
+            space = undefined;
+            continue;
+          }
+          if (failure !== undefined) throw failure.error;
+          if (ended) return;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      },
+    },
+    async push(item) {
+      if (ended) return;
+      queue.push(item);
+      signal();
+      if (queue.length > 16) await new Promise<void>((resolve) => (space = resolve));
+    },
+    end() {
+      ended = true;
+      signal();
+    },
+    fail(error) {
+      failure = { error };
+      ended = true;
+      signal();
+    },
+  };
+}
+
+function listedUrl(where: VerifiedRelease, index: { readonly path: string; readonly sha256: string }): string {
+  const dir = index.path.slice(0, index.path.lastIndexOf("/") + 1);
+  const path = where.release.acquireByHash ? `${dir}by-hash/SHA256/${index.sha256}` : index.path;
+  return `${where.base}/dists/${where.suite}/${path}`;
 }
 
 async function fetchInRelease(

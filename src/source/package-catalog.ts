@@ -20,8 +20,29 @@ export const CATALOG_VERSION = 1;
 /** The fields kept, in their order on a line. */
 const FIELDS = ["package", "provides", "version", "architecture", "multi-arch", "essential", "priority", "pre-depends", "depends", "filename", "size", "sha256", "source"] as const;
 const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<(typeof FIELDS)[number], number>;
-const FIELD_INDEX = new Map<string, number>(FIELDS.map((f, i) => [f, i]));
-const LONGEST_FIELD = Math.max(...FIELDS.map((f) => f.length));
+/** The kept fields by length and first letter: a line's name is matched without making a string. */
+const BY_SHAPE = new Map<number, number[]>();
+for (const [i, f] of FIELDS.entries()) {
+  const key = (f.length << 8) | f.charCodeAt(0);
+  BY_SHAPE.set(key, [...(BY_SHAPE.get(key) ?? []), i]);
+}
+const FIELD_BYTES = FIELDS.map((f) => Buffer.from(f, "latin1"));
+
+/** The kept field named by buf[start, end), in any case; -1 for any other field. */
+function fieldAt(buf: Uint8Array, start: number, end: number): number {
+  const candidates = BY_SHAPE.get(((end - start) << 8) | ((buf[start] as number) | 0x20));
+  if (candidates === undefined) return -1;
+  next: for (const f of candidates) {
+    const name = FIELD_BYTES[f] as Buffer;
+    for (let i = 0; i < name.length; i++) {
+      const c = buf[start + i] as number;
+      // Upper-case ASCII letters compare as lower-case; every other byte as it is.
+      if (c !== name[i] && !(c >= 65 && c <= 90 && c + 32 === name[i])) continue next;
+    }
+    return f;
+  }
+  return -1;
+}
 
 const TAB = 9;
 const LF = 10;
@@ -47,12 +68,35 @@ export async function compactPackagesIndex(chunks: AsyncIterable<Uint8Array>): P
 export function recordsOfIndex(text: string, base: string, suite: string): PackageRecord[] {
   const reader = stanzaReader();
   reader.push(Buffer.from(text, "utf8"));
-  return reader.end().map(({ line }) => recordOf(line.toString("utf8").split("\t"), base, suite));
+  const lines = reader.end();
+  return lines.names.map((_, i) => recordOf(lineText(lines, i), base, suite));
+}
+
+/**
+ * Compact lines in index order, kept in blocks of 1 MiB that no line crosses (a longer line
+ * has a block of its own): line i is in blocks[block[i]] at [start[i], start[i] + length[i]),
+ * its LF included, and is named names[i].
+ */
+interface Lines {
+  readonly blocks: readonly Buffer[];
+  readonly block: readonly number[];
+  readonly start: readonly number[];
+  readonly length: readonly number[];
+  readonly names: readonly string[];
+}
+
+const BLOCK = 1 << 20;
+
+function lineText(lines: Lines, i: number): string[] {
+  const start = lines.start[i] as number;
+  return (lines.blocks[lines.block[i] as number] as Buffer).toString("utf8", start, start + (lines.length[i] as number) - 1).split("\t");
 }
 
 /** Reads stanzas from pushed bytes; `end` gives each usable one as a compact line, in order. */
-function stanzaReader(): { push(chunk: Uint8Array): void; end(): { name: string; line: Buffer }[] } {
-  const kept: { name: string; line: Buffer }[] = [];
+function stanzaReader(): { push(chunk: Uint8Array): void; end(): Lines } {
+  const lines = { blocks: [] as Buffer[], block: [] as number[], start: [] as number[], length: [] as number[], names: [] as string[] };
+  let block = Buffer.allocUnsafe(BLOCK);
+  let blockUsed = 0;
   // The stanza being read: each kept field's bytes in `scratch`, by [start, end) per field.
   let scratch = Buffer.allocUnsafe(64 * 1024);
   let used = 0;
@@ -82,14 +126,26 @@ function stanzaReader(): { push(chunk: Uint8Array): void; end(): { name: string;
       if (sha256 !== undefined && /^[0-9a-f]{64}$/.test(sha256) && Number.isFinite(Number(text(F.size)))) {
         let length = FIELDS.length - 1;
         for (let f = 0; f < FIELDS.length; f++) if ((starts[f] as number) >= 0) length += (ends[f] as number) - (starts[f] as number);
-        const line = Buffer.allocUnsafe(length);
-        let at = 0;
-        for (let f = 0; f < FIELDS.length; f++) {
-          if (f > 0) line[at++] = TAB;
-          const s = starts[f] as number;
-          if (s >= 0) for (let i = s; i < (ends[f] as number); i++) line[at++] = scratch[i] as number;
+        if (blockUsed + length + 1 > block.length) {
+          if (blockUsed > 0) lines.blocks.push(block.subarray(0, blockUsed));
+          block = Buffer.allocUnsafe(Math.max(BLOCK, length + 1));
+          blockUsed = 0;
         }
-        kept.push({ name: text(F.package) as string, line });
+        let at = blockUsed;
+        for (let f = 0; f < FIELDS.length; f++) {
+          if (f > 0) block[at++] = TAB;
+          const s = starts[f] as number;
+          const e = ends[f] as number;
+          if (s < 0) continue;
+          if (e - s > 32) at += scratch.copy(block, at, s, e);
+          else for (let i = s; i < e; i++) block[at++] = scratch[i] as number;
+        }
+        block[at++] = LF;
+        lines.block.push(lines.blocks.length);
+        lines.start.push(blockUsed);
+        lines.length.push(at - blockUsed);
+        lines.names.push(text(F.package) as string);
+        blockUsed = at;
       }
     }
     starts.fill(-1);
@@ -118,9 +174,8 @@ function stanzaReader(): { push(chunk: Uint8Array): void; end(): { name: string;
     if (colon === start || colon === end) return;
     let nameEnd = colon;
     while (nameEnd > start && (buf[nameEnd - 1] === SPACE || buf[nameEnd - 1] === TAB)) nameEnd--;
-    if (nameEnd - start > LONGEST_FIELD) return;
-    const f = FIELD_INDEX.get(buf.toString("latin1", start, nameEnd).toLowerCase());
-    if (f === undefined) return;
+    const f = fieldAt(buf, start, nameEnd);
+    if (f < 0) return;
     let v = colon + 1;
     while (v < end && (buf[v] === SPACE || buf[v] === TAB)) v++;
     let w = end;
@@ -160,36 +215,44 @@ function stanzaReader(): { push(chunk: Uint8Array): void; end(): { name: string;
       if (carry !== undefined) line(carry, 0, carry.length);
       carry = undefined;
       flush();
-      return kept;
+      if (blockUsed > 0) lines.blocks.push(block.subarray(0, blockUsed));
+      return lines;
     },
   };
 }
 
 const SPACE_BYTE = Buffer.from(" ");
-const LF_BYTE = Buffer.from("\n");
 const MAGIC = "mcc-packages-catalog";
 
 /** Names compare as JavaScript strings, in the sort and in the search alike. */
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The kept stanzas' lines in the format's order, then the provides lines, after the header. */
-function sortedCatalog(kept: readonly { name: string; line: Buffer }[]): Buffer {
-  const order = kept.map((_, i) => i).sort((a, b) => byText(kept[a]!.name, kept[b]!.name) || a - b);
-  const parts: Buffer[] = [];
+/** The lines in the format's order (by name, then index order), the provides lines, the header. */
+function sortedCatalog(lines: Lines): Buffer {
+  const { names } = lines;
+  const order = names.map((_, i) => i).sort((a, b) => byText(names[a] as string, names[b] as string) || a - b);
   const provided: { name: string; record: number }[] = [];
+  let size = 0;
   order.forEach((i, record) => {
-    const { line } = kept[i]!;
-    parts.push(line, LF_BYTE);
-    const tab1 = line.indexOf(TAB);
-    const tab2 = line.indexOf(TAB, tab1 + 1);
+    size += lines.length[i] as number;
+    const bytes = lines.blocks[lines.block[i] as number] as Buffer;
+    const tab1 = bytes.indexOf(TAB, lines.start[i]);
+    const tab2 = bytes.indexOf(TAB, tab1 + 1);
     if (tab2 > tab1 + 1) {
-      const names = new Set(parseRelations(line.toString("utf8", tab1 + 1, tab2)).flatMap((g) => g.map((r) => r.name)));
-      for (const name of names) provided.push({ name, record });
+      for (const name of new Set(parseRelations(bytes.toString("utf8", tab1 + 1, tab2)).flatMap((g) => g.map((r) => r.name)))) provided.push({ name, record });
     }
   });
   provided.sort((a, b) => byText(a.name, b.name) || a.record - b.record);
-  const header = Buffer.from(`${MAGIC} ${CATALOG_VERSION} ${kept.length} ${provided.length}\n`);
-  return Buffer.concat([header, ...parts, Buffer.from(provided.map((p) => `${p.name}\t${p.record}\n`).join(""))]);
+  const header = Buffer.from(`${MAGIC} ${CATALOG_VERSION} ${names.length} ${provided.length}\n`);
+  const tail = Buffer.from(provided.map((p) => `${p.name}\t${p.record}\n`).join(""));
+  const out = Buffer.allocUnsafe(header.length + size + tail.length);
+  let at = header.copy(out, 0);
+  for (const i of order) {
+    const start = lines.start[i] as number;
+    at += (lines.blocks[lines.block[i] as number] as Buffer).copy(out, at, start, start + (lines.length[i] as number));
+  }
+  tail.copy(out, at);
+  return out;
 }
 
 /** Where each line of buf[from, to) starts, and `to` last: one more entry than lines. */
