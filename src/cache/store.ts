@@ -47,6 +47,27 @@ export const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 export function createBlobStore(host: Host, root: string): BlobStore {
   const tmpDir = join(root, "tmp");
   const tempName = () => join(tmpDir, host.uniqueName());
+  // The directories this store made: unpacking a package writes thousands of blobs into a few
+  // hundred directories, and asking for each again cost more than writing the small files.
+  const made = new Set<string>();
+  const directory = async (path: string) => {
+    if (made.has(path)) return;
+    await host.mkdir(path);
+    made.add(path);
+  };
+  /** Moves a finished temporary into place; the directory is made again if someone removed it. */
+  const place = async (temp: string, final: string) => {
+    const dir = join(final, "..");
+    await directory(dir);
+    try {
+      await host.rename(temp, final);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      made.delete(dir);
+      await directory(dir);
+      await host.rename(temp, final);
+    }
+  };
   const store: BlobStore = {
     root,
     pathOf: (sha256) => blobPath(root, sha256),
@@ -59,7 +80,7 @@ export function createBlobStore(host: Host, root: string): BlobStore {
       return (await host.stat(blobPath(root, sha256)))?.size;
     },
     async put(body, expected, what = "download") {
-      await host.mkdir(tmpDir);
+      await directory(tmpDir);
       const temp = tempName();
       const hash = createHash("sha256");
       let size = 0;
@@ -79,21 +100,26 @@ export function createBlobStore(host: Host, root: string): BlobStore {
           const sizeNote = expected.size !== undefined && size !== expected.size ? ` (${size} bytes, expected ${expected.size}: truncated or altered)` : "";
           throw new SourceError(`${what} does not match its signed checksum: sha256 ${sha256}, expected ${expected.sha256}${sizeNote}`, "the mirror served different bytes than the signed index lists; nothing was kept");
         }
-        const final = blobPath(root, sha256);
-        await host.mkdir(join(final, ".."));
-        await host.rename(temp, final);
+        await place(temp, blobPath(root, sha256));
         return { sha256, size };
       } catch (error) {
         await host.remove(temp);
         throw error;
       }
     },
-    putBytes(bytes) {
-      return store.put(
-        (async function* () {
-          yield bytes;
-        })(),
-      );
+    async putBytes(bytes) {
+      // Held whole: hashed first and written in one call.
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      await directory(tmpDir);
+      const temp = tempName();
+      try {
+        await host.createFile(temp, bytes);
+        await place(temp, blobPath(root, sha256));
+      } catch (error) {
+        await host.remove(temp);
+        throw error;
+      }
+      return { sha256, size: bytes.length };
     },
     async readMeta<T>(key: string) {
       try {
@@ -115,8 +141,8 @@ export function createBlobStore(host: Host, root: string): BlobStore {
     },
     async writeMeta(key, value) {
       const dir = join(root, "meta");
-      await host.mkdir(dir);
-      await host.mkdir(tmpDir);
+      await directory(dir);
+      await directory(tmpDir);
       const temp = tempName();
       try {
         await host.createFile(temp, JSON.stringify(value, null, 2) + "\n");

@@ -1,5 +1,5 @@
 import type { BlobStore } from "../cache/store.js";
-import { readDeb, type DebEntry } from "./deb.js";
+import { collect, readDeb, type DebEntry } from "./deb.js";
 
 /** One file system entry of a package, its content (for files) in the cache by sha256. */
 export type ManifestEntry =
@@ -20,6 +20,9 @@ export interface PackageManifest {
   readonly notes: readonly string[];
 }
 
+/** Files up to this size are read whole before they are stored. */
+const SMALL_FILE = 1 << 20;
+
 /** 2: names that are not UTF-8 or hold a control character are dropped. */
 const MANIFEST_VERSION = 2;
 
@@ -37,7 +40,8 @@ export async function unpackDeb(store: BlobStore, debSha256: string): Promise<Pa
       entries.push(entry);
       return;
     }
-    const { sha256, size } = content === undefined ? await store.putBytes(new Uint8Array(0)) : await store.put(content);
+    // Most files are small: held whole, they are hashed and written in one call each.
+    const { sha256, size } = content === undefined ? await store.putBytes(new Uint8Array(0)) : entry.size <= SMALL_FILE ? await store.putBytes(await collect(content)) : await store.put(content);
     entries.push({ ...entry, size, sha256 });
   });
   const control: Record<string, string> = {};

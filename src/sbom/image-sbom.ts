@@ -25,6 +25,26 @@ export interface SbomStepParams {
 }
 
 /**
+ * The SHA1 of every blob of the tree, which SPDX asks for beside the sha256 the cache knows:
+ * computed once for a set of blobs and kept in the cache under that set's digest, so an SBOM
+ * written again for the same files (a change of `args`, `env` or labels) reads no file.
+ */
+async function blobSha1s(tree: TreeResult, store: BlobStore): Promise<ReadonlyMap<string, string>> {
+  const blobs = [...new Set(tree.entries.flatMap((e) => (e.kind === "file" && "blob" in e.source ? [e.source.blob] : [])))].sort();
+  const key = `sbom sha1 v1 ${createHash("sha256").update(blobs.join("\n")).digest("hex")}`;
+  const known = await store.readMeta<Record<string, string>>(key);
+  if (known !== undefined && blobs.every((b) => typeof known[b] === "string")) return new Map(Object.entries(known));
+  const sha1s = new Map<string, string>();
+  for (const blob of blobs) {
+    const hash = createHash("sha1");
+    for await (const chunk of store.open(blob)) hash.update(chunk);
+    sha1s.set(blob, hash.digest("hex"));
+  }
+  await store.writeMeta(key, Object.fromEntries(sha1s));
+  return sha1s;
+}
+
+/**
  * Gathers what the SBOM says from the build's results (the tree, the image's digests, the
  * packages' manifests) and the cache (file bytes for SHA1, copyright files), and returns the
  * SPDX document's bytes. Only packages that put a file or link into the image are listed.
@@ -39,12 +59,13 @@ export async function sbomOf(
   const reasons = new Map(tree.reasons);
   const contributing = new Set(tree.entries.flatMap((e) => (e.kind === "directory" ? [] : [e.pkg])));
   const files: SbomFile[] = [];
+  const sha1s = await blobSha1s(tree, store);
   for (const e of tree.entries) {
     if (e.kind !== "file") continue;
     const sha256 = "blob" in e.source ? e.source.blob : createHash("sha256").update(e.source.bytes).digest("hex");
-    const bytes = "blob" in e.source ? await store.read(e.source.blob) : e.source.bytes;
+    const sha1 = "blob" in e.source ? (sha1s.get(e.source.blob) as string) : createHash("sha1").update(e.source.bytes).digest("hex");
     const comment = e.pkg === "(mcc)" ? `written by mcc: ${whyOf(reasons.get(e.path))}` : e.pkg === "(spec)" ? "added by the spec's files" : undefined;
-    files.push({ path: e.path, sha256, sha1: createHash("sha1").update(bytes).digest("hex"), pkg: e.pkg, ...(comment === undefined ? {} : { comment }) });
+    files.push({ path: e.path, sha256, sha1, pkg: e.pkg, ...(comment === undefined ? {} : { comment }) });
   }
   const byName = new Map(manifests.map((m) => [m.name, m.manifest]));
   const packages: SbomPackage[] = [];
