@@ -5,7 +5,7 @@ import { SourceError } from "../host/errors.js";
 import { collect } from "../extract/deb.js";
 import { httpGet } from "./http.js";
 import { joinUniverses, type PackageUniverse } from "./packages-index.js";
-import { CATALOG_VERSION, CatalogFormatError, catalogOf, compactPackagesIndex } from "./package-catalog.js";
+import { CATALOG_VERSION, CatalogFormatError, catalogOf, compactPackagesIndexPieces } from "./package-catalog.js";
 import { checkFreshness, parseRelease, verifyInRelease, type Keyring, type Release } from "./release.js";
 
 /** Where and how to read the archive for one release and architecture. */
@@ -143,15 +143,17 @@ async function packagesCatalog(
       if (!(error instanceof CatalogFormatError)) throw error;
     }
   }
-  const build = (body: AsyncIterable<Uint8Array>) => compactPackagesIndex(decompressStream(compressionOf(index.path), body));
-  let compact: Buffer;
-  if (await store.has(index.sha256)) compact = await build(store.open(index.sha256));
+  // The compact form goes to the cache as it is made, and is read back from there. It is
+  // named by the meta key only once the index proved to be the signed one.
+  const build = (body: AsyncIterable<Uint8Array>) => store.put(compactPackagesIndexPieces(decompressStream(compressionOf(index.path), body)), undefined, "catalog");
+  let stored: { sha256: string };
+  if (await store.has(index.sha256)) stored = await build(store.open(index.sha256));
   else if (offline) return undefined;
-  else compact = await fetchListedReading(host, where, index, store, events, build);
-  const stored = await store.putBytes(compact);
+  else stored = await fetchListedReading(host, where, index, store, events, build);
   await store.writeMeta(key, { sha256: stored.sha256 });
-  return catalogOf(compact, where.base, where.suite);
+  return catalogOf(await store.read(stored.sha256), where.base, where.suite);
 }
+
 
 /**
  * Puts an index a verified Release lists into the cache, checked against the sha256 the

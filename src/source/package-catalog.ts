@@ -3,19 +3,20 @@ import type { PackageRecord, PackageUniverse } from "./packages-index.js";
 
 /**
  * The compact form of a Packages index that the cache keeps, keyed by the index's signed
- * sha256. A header line (`mcc-packages-catalog 1 RECORDS PROVIDES`); one line per usable
- * stanza, sorted by package name (stanzas of one name in index order), with the fields mcc
- * reads in a fixed order, tab-separated; then one line per name a package provides
- * (`name<TAB>record number`), sorted by that name. A bookworm main index is 50 MB of text in
- * 63,000 stanzas; its compact form is about 20 MB. Opening it finds the lines (no string is
- * made), a name is found by binary search, and a record is decoded only when a resolution
- * asks for it. Built once per index, when it is first read; re-locking against an index
- * already in the cache reads this and nothing else.
+ * sha256. Lines of text: `mcc-packages-catalog 2`; one line per usable stanza, in index order,
+ * with the fields mcc reads in a fixed order, tab-separated; the names, one line per record
+ * (`name<TAB>record number`) sorted by name and number; the same for every name a record
+ * provides; and last `end RECORDS PROVIDED`. A bookworm main index is 50 MB of text in 63,000
+ * stanzas; its compact form is about 22 MB, written as it is made (the stanzas are never held:
+ * only their names, for the sorted section). Opening it finds the lines (no string is made), a
+ * name is found by binary search, and a record is decoded only when a resolution asks for it.
+ * Built once per index, when it is first read; re-locking against an index already in the
+ * cache reads this and nothing else.
  *
- * Version 1 of the format; a change of fields or of the rules below is a new version (the
- * cache key says which), never a silent reinterpretation.
+ * A change of fields or of the rules below is a new version (the cache key says which), never
+ * a silent reinterpretation.
  */
-export const CATALOG_VERSION = 1;
+export const CATALOG_VERSION = 2;
 
 /** The fields kept, in their order on a line. */
 const FIELDS = ["package", "provides", "version", "architecture", "multi-arch", "essential", "priority", "pre-depends", "depends", "filename", "size", "sha256", "source"] as const;
@@ -59,42 +60,49 @@ const COLON = 58;
  * deb822 says.
  */
 export async function compactPackagesIndex(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const reader = stanzaReader();
-  for await (const chunk of chunks) reader.push(chunk);
-  return sortedCatalog(reader.end());
+  const pieces: Buffer[] = [];
+  for await (const piece of compactPackagesIndexPieces(chunks)) pieces.push(piece);
+  return Buffer.concat(pieces);
+}
+
+/** compactPackagesIndex as pieces of about 1 MiB, yielded as they are made. */
+export async function* compactPackagesIndexPieces(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
+  yield Buffer.from(`${MAGIC} ${CATALOG_VERSION}\n`);
+  const pieces: Buffer[] = [];
+  const reader = stanzaReader((piece) => pieces.push(piece));
+  for await (const chunk of chunks) {
+    reader.push(chunk);
+    yield* pieces.splice(0);
+  }
+  const { names, provided } = reader.end();
+  yield* pieces.splice(0);
+  yield* sortedSection(names.map((name, record) => ({ name, record })));
+  yield* sortedSection(provided);
+  yield Buffer.from(`end ${names.length} ${provided.length}\n`);
 }
 
 /** The records of a Packages index held in memory, in its order (a local package's stanza, tests). */
 export function recordsOfIndex(text: string, base: string, suite: string): PackageRecord[] {
-  const reader = stanzaReader();
+  const pieces: Buffer[] = [];
+  const reader = stanzaReader((piece) => pieces.push(piece));
   reader.push(Buffer.from(text, "utf8"));
-  const lines = reader.end();
-  return lines.names.map((_, i) => recordOf(lineText(lines, i), base, suite));
+  reader.end();
+  const lines = Buffer.concat(pieces);
+  const starts = lineStarts(lines, 0, lines.length, 0);
+  return Array.from({ length: starts.length - 1 }, (_, i) => recordOf(lines.toString("utf8", starts[i], (starts[i + 1] as number) - 1).split("\t"), base, suite));
 }
 
-/**
- * Compact lines in index order, kept in blocks of 1 MiB that no line crosses (a longer line
- * has a block of its own): line i is in blocks[block[i]] at [start[i], start[i] + length[i]),
- * its LF included, and is named names[i].
- */
-interface Lines {
-  readonly blocks: readonly Buffer[];
-  readonly block: readonly number[];
-  readonly start: readonly number[];
-  readonly length: readonly number[];
-  readonly names: readonly string[];
-}
-
+/** Lines are written in pieces of this size, none crossing two (a longer line has its own). */
 const BLOCK = 1 << 20;
 
-function lineText(lines: Lines, i: number): string[] {
-  const start = lines.start[i] as number;
-  return (lines.blocks[lines.block[i] as number] as Buffer).toString("utf8", start, start + (lines.length[i] as number) - 1).split("\t");
-}
-
-/** Reads stanzas from pushed bytes; `end` gives each usable one as a compact line, in order. */
-function stanzaReader(): { push(chunk: Uint8Array): void; end(): Lines } {
-  const lines = { blocks: [] as Buffer[], block: [] as number[], start: [] as number[], length: [] as number[], names: [] as string[] };
+/**
+ * Reads stanzas from pushed bytes, each usable one becoming a compact line; full pieces of
+ * lines go to `onPiece` as they fill. `end` gives each record's name, and the names records
+ * provide, by record number.
+ */
+function stanzaReader(onPiece: (piece: Buffer) => void): { push(chunk: Uint8Array): void; end(): { names: string[]; provided: { name: string; record: number }[] } } {
+  const names: string[] = [];
+  const provided: { name: string; record: number }[] = [];
   let block = Buffer.allocUnsafe(BLOCK);
   let blockUsed = 0;
   // The stanza being read: each kept field's bytes in `scratch`, by [start, end) per field.
@@ -127,7 +135,7 @@ function stanzaReader(): { push(chunk: Uint8Array): void; end(): Lines } {
         let length = FIELDS.length - 1;
         for (let f = 0; f < FIELDS.length; f++) if ((starts[f] as number) >= 0) length += (ends[f] as number) - (starts[f] as number);
         if (blockUsed + length + 1 > block.length) {
-          if (blockUsed > 0) lines.blocks.push(block.subarray(0, blockUsed));
+          if (blockUsed > 0) onPiece(block.subarray(0, blockUsed));
           block = Buffer.allocUnsafe(Math.max(BLOCK, length + 1));
           blockUsed = 0;
         }
@@ -141,11 +149,10 @@ function stanzaReader(): { push(chunk: Uint8Array): void; end(): Lines } {
           else for (let i = s; i < e; i++) block[at++] = scratch[i] as number;
         }
         block[at++] = LF;
-        lines.block.push(lines.blocks.length);
-        lines.start.push(blockUsed);
-        lines.length.push(at - blockUsed);
-        lines.names.push(text(F.package) as string);
         blockUsed = at;
+        const provides = text(F.provides);
+        if (provides) for (const name of new Set(parseRelations(provides).flatMap((g) => g.map((r) => r.name)))) provided.push({ name, record: names.length });
+        names.push(text(F.package) as string);
       }
     }
     starts.fill(-1);
@@ -215,8 +222,8 @@ function stanzaReader(): { push(chunk: Uint8Array): void; end(): Lines } {
       if (carry !== undefined) line(carry, 0, carry.length);
       carry = undefined;
       flush();
-      if (blockUsed > 0) lines.blocks.push(block.subarray(0, blockUsed));
-      return lines;
+      if (blockUsed > 0) onPiece(block.subarray(0, blockUsed));
+      return { names, provided };
     },
   };
 }
@@ -227,32 +234,12 @@ const MAGIC = "mcc-packages-catalog";
 /** Names compare as JavaScript strings, in the sort and in the search alike. */
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The lines in the format's order (by name, then index order), the provides lines, the header. */
-function sortedCatalog(lines: Lines): Buffer {
-  const { names } = lines;
-  const order = names.map((_, i) => i).sort((a, b) => byText(names[a] as string, names[b] as string) || a - b);
-  const provided: { name: string; record: number }[] = [];
-  let size = 0;
-  order.forEach((i, record) => {
-    size += lines.length[i] as number;
-    const bytes = lines.blocks[lines.block[i] as number] as Buffer;
-    const tab1 = bytes.indexOf(TAB, lines.start[i]);
-    const tab2 = bytes.indexOf(TAB, tab1 + 1);
-    if (tab2 > tab1 + 1) {
-      for (const name of new Set(parseRelations(bytes.toString("utf8", tab1 + 1, tab2)).flatMap((g) => g.map((r) => r.name)))) provided.push({ name, record });
-    }
-  });
-  provided.sort((a, b) => byText(a.name, b.name) || a.record - b.record);
-  const header = Buffer.from(`${MAGIC} ${CATALOG_VERSION} ${names.length} ${provided.length}\n`);
-  const tail = Buffer.from(provided.map((p) => `${p.name}\t${p.record}\n`).join(""));
-  const out = Buffer.allocUnsafe(header.length + size + tail.length);
-  let at = header.copy(out, 0);
-  for (const i of order) {
-    const start = lines.start[i] as number;
-    at += (lines.blocks[lines.block[i] as number] as Buffer).copy(out, at, start, start + (lines.length[i] as number));
+/** `name<TAB>record` lines sorted by name, then record number, in pieces. */
+function* sortedSection(entries: { name: string; record: number }[]): Generator<Buffer> {
+  entries.sort((a, b) => byText(a.name, b.name) || a.record - b.record);
+  for (let i = 0; i < entries.length; i += 4096) {
+    yield Buffer.from(entries.slice(i, i + 4096).map((e) => `${e.name}\t${e.record}\n`).join(""));
   }
-  tail.copy(out, at);
-  return out;
 }
 
 /** Where each line of buf[from, to) starts, and `to` last: one more entry than lines. */
@@ -286,21 +273,28 @@ export class CatalogFormatError extends Error {
 export function catalogOf(compact: Uint8Array, base: string, suite: string): PackageUniverse {
   const buf = Buffer.from(compact.buffer, compact.byteOffset, compact.byteLength);
   const headerEnd = buf.indexOf(LF);
-  const header = /^mcc-packages-catalog (\d+) (\d+) (\d+)$/.exec(buf.toString("latin1", 0, headerEnd === -1 ? 0 : headerEnd));
-  if (header === null || Number(header[1]) !== CATALOG_VERSION) throw new CatalogFormatError("not a packages catalog of this version");
-  const count = Number(header[2]);
-  const providedCount = Number(header[3]);
-  const all = lineStarts(buf, headerEnd + 1, buf.length, count + providedCount);
-  if (all.length !== count + providedCount + 1) throw new CatalogFormatError(`a packages catalog of ${all.length - 1} lines, not ${count + providedCount}`);
+  if (headerEnd === -1 || buf.toString("latin1", 0, headerEnd) !== `${MAGIC} ${CATALOG_VERSION}`) throw new CatalogFormatError("not a packages catalog of this version");
+  const trailerStart = buf.lastIndexOf(LF, buf.length - 2) + 1;
+  const trailer = /^end (\d+) (\d+)\n$/.exec(buf.toString("latin1", trailerStart));
+  if (buf[buf.length - 1] !== LF || trailer === null) throw new CatalogFormatError("a packages catalog without its end");
+  const count = Number(trailer[1]);
+  const providedCount = Number(trailer[2]);
+  const all = lineStarts(buf, headerEnd + 1, trailerStart, 2 * count + providedCount);
+  if (all.length !== 2 * count + providedCount + 1) throw new CatalogFormatError(`a packages catalog of ${all.length - 1} lines, not ${2 * count + providedCount}`);
   const records = all.subarray(0, count + 1);
-  const provides = all.subarray(count);
+  const names = all.subarray(count, 2 * count + 1);
+  const provides = all.subarray(2 * count);
 
   const keyAt = (starts: Int32Array, i: number): string => {
     const start = starts[i] as number;
     return buf.toString("utf8", start, buf.indexOf(TAB, start));
   };
-  /** The lines of `starts` whose key is `name`: [first, end). */
-  const range = (starts: Int32Array, lines: number, name: string): [number, number] => {
+  const recordAt = (starts: Int32Array, i: number): number => {
+    const start = starts[i] as number;
+    return Number(buf.toString("latin1", buf.indexOf(TAB, start) + 1, (starts[i + 1] as number) - 1));
+  };
+  /** The record numbers under `name` in a sorted section. */
+  const lookup = (starts: Int32Array, lines: number, name: string): number[] => {
     let lo = 0;
     let hi = lines;
     while (lo < hi) {
@@ -308,9 +302,13 @@ export function catalogOf(compact: Uint8Array, base: string, suite: string): Pac
       if (keyAt(starts, mid) < name) lo = mid + 1;
       else hi = mid;
     }
-    let end = lo;
-    while (end < lines && keyAt(starts, end) === name) end++;
-    return [lo, end];
+    const found: number[] = [];
+    for (let i = lo; i < lines && keyAt(starts, i) === name; i++) {
+      const record = recordAt(starts, i);
+      if (!(record >= 0 && record < count)) throw new CatalogFormatError(`a packages catalog naming record ${record} of ${count}`);
+      found.push(record);
+    }
+    return found;
   };
   const decoded = new Map<number, PackageRecord>();
   const record = (i: number): PackageRecord => {
@@ -322,21 +320,12 @@ export function catalogOf(compact: Uint8Array, base: string, suite: string): Pac
     return r;
   };
   return {
-    named(name) {
-      const [first, end] = range(records, count, name);
-      return Array.from({ length: end - first }, (_, k) => record(first + k));
-    },
-    providing(name) {
-      const [first, end] = range(provides, providedCount, name);
-      return Array.from({ length: end - first }, (_, k) => {
-        const start = provides[first + k] as number;
-        return record(Number(buf.toString("latin1", buf.indexOf(TAB, start) + 1, (provides[first + k + 1] as number) - 1)));
-      });
-    },
+    named: (name) => lookup(names, count, name).map(record),
+    providing: (name) => lookup(provides, providedCount, name).map(record),
     *names() {
       let last: string | undefined;
       for (let i = 0; i < count; i++) {
-        const name = keyAt(records, i);
+        const name = keyAt(names, i);
         if (name !== last) yield (last = name);
       }
     },

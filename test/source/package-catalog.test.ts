@@ -62,7 +62,10 @@ test("a damaged or foreign compact index is refused", async () => {
   const good = await compactPackagesIndex(chunked(Buffer.from(INDEX), 100));
   assert.throws(() => catalogOf(Buffer.from("not a catalog\n"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
   assert.throws(() => catalogOf(good.subarray(0, good.length - 40), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
-  assert.throws(() => catalogOf(Buffer.from(good.toString("latin1").replace(/^mcc-packages-catalog 1/, "mcc-packages-catalog 0"), "latin1"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
+  assert.throws(() => catalogOf(Buffer.from(good.toString("latin1").replace(/^mcc-packages-catalog \d+/, "mcc-packages-catalog 0"), "latin1"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
+  // A record number out of range, as a damaged file could say.
+  const wrong = catalogOf(Buffer.from(good.toString("latin1").replace(/^zed\t0$/m, "zed\t9"), "latin1"), "B", "S");
+  assert.throws(() => wrong.named("zed"), (e: unknown) => e instanceof CatalogFormatError);
 });
 
 test.run();
