@@ -1,12 +1,10 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { pack } from "tar-stream";
 import type { ImageTree } from "../assemble/image-tree.js";
 import type { BlobStore } from "../cache/store.js";
 import type { Host } from "../host/host.js";
 import type { Spec } from "../types/spec.js";
 import { besideTemp, replaceDirectory, replaceFile } from "../host/atomic.js";
-import { layerTar } from "./layer.js";
 import { MEDIA, SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
 import { EMPTY_DESCRIPTOR, platformOf, type Blob, type LayoutContent } from "../formats/oci-documents.js";
 import { layoutIndex, REF_NAME } from "../formats/oci-layout.js";
@@ -79,6 +77,8 @@ export async function writeDockerArchive(
   const staging = besideTemp(host, target, "docker");
   await host.mkdir(staging);
   try {
+    // The tar writers load here: writing an OCI layout (most builds) needs neither.
+    const { layerTar } = await import("./layer.js");
     const diffIds: string[] = [];
     for (const tree of layers) {
       const tarTemp = join(staging, ".layer.tar");
@@ -105,6 +105,7 @@ export async function writeDockerArchive(
 
 /** Tars a directory's files in sorted order, owner 0, mode 0644/0755, mtime the epoch. */
 async function tarDirectory(host: Host, dir: string, out: string, epoch: number): Promise<void> {
+  const { pack } = await import("tar-stream");
   const tar = pack();
   const writing = host.createFile(out, tar as unknown as AsyncIterable<Uint8Array>);
   // A writer that fails stops the producer too, rather than leaving it waiting to be read.

@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
+import { PassThrough } from "node:stream";
+
+/** How far a decoder may run ahead of its reader. */
+const READ_AHEAD = 4 * 1024 * 1024;
 
 /**
  * The system's own `xz` and `zstd` as streaming decoders, each in a process of its own: about
@@ -82,9 +86,12 @@ export async function* decodeInProcess(tool: string, codec: NativeCodec, source:
       child.stdin.end();
     }
   })();
+  // The decoder runs ahead of its reader by up to this much: a pipe holds 64 KiB, and a reader
+  // busy with one chunk would otherwise stop the decoder until it asks for the next.
+  const ahead = child.stdout.pipe(new PassThrough({ highWaterMark: READ_AHEAD }));
   let finished = false;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) yield chunk;
+    for await (const chunk of ahead as AsyncIterable<Buffer>) yield chunk;
     await feeding;
     const exit = await exited;
     if (sourceError !== undefined) throw sourceError.error;
@@ -97,6 +104,7 @@ export async function* decodeInProcess(tool: string, codec: NativeCodec, source:
   } finally {
     if (!finished) {
       stopped = true;
+      ahead.destroy();
       child.kill("SIGKILL");
       await feeding.catch(() => undefined);
     }

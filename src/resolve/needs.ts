@@ -2,10 +2,7 @@ import { posix } from "node:path";
 import type { Host } from "../host/host.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { treeExcluder } from "../paths/tree-glob.js";
-import { isElf, readElf } from "../trace/elf.js";
-import { DEFAULT_PATH, defaultLibraryDirs, TRIPLETS } from "../trace/trace.js";
 import type { Spec } from "../types/spec.js";
-import { walkSourceTree, walkTarball } from "../validate/source-tree.js";
 
 /**
  * What the spec's own files need from packages, read from them before anything is resolved:
@@ -29,6 +26,13 @@ export interface SpecFileNeeds {
 export async function specFileNeeds(host: Host, spec: Spec, specDir: string, arch: string): Promise<SpecFileNeeds> {
   const paths = new Set<string>();
   const needs: Need[] = [];
+  // Most specs have no files of their own: the ELF reader and the tracer load only for those that do.
+  if (spec.files.length === 0) return { paths, needs };
+  const [{ isElf, readElf }, { DEFAULT_PATH, defaultLibraryDirs, TRIPLETS }, { walkSourceTree, walkTarball }] = await Promise.all([
+    import("../trace/elf.js"),
+    import("../trace/trace.js"),
+    import("../validate/source-tree.js"),
+  ]);
   const target = TRIPLETS[arch];
   if (target === undefined) throw new Error(`no ELF target known for architecture ${arch}`);
   const triplet = target.triplet;

@@ -1,4 +1,5 @@
 import type { Host } from "../host/host.js";
+import { MissingModules } from "./boot-diagnostics.js";
 import { join } from "node:path";
 import { replaceDirectory, replaceFile } from "../host/atomic.js";
 import { bootIso, type ArchBoot } from "../backends/iso/boot-iso.js";
@@ -25,16 +26,6 @@ const IN_PACKAGE = {
   systemdBoot: { amd64: "/usr/lib/systemd/boot/efi/systemd-bootx64.efi", arm64: "/usr/lib/systemd/boot/efi/systemd-bootaa64.efi" },
 } as const;
 
-/** Modules the spec names (`boot.modules`) that the kernel package has neither built in nor as a file. */
-export class MissingModules extends Error {
-  constructor(
-    readonly kernel: string,
-    readonly missing: readonly { readonly name: string; readonly close?: string }[],
-  ) {
-    super(`the kernel package ${kernel} has no module ${missing.map((m) => m.name).join(", ")}`);
-    this.name = "MissingModules";
-  }
-}
 
 /**
  * The `initramfs` step: the generated init, the kernel modules it loads (from the kernel
