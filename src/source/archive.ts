@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { decompressStream, compressionOf } from "../extract/decompress.js";
 import type { BlobStore } from "../cache/store.js";
 import type { Host } from "../host/host.js";
@@ -296,25 +297,51 @@ async function fetchInRelease(
       if (url.includes(`/dists/${config.release}/`)) missing.push(url);
       return undefined;
     }
-    return { text: await verifyInRelease(new TextDecoder().decode(await store.read(cached.sha256)), config.keyring, url), sha256: cached.sha256 };
+    return { text: await verifiedText(store, cached.sha256, config.keyring, url), sha256: cached.sha256 };
   }
   const got = await httpGet(host, url, cached === undefined ? {} : { ...(cached.etag ? { etag: cached.etag } : {}), ...(cached.lastModified ? { lastModified: cached.lastModified } : {}) });
   if (got.status === 404) return undefined;
   if (got.status === 304 && cached !== undefined) {
-    // The cached copy is verified again: the cache is ours, but a disk is not a signature.
-    return { text: await verifyInRelease(new TextDecoder().decode(await store.read(cached.sha256)), config.keyring, url), sha256: cached.sha256 };
+    return { text: await verifiedText(store, cached.sha256, config.keyring, url), sha256: cached.sha256 };
   }
   if (got.body === undefined) throw new SourceError(`GET ${url}: the server answered 304 to a request that was not conditional`);
   const bytes = await collect(got.body);
   events.onFetch?.(url, bytes.length);
   // Verify before anything is kept: an unverified InRelease never enters the cache, nor an
-  // expired one (unless expired ones are allowed): the next run asks the mirror again.
-  const text = await verifyInRelease(new TextDecoder().decode(bytes), config.keyring, url);
+  // expired one (unless expired ones are allowed): the next run asks the mirror again. The
+  // same bytes as a file verified before (a mirror that answers conditional requests in full)
+  // are known already.
+  const digest = createHash("sha256").update(bytes).digest("hex");
+  const known = (await store.has(digest)) ? await store.readMeta<{ text: string }>(verifiedKey(digest, config.keyring)) : undefined;
+  const text = known !== undefined && (await store.has(known.text)) ? new TextDecoder().decode(await store.read(known.text)) : await verifyInRelease(new TextDecoder().decode(bytes), config.keyring, url);
   checkFreshness(parseRelease(text, [], url), config.now, config.allowExpired, url);
   const stored = await store.putBytes(bytes);
+  if (known === undefined) await rememberVerified(store, stored.sha256, config.keyring, text);
   await store.writeMeta(key, { sha256: stored.sha256, ...(got.etag ? { etag: got.etag } : {}), ...(got.lastModified ? { lastModified: got.lastModified } : {}) });
   return { text, sha256: stored.sha256 };
 }
+
+/**
+ * The signed text of a cached InRelease. Its verification is remembered for that file and that
+ * keyring, both by digest, as the cache remembers every other checked fact (a blob is the bytes
+ * its digest names; a catalog was built from a verified index): a re-lock does not load
+ * OpenPGP.js nor check three signatures again. Another keyring, or another InRelease, is
+ * verified anew; freshness (`Valid-Until`) is checked on every use by the caller.
+ */
+async function verifiedText(store: BlobStore, inRelease: string, keyring: Keyring, url: string): Promise<string> {
+  const known = await store.readMeta<{ text: string }>(verifiedKey(inRelease, keyring));
+  if (known !== undefined && (await store.has(known.text))) return new TextDecoder().decode(await store.read(known.text));
+  const text = await verifyInRelease(new TextDecoder().decode(await store.read(inRelease)), keyring, url);
+  await rememberVerified(store, inRelease, keyring, text);
+  return text;
+}
+
+async function rememberVerified(store: BlobStore, inRelease: string, keyring: Keyring, text: string): Promise<void> {
+  const stored = await store.putBytes(new TextEncoder().encode(text));
+  await store.writeMeta(verifiedKey(inRelease, keyring), { text: stored.sha256 });
+}
+
+const verifiedKey = (inRelease: string, keyring: Keyring) => `inrelease verified v1 ${inRelease} ${keyring.digest}`;
 
 /** The best compressed form of a component's Packages index that the Release lists. */
 function pickIndex(release: Release, component: string, arch: string): { path: string; sha256: string; size: number } | undefined {

@@ -19,7 +19,7 @@ export async function loadKeyring(host: Host, specKeyring: string | undefined, s
     specKeyring !== undefined ? [isAbsolute(specKeyring) ? specKeyring : join(specDir, specKeyring)] : [HOST_KEYRING, SHIPPED_KEYRING];
   for (const path of candidates) {
     if ((await host.stat(path))?.kind !== "file") continue;
-    return { keyring: await readKeyring(await host.readFile(path), path), path };
+    return { keyring: readKeyring(await host.readFile(path), path), path };
   }
   throw new SourceError(`no keyring found (looked for ${candidates.join(", ")})`, "set from.keyring to a file with the archive's signing keys");
 }

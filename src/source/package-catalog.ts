@@ -92,6 +92,24 @@ export function recordsOfIndex(text: string, base: string, suite: string): Packa
   return Array.from({ length: starts.length - 1 }, (_, i) => recordOf(lines.toString("utf8", starts[i], (starts[i + 1] as number) - 1).split("\t"), base, suite));
 }
 
+/** 64 lowercase hexadecimal digits at buf[start, end); a start of -1 is a field not given. */
+function isSha256(buf: Buffer, start: number, end: number): boolean {
+  if (start < 0 || end - start !== 64) return false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** A size as the text parser takes it: digits, else whatever Number() reads as finite. */
+function isSize(buf: Buffer, start: number, end: number): boolean {
+  if (start < 0) return false;
+  let digits = end > start;
+  for (let i = start; i < end && digits; i++) digits = (buf[i] as number) >= 48 && (buf[i] as number) <= 57;
+  return digits || Number.isFinite(Number(buf.toString("utf8", start, end)));
+}
+
 /** Lines are written in pieces of this size, none crossing two (a longer line has its own). */
 const BLOCK = 1 << 20;
 
@@ -130,8 +148,7 @@ function stanzaReader(onPiece: (piece: Buffer) => void): { push(chunk: Uint8Arra
   };
   const flush = () => {
     if (starts[F.package]! >= 0 && starts[F.version]! >= 0 && starts[F.architecture]! >= 0 && starts[F.filename]! >= 0) {
-      const sha256 = text(F.sha256);
-      if (sha256 !== undefined && /^[0-9a-f]{64}$/.test(sha256) && Number.isFinite(Number(text(F.size)))) {
+      if (isSha256(scratch, starts[F.sha256] as number, ends[F.sha256] as number) && isSize(scratch, starts[F.size] as number, ends[F.size] as number)) {
         let length = FIELDS.length - 1;
         for (let f = 0; f < FIELDS.length; f++) if ((starts[f] as number) >= 0) length += (ends[f] as number) - (starts[f] as number);
         if (blockUsed + length + 1 > block.length) {
@@ -150,7 +167,7 @@ function stanzaReader(onPiece: (piece: Buffer) => void): { push(chunk: Uint8Arra
         }
         block[at++] = LF;
         blockUsed = at;
-        const provides = text(F.provides);
+        const provides = (starts[F.provides] as number) >= 0 && ends[F.provides] !== starts[F.provides] ? text(F.provides) : undefined;
         if (provides) for (const name of new Set(parseRelations(provides).flatMap((g) => g.map((r) => r.name)))) provided.push({ name, record: names.length });
         names.push(text(F.package) as string);
       }

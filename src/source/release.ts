@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type * as OpenPgp from "openpgp";
 import { forEachParagraph } from "../debian/deb822.js";
 import { SourceError } from "../host/errors.js";
@@ -23,13 +24,30 @@ export interface Release {
   readonly signedBy: readonly string[];
 }
 
-export type Keyring = readonly OpenPgp.PublicKey[];
+/** A keyring as read from its file: its digest now, its keys when a signature must be checked. */
+export interface Keyring {
+  /** The sha256 of the keyring file: what a remembered verification was made with. */
+  readonly digest: string;
+  /** The public keys, parsed the first time they are asked for (OpenPGP.js is large). */
+  keys(): Promise<readonly OpenPgp.PublicKey[]>;
+}
 
 /** OpenPGP.js is large; it is loaded the first time a keyring or signature is read. */
 const loadOpenPgp = () => import("openpgp");
 
-/** Reads an OpenPGP keyring, binary (`.gpg`, `.pgp`) or ASCII-armored (`.asc`). */
-export async function readKeyring(bytes: Uint8Array, name: string): Promise<Keyring> {
+/**
+ * An OpenPGP keyring, binary (`.gpg`, `.pgp`) or ASCII-armored (`.asc`); its keys are parsed
+ * when first needed, and a keyring that cannot be read says so then.
+ */
+export function readKeyring(bytes: Uint8Array, name: string): Keyring {
+  let keys: Promise<readonly OpenPgp.PublicKey[]> | undefined;
+  return {
+    digest: createHash("sha256").update(bytes).digest("hex"),
+    keys: () => (keys ??= parseKeys(bytes, name)),
+  };
+}
+
+async function parseKeys(bytes: Uint8Array, name: string): Promise<readonly OpenPgp.PublicKey[]> {
   const openpgp = await loadOpenPgp();
   try {
     const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 64));
@@ -49,6 +67,7 @@ export async function readKeyring(bytes: Uint8Array, name: string): Promise<Keyr
  * ignored, as apt does: Debian signs with several keys at once.
  */
 export async function verifyInRelease(text: string, keyring: Keyring, where: string): Promise<string> {
+  const keys = await keyring.keys();
   const openpgp = await loadOpenPgp();
   let message: OpenPgp.CleartextMessage;
   try {
@@ -56,9 +75,9 @@ export async function verifyInRelease(text: string, keyring: Keyring, where: str
   } catch (error) {
     throw new SourceError(`${where} is not a clearsigned OpenPGP message: ${(error as Error).message}`);
   }
-  const result = await openpgp.verify({ message, verificationKeys: [...keyring], expectSigned: false });
+  const result = await openpgp.verify({ message, verificationKeys: [...keys], expectSigned: false });
   const good: string[] = [];
-  const known = new Set(keyring.flatMap((k) => [k, ...k.getSubkeys()].map((s) => s.getKeyID().toHex())));
+  const known = new Set(keys.flatMap((k) => [k, ...k.getSubkeys()].map((s) => s.getKeyID().toHex())));
   for (const signature of result.signatures) {
     const id = signature.keyID.toHex();
     try {

@@ -224,6 +224,19 @@ test("an InRelease signed by a key outside the keyring is refused", async (ctx) 
   assert.equal(cacheBlobs(run.dir), []);
 });
 
+test("a verification is remembered for that InRelease and that keyring only", async (ctx) => {
+  const first = await mcc(ctx, ["hello"], ["lock", "-q"]);
+  assert.is(first.code, EXIT.ok, first.stderr);
+  // The same cache, another keyring: the remembered verification does not count for it.
+  rmSync(join(first.dir, "spec.lock.json"), { force: true });
+  const other = await mcc(ctx, ["hello"], ["lock", "-q"], { dir: first.dir, keyring: ctx.archive.otherKeyring });
+  assert.is(other.code, EXIT.world);
+  assert.match(other.stderr, /is not signed by any key of the keyring/);
+  // And offline, from the cache alone, the right keyring still locks.
+  const offline = await mcc(ctx, ["hello"], ["lock", "-q", "--offline"], { dir: first.dir });
+  assert.is(offline.code, EXIT.ok, offline.stderr);
+});
+
 test("text outside the signed block is never read", async (ctx) => {
   // A valid signature, with an unsigned paragraph prepended: the index must not see it.
   const run = await tampered(ctx, "/debian/dists/testrel/InRelease", (b) => Buffer.concat([Buffer.from("SHA256:\n 00 1 main/binary-amd64/Packages.xz\n\n"), b]));
