@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { pack, type Pack } from "tar-stream";
 import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
 import type { BlobStore } from "../cache/store.js";
-import { createStableGzip } from "../formats/stable-gzip.js";
+import { gzipStream } from "../formats/stable-gzip.js";
 
 export interface LayerResult {
   /** sha256 of the uncompressed tar (the config's diff_id). */
@@ -16,23 +16,14 @@ export interface LayerResult {
 /**
  * Streams the image tree as a tar (entries in the tree's order, fixed owners, no user or
  * group names, every mtime the build's epoch) through gzip into the cache, which hashes it as
- * it is written. gzip is fflate, a pure JavaScript implementation pinned in the lock file: its
- * bytes do not depend on the CPU or the Node version, as a native zlib's may.
+ * it is written. gzip is stable-gzip's: fflate (pure JavaScript, pinned in the lock file) on
+ * independent blocks in worker threads, so its bytes depend neither on the CPU, the Node
+ * version nor the number of cores, as a native zlib's may.
  */
 export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: number): Promise<LayerResult> {
   const tar = layerTar(tree, store, epoch);
-  // The same bytes for the same tar, whatever the machine and however the tar is cut.
-  async function* gzipped(): AsyncIterable<Uint8Array> {
-    const pending: Uint8Array[] = [];
-    const gzip = createStableGzip((chunk) => pending.push(chunk));
-    for await (const chunk of tar.chunks) {
-      gzip.write(chunk);
-      yield* pending.splice(0);
-    }
-    gzip.end();
-    yield* pending.splice(0);
-  }
-  const blob = await store.put(gzipped(), undefined, "layer");
+  // The same bytes for the same tar, whatever the machine, its cores and how the tar is cut.
+  const blob = await store.put(gzipStream(tar.chunks), undefined, "layer");
   return { ...tar.result(), digest: blob.sha256, size: blob.size };
 }
 

@@ -1,47 +1,220 @@
-import { Gzip } from "fflate";
-
-/** The size of the blocks fed to gzip; part of the outputs' definition, never to change. */
-const BLOCK = 64 * 1024;
+import { Deflate } from "fflate";
+import { availableParallelism } from "node:os";
+import { crc32 as zlibCrc32 } from "node:zlib";
+import type { Worker } from "node:worker_threads";
 
 /**
- * A gzip stream whose bytes are a function of its input alone: fflate (pure JavaScript,
- * pinned in the lock file, so no CPU or Node version changes its output) at level 6 with no
- * header fields (no mtime, no name). fflate's output depends on where its input is cut, and
- * input arrives cut wherever reads happened to end; so it is fed fixed 64 KiB blocks. Used by
- * the OCI layer and the initramfs. `write` says how many blocks it passed on (the caller may
- * drain the output then); `end` passes the rest.
+ * gzip whose bytes are a function of the input alone, compressed on every core.
+ *
+ * The input is cut into blocks of GZIP_BLOCK bytes. Each block is compressed on its own, as
+ * pigz does: raw deflate by fflate at level 6 (pure JavaScript, pinned in the lock file, so no
+ * CPU or Node version changes its output), with the 32 KiB of input before it as its
+ * dictionary (so the ratio stays that of one stream), ending in a sync flush (the last block
+ * ends the stream instead). The blocks' outputs are joined in order between a fixed header (no
+ * mtime, no name) and the CRC-32 and size of the whole input. A block's bytes depend on its
+ * input and the 32 KiB before it, never on which thread compressed it, how many there were, or
+ * where the input's chunks were cut: the same input gives the same bytes on any machine.
+ * Used by the OCI layer (streamed, in worker threads) and the initramfs (in memory).
  */
-export function createStableGzip(onOutput: (chunk: Uint8Array) => void): { write(chunk: Uint8Array): number; end(): void } {
-  const gzip = new Gzip({ level: 6, mtime: 0 }, (chunk) => onOutput(chunk));
-  const block = new Uint8Array(BLOCK);
-  let filled = 0;
-  return {
-    write(chunk) {
-      let blocks = 0;
-      for (let at = 0; at < chunk.length; ) {
-        const take = Math.min(BLOCK - filled, chunk.length - at);
-        block.set(chunk.subarray(at, at + take), filled);
-        filled += take;
-        at += take;
-        if (filled === BLOCK) {
-          gzip.push(block.slice());
-          filled = 0;
-          blocks++;
-        }
-      }
-      return blocks;
-    },
-    end() {
-      gzip.push(block.slice(0, filled), true);
-    },
-  };
+
+/** The size of the blocks compressed apart; part of the outputs' definition, never to change. */
+export const GZIP_BLOCK = 1024 * 1024;
+/** Deflate's window: what a block may refer back to. */
+const WINDOW = 32 * 1024;
+/** ID1 ID2, deflate, no flags, mtime 0, no extra flags, OS "unix" (as before: fflate's header). */
+const HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3);
+
+/**
+ * One block as raw deflate: its bytes depend on the block, the dictionary and `last` only. A
+ * block that is not the last ends with a sync flush (an empty stored block: the stream is
+ * byte-aligned there, so the next block's output can follow it). fflate 0.8.3's own
+ * `flush(true)` writes that marker wrongly when the compressed data ends inside a byte (its
+ * length lands past the end: "invalid stored block lengths" on incompressible input), so it is
+ * written here from fflate's pending bits (the version is pinned; a test decodes every case).
+ */
+export function deflateBlock(block: Uint8Array, dictionary: Uint8Array | undefined, last: boolean): Uint8Array {
+  const out: Uint8Array[] = [];
+  const deflate = new Deflate({ level: 6, ...(dictionary === undefined || dictionary.length === 0 ? {} : { dictionary }) }, (chunk) => out.push(chunk));
+  if (last) deflate.push(block, true);
+  else {
+    deflate.push(block, false);
+    deflate.flush(false);
+    // The bits fflate holds back: the last byte's value (above bit 3) and how many of its bits are used.
+    const pending = (deflate as unknown as { s: { r?: number } }).s.r ?? 0;
+    out.push(syncMarker(pending >> 3, pending & 7));
+  }
+  return out.length === 1 ? (out[0] as Uint8Array) : Buffer.concat(out);
 }
 
-/** gzip of the concatenated chunks, byte-stable (see createStableGzip). Pure. */
+/**
+ * The partial byte, then an empty non-final stored block (RFC 1951 3.2.4): BFINAL 0 and BTYPE
+ * 00 in the next three bits, zeros to the byte boundary, LEN 0000 and NLEN FFFF.
+ */
+function syncMarker(partial: number, used: number): Uint8Array {
+  const aligned = Math.ceil((used + 3) / 8);
+  const marker = new Uint8Array(aligned + 4);
+  marker[0] = partial & ((1 << used) - 1);
+  marker[aligned + 2] = 0xff;
+  marker[aligned + 3] = 0xff;
+  return marker;
+}
+
+/** gzip of the concatenated chunks, compressed here (the initramfs, small inputs). Pure. */
 export function gzipStable(chunks: readonly Uint8Array[]): Uint8Array {
-  const out: Uint8Array[] = [];
-  const gzip = createStableGzip((chunk) => out.push(chunk));
-  for (const chunk of chunks) gzip.write(chunk);
-  gzip.end();
+  const out: Uint8Array[] = [HEADER];
+  const blocks = new Blocker();
+  let previous: Uint8Array | undefined;
+  const compress = (block: Uint8Array, last: boolean) => {
+    out.push(deflateBlock(block, tail(previous), last));
+    previous = block;
+  };
+  for (const chunk of chunks) for (const block of blocks.add(chunk)) compress(block, false);
+  compress(blocks.rest(), true);
+  out.push(blocks.trailer());
   return Buffer.concat(out);
+}
+
+/**
+ * gzip of a stream, its blocks compressed in worker threads (at most two per thread waiting),
+ * the output in order as it is ready. The same bytes as gzipStable of the same input.
+ */
+export async function* gzipStream(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  yield HEADER;
+  const pool = deflatePool();
+  const pending: Promise<Uint8Array>[] = [];
+  const blocks = new Blocker();
+  // Copied before the block is handed over: the pool moves the block's buffer to a thread.
+  let dictionary: Uint8Array | undefined;
+  const submit = (block: Uint8Array, last: boolean) => {
+    const before = dictionary;
+    dictionary = tail(block)?.slice();
+    pending.push(pool.deflate(block, before, last));
+  };
+  try {
+    for await (const chunk of input) {
+      for (const block of blocks.add(chunk)) {
+        submit(block, false);
+        while (pending.length >= 2 * pool.size) yield await (pending.shift() as Promise<Uint8Array>);
+      }
+    }
+    submit(blocks.rest(), true);
+    while (pending.length > 0) yield await (pending.shift() as Promise<Uint8Array>);
+    yield blocks.trailer();
+  } finally {
+    // A consumer that stops early, or a failure: what is still being compressed is not awaited.
+    for (const p of pending) p.catch(() => undefined);
+  }
+}
+
+/** The last WINDOW bytes of a block: the next block's dictionary. */
+function tail(block: Uint8Array | undefined): Uint8Array | undefined {
+  return block === undefined ? undefined : block.subarray(Math.max(0, block.length - WINDOW));
+}
+
+/** Cuts the input into GZIP_BLOCK blocks (each a buffer of its own) and keeps its CRC-32 and size. */
+class Blocker {
+  private block = new Uint8Array(GZIP_BLOCK);
+  private filled = 0;
+  private crc = 0;
+  private size = 0;
+  *add(chunk: Uint8Array): Generator<Uint8Array> {
+    this.crc = crc32(chunk, this.crc);
+    this.size += chunk.length;
+    for (let at = 0; at < chunk.length; ) {
+      const take = Math.min(GZIP_BLOCK - this.filled, chunk.length - at);
+      this.block.set(chunk.subarray(at, at + take), this.filled);
+      this.filled += take;
+      at += take;
+      if (this.filled === GZIP_BLOCK) {
+        const full = this.block;
+        this.block = new Uint8Array(GZIP_BLOCK);
+        this.filled = 0;
+        yield full;
+      }
+    }
+  }
+  rest(): Uint8Array {
+    return this.block.slice(0, this.filled);
+  }
+  trailer(): Uint8Array {
+    const t = Buffer.alloc(8);
+    t.writeUInt32LE(this.crc >>> 0, 0);
+    t.writeUInt32LE(this.size % 2 ** 32, 4);
+    return t;
+  }
+}
+
+/** CRC-32 (the gzip one), continued from `value`: Node's when it has one, else a table. */
+function crc32(data: Uint8Array, value: number): number {
+  if (typeof zlibCrc32 === "function") return zlibCrc32(data, value);
+  let c = ~value;
+  for (let i = 0; i < data.length; i++) c = (CRC_TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return ~c >>> 0;
+}
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+interface DeflatePool {
+  readonly size: number;
+  deflate(block: Uint8Array, dictionary: Uint8Array | undefined, last: boolean): Promise<Uint8Array>;
+}
+
+let shared: DeflatePool | undefined;
+
+/**
+ * The worker threads that deflate blocks, one per core (at most four), started on first use
+ * and shared by every stream of the process. A worker keeps the process alive only while it
+ * has work. A worker that fails fails the blocks it had, and is replaced.
+ */
+function deflatePool(): DeflatePool {
+  if (shared !== undefined) return shared;
+  const size = Math.max(1, Math.min(4, availableParallelism()));
+  const slots: { worker: Promise<Worker>; jobs: Map<number, { resolve(out: Uint8Array): void; reject(error: unknown): void }> }[] = [];
+  let nextId = 0;
+  let turn = 0;
+  const start = (slot: (typeof slots)[number]): Promise<Worker> =>
+    import("node:worker_threads").then(({ Worker: WorkerThread }) => {
+      const worker = new WorkerThread(new URL("./gzip-worker.js", import.meta.url));
+      worker.unref();
+      const failAll = (error: unknown) => {
+        for (const job of slot.jobs.values()) job.reject(error);
+        slot.jobs.clear();
+        slot.worker = start(slot);
+      };
+      worker.on("message", (message: { id: number; out: Uint8Array }) => {
+        const job = slot.jobs.get(message.id);
+        slot.jobs.delete(message.id);
+        if (slot.jobs.size === 0) worker.unref();
+        job?.resolve(message.out);
+      });
+      worker.on("error", failAll);
+      worker.on("exit", (code) => {
+        if (slot.jobs.size > 0) failAll(new Error(`a gzip worker thread exited (${code}) with blocks to compress`));
+      });
+      return worker;
+    });
+  for (let i = 0; i < size; i++) {
+    const slot = { worker: undefined as unknown as Promise<Worker>, jobs: new Map() };
+    slot.worker = start(slot);
+    slots.push(slot);
+  }
+  shared = {
+    size,
+    async deflate(block, dictionary, last) {
+      const slot = slots[turn++ % size] as (typeof slots)[number];
+      const worker = await slot.worker;
+      const id = nextId++;
+      return new Promise<Uint8Array>((resolve, reject) => {
+        slot.jobs.set(id, { resolve, reject });
+        worker.ref();
+        // The block is the pool's to keep (a buffer of its own): moved, not copied.
+        const message = { id, block, dictionary, last };
+        worker.postMessage(message, [block.buffer as ArrayBuffer]);
+      });
+    },
+  };
+  return shared;
 }

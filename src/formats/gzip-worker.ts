@@ -1,0 +1,12 @@
+import { parentPort } from "node:worker_threads";
+import { deflateBlock } from "./stable-gzip.js";
+
+/** A thread of the gzip pool (stable-gzip.ts): blocks in, their raw deflate out, moved back. */
+const port = parentPort;
+if (port === null) throw new Error("gzip-worker runs as a worker thread");
+port.on("message", ({ id, block, dictionary, last }: { id: number; block: Uint8Array; dictionary?: Uint8Array; last: boolean }) => {
+  const out = deflateBlock(block, dictionary, last);
+  // A buffer of its own (fflate's output may share one), so it can be moved whole.
+  const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
+  port.postMessage({ id, out: own }, [own.buffer as ArrayBuffer]);
+});
