@@ -1,0 +1,60 @@
+// The physical floor of a build on this machine, measured with the tools a user would reach for:
+// the packages a lock pins downloaded by one `curl --parallel` (keep-alive connections, four at
+// a time) and unpacked by `dpkg-deb -x`; the Packages indexes the lock names downloaded the same
+// way and decompressed by `xz -d`; the image's layer (its tar) compressed by `gzip -6`. Each
+// part is timed as a whole command, medians of `runs`. A cold build with the lock present
+// cannot do less than download + unpack + gzip; without the lock, the indexes come first.
+import { spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+
+/**
+ * `lockPath`: the example's lock; `bases`: the mirror and security archive mcc used (from its
+ * own configuration); `layerBlobs`: the gzipped layers mcc wrote (their tars, one after the
+ * other, are what gzip -6 gets).
+ */
+export async function measureFloor({ lockPath, bases, layerBlobs, work, runs, timed, median }) {
+  const lock = JSON.parse(readFileSync(lockPath, "utf8")).archs.amd64;
+  const baseOf = (archive) => (archive === "security" ? bases.security : bases.mirror);
+  const debs = lock.packages.filter((p) => p.archive !== "local").map((p, i) => ({ url: `${baseOf(p.archive)}/${p.filename}`, file: `p${i}.deb` }));
+  const indexes = lock.indexes.map((x, i) => {
+    const dir = x.path.slice(0, x.path.lastIndexOf("/") + 1);
+    return { url: `${baseOf(x.archive)}/dists/${x.suite}/${dir}by-hash/SHA256/${x.sha256}`, file: `i${i}.xz` };
+  });
+  const dir = join(work, "floor");
+  const tar = join(work, "floor-layer.tar");
+  writeFileSync(tar, "");
+  for (const blob of layerBlobs) await pipeline(createReadStream(blob), createGunzip(), createWriteStream(tar, { flags: "a" }));
+  const parts = { download: [], unpack: [], indexDownload: [], indexDecode: [], gzip: [] };
+  for (let i = 0; i < runs; i++) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, "tree"), { recursive: true });
+    parts.download.push(download(debs, dir, timed));
+    const list = join(dir, "debs.txt");
+    writeFileSync(list, debs.map((d) => join(dir, d.file)).join("\n") + "\n");
+    parts.unpack.push(timed("sh", ["-c", `while read f; do dpkg-deb -x "$f" "${join(dir, "tree")}" || exit 1; done < "${list}"`], { limitSeconds: 900 }).seconds);
+    parts.indexDownload.push(download(indexes, dir, timed));
+    parts.indexDecode.push(timed("sh", ["-c", indexes.map((x) => `xz -d -c "${join(dir, x.file)}" > /dev/null`).join(" && ")], { limitSeconds: 300 }).seconds);
+    parts.gzip.push(timed("sh", ["-c", `gzip -6 -c "${tar}" > /dev/null`], { limitSeconds: 900 }).seconds);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(tar, { force: true });
+  const m = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, median(v)]));
+  const locked = m.download + m.unpack + m.gzip;
+  return { ...m, locked, cold: locked + m.indexDownload + m.indexDecode, packages: debs.length };
+}
+
+/** One `curl --parallel` for every file, four transfers at a time on reused connections; seconds. */
+function download(files, dir, timed) {
+  const config = join(dir, "curl.cfg");
+  writeFileSync(config, files.map((f) => `url = "${f.url}"\noutput = "${join(dir, f.file)}"\n`).join(""));
+  const run = timed("curl", ["--silent", "--show-error", "--fail", "--parallel", "--parallel-max", "4", "--config", config], { limitSeconds: 600 });
+  return run.seconds;
+}
+
+/** Whether the tools the floor needs are here (curl with --parallel, dpkg-deb, xz, gzip). */
+export function floorToolsMissing() {
+  return ["curl", "dpkg-deb", "xz", "gzip"].filter((cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0);
+}
