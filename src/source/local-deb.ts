@@ -5,7 +5,8 @@ import { packageNameProblem, versionProblem } from "../debian/package-ref.js";
 import { ArFormatError } from "../extract/ar.js";
 import { DebFormatError, readDeb } from "../extract/deb.js";
 import { HostError, type Host } from "../host/host.js";
-import { parsePackagesIndex, type PackageRecord } from "./packages-index.js";
+import { parsePackagesIndex } from "./package-catalog.js";
+import type { PackageRecord } from "./packages-index.js";
 
 /** Where a local package comes from, in its record and in the lock: the spec's directory. */
 export const LOCAL_BASE = "local";

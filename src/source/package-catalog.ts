@@ -81,8 +81,8 @@ export async function* compactPackagesIndexPieces(chunks: AsyncIterable<Uint8Arr
   yield Buffer.from(`end ${names.length} ${provided.length}\n`);
 }
 
-/** The records of a Packages index held in memory, in its order (a local package's stanza, tests). */
-export function recordsOfIndex(text: string, base: string, suite: string): PackageRecord[] {
+/** The records of a Packages index held in memory, in its order (a local package's stanza, tests): the catalog's rules. */
+export function parsePackagesIndex(text: string, base: string, suite: string): PackageRecord[] {
   const pieces: Buffer[] = [];
   const reader = stanzaReader((piece) => pieces.push(piece));
   reader.push(Buffer.from(text, "utf8"));

@@ -1,5 +1,4 @@
 import type { Relation } from "../debian/relations.js";
-import { recordsOfIndex } from "./package-catalog.js";
 
 /** One binary package of a Packages index: what the resolver and the fetcher need. */
 export interface PackageRecord {
@@ -66,9 +65,4 @@ export function joinUniverses(parts: readonly PackageUniverse[]): PackageUnivers
       for (const p of parts) for (const n of p.names()) if (!seen.has(n)) (seen.add(n), yield n);
     },
   };
-}
-
-/** The records of a Packages index held in memory, in its order: the rules of package-catalog.ts. */
-export function parsePackagesIndex(text: string, base: string, suite: string): PackageRecord[] {
-  return recordsOfIndex(text, base, suite);
 }

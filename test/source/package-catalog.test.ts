@@ -3,8 +3,8 @@
 // one is refused, not misread.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CatalogFormatError, catalogOf, compactPackagesIndex } from "../../src/source/package-catalog.js";
-import { parsePackagesIndex, type PackageRecord } from "../../src/source/packages-index.js";
+import { CatalogFormatError, catalogOf, compactPackagesIndex, parsePackagesIndex } from "../../src/source/package-catalog.js";
+import type { PackageRecord } from "../../src/source/packages-index.js";
 
 const sha = (c: string) => c.repeat(64);
 const stanza = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("\n");

@@ -2,8 +2,7 @@
 // needs, and stanzas that lack what mcc relies on skipped.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { catalogOf, compactPackagesIndex } from "../../src/source/package-catalog.js";
-import { parsePackagesIndex } from "../../src/source/packages-index.js";
+import { catalogOf, compactPackagesIndex, parsePackagesIndex } from "../../src/source/package-catalog.js";
 
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
