@@ -75,7 +75,8 @@ export function gzipStable(chunks: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * gzip of a stream, its blocks compressed in worker threads (at most two per thread waiting),
+ * gzip of a stream, its blocks compressed in worker threads (one block per thread in flight, and
+ * one more),
  * the output in order as it is ready. The same bytes as gzipStable of the same input.
  */
 export async function* gzipStream(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
@@ -94,7 +95,7 @@ export async function* gzipStream(input: AsyncIterable<Uint8Array>): AsyncIterab
     for await (const chunk of input) {
       for (const block of blocks.add(chunk)) {
         submit(block, false);
-        while (pending.length >= 2 * pool.size) yield await (pending.shift() as Promise<Uint8Array>);
+        while (pending.length > pool.size) yield await (pending.shift() as Promise<Uint8Array>);
       }
     }
     submit(blocks.rest(), true);
