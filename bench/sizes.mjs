@@ -76,7 +76,7 @@ async function measureExample(ex, work, cache) {
   }
   withParents.set("/write", { kind: "directory", path: "/write", mode: 0o777, uid: 0, gid: 0 });
   const sorted = [...withParents.values()].filter((e) => !["/bin", "/sbin", "/lib", "/lib64"].some((m) => e.path.startsWith(m + "/"))).sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
-  await writeRootfs({ entries: sorted, reasons: new Map() }, built.store, full, { chown: false });
+  await writeRootfs(host, { entries: sorted, reasons: new Map() }, built.store, full, { chown: false });
   chmodSync(join(full, "write"), 0o777);
   const closureBytes = built.closureBytes;
 

@@ -77,17 +77,18 @@ export function suitesOf(config: ArchiveConfig): { base: string; suite: string; 
  * InRelease signature -> Release SHA256 -> Packages bytes, from the cache when it holds them.
  */
 export async function loadArchive(host: Host, config: ArchiveConfig, store: BlobStore, events: ArchiveEvents = {}): Promise<Archive> {
-  const missing: string[] = [];
-  // The suites are asked at once (three round trips become one); their results keep suite order.
+  // The suites are asked at once (three round trips become one); their results, and what an
+  // offline run lacks, keep suite order.
   const suites = await Promise.all(
     suitesOf(config).map(async ({ base, suite, required }) => {
+      const missing: string[] = [];
       const url = `${base}/dists/${suite}/InRelease`;
       const signed = await fetchInRelease(host, url, store, config, events, missing);
       if (signed === undefined) {
         if (required && !config.offline) {
           throw new SourceError(`the release "${suite}" is not on the mirror ${base} (no ${url})`, "check from.release and from.mirror");
         }
-        return undefined;
+        return { missing, read: undefined };
       }
       const release = parseRelease(signed.text, [], url);
       checkFreshness(release, config.now, config.allowExpired, url);
@@ -107,13 +108,14 @@ export async function loadArchive(host: Host, config: ArchiveConfig, store: Blob
         }
         indexes.push({ ref: { base, suite, inRelease: signed.sha256, path: index.path, sha256: index.sha256 }, universe });
       }
-      return { where, indexes };
+      return { missing, read: { where, indexes } };
     }),
   );
+  const missing = suites.flatMap((s) => s.missing);
   if (missing.length > 0) {
     throw new SourceError(`offline, and the cache lacks:\n  ${missing.join("\n  ")}`, "run once without --offline to fill the cache");
   }
-  const read = suites.filter((s) => s !== undefined);
+  const read = suites.flatMap((s) => (s.read === undefined ? [] : [s.read]));
   return {
     packages: joinUniverses(read.flatMap((s) => s.indexes.map((i) => i.universe))),
     indexes: read.flatMap((s) => s.indexes.map((i) => i.ref)),
@@ -154,7 +156,6 @@ async function packagesCatalog(
   await store.writeMeta(key, { sha256: stored.sha256 });
   return catalogOf(await store.read(stored.sha256), where.base, where.suite);
 }
-
 
 /**
  * Puts an index a verified Release lists into the cache, checked against the sha256 the
