@@ -4,7 +4,6 @@
 // way and decompressed by `xz -d`; the image's layer (its tar) compressed by `gzip -6`. Each
 // part is timed as a whole command, medians of `runs`. A cold build with the lock present
 // cannot do less than download + unpack + gzip; without the lock, the indexes come first.
-import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -52,9 +51,4 @@ function download(files, dir, timed) {
   writeFileSync(config, files.map((f) => `url = "${f.url}"\noutput = "${join(dir, f.file)}"\n`).join(""));
   const run = timed("curl", ["--silent", "--show-error", "--fail", "--parallel", "--parallel-max", "4", "--config", config], { limitSeconds: 600 });
   return run.seconds;
-}
-
-/** Whether the tools the floor needs are here (curl with --parallel, dpkg-deb, xz, gzip). */
-export function floorToolsMissing() {
-  return ["curl", "dpkg-deb", "xz", "gzip"].filter((cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0);
 }

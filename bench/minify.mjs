@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { limited } from "./limit.mjs";
 
 /**
  * The images: the same bookworm rootfs tarballs, configs and spec as the integration test, so
@@ -37,7 +38,7 @@ function rootfsTarball(testCache, image, log) {
   log(`minify: building ${tarball} with mmdebstrap`);
   mkdirSync(join(testCache, "mmdebstrap"), { recursive: true });
   const temp = `${tarball}.${process.pid}.tmp.tar`;
-  const r = spawnSync("mmdebstrap", ["--variant=essential", `--include=${image.include}`, "--mode=root", "--format=tar", "-q", "bookworm", temp], { encoding: "utf8" });
+  const r = spawnSync(...limited(1800, "mmdebstrap", ["--variant=essential", `--include=${image.include}`, "--mode=root", "--format=tar", "-q", "bookworm", temp]), { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`mmdebstrap for ${image.name} failed:\n${r.stderr}`);
   renameSync(temp, tarball);
   return { tarball, cached: false };
@@ -45,7 +46,7 @@ function rootfsTarball(testCache, image, log) {
 
 /** umoci init/new/raw add-layer/config: the full image as a one-layer OCI layout tagged `full`. */
 function fullLayout(dir, tarball, config) {
-  const umoci = (args) => execFileSync("umoci", args, { stdio: ["ignore", "ignore", "pipe"] });
+  const umoci = (args) => execFileSync(...limited(300, "umoci", args), { stdio: ["ignore", "ignore", "pipe"] });
   umoci(["init", "--layout", dir]);
   umoci(["new", "--image", `${dir}:full`]);
   umoci(["raw", "add-layer", "--image", `${dir}:full`, tarball]);

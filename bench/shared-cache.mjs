@@ -5,10 +5,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { limited } from "./limit.mjs";
 
 /** Bytes under a directory as du counts them (apparent size): what the registry stores. */
 function storedBytes(dir) {
-  const r = spawnSync("du", ["-sb", dir], { encoding: "utf8" });
+  const r = spawnSync(...limited(60, "du", ["-sb", dir]), { encoding: "utf8" });
   return Number(r.stdout.split("\t")[0]);
 }
 

@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeRootfs } from "../dist/src/backends/rootfs.js";
 import { createNodeHost } from "../dist/src/host/node-host.js";
 import { traceImage } from "../dist/src/pipeline/why.js";
+import { limited } from "./limit.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const host = createNodeHost();
@@ -84,7 +85,7 @@ async function measureExample(ex, work, cache) {
   const log = join(work, `${ex.name}.strace`);
   // Asynchronous: the curl example's server lives in this process and must answer meanwhile.
   const code = await new Promise((resolve) =>
-    spawn("strace", ["-f", "-qq", "-e", "trace=open,openat,execve", "-o", log, "chroot", full, ...ex.args], { stdio: ["ignore", "ignore", "inherit"] }).on("close", resolve),
+    spawn(...limited(120, "strace", ["-f", "-qq", "-e", "trace=open,openat,execve", "-o", log, "chroot", full, ...ex.args]), { stdio: ["ignore", "ignore", "inherit"] }).on("close", resolve),
   );
   if (code !== 0) throw new Error(`${ex.name}: the smoke command failed in the closure (exit ${code})`);
   console.error(`${ex.name}: measured`);
