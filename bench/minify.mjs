@@ -54,15 +54,16 @@ function fullLayout(dir, tarball, config) {
 }
 
 /**
- * Minifies each image RUNS times, each run with a new empty cache (the first minify of an image
- * on a machine: every file is read and stored). Returns per image the median time, the peak
- * RSS, the report's before/after, the output's gzip layer and whether every run gave one digest.
- * @param {{ repo: string, work: string, runs: number, testCache: string, timed: Function, median: Function, layerStats: Function, log: Function }} ctx
+ * Minifies each image whose example is in `examples` RUNS times, each run with a new empty
+ * cache (the first minify of an image on a machine: every file is read and stored). Returns per
+ * image the median time, the peak RSS, the report's before/after, the output's gzip layer and
+ * whether every run gave one digest.
+ * @param {{ repo: string, work: string, runs: number, testCache: string, examples: string[], timed: Function, median: Function, layerStats: Function, log: Function }} ctx
  */
 export function measureMinify(ctx) {
   const bin = join(ctx.repo, "dist/src/cli/main.js");
   const results = [];
-  for (const image of MINIFY_IMAGES) {
+  for (const image of MINIFY_IMAGES.filter((i) => ctx.examples.includes(i.example))) {
     const { tarball, cached } = rootfsTarball(ctx.testCache, image, ctx.log);
     const layout = join(ctx.work, `${image.name}.full`);
     fullLayout(layout, tarball, image.config);

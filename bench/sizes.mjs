@@ -31,14 +31,14 @@ const smokeCommands = (port) => [
 const mib = (n) => `${(n / (1024 * 1024)).toFixed(2)} MiB`;
 
 /**
- * Measures closure, kept and strace-bound bytes of the visible examples (bench/run imports this).
- * Run as root: the smoke commands run in a chroot.
+ * Measures closure, kept and strace-bound bytes of the visible examples, or of those `names`
+ * lists (bench/run imports this). Run as root: the smoke commands run in a chroot.
  */
-export async function measureSizes(cache) {
+export async function measureSizes(cache, names) {
   const work = mkdtempSync(join(tmpdir(), "mcc-sizes-"));
   const server = createServer((_, res) => res.writeHead(200).end("hello\n"));
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const examples = smokeCommands(server.address().port);
+  const examples = smokeCommands(server.address().port).filter((ex) => names === undefined || names.includes(ex.name));
   const rows = [];
   try {
     for (const ex of examples) rows.push(await measureExample(ex, work, cache));
