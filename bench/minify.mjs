@@ -109,7 +109,7 @@ export function minifySection(minified, rows, { s, mib, runs }) {
     "`mmdebstrap --variant=essential --include=<packages> --format=tar` (from the host's apt sources; cached in",
     "the shared test cache), one layer in an OCI layout by `umoci raw add-layer`, the entrypoint set by",
     "`umoci config` (curl: `curl --version`; python3: `python3 -c ...`, with the test's spec including",
-    `\`/usr/lib/python3.11/**\` less \`__pycache__\` and \`test/\`). Then \`mcc minify IMAGE:full --json\`, ${runs} runs, each with an`,
+    `\`/usr/lib/python3.11/**\` less \`__pycache__\` and \`test/\`). Then \`mcc minify IMAGE:full --json\`, ${runs} run${runs === 1 ? "" : "s"}, each with an`,
     "empty cache (every file of the image is read and stored, as the first minify of an image on a machine).",
     "Sizes are the regular files of the image before and of the output after (`mcc minify`'s own report).",
     "",

@@ -82,7 +82,7 @@ export function sharedSection(shared, rows, { s, mib, runs }) {
     "Debian's `docker-registry` on a free 127.0.0.1 port, plain http (`--insecure`), filesystem storage, one",
     "repository per example. With the lock present in every build: \"fill\" is one cold build with an empty",
     "local cache and `--cache-to` (it downloads from the mirror and writes every step result it used);",
-    `"from the registry" is ${runs} builds, each with a new empty local cache and \`--cache-from\` (median time,`,
+    `"from the registry" is ${runs} build${runs === 1 ? "" : "s"}, each with a new empty local cache and \`--cache-from\` (median time,`,
     "and what the `shared-cache` event of `--json` says was read: step results, blobs and their bytes). Each",
     `build must give the image digest of the cold builds; one that did not, failed, warned about the registry or`,
     `ran past ${LIMIT_SECONDS} s (then ended) is listed below the table. "cold, locked" (from the mirror, empty cache) and`,
