@@ -74,7 +74,7 @@ export function measureMinify(ctx) {
     for (let i = 0; i < ctx.runs; i++) {
       const cache = mkdtempSync(join(ctx.work, "minify-cache-"));
       rmSync(out, { recursive: true, force: true });
-      const run = ctx.timed(process.execPath, [bin, "minify", `${layout}:full`, ...spec, "-o", out, "--name", `${image.name}-min`, "--json", "--cache", cache]);
+      const run = ctx.timed(bin, ["minify", `${layout}:full`, ...spec, "-o", out, "--name", `${image.name}-min`, "--json", "--cache", cache]);
       rmSync(cache, { recursive: true, force: true });
       runs.push({ ...run, report: JSON.parse(run.stdout) });
     }

@@ -36,7 +36,7 @@ export function coldPhases(mainJs, spec, { arch = "amd64", limitSeconds = 600 } 
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const now = () => Number(process.hrtime.bigint() - start) / 1e9;
-    const child = spawn(process.execPath, [mainJs, "compile", copy, "--arch", arch, "--json", "-o", join(work, "out"), "--cache", join(work, "cache")], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(mainJs, ["compile", copy, "--arch", arch, "--json", "-o", join(work, "out"), "--cache", join(work, "cache")], { stdio: ["ignore", "pipe", "pipe"] });
     const timer = setTimeout(() => child.kill("SIGKILL"), limitSeconds * 1000);
     const ends = new Array(PHASES.length).fill(undefined);
     let stderr = "";

@@ -18,7 +18,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 function compile(spec, out, cache) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [bin, "compile", spec, "-o", out, "-q", "--cache", cache], { encoding: "utf8" });
+  const r = spawnSync(bin, ["compile", spec, "-o", out, "-q", "--cache", cache], { encoding: "utf8" });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${spec}: ${r.stderr}`);
   return ms;

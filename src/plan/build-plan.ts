@@ -44,8 +44,8 @@ export interface PlanInputs {
   readonly tool: string;
 }
 
-/** The format version of the plan; bumped when a step's meaning changes, so old results are not reused (11: the tree step also says which kept scripts cannot run, and by which rule, which interpreters cannot start, and which imports of the spec's Python programs the image lacks; 12: the initramfs step's init supervises the program, loads kernel modules and sets up the network; 13: it mounts a volume's disk by label; 14: it waits for the network card's carrier before the DHCP client; 15: it mounts the debugging toolkit's disk when one is attached; 16: kernel modules bring their soft dependencies, such as ext4's crc32c; 17: layers and initramfs images are gzipped in independent 1 MiB blocks, compressed on every core, so their bytes change once). */
-export const PLAN_VERSION = 17;
+/** The format version of the plan; bumped when a step's meaning changes, so old results are not reused (11: the tree step also says which kept scripts cannot run, and by which rule, which interpreters cannot start, and which imports of the spec's Python programs the image lacks; 12: the initramfs step's init supervises the program, loads kernel modules and sets up the network; 13: it mounts a volume's disk by label; 14: it waits for the network card's carrier before the DHCP client; 15: it mounts the debugging toolkit's disk when one is attached; 16: kernel modules bring their soft dependencies, such as ext4's crc32c; 17: layers and initramfs images are gzipped in independent 1 MiB blocks, compressed on every core, so their bytes change once; 18: with a smaller deflate hash table, 512 KiB instead of 2 MiB per block, so they change again). */
+export const PLAN_VERSION = 18;
 
 /** Formats that hold one image of one platform; with several architectures, one is written per architecture. */
 export const SINGLE_PLATFORM_FORMATS: ReadonlySet<string> = new Set(["docker-archive", "rootfs", "kernel+initrd"]);
