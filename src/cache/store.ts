@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { SourceError } from "../host/errors.js";
-import type { Host } from "../host/host.js";
+import type { Host, RandomFile } from "../host/host.js";
 
 /**
  * The content-addressed cache: every blob lives at a path that is a pure function of its
@@ -18,6 +18,8 @@ export interface BlobStore {
   read(sha256: string): Promise<Uint8Array>;
   /** A blob's bytes as they are read, for those too large to hold. */
   open(sha256: string): AsyncIterable<Uint8Array>;
+  /** A blob open for reads at any position, for those read a piece at a time. */
+  openRandom(sha256: string): Promise<RandomFile>;
   /** A blob's size; undefined when it is not there. */
   sizeOf(sha256: string): Promise<number | undefined>;
   /** Stores a stream; when `expected` is given, anything else is refused and nothing is kept. */
@@ -76,6 +78,7 @@ export function createBlobStore(host: Host, root: string): BlobStore {
     },
     read: (sha256) => host.readFile(blobPath(root, sha256)),
     open: (sha256) => host.readStream(blobPath(root, sha256)),
+    openRandom: (sha256) => host.openRandom(blobPath(root, sha256)),
     async sizeOf(sha256) {
       return (await host.stat(blobPath(root, sha256)))?.size;
     },

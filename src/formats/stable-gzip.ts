@@ -88,24 +88,28 @@ export function gzipStable(chunks: readonly Uint8Array[]): Uint8Array {
  */
 export async function* gzipStream(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   yield HEADER;
-  const pool = deflatePool();
+  let pool: DeflatePool | undefined;
   const pending: Promise<Uint8Array>[] = [];
-  const blocks = new Blocker();
+  // Full blocks reuse the buffers the threads hand back.
+  const blocks = new Blocker(() => pool?.spare() ?? new Uint8Array(GZIP_BLOCK));
   // Copied before the block is handed over: the pool moves the block's buffer to a thread.
   let dictionary: Uint8Array | undefined;
   const submit = (block: Uint8Array, last: boolean) => {
     const before = dictionary;
     dictionary = tail(block)?.slice();
+    pool ??= deflatePool();
     pending.push(pool.deflate(block, before, last));
   };
   try {
     for await (const chunk of input) {
       for (const block of blocks.add(chunk)) {
         submit(block, false);
-        while (pending.length > pool.size) yield await (pending.shift() as Promise<Uint8Array>);
+        while (pending.length > (pool?.size ?? 1)) yield await (pending.shift() as Promise<Uint8Array>);
       }
     }
-    submit(blocks.rest(), true);
+    // The last block, when nothing else is being compressed (a small input: no thread started at all), here.
+    if (pending.length === 0) yield deflateBlock(blocks.rest(), dictionary, true);
+    else submit(blocks.rest(), true);
     while (pending.length > 0) yield await (pending.shift() as Promise<Uint8Array>);
     yield blocks.trailer();
   } finally {
@@ -121,7 +125,9 @@ function tail(block: Uint8Array | undefined): Uint8Array | undefined {
 
 /** Cuts the input into GZIP_BLOCK blocks (each a buffer of its own) and keeps its CRC-32 and size. */
 class Blocker {
-  private block = new Uint8Array(GZIP_BLOCK);
+  /** `fresh`: a buffer of GZIP_BLOCK bytes for the next block (its old contents are overwritten). */
+  constructor(private readonly fresh: () => Uint8Array = () => new Uint8Array(GZIP_BLOCK)) {}
+  private block: Uint8Array | undefined;
   private filled = 0;
   private crc = 0;
   private size = 0;
@@ -130,19 +136,20 @@ class Blocker {
     this.size += chunk.length;
     for (let at = 0; at < chunk.length; ) {
       const take = Math.min(GZIP_BLOCK - this.filled, chunk.length - at);
+      this.block ??= this.fresh();
       this.block.set(chunk.subarray(at, at + take), this.filled);
       this.filled += take;
       at += take;
       if (this.filled === GZIP_BLOCK) {
         const full = this.block;
-        this.block = new Uint8Array(GZIP_BLOCK);
+        this.block = undefined;
         this.filled = 0;
         yield full;
       }
     }
   }
   rest(): Uint8Array {
-    return this.block.slice(0, this.filled);
+    return this.block === undefined ? new Uint8Array(0) : this.block.slice(0, this.filled);
   }
   trailer(): Uint8Array {
     const t = Buffer.alloc(8);
@@ -168,22 +175,28 @@ const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
 interface DeflatePool {
   readonly size: number;
   deflate(block: Uint8Array, dictionary: Uint8Array | undefined, last: boolean): Promise<Uint8Array>;
+  /** A block's buffer a thread handed back, to be filled again; undefined when none is spare. */
+  spare(): Uint8Array | undefined;
 }
 
 let shared: DeflatePool | undefined;
 
 /**
- * The worker threads that deflate blocks, one per core (at most four), started on first use
- * and shared by every stream of the process. A worker keeps the process alive only while it
- * has work. A worker that fails fails the blocks it had, and is replaced.
+ * The worker threads that deflate blocks, at most one per core (and four), shared by every
+ * stream of the process. A thread is started when a block finds every started one busy, so a
+ * layer of two blocks starts two and a small one none. A worker keeps the process alive only
+ * while it has work. A worker that fails fails the blocks it had, and is replaced. Each block's
+ * buffer comes back with its output and is kept (as many as there are threads, and one) to
+ * hold a later block: no new megabyte per block for the collector to find.
  */
 function deflatePool(): DeflatePool {
   if (shared !== undefined) return shared;
   const size = Math.max(1, Math.min(4, availableParallelism()));
-  const slots: { worker: Promise<Worker>; jobs: Map<number, { resolve(out: Uint8Array): void; reject(error: unknown): void }> }[] = [];
+  type Slot = { worker: Promise<Worker>; jobs: Map<number, { resolve(out: Uint8Array): void; reject(error: unknown): void }> };
+  const slots: Slot[] = [];
+  const spares: Uint8Array[] = [];
   let nextId = 0;
-  let turn = 0;
-  const start = (slot: (typeof slots)[number]): Promise<Worker> =>
+  const start = (slot: Slot): Promise<Worker> =>
     import("node:worker_threads").then(({ Worker: WorkerThread }) => {
       const worker = new WorkerThread(new URL("./gzip-worker.js", import.meta.url));
       worker.unref();
@@ -192,10 +205,11 @@ function deflatePool(): DeflatePool {
         slot.jobs.clear();
         slot.worker = start(slot);
       };
-      worker.on("message", (message: { id: number; out: Uint8Array }) => {
+      worker.on("message", (message: { id: number; out: Uint8Array; block?: Uint8Array }) => {
         const job = slot.jobs.get(message.id);
         slot.jobs.delete(message.id);
         if (slot.jobs.size === 0) worker.unref();
+        if (message.block?.length === GZIP_BLOCK && spares.length <= size) spares.push(message.block);
         job?.resolve(message.out);
       });
       worker.on("error", failAll);
@@ -204,25 +218,30 @@ function deflatePool(): DeflatePool {
       });
       return worker;
     });
-  for (let i = 0; i < size; i++) {
-    const slot = { worker: undefined as unknown as Promise<Worker>, jobs: new Map() };
+  /** The least busy thread; a new one when every thread is busy and another core is free. */
+  const pick = (): Slot => {
+    const idle = slots.reduce<Slot | undefined>((best, slot) => (best === undefined || slot.jobs.size < best.jobs.size ? slot : best), undefined);
+    if (idle !== undefined && (idle.jobs.size === 0 || slots.length === size)) return idle;
+    const slot: Slot = { worker: undefined as unknown as Promise<Worker>, jobs: new Map() };
     slot.worker = start(slot);
     slots.push(slot);
-  }
+    return slot;
+  };
   shared = {
     size,
     async deflate(block, dictionary, last) {
-      const slot = slots[turn++ % size] as (typeof slots)[number];
-      const worker = await slot.worker;
+      const slot = pick();
       const id = nextId++;
-      return new Promise<Uint8Array>((resolve, reject) => {
-        slot.jobs.set(id, { resolve, reject });
-        worker.ref();
-        // The block is the pool's to keep (a buffer of its own): moved, not copied.
-        const message = { id, block, dictionary, last };
-        worker.postMessage(message, [block.buffer as ArrayBuffer]);
-      });
+      // Counted as the thread's before it is started, so the next block picks another.
+      const done = new Promise<Uint8Array>((resolve, reject) => slot.jobs.set(id, { resolve, reject }));
+      const worker = await slot.worker;
+      worker.ref();
+      // The block is the pool's to keep (a buffer of its own): moved, not copied.
+      const message = { id, block, dictionary, last };
+      worker.postMessage(message, [block.buffer as ArrayBuffer]);
+      return done;
     },
+    spare: () => spares.pop(),
   };
   return shared;
 }

@@ -22,12 +22,23 @@ export interface HttpResponse {
   discard(): Promise<void>;
 }
 
+/** A file open for reads at any position, answered at once (a packages catalog, read record by record). */
+export interface RandomFile {
+  readonly size: number;
+  /** Up to `length` bytes from `position` (fewer at the end). */
+  read(position: number, length: number): Uint8Array;
+  /** Lets go of the file; one never closed is closed once nothing refers to it. */
+  close(): void;
+}
+
 export interface Host {
   /** Undefined when nothing is at the path. Follows symlinks. */
   stat(path: string): Promise<FileStat | undefined>;
   readFile(path: string): Promise<Uint8Array>;
   /** At most the first `length` bytes of a file (fewer when it is shorter): to recognise a format without reading it all. */
   readPrefix(path: string, length: number): Promise<Uint8Array>;
+  /** Opens a file for reads at any position. */
+  openRandom(path: string): Promise<RandomFile>;
   /** What is at the path itself, a symlink not followed; undefined when nothing is. */
   lstat(path: string): Promise<FileStat | undefined>;
   /** A symlink's target, as written. */

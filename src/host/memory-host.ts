@@ -111,6 +111,10 @@ export function createMemoryHost(files: Readonly<Record<string, string | Uint8Ar
     async readPrefix(path: string, length: number): Promise<Uint8Array> {
       return (await host.readFile(path)).subarray(0, length);
     },
+    async openRandom(path: string) {
+      const data = await host.readFile(path);
+      return { size: data.length, read: (position: number, length: number) => data.subarray(position, position + length), close() {} };
+    },
     async realpath(path: string): Promise<string | undefined> {
       const r = resolve(path);
       return r?.node === undefined ? undefined : r.path;

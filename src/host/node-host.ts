@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, type Stats } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { chmod, copyFile, lchown, lstat, mkdir, open, readlink, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { HostError, type FileStat, type Host, type HttpResponse } from "./host.js";
+import { HostError, type FileStat, type Host, type HttpResponse, type RandomFile } from "./host.js";
 
 /** The Host of a real machine. */
 export function createNodeHost(): Host {
@@ -50,6 +50,9 @@ export function createNodeHost(): Host {
       } finally {
         await handle?.close();
       }
+    },
+    async openRandom(path: string): Promise<RandomFile> {
+      return openRandomFile(path);
     },
     async realpath(path: string): Promise<string | undefined> {
       try {
@@ -155,3 +158,50 @@ const REASONS: Record<string, string> = {
   ENAMETOOLONG: "file name too long",
   EIO: "input/output error",
 };
+
+/** Descriptors of RandomFiles dropped without close(): closed when their file is collected. */
+const unclosed = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closed already.
+  }
+});
+
+/** A file read with positioned reads on one descriptor (synchronous: a few KiB at a time). */
+function openRandomFile(path: string): RandomFile {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const size = fstatSync(fd).size;
+    const file: RandomFile = {
+      size,
+      read(position, length) {
+        if (fd === undefined) throw new HostError(`${path}: read after close`, path, "closed");
+        const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - position)));
+        let done = 0;
+        try {
+          while (done < buffer.length) {
+            const n = readSync(fd, buffer, done, buffer.length - done, position + done);
+            if (n === 0) break;
+            done += n;
+          }
+        } catch (error) {
+          throw toHostError(error, path);
+        }
+        return buffer.subarray(0, done);
+      },
+      close() {
+        if (fd === undefined) return;
+        unclosed.unregister(file);
+        closeSync(fd);
+        fd = undefined;
+      },
+    };
+    unclosed.register(file, fd, file);
+    return file;
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    throw toHostError(error, path);
+  }
+}

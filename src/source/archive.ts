@@ -140,9 +140,11 @@ async function packagesCatalog(
   const key = `packages catalog v${CATALOG_VERSION} ${index.sha256}`;
   const known = await store.readMeta<{ sha256: string }>(key);
   if (known !== undefined && (await store.has(known.sha256))) {
+    const file = await store.openRandom(known.sha256);
     try {
-      return catalogOf(await store.read(known.sha256), where.base, where.suite);
+      return catalogOf(file, where.base, where.suite);
     } catch (error) {
+      file.close();
       if (!(error instanceof CatalogFormatError)) throw error;
     }
   }
@@ -154,7 +156,7 @@ async function packagesCatalog(
   else if (offline) return undefined;
   else stored = await fetchListedReading(host, where, index, store, events, build);
   await store.writeMeta(key, { sha256: stored.sha256 });
-  return catalogOf(await store.read(stored.sha256), where.base, where.suite);
+  return catalogOf(await store.openRandom(stored.sha256), where.base, where.suite);
 }
 
 /**

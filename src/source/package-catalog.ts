@@ -3,20 +3,22 @@ import type { PackageRecord, PackageUniverse } from "./packages-index.js";
 
 /**
  * The compact form of a Packages index that the cache keeps, keyed by the index's signed
- * sha256. Lines of text: `mcc-packages-catalog 2`; one line per usable stanza, in index order,
+ * sha256. Lines of text: `mcc-packages-catalog 3`; one line per usable stanza, in index order,
  * with the fields mcc reads in a fixed order, tab-separated; the names, one line per record
- * (`name<TAB>record number`) sorted by name and number; the same for every name a record
- * provides; and last `end RECORDS PROVIDED`. A bookworm main index is 50 MB of text in 63,000
- * stanzas; its compact form is about 22 MB, written as it is made (the stanzas are never held:
- * only their names, for the sorted section). Opening it finds the lines (no string is made), a
- * name is found by binary search, and a record is decoded only when a resolution asks for it.
- * Built once per index, when it is first read; re-locking against an index already in the
- * cache reads this and nothing else.
+ * (`name<TAB>where its line starts`, a byte offset in the file) sorted by name and offset; the
+ * same for every name a record provides; and last `end RECORDS PROVIDED NAMES`, NAMES being
+ * where the names start. A bookworm main index is 50 MB of text in 63,000 stanzas; its compact
+ * form is about 22 MB, written as it is made (the stanzas are never held: only their names and
+ * offsets, for the sorted sections). Opening it reads the sorted sections alone (about 2 MB);
+ * a name is found by binary search there, and a record is read from the file and decoded only
+ * when a resolution asks for it, so the records are never all in memory. Built once per index,
+ * when it is first read; re-locking against an index already in the cache reads this and
+ * nothing else.
  *
  * A change of fields or of the rules below is a new version (the cache key says which), never
  * a silent reinterpretation.
  */
-export const CATALOG_VERSION = 2;
+export const CATALOG_VERSION = 3;
 
 /** The fields kept, in their order on a line. */
 const FIELDS = ["package", "provides", "version", "architecture", "multi-arch", "essential", "priority", "pre-depends", "depends", "filename", "size", "sha256", "source"] as const;
@@ -67,18 +69,20 @@ export async function compactPackagesIndex(chunks: AsyncIterable<Uint8Array>): P
 
 /** compactPackagesIndex as pieces of about 1 MiB, yielded as they are made. */
 export async function* compactPackagesIndexPieces(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
-  yield Buffer.from(`${MAGIC} ${CATALOG_VERSION}\n`);
+  const header = Buffer.from(`${MAGIC} ${CATALOG_VERSION}\n`);
+  yield header;
   const pieces: Buffer[] = [];
   const reader = stanzaReader((piece) => pieces.push(piece));
   for await (const chunk of chunks) {
     reader.push(chunk);
     yield* pieces.splice(0);
   }
-  const { names, provided } = reader.end();
+  const { names, provided, starts, size } = reader.end();
   yield* pieces.splice(0);
-  yield* sortedSection(names.map((name, record) => ({ name, record })));
-  yield* sortedSection(provided);
-  yield Buffer.from(`end ${names.length} ${provided.length}\n`);
+  const at = (record: number) => header.length + (starts[record] as number);
+  yield* sortedSection(names.map((name, record) => ({ name, at: at(record) })));
+  yield* sortedSection(provided.map(({ name, record }) => ({ name, at: at(record) })));
+  yield Buffer.from(`end ${names.length} ${provided.length} ${header.length + size}\n`);
 }
 
 /** The records of a Packages index held in memory, in its order (a local package's stanza, tests): the catalog's rules. */
@@ -118,9 +122,15 @@ const BLOCK = 1 << 20;
  * lines go to `onPiece` as they fill. `end` gives each record's name, and the names records
  * provide, by record number.
  */
-function stanzaReader(onPiece: (piece: Buffer) => void): { push(chunk: Uint8Array): void; end(): { names: string[]; provided: { name: string; record: number }[] } } {
+function stanzaReader(onPiece: (piece: Buffer) => void): {
+  push(chunk: Uint8Array): void;
+  end(): { names: string[]; provided: { name: string; record: number }[]; starts: number[]; size: number };
+} {
   const names: string[] = [];
   const provided: { name: string; record: number }[] = [];
+  // Where each record's line starts, counted from the first record's; `written`: the bytes of the pieces given out.
+  const recordStarts: number[] = [];
+  let written = 0;
   let block = Buffer.allocUnsafe(BLOCK);
   let blockUsed = 0;
   // The stanza being read: each kept field's bytes in `scratch`, by [start, end) per field.
@@ -153,9 +163,11 @@ function stanzaReader(onPiece: (piece: Buffer) => void): { push(chunk: Uint8Arra
         for (let f = 0; f < FIELDS.length; f++) if ((starts[f] as number) >= 0) length += (ends[f] as number) - (starts[f] as number);
         if (blockUsed + length + 1 > block.length) {
           if (blockUsed > 0) onPiece(block.subarray(0, blockUsed));
+          written += blockUsed;
           block = Buffer.allocUnsafe(Math.max(BLOCK, length + 1));
           blockUsed = 0;
         }
+        recordStarts.push(written + blockUsed);
         let at = blockUsed;
         for (let f = 0; f < FIELDS.length; f++) {
           if (f > 0) block[at++] = TAB;
@@ -240,7 +252,7 @@ function stanzaReader(onPiece: (piece: Buffer) => void): { push(chunk: Uint8Arra
       carry = undefined;
       flush();
       if (blockUsed > 0) onPiece(block.subarray(0, blockUsed));
-      return { names, provided };
+      return { names, provided, starts: recordStarts, size: written + blockUsed };
     },
   };
 }
@@ -251,11 +263,11 @@ const MAGIC = "mcc-packages-catalog";
 /** Names compare as JavaScript strings, in the sort and in the search alike. */
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** `name<TAB>record` lines sorted by name, then record number, in pieces. */
-function* sortedSection(entries: { name: string; record: number }[]): Generator<Buffer> {
-  entries.sort((a, b) => byText(a.name, b.name) || a.record - b.record);
+/** `name<TAB>offset` lines sorted by name, then offset (the index's order), in pieces. */
+function* sortedSection(entries: { name: string; at: number }[]): Generator<Buffer> {
+  entries.sort((a, b) => byText(a.name, b.name) || a.at - b.at);
   for (let i = 0; i < entries.length; i += 4096) {
-    yield Buffer.from(entries.slice(i, i + 4096).map((e) => `${e.name}\t${e.record}\n`).join(""));
+    yield Buffer.from(entries.slice(i, i + 4096).map((e) => `${e.name}\t${e.at}\n`).join(""));
   }
 }
 
@@ -282,35 +294,56 @@ export class CatalogFormatError extends Error {
   override readonly name = "CatalogFormatError";
 }
 
+/** A catalog's bytes, read where asked: a file in the cache, or bytes in memory. */
+export interface CatalogFile {
+  readonly size: number;
+  /** Up to `length` bytes from `position` (fewer at the end). */
+  read(position: number, length: number): Uint8Array;
+}
+
+/** Bytes in memory as a CatalogFile. */
+export function catalogBytes(bytes: Uint8Array): CatalogFile {
+  return { size: bytes.length, read: (position, length) => bytes.subarray(position, position + length) };
+}
+
 /**
- * The packages of one compact index, answering by name. A record is decoded the first time it
- * is asked for, and the same object is returned after (the resolver compares records by
- * identity).
+ * The packages of one compact index, answering by name. Only the sorted sections are read at
+ * once; a record is read and decoded the first time it is asked for, and the same object is
+ * returned after (the resolver compares records by identity).
  */
-export function catalogOf(compact: Uint8Array, base: string, suite: string): PackageUniverse {
-  const buf = Buffer.from(compact.buffer, compact.byteOffset, compact.byteLength);
-  const headerEnd = buf.indexOf(LF);
-  if (headerEnd === -1 || buf.toString("latin1", 0, headerEnd) !== `${MAGIC} ${CATALOG_VERSION}`) throw new CatalogFormatError("not a packages catalog of this version");
-  const trailerStart = buf.lastIndexOf(LF, buf.length - 2) + 1;
-  const trailer = /^end (\d+) (\d+)\n$/.exec(buf.toString("latin1", trailerStart));
-  if (buf[buf.length - 1] !== LF || trailer === null) throw new CatalogFormatError("a packages catalog without its end");
+export function catalogOf(compact: CatalogFile | Uint8Array, base: string, suite: string): PackageUniverse {
+  const file = compact instanceof Uint8Array ? catalogBytes(compact) : compact;
+  const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = text(file.read(0, Math.min(file.size, 64)));
+  const headerEnd = head.indexOf(LF);
+  if (headerEnd === -1 || head.toString("latin1", 0, headerEnd) !== `${MAGIC} ${CATALOG_VERSION}`) throw new CatalogFormatError("not a packages catalog of this version");
+  const tailStart = Math.max(0, file.size - 128);
+  const tail = text(file.read(tailStart, file.size - tailStart));
+  const trailerAt = tail.lastIndexOf(LF, tail.length - 2) + 1;
+  const trailer = /^end (\d+) (\d+) (\d+)\n$/.exec(tail.toString("latin1", trailerAt));
+  if (tail[tail.length - 1] !== LF || trailer === null || trailerAt === 0) throw new CatalogFormatError("a packages catalog without its end");
   const count = Number(trailer[1]);
   const providedCount = Number(trailer[2]);
-  const all = lineStarts(buf, headerEnd + 1, trailerStart, 2 * count + providedCount);
-  if (all.length !== 2 * count + providedCount + 1) throw new CatalogFormatError(`a packages catalog of ${all.length - 1} lines, not ${2 * count + providedCount}`);
-  const records = all.subarray(0, count + 1);
-  const names = all.subarray(count, 2 * count + 1);
-  const provides = all.subarray(2 * count);
+  const namesAt = Number(trailer[3]);
+  const trailerStart = tailStart + trailerAt;
+  if (!(namesAt > headerEnd && namesAt <= trailerStart)) throw new CatalogFormatError(`a packages catalog whose names start at ${namesAt}`);
+  // The sorted sections, in memory: names and provided names with where their records start.
+  const buf = Buffer.from(file.read(namesAt, trailerStart - namesAt));
+  if (buf.length !== trailerStart - namesAt) throw new CatalogFormatError("a packages catalog shorter than it says");
+  const all = lineStarts(buf, 0, buf.length, count + providedCount);
+  if (all.length !== count + providedCount + 1) throw new CatalogFormatError(`a packages catalog of ${all.length - 1} sorted lines, not ${count + providedCount}`);
+  const names = all.subarray(0, count + 1);
+  const provides = all.subarray(count);
 
   const keyAt = (starts: Int32Array, i: number): string => {
     const start = starts[i] as number;
     return buf.toString("utf8", start, buf.indexOf(TAB, start));
   };
-  const recordAt = (starts: Int32Array, i: number): number => {
+  const offsetAt = (starts: Int32Array, i: number): number => {
     const start = starts[i] as number;
     return Number(buf.toString("latin1", buf.indexOf(TAB, start) + 1, (starts[i + 1] as number) - 1));
   };
-  /** The record numbers under `name` in a sorted section. */
+  /** Where the records under `name` start, in a sorted section. */
   const lookup = (starts: Int32Array, lines: number, name: string): number[] => {
     let lo = 0;
     let hi = lines;
@@ -321,18 +354,28 @@ export function catalogOf(compact: Uint8Array, base: string, suite: string): Pac
     }
     const found: number[] = [];
     for (let i = lo; i < lines && keyAt(starts, i) === name; i++) {
-      const record = recordAt(starts, i);
-      if (!(record >= 0 && record < count)) throw new CatalogFormatError(`a packages catalog naming record ${record} of ${count}`);
-      found.push(record);
+      const at = offsetAt(starts, i);
+      if (!(Number.isInteger(at) && at > headerEnd && at < namesAt)) throw new CatalogFormatError(`a packages catalog naming a record at ${at}, outside its records`);
+      found.push(at);
     }
     return found;
   };
+  /** The record line starting at `at` (just after a newline), read from the file to its newline. */
+  const lineAt = (at: number): string => {
+    for (let length = 4096; ; length *= 2) {
+      const bytes = text(file.read(at - 1, Math.min(length, namesAt - at + 1)));
+      if (bytes[0] !== LF) throw new CatalogFormatError(`a packages catalog naming a record at ${at}, not where a line starts`);
+      const nl = bytes.indexOf(LF, 1);
+      if (nl !== -1) return bytes.toString("utf8", 1, nl);
+      if (at - 1 + bytes.length >= namesAt) throw new CatalogFormatError(`a packages catalog whose record at ${at} has no end`);
+    }
+  };
   const decoded = new Map<number, PackageRecord>();
-  const record = (i: number): PackageRecord => {
-    let r = decoded.get(i);
+  const record = (at: number): PackageRecord => {
+    let r = decoded.get(at);
     if (r === undefined) {
-      r = recordOf(buf.toString("utf8", records[i], (records[i + 1] as number) - 1).split("\t"), base, suite);
-      decoded.set(i, r);
+      r = recordOf(lineAt(at).split("\t"), base, suite);
+      decoded.set(at, r);
     }
     return r;
   };

@@ -47,6 +47,30 @@ test("a verified put is stored; a mismatch stores nothing and leaves no temp fil
   }
 });
 
+test("a blob opened for reads at any position: the bytes asked for, fewer at the end, none after close", async () => {
+  const root = mkdtempSync(join(tmpdir(), "mcc-store-"));
+  try {
+    const store = createBlobStore(createNodeHost(), root);
+    const text = "0123456789".repeat(1000);
+    const { sha256 } = await store.put(bytes(text));
+    const file = await store.openRandom(sha256);
+    assert.is(file.size, text.length);
+    assert.is(Buffer.from(file.read(4095, 12)).toString(), text.slice(4095, 4107));
+    assert.is(Buffer.from(file.read(text.length - 3, 100)).toString(), text.slice(-3));
+    assert.is(file.read(text.length + 5, 10).length, 0);
+    file.close();
+    file.close();
+    assert.throws(() => file.read(0, 1), /read after close/);
+    const missing = await store.openRandom(sha("absent")).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.match(String((missing as Error | undefined)?.message), /no such file|ENOENT/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test("many writers of one blob, in this process and in others, all succeed", async () => {
   const root = mkdtempSync(join(tmpdir(), "mcc-store-"));
   try {

@@ -63,9 +63,15 @@ test("a damaged or foreign compact index is refused", async () => {
   assert.throws(() => catalogOf(Buffer.from("not a catalog\n"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
   assert.throws(() => catalogOf(good.subarray(0, good.length - 40), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
   assert.throws(() => catalogOf(Buffer.from(good.toString("latin1").replace(/^mcc-packages-catalog \d+/, "mcc-packages-catalog 0"), "latin1"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
-  // A record number out of range, as a damaged file could say.
-  const wrong = catalogOf(Buffer.from(good.toString("latin1").replace(/^zed\t0$/m, "zed\t9"), "latin1"), "B", "S");
-  assert.throws(() => wrong.named("zed"), (e: unknown) => e instanceof CatalogFormatError);
+  // A record's offset outside the records, or not where a line starts, as a damaged file could say.
+  const zedAt = Number(/^zed\t(\d+)$/m.exec(good.toString("latin1"))?.[1]);
+  assert.ok(zedAt > 0);
+  for (const at of [999999, 0, zedAt + 1]) {
+    const wrong = catalogOf(Buffer.from(good.toString("latin1").replace(/^zed\t\d+$/m, `zed\t${at}`), "latin1"), "B", "S");
+    assert.throws(() => wrong.named("zed"), (e: unknown) => e instanceof CatalogFormatError, `offset ${at}`);
+  }
+  // Names that say they start past the end.
+  assert.throws(() => catalogOf(Buffer.from(good.toString("latin1").replace(/^end (\d+) (\d+) \d+$/m, "end $1 $2 99999"), "latin1"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
 });
 
 test.run();
