@@ -7,11 +7,12 @@ import type { Worker } from "node:worker_threads";
  * gzip whose bytes are a function of the input alone, compressed on every core.
  *
  * The input is cut into blocks of GZIP_BLOCK bytes. Each block is compressed on its own, as
- * pigz does: raw deflate by fflate at level 6 with a hash table of 2^18 entries (`mem: 6`; pure
- * JavaScript, pinned in the lock file, so no CPU or Node version changes its output), with the 32 KiB of input before it as its
- * dictionary (so the ratio stays that of one stream), ending in a sync flush (the last block
- * ends the stream instead). The blocks' outputs are joined in order between a fixed header (no
- * mtime, no name) and the CRC-32 and size of the whole input. A block's bytes depend on its
+ * pigz does: raw deflate by fflate at level 6 with a hash table of 2^18 entries (`mem: 6`;
+ * pure JavaScript, pinned in the lock file, so no CPU or Node version changes its output), with
+ * the 32 KiB of input before it as its dictionary (so the ratio stays that of one stream),
+ * ending in a sync flush (the last block ends the stream instead). The blocks' outputs are
+ * joined in order between a fixed header (no mtime, no name) and the CRC-32 and size of the
+ * whole input. A block's bytes depend on its
  * input and the 32 KiB before it, never on which thread compressed it, how many there were, or
  * where the input's chunks were cut: the same input gives the same bytes on any machine.
  * Used by the OCI layer (streamed, in worker threads) and the initramfs (in memory).
