@@ -328,7 +328,7 @@ export function catalogOf(compact: CatalogFile | Uint8Array, base: string, suite
   const trailerStart = tailStart + trailerAt;
   if (!(namesAt > headerEnd && namesAt <= trailerStart)) throw new CatalogFormatError(`a packages catalog whose names start at ${namesAt}`);
   // The sorted sections, in memory: names and provided names with where their records start.
-  const buf = Buffer.from(file.read(namesAt, trailerStart - namesAt));
+  const buf = text(file.read(namesAt, trailerStart - namesAt));
   if (buf.length !== trailerStart - namesAt) throw new CatalogFormatError("a packages catalog shorter than it says");
   const all = lineStarts(buf, 0, buf.length, count + providedCount);
   if (all.length !== count + providedCount + 1) throw new CatalogFormatError(`a packages catalog of ${all.length - 1} sorted lines, not ${count + providedCount}`);
