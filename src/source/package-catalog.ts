@@ -1,4 +1,5 @@
 import { parseRelations } from "../debian/relations.js";
+import type { RandomFile } from "../host/host.js";
 import type { PackageRecord, PackageUniverse } from "./packages-index.js";
 
 /**
@@ -294,15 +295,11 @@ export class CatalogFormatError extends Error {
   override readonly name = "CatalogFormatError";
 }
 
-/** A catalog's bytes, read where asked: a file in the cache, or bytes in memory. */
-export interface CatalogFile {
-  readonly size: number;
-  /** Up to `length` bytes from `position` (fewer at the end). */
-  read(position: number, length: number): Uint8Array;
-}
+/** A catalog's bytes, read where asked: a file in the cache (the host's RandomFile), or bytes in memory. */
+type CatalogFile = Pick<RandomFile, "size" | "read">;
 
 /** Bytes in memory as a CatalogFile. */
-export function catalogBytes(bytes: Uint8Array): CatalogFile {
+function catalogBytes(bytes: Uint8Array): CatalogFile {
   return { size: bytes.length, read: (position, length) => bytes.subarray(position, position + length) };
 }
 

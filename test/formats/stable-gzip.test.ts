@@ -35,6 +35,14 @@ test("read back by gunzip, and the same bytes in threads as here, whatever the c
   }
 });
 
+test("a stream of many more blocks than threads, whose buffers come back to hold later blocks, gives the same bytes", async () => {
+  const data = mixed(Math.floor(9.5 * GZIP_BLOCK));
+  const here = Buffer.from(gzipStable([data]));
+  assert.ok((await streamed(data, 65536)).equals(here));
+  // Again in the same process: the pool, its threads and its spare buffers are shared.
+  assert.ok((await streamed(data, 1_000_003)).equals(here));
+});
+
 test("the marker after a block is right wherever its compressed data ends", () => {
   fc.assert(
     fc.property(fc.uint8Array({ minLength: 1, maxLength: 5000 }), fc.boolean(), (bytes, repeat) => {
