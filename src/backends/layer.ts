@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { pack, type Pack } from "tar-stream";
 import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
 import type { BlobStore } from "../cache/store.js";
 import { gzipStream } from "../formats/stable-gzip.js";
+import { tarArchive, type TarEntry } from "../formats/tar-writer.js";
 
 export interface LayerResult {
   /** sha256 of the uncompressed tar (the config's diff_id). */
@@ -13,6 +13,9 @@ export interface LayerResult {
   readonly tarSize: number;
 }
 
+/** How much of a file is read at a time. */
+const READ_CHUNK = 256 * 1024;
+
 /**
  * Streams the image tree as a tar (entries in the tree's order, fixed owners, no user or
  * group names, every mtime the build's epoch) through gzip into the cache, which hashes it as
@@ -21,7 +24,7 @@ export interface LayerResult {
  * version nor the number of cores, as a native zlib's may.
  */
 export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: number): Promise<LayerResult> {
-  const tar = layerTar(tree, store, epoch);
+  const tar = layerTar(tree, store, epoch, new Uint8Array(READ_CHUNK));
   // The same bytes for the same tar, whatever the machine, its cores and how the tar is cut.
   const blob = await store.put(gzipStream(tar.chunks), undefined, "layer");
   return { ...tar.result(), digest: blob.sha256, size: blob.size };
@@ -29,21 +32,20 @@ export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: numbe
 
 /**
  * The tree's tar, uncompressed, as it is produced; once read to its end, `result` gives its
- * sha256 (the diff_id) and size.
+ * sha256 (the diff_id) and size. Given `reuse`, files are read into that one buffer over and over:
+ * for a consumer done with each chunk before it asks for the next (gzip's blocks copy it), not
+ * for one that queues chunks (a write stream).
  */
-export function layerTar(tree: ImageTree, store: BlobStore, epoch: number): { chunks: AsyncIterable<Uint8Array>; result(): { diffId: string; tarSize: number } } {
+export function layerTar(tree: ImageTree, store: BlobStore, epoch: number, reuse?: Uint8Array): { chunks: AsyncIterable<Uint8Array>; result(): { diffId: string; tarSize: number } } {
   let done: { diffId: string; tarSize: number } | undefined;
   async function* chunks(): AsyncIterable<Uint8Array> {
-    const tar = pack();
-    const producing = produce(tar, tree, store, epoch);
     const hash = createHash("sha256");
     let tarSize = 0;
-    for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of tarArchive(tree.entries.map((entry) => tarEntry(entry, store, epoch, reuse)))) {
       hash.update(chunk);
       tarSize += chunk.length;
       yield chunk;
     }
-    await producing;
     done = { diffId: hash.digest("hex"), tarSize };
   }
   return {
@@ -55,55 +57,33 @@ export function layerTar(tree: ImageTree, store: BlobStore, epoch: number): { ch
   };
 }
 
-async function produce(tar: Pack, tree: ImageTree, store: BlobStore, epoch: number): Promise<void> {
-  try {
-    const mtime = new Date(epoch * 1000);
-    for (const entry of tree.entries) await addEntry(tar, entry, store, mtime);
-    tar.finalize();
-  } catch (error) {
-    tar.destroy(error as Error);
-  }
-}
-
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
-
-async function addEntry(tar: Pack, entry: ImageEntry, store: BlobStore, mtime: Date): Promise<void> {
-  const name = entry.path.slice(1);
-  const common = { uid: entry.uid, gid: entry.gid, uname: "", gname: "", mtime };
+function tarEntry(entry: ImageEntry, store: BlobStore, mtime: number, reuse: Uint8Array | undefined): TarEntry {
+  const common = { name: entry.path.slice(1), mode: 0, uid: entry.uid, gid: entry.gid, size: 0, mtime };
   switch (entry.kind) {
     case "directory":
-      // The file-type bits keep tar-stream from taking a mode of 0 for "none given" (0644);
-      // the header holds only the permission bits, so 0000 stays 0000 as in the rootfs.
-      await put(tar, { ...common, name: `${name}/`, type: "directory", mode: entry.mode | S_IFDIR });
-      return;
+      return { header: { ...common, name: `${common.name}/`, type: "directory", mode: entry.mode } };
     case "symlink":
-      await put(tar, { ...common, name, type: "symlink", linkname: entry.target, mode: 0o777 });
-      return;
+      return { header: { ...common, type: "symlink", linkname: entry.target, mode: 0o777 } };
     case "file": {
-      const header = { ...common, name, type: "file" as const, mode: entry.mode | S_IFREG, size: entry.size };
-      if ("bytes" in entry.source) {
-        await put(tar, header, entry.source.bytes);
-        return;
-      }
-      const sink = tar.entry(header);
-      const done = new Promise<void>((resolve, reject) => {
-        sink.on("finish", () => resolve());
-        sink.on("error", reject);
-      });
-      for await (const chunk of store.open(entry.source.blob)) {
-        if (!sink.write(chunk)) await new Promise<void>((resolve) => sink.once("drain", () => resolve()));
-      }
-      sink.end(undefined);
-      await done;
+      const header = { ...common, type: "file" as const, mode: entry.mode, size: entry.size };
+      const { source } = entry;
+      return { header, content: "bytes" in source ? source.bytes : readBlob(store, source.blob, reuse) };
     }
   }
 }
 
-function put(tar: Pack, header: Parameters<Pack["entry"]>[0], body?: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const callback = (error?: Error | null) => (error ? reject(error) : resolve());
-    if (body === undefined) tar.entry(header, callback);
-    else tar.entry(header, body, callback);
-  });
+/** A blob's bytes a chunk at a time, read into `reuse` when given. */
+async function* readBlob(store: BlobStore, sha256: string, reuse: Uint8Array | undefined): AsyncIterable<Uint8Array> {
+  const file = await store.openRandom(sha256);
+  try {
+    for (let at = 0; at < file.size; ) {
+      const buffer = reuse ?? new Uint8Array(Math.min(READ_CHUNK, file.size - at));
+      const n = file.readInto(at, buffer);
+      if (n === 0) break;
+      at += n;
+      yield buffer.subarray(0, n);
+    }
+  } finally {
+    file.close();
+  }
 }

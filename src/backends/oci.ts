@@ -6,6 +6,7 @@ import type { Host } from "../host/host.js";
 import type { Spec } from "../types/spec.js";
 import { besideTemp, replaceDirectory, replaceFile } from "../host/atomic.js";
 import { MEDIA, SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
+import type { TarEntry } from "../formats/tar-writer.js";
 import { EMPTY_DESCRIPTOR, platformOf, type Blob, type LayoutContent } from "../formats/oci-documents.js";
 import { layoutIndex, REF_NAME } from "../formats/oci-layout.js";
 
@@ -105,38 +106,19 @@ export async function writeDockerArchive(
 
 /** Tars a directory's files in sorted order, owner 0, mode 0644/0755, mtime the epoch. */
 async function tarDirectory(host: Host, dir: string, out: string, epoch: number): Promise<void> {
-  const { pack } = await import("tar-stream");
-  const tar = pack();
-  const writing = host.createFile(out, tar as unknown as AsyncIterable<Uint8Array>);
-  // A writer that fails stops the producer too, rather than leaving it waiting to be read.
-  writing.catch((error: Error) => tar.destroy(error));
-  const mtime = new Date(epoch * 1000);
-  const walk = async (rel: string): Promise<void> => {
+  const { tarArchive } = await import("../formats/tar-writer.js");
+  async function* walk(rel: string): AsyncIterable<TarEntry> {
     for (const name of (await host.readdir(join(dir, rel))) ?? []) {
       const path = rel === "" ? name : `${rel}/${name}`;
       const s = await host.stat(join(dir, path));
+      const common = { uid: 0, gid: 0, mtime: epoch };
       if (s?.kind === "directory") {
-        await new Promise<void>((resolve, reject) => tar.entry({ name: `${path}/`, type: "directory", mode: 0o755, uid: 0, gid: 0, uname: "", gname: "", mtime }, (e) => (e ? reject(e) : resolve())));
-        await walk(path);
+        yield { header: { ...common, name: `${path}/`, type: "directory", mode: 0o755, size: 0 } };
+        yield* walk(path);
       } else {
-        const entry = tar.entry({ name: path, type: "file", mode: 0o644, uid: 0, gid: 0, uname: "", gname: "", mtime, size: s?.size ?? 0 });
-        const done = new Promise<void>((resolve, reject) => {
-          entry.on("finish", () => resolve());
-          entry.on("error", reject);
-        });
-        for await (const chunk of host.readStream(join(dir, path))) {
-          if (!entry.write(chunk)) await new Promise<void>((resolve) => entry.once("drain", () => resolve()));
-        }
-        entry.end(undefined);
-        await done;
+        yield { header: { ...common, name: path, type: "file", mode: 0o644, size: s?.size ?? 0 }, content: host.readStream(join(dir, path)) };
       }
     }
-  };
-  try {
-    await walk("");
-    tar.finalize();
-  } catch (error) {
-    tar.destroy(error as Error);
   }
-  await writing;
+  await host.createFile(out, tarArchive(walk("")));
 }

@@ -27,6 +27,8 @@ export interface RandomFile {
   readonly size: number;
   /** Up to `length` bytes from `position` (fewer at the end). */
   read(position: number, length: number): Uint8Array;
+  /** Fills `target` from `position` (less of it at the end); the count of bytes read. */
+  readInto(position: number, target: Uint8Array): number;
   /** Lets go of the file; one never closed is closed once nothing refers to it. */
   close(): void;
 }

@@ -113,7 +113,17 @@ export function createMemoryHost(files: Readonly<Record<string, string | Uint8Ar
     },
     async openRandom(path: string) {
       const data = await host.readFile(path);
-      return { size: data.length, read: (position: number, length: number) => data.subarray(position, position + length), close() {} };
+      const read = (position: number, length: number) => data.subarray(position, position + length);
+      return {
+        size: data.length,
+        read,
+        readInto(position: number, target: Uint8Array) {
+          const bytes = read(position, target.length);
+          target.set(bytes);
+          return bytes.length;
+        },
+        close() {},
+      };
     },
     async realpath(path: string): Promise<string | undefined> {
       const r = resolve(path);

@@ -177,19 +177,22 @@ function openRandomFile(path: string): RandomFile {
     const file: RandomFile = {
       size,
       read(position, length) {
-        if (fd === undefined) throw new HostError(`${path}: read after close`, path, "closed");
         const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - position)));
+        return buffer.subarray(0, file.readInto(position, buffer));
+      },
+      readInto(position, target) {
+        if (fd === undefined) throw new HostError(`${path}: read after close`, path, "closed");
         let done = 0;
         try {
-          while (done < buffer.length) {
-            const n = readSync(fd, buffer, done, buffer.length - done, position + done);
+          while (done < target.length) {
+            const n = readSync(fd, target, done, target.length - done, position + done);
             if (n === 0) break;
             done += n;
           }
         } catch (error) {
           throw toHostError(error, path);
         }
-        return buffer.subarray(0, done);
+        return done;
       },
       close() {
         if (fd === undefined) return;

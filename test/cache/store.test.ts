@@ -47,7 +47,7 @@ test("a verified put is stored; a mismatch stores nothing and leaves no temp fil
   }
 });
 
-test("a blob opened for reads at any position: the bytes asked for, fewer at the end, none after close", async () => {
+test("a blob opened for reads at any position, or into a buffer: the bytes asked for, fewer at the end, none after close", async () => {
   const root = mkdtempSync(join(tmpdir(), "mcc-store-"));
   try {
     const store = createBlobStore(createNodeHost(), root);
@@ -58,6 +58,11 @@ test("a blob opened for reads at any position: the bytes asked for, fewer at the
     assert.is(Buffer.from(file.read(4095, 12)).toString(), text.slice(4095, 4107));
     assert.is(Buffer.from(file.read(text.length - 3, 100)).toString(), text.slice(-3));
     assert.is(file.read(text.length + 5, 10).length, 0);
+    const into = new Uint8Array(8);
+    assert.is(file.readInto(10, into), 8);
+    assert.is(Buffer.from(into).toString(), text.slice(10, 18));
+    assert.is(file.readInto(text.length - 2, into), 2);
+    assert.is(Buffer.from(into.subarray(0, 2)).toString(), text.slice(-2));
     file.close();
     file.close();
     assert.throws(() => file.read(0, 1), /read after close/);
