@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
-import type { BlobStore } from "../cache/store.js";
+import { blobChunks, READ_CHUNK, type BlobStore } from "../cache/store.js";
 import { gzipStream } from "../formats/stable-gzip.js";
 import { tarArchive, type TarEntry } from "../formats/tar-writer.js";
 
@@ -12,9 +12,6 @@ export interface LayerResult {
   readonly size: number;
   readonly tarSize: number;
 }
-
-/** How much of a file is read at a time. */
-const READ_CHUNK = 256 * 1024;
 
 /**
  * Streams the image tree as a tar (entries in the tree's order, fixed owners, no user or
@@ -67,23 +64,7 @@ function tarEntry(entry: ImageEntry, store: BlobStore, mtime: number, reuse: Uin
     case "file": {
       const header = { ...common, type: "file" as const, mode: entry.mode, size: entry.size };
       const { source } = entry;
-      return { header, content: "bytes" in source ? source.bytes : readBlob(store, source.blob, reuse) };
+      return { header, content: "bytes" in source ? source.bytes : blobChunks(store, source.blob, reuse) };
     }
-  }
-}
-
-/** A blob's bytes a chunk at a time, read into `reuse` when given. */
-async function* readBlob(store: BlobStore, sha256: string, reuse: Uint8Array | undefined): AsyncIterable<Uint8Array> {
-  const file = await store.openRandom(sha256);
-  try {
-    for (let at = 0; at < file.size; ) {
-      const buffer = reuse ?? new Uint8Array(Math.min(READ_CHUNK, file.size - at));
-      const n = file.readInto(at, buffer);
-      if (n === 0) break;
-      at += n;
-      yield buffer.subarray(0, n);
-    }
-  } finally {
-    file.close();
   }
 }

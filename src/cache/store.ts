@@ -37,6 +37,47 @@ export interface BlobStore {
   sweepTemporaries(now: Date, olderThanMs?: number): Promise<number>;
 }
 
+/** How much of a blob is read at a time by `blobChunks` and `hashBlob`. */
+export const READ_CHUNK = 256 * 1024;
+
+/**
+ * A blob's bytes a chunk at a time, by positioned reads: into `reuse` when it is given (a chunk is
+ * then the consumer's only until it asks for the next), else each into a buffer of its own.
+ */
+export async function* blobChunks(store: Pick<BlobStore, "openRandom">, sha256: string, reuse?: Uint8Array): AsyncIterable<Uint8Array> {
+  const file = await store.openRandom(sha256);
+  try {
+    for (let at = 0; at < file.size; ) {
+      const buffer = reuse ?? new Uint8Array(Math.min(READ_CHUNK, file.size - at));
+      const n = file.readInto(at, buffer);
+      if (n === 0) break;
+      at += n;
+      yield buffer.subarray(0, n);
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/** Read and hashed with no await between, so one buffer serves every call. */
+const hashScratch = new Uint8Array(READ_CHUNK);
+
+/** A digest other than the cache's sha256 of a blob (SPDX's SHA1, dpkg's MD5), in hex, read through one buffer. */
+export async function hashBlob(store: Pick<BlobStore, "openRandom">, sha256: string, algorithm: "sha1" | "md5"): Promise<string> {
+  const file = await store.openRandom(sha256);
+  try {
+    const hash = createHash(algorithm);
+    for (let at = 0, n = 0; at < file.size; at += n) {
+      n = file.readInto(at, hashScratch);
+      if (n === 0) break;
+      hash.update(hashScratch.subarray(0, n));
+    }
+    return hash.digest("hex");
+  } finally {
+    file.close();
+  }
+}
+
 /** The pure digest -> path function of the cache layout (`blobs/sha256/ab/abcdef...`). */
 export function blobPath(root: string, sha256: string): string {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256 digest: ${sha256}`);

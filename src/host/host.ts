@@ -33,6 +33,21 @@ export interface RandomFile {
   close(): void;
 }
 
+/** Bytes in memory, read as a RandomFile. Pure. */
+export function bytesAsRandomFile(data: Uint8Array): RandomFile {
+  const read = (position: number, length: number) => data.subarray(position, position + length);
+  return {
+    size: data.length,
+    read,
+    readInto(position, target) {
+      const bytes = read(position, target.length);
+      target.set(bytes);
+      return bytes.length;
+    },
+    close() {},
+  };
+}
+
 export interface Host {
   /** Undefined when nothing is at the path. Follows symlinks. */
   stat(path: string): Promise<FileStat | undefined>;

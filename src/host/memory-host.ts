@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { HostError, type FileStat, type Host, type HttpResponse } from "./host.js";
+import { bytesAsRandomFile, HostError, type FileStat, type Host, type HttpResponse } from "./host.js";
 
 /** What an in-memory host answers for a URL: bytes (200), or undefined (404). */
 export type MemoryWeb = (url: string) => Uint8Array | undefined;
@@ -113,17 +113,7 @@ export function createMemoryHost(files: Readonly<Record<string, string | Uint8Ar
     },
     async openRandom(path: string) {
       const data = await host.readFile(path);
-      const read = (position: number, length: number) => data.subarray(position, position + length);
-      return {
-        size: data.length,
-        read,
-        readInto(position: number, target: Uint8Array) {
-          const bytes = read(position, target.length);
-          target.set(bytes);
-          return bytes.length;
-        },
-        close() {},
-      };
+      return bytesAsRandomFile(data);
     },
     async realpath(path: string): Promise<string | undefined> {
       const r = resolve(path);

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import type { BlobStore } from "../cache/store.js";
+import { hashBlob, type BlobStore } from "../cache/store.js";
 import type { PackageManifest } from "../extract/unpack.js";
 import { packageLicense } from "./debian-licenses.js";
 import { spdxBytes, type SbomFile, type SbomPackage } from "./spdx.js";
@@ -35,11 +35,7 @@ async function blobSha1s(tree: TreeResult, store: BlobStore): Promise<ReadonlyMa
   const known = await store.readMeta<Record<string, string>>(key);
   if (known !== undefined && blobs.every((b) => typeof known[b] === "string")) return new Map(Object.entries(known));
   const sha1s = new Map<string, string>();
-  for (const blob of blobs) {
-    const hash = createHash("sha1");
-    for await (const chunk of store.open(blob)) hash.update(chunk);
-    sha1s.set(blob, hash.digest("hex"));
-  }
+  for (const blob of blobs) sha1s.set(blob, await hashBlob(store, blob, "sha1"));
   await store.writeMeta(key, Object.fromEntries(sha1s));
   return sha1s;
 }

@@ -1,5 +1,5 @@
 import { parseRelations } from "../debian/relations.js";
-import type { RandomFile } from "../host/host.js";
+import { bytesAsRandomFile, type RandomFile } from "../host/host.js";
 import type { PackageRecord, PackageUniverse } from "./packages-index.js";
 
 /**
@@ -298,18 +298,13 @@ export class CatalogFormatError extends Error {
 /** A catalog's bytes, read where asked: a file in the cache (the host's RandomFile), or bytes in memory. */
 type CatalogFile = Pick<RandomFile, "size" | "read">;
 
-/** Bytes in memory as a CatalogFile. */
-function catalogBytes(bytes: Uint8Array): CatalogFile {
-  return { size: bytes.length, read: (position, length) => bytes.subarray(position, position + length) };
-}
-
 /**
  * The packages of one compact index, answering by name. Only the sorted sections are read at
  * once; a record is read and decoded the first time it is asked for, and the same object is
  * returned after (the resolver compares records by identity).
  */
 export function catalogOf(compact: CatalogFile | Uint8Array, base: string, suite: string): PackageUniverse {
-  const file = compact instanceof Uint8Array ? catalogBytes(compact) : compact;
+  const file = compact instanceof Uint8Array ? bytesAsRandomFile(compact) : compact;
   const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const head = text(file.read(0, Math.min(file.size, 64)));
   const headerEnd = head.indexOf(LF);

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { dpkgStatusFiles, DPKG_STATUS_REASON, type ContributingPackage } from "../assemble/dpkg-status.js";
 import { buildImageTree, type ExtraFile, type ImageTree } from "../assemble/image-tree.js";
 import type { PackageManifest } from "../extract/unpack.js";
-import type { BlobStore } from "../cache/store.js";
+import { hashBlob, type BlobStore } from "../cache/store.js";
 import { traceExecutable, type TraceProblem, type TraceResult } from "../trace/trace.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { VirtualRoot } from "../trace/vroot.js";
@@ -53,6 +52,7 @@ export async function traceAndLayOut(
     packages: new Set(packages.map((p) => p.name)),
     alternatives: alternativesOf(await postinstsOf(packages, store)),
     readBlob: (sha) => store.read(sha),
+    openBlob: (sha) => store.openRandom(sha),
   });
   if (trace.problems.length > 0) return { problems: trace.problems };
   const closureBytes = packages.reduce((n, p) => n + p.manifest.entries.reduce((m, e) => m + (e.kind === "file" ? e.size : 0), 0), 0);
@@ -89,7 +89,7 @@ async function dpkgStatusOf(
       if (node?.kind !== "file") continue;
       let md5 = md5Of.get(node.sha256);
       if (md5 === undefined) {
-        md5 = createHash("md5").update(await store.read(node.sha256)).digest("hex");
+        md5 = await hashBlob(store, node.sha256, "md5");
         md5Of.set(node.sha256, md5);
       }
       if (conffilePaths.has(entry.path)) conffiles.push({ path: entry.path, md5 });

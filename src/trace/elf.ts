@@ -1,4 +1,5 @@
 import elfy from "elfy";
+import type { RandomFile } from "../host/host.js";
 
 /**
  * What the tracer needs of an ELF file. `elfy` reads the header, program headers and
@@ -91,6 +92,90 @@ interface Section {
 
 export function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 16 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+}
+
+/** Files up to this size are read whole; a larger one only where readElf looks. */
+const READ_WHOLE = 1 << 20;
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const SHT_DYNSYM = 11;
+
+/**
+ * readElf of a file read by position. A large one is read only where readElf looks: the
+ * headers, the section names, PT_INTERP, PT_DYNAMIC and the dynamic string and symbol tables it
+ * points at, into a buffer the size of the file whose other pages are never written, and so
+ * never take memory: a 30 MiB data library costs a few KiB. A file without section headers, or
+ * whose tables cannot be placed, is read whole. Gives what readElf gives for the whole file
+ * (test/trace/elf-sparse.test.ts compares them on every ELF of real packages).
+ */
+export function readElfFrom(file: Pick<RandomFile, "size" | "readInto">): ElfInfo {
+  const buf = Buffer.alloc(file.size);
+  const fill = (offset: number, length: number) => {
+    const start = Math.max(0, Math.min(offset, file.size));
+    const end = Math.max(start, Math.min(offset + length, file.size));
+    if (end > start) file.readInto(start, buf.subarray(start, end));
+  };
+  if (file.size <= READ_WHOLE || !fillWhereRead(buf, fill)) fill(0, file.size);
+  return readElf(buf);
+}
+
+/** Fills the parts of `buf` readElf reads; false when they cannot be told without the whole file. */
+function fillWhereRead(buf: Buffer, fill: (offset: number, length: number) => void): boolean {
+  fill(0, 64);
+  const is64 = buf[4] === 2;
+  const le = buf[5] === 1;
+  if (!isElf(buf) || (buf[4] !== 1 && buf[4] !== 2) || (buf[5] !== 1 && buf[5] !== 2)) return false;
+  const u16 = (o: number) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+  const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  const word = (o: number) => (is64 ? Number(le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
+  const signed = (o: number) => (is64 ? Number(le ? buf.readBigInt64LE(o) : buf.readBigInt64BE(o)) : le ? buf.readInt32LE(o) : buf.readInt32BE(o));
+  const [phoff, phentsize, phnum] = [word(is64 ? 32 : 28), u16(is64 ? 54 : 42), u16(is64 ? 56 : 44)];
+  const [shoff, shentsize, shnum, shstrndx] = [word(is64 ? 40 : 32), u16(is64 ? 58 : 46), u16(is64 ? 60 : 48), u16(is64 ? 62 : 50)];
+  if (shoff === 0 || shnum === 0 || shoff + shnum * shentsize > buf.length || phoff + phnum * phentsize > buf.length) return false;
+  fill(phoff, phnum * phentsize);
+  fill(shoff, shnum * shentsize);
+  const section = (i: number) => {
+    const o = shoff + i * shentsize;
+    return { type: u32(o + 4), offset: word(o + (is64 ? 24 : 16)), size: word(o + (is64 ? 32 : 20)) };
+  };
+  if (shstrndx < shnum) fill(section(shstrndx).offset, section(shstrndx).size);
+  const loads: { offset: number; vaddr: number; filesz: number }[] = [];
+  let dynamic: { offset: number; filesz: number } | undefined;
+  for (let i = 0; i < phnum; i++) {
+    const o = phoff + i * phentsize;
+    const p = { type: u32(o), offset: is64 ? word(o + 8) : u32(o + 4), vaddr: is64 ? word(o + 16) : u32(o + 8), filesz: is64 ? word(o + 32) : u32(o + 16) };
+    if (p.type === PT_LOAD) loads.push(p);
+    if (p.type === PT_INTERP) fill(p.offset, p.filesz);
+    if (p.type === PT_DYNAMIC) {
+      fill(p.offset, p.filesz);
+      dynamic ??= p;
+    }
+  }
+  if (dynamic === undefined) return true;
+  const entries = new Map<number, number>();
+  const size = is64 ? 16 : 8;
+  for (let o = dynamic.offset; o + size <= Math.min(dynamic.offset + dynamic.filesz, buf.length); o += size) {
+    const tag = signed(o);
+    if (tag === DT_NULL) break;
+    if (!entries.has(tag)) entries.set(tag, word(o + size / 2));
+  }
+  const offsetOf = (vaddr: number | undefined) => {
+    if (vaddr === undefined) return undefined;
+    for (const p of loads) if (vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz) return p.offset + (vaddr - p.vaddr);
+    return undefined;
+  };
+  const strtab = offsetOf(entries.get(DT_STRTAB));
+  if (strtab === undefined) return true;
+  const strsz = entries.get(DT_STRSZ);
+  if (strsz === undefined) return false;
+  fill(strtab, strsz);
+  const symtab = offsetOf(entries.get(DT_SYMTAB));
+  if (symtab === undefined) return true;
+  const dynsym = Array.from({ length: shnum }, (_, i) => section(i)).find((s) => s.type === SHT_DYNSYM);
+  if (dynsym === undefined) return false;
+  fill(symtab, dynsym.size);
+  return true;
 }
 
 /** Parses an ELF file's dynamic linking facts; throws on a file that is not valid ELF. */

@@ -1,7 +1,8 @@
 import { posix } from "node:path";
 import { parseGlob } from "../paths/glob.js";
 import { didYouMean } from "../diagnostics/did-you-mean.js";
-import { isElf, readElf, type ElfInfo } from "./elf.js";
+import { isElf, readElfFrom, type ElfInfo } from "./elf.js";
+import { bytesAsRandomFile, type RandomFile } from "../host/host.js";
 import { TRACE_RULES, type RuleContext } from "./rules.js";
 import { keptInterpreters } from "./interpreters.js";
 import { pythonImports } from "./python-imports.js";
@@ -121,6 +122,11 @@ export interface TraceInput {
   /** `update-alternatives` links the packages' maintainer scripts would make: link -> target. */
   readonly alternatives: ReadonlyMap<string, string>;
   readonly readBlob: (sha256: string) => Promise<Uint8Array>;
+  /**
+   * A file open for reads by position: the files traced are read only where their `#!` line
+   * or ELF headers and dynamic tables are (elf.ts, readElfFrom). Through readBlob when absent.
+   */
+  readonly openBlob?: (sha256: string) => Promise<RandomFile>;
 }
 
 export const TRIPLETS: Record<string, { triplet: string; machine: string; platform: string }> = {
@@ -231,6 +237,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
     generated.set(link, { kind: "symlink", path: link, target: to, reason: { kind: "alternative", name: link, by } });
   }
 
+  const openBlob = input.openBlob ?? (async (sha256: string) => bytesAsRandomFile(await input.readBlob(sha256)));
   const ldConfDirs = await readLdSoConf(root, input.readBlob);
   const defaultDirs = defaultLibraryDirs(target.triplet);
   const loaders = new Map<string, string>(); // object -> the object that loaded it
@@ -269,9 +276,24 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const traceOne = async (path: string): Promise<void> => {
     const found = root.lookup(path);
     if (found === undefined || found.node.kind !== "file") return;
-    const bytes = await input.readBlob(found.node.sha256);
-    if (bytes.length > 2 && bytes[0] === 0x23 && bytes[1] === 0x21) {
-      const line = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 256))).split("\n")[0] ?? "";
+    // Read where the `#!` line or the ELF headers and dynamic tables are, not whole.
+    const file = await openBlob(found.node.sha256);
+    let head: Uint8Array;
+    let parsed: { elf: ElfInfo } | { error: string } | undefined;
+    try {
+      head = file.read(0, 256);
+      if (isElf(head)) {
+        try {
+          parsed = { elf: readElfFrom(file) };
+        } catch (error) {
+          parsed = { error: (error as Error).message };
+        }
+      }
+    } finally {
+      file.close();
+    }
+    if (head.length > 2 && head[0] === 0x23 && head[1] === 0x21) {
+      const line = new TextDecoder().decode(head).split("\n")[0] ?? "";
       const [interp, ...args] = line.slice(2).trim().split(/\s+/);
       if (interp !== undefined && interp !== "") {
         const r = lookupWithAlternatives(interp, path);
@@ -294,14 +316,12 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
       }
       return;
     }
-    if (!isElf(bytes)) return;
-    let elf: ElfInfo;
-    try {
-      elf = readElf(bytes);
-    } catch (error) {
-      problems.push({ kind: "bad-elf", path, message: (error as Error).message });
+    if (parsed === undefined) return;
+    if ("error" in parsed) {
+      problems.push({ kind: "bad-elf", path, message: parsed.error });
       return;
     }
+    const { elf } = parsed;
     elfs.set(path, elf);
     const name = elf.soname ?? posix.basename(path);
     libraries.add(name);
@@ -344,12 +364,14 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const compatible = async (sha256: string, elf: ElfInfo): Promise<boolean> => {
     let ok = compatibility.get(sha256);
     if (ok === undefined) {
-      const bytes = await input.readBlob(sha256);
+      const file = await openBlob(sha256);
       try {
-        const other = isElf(bytes) ? readElf(bytes) : undefined;
+        const other = isElf(file.read(0, 16)) ? readElfFrom(file) : undefined;
         ok = other !== undefined && other.class === elf.class && other.machine === elf.machine;
       } catch {
         ok = false;
+      } finally {
+        file.close();
       }
       compatibility.set(sha256, ok);
     }
