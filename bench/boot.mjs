@@ -25,7 +25,7 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const PART = process.env.PART ?? "all";
 const examples = PART === "appliances" ? [] : ["busybox", "hello", "jq", "sqlite3", "curl", "python3"];
 const mcc = (args) => {
-  const r = spawnSync(join(repo, "dist/src/cli/main.js"), [...args], { encoding: "utf8", env: { ...process.env, MCC_CACHE: cache } });
+  const r = spawnSync(join(repo, "dist/cli/main.js"), [...args], { encoding: "utf8", env: { ...process.env, MCC_CACHE: cache } });
   if (r.status !== 0) throw new Error(`mcc ${args.join(" ")}: ${r.stderr}`);
 };
 // A program that waits for input at the console gets arguments that make it answer and exit.
@@ -44,7 +44,7 @@ for (const name of examples) {
     spec = copy;
   }
   for (const [format, out] of [["iso", iso], ["kernel+initrd", boot_]]) {
-    const r = spawnSync(join(repo, "dist/src/cli/main.js"), ["compile", spec, "--arch", "amd64", "--format", format, "-o", out, "-q"], { encoding: "utf8", env: { ...process.env, MCC_CACHE: cache } });
+    const r = spawnSync(join(repo, "dist/cli/main.js"), ["compile", spec, "--arch", "amd64", "--format", format, "-o", out, "-q"], { encoding: "utf8", env: { ...process.env, MCC_CACHE: cache } });
     if (r.status !== 0) throw new Error(`${name}: ${r.stderr}`);
   }
   const toOutput = [];

@@ -61,7 +61,7 @@ function fullLayout(dir, tarball, config) {
  * @param {{ repo: string, work: string, runs: number, testCache: string, examples: string[], timed: Function, median: Function, layerStats: Function, log: Function }} ctx
  */
 export function measureMinify(ctx) {
-  const bin = join(ctx.repo, "dist/src/cli/main.js");
+  const bin = join(ctx.repo, "dist/cli/main.js");
   const results = [];
   for (const image of MINIFY_IMAGES.filter((i) => ctx.examples.includes(i.example))) {
     const { tarball, cached } = rootfsTarball(ctx.testCache, image, ctx.log);

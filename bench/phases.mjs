@@ -84,7 +84,7 @@ export function markdown(columns) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  let mainJs = join(repo, "dist/src/cli/main.js");
+  let mainJs = join(repo, "dist/cli/main.js");
   const at = args.indexOf("--mcc");
   if (at >= 0) {
     mainJs = args[at + 1];

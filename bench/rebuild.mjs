@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = join(repo, "dist", "src", "cli", "main.js");
+const bin = join(repo, "dist", "cli", "main.js");
 const runs = Number(process.argv[2] ?? 5);
 const examples = ["curl", "jq", "sqlite3", "python3", "busybox"];
 const work = mkdtempSync(join(tmpdir(), "mcc-rebuild-"));

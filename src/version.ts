@@ -1,6 +1,6 @@
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "./package-root.js";
 
-const require = createRequire(import.meta.url);
-
-/** mcc's version, from its package.json (two levels above `dist/src`). */
-export const VERSION: string = (require("../../package.json") as { version: string }).version;
+/** mcc's version, from its package.json. */
+export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;

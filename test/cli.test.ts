@@ -12,7 +12,7 @@ import type { Host } from "../src/host/host.js";
 import { repoRoot } from "./helpers.js";
 import { captureIo } from "./support/io.js";
 
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 
 function mcc(...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
@@ -22,6 +22,19 @@ function mcc(...args: string[]) {
 function memoryIo(host: Host, env: Record<string, string> = {}, tty = false) {
   return captureIo({ host, env, tty });
 }
+
+test("run as a command, the bundled CLI starts node itself with its settings, as `npx mcc` does", () => {
+  // package.json's bin is the bundle; its second line is the one sh runs (src/cli/main.ts).
+  const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string; bin: { mcc: string } };
+  assert.is(join(repoRoot, pkg.bin.mcc), bin);
+  const lines = (path: string) => readFileSync(path, "utf8").split("\n");
+  assert.equal(lines(bin).slice(0, 2), lines(join(repoRoot, "dist", "src", "cli", "main.js")).slice(0, 2));
+  assert.match(lines(bin)[1] ?? "", /exec node --max-semi-space-size=1 "\$0" "\$@"$/);
+  const r = spawnSync(bin, ["validate", "--json", join(repoRoot, "examples", "curl.yml")], { cwd: repoRoot, encoding: "utf8", timeout: 60_000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stderr, "");
+  assert.is(spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 60_000 }).stdout.trim(), pkg.version);
+});
 
 test("--version and --help", () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };

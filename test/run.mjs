@@ -4,7 +4,6 @@
 // matches NAME) one at a time, printing each file's result as it goes, and close with the
 // plain line CI reads: `N passed, N failed`.
 import { spawnSync } from "node:child_process";
-import { chmodSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,8 +27,13 @@ if (tsc.status !== 0) {
   console.log(closingLine(0, 1, 0));
   process.exit(1);
 }
-// The bin must stay executable for `npx mcc`, as `npm run build` leaves it.
-chmodSync(join(root, "dist", "src", "cli", "main.js"), 0o755);
+// The CLI as users run it (dist/cli, executable), bundled from what was just built, as `npm run build` does.
+const bundle = spawnSync(process.execPath, [join(root, "src", "cli", "bundle.mjs")], { cwd: root, stdio: "inherit", timeout: 5 * 60 * 1000 });
+if (bundle.status !== 0) {
+  console.log("bundling the CLI failed; no test was run");
+  console.log(closingLine(0, 1, 0));
+  process.exit(1);
+}
 
 // 2. Run the tests, file by file.
 const only = process.argv[2];

@@ -1,4 +1,6 @@
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../package-root.js";
 
 /**
  * The published JSON Schema of the spec (`schema/mcc.schema.json`), the one source of truth
@@ -23,10 +25,8 @@ export interface JsonSchema {
   readonly [keyword: string]: unknown;
 }
 
-const require = createRequire(import.meta.url);
-
-/** Loaded from the package's own `schema/` directory (two levels above `dist/src/schema`). */
-export const specSchema: JsonSchema = require("../../../schema/mcc.schema.json") as JsonSchema;
+/** Loaded from the package's own `schema/` directory. */
+export const specSchema: JsonSchema = JSON.parse(readFileSync(join(PACKAGE_ROOT, "schema", "mcc.schema.json"), "utf8")) as JsonSchema;
 
 /** Follows a local `$ref` (`#/$defs/name`) to the schema it names. */
 export function resolveRef(schema: JsonSchema): JsonSchema {

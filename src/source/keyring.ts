@@ -1,5 +1,5 @@
-import { isAbsolute, join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { isAbsolute, join } from "node:path";
+import { PACKAGE_ROOT } from "../package-root.js";
 import type { Host } from "../host/host.js";
 import { SourceError } from "../host/errors.js";
 import { readKeyring, type Keyring } from "./release.js";
@@ -7,8 +7,8 @@ import { readKeyring, type Keyring } from "./release.js";
 /** The host's Debian archive keyring, where Debian (and apt) keep it. */
 export const HOST_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
 
-/** The keys mcc ships (see src/source/keys/README.md), found from the built module's place. */
-export const SHIPPED_KEYRING = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "src", "source", "keys", "debian-archive-keyring.pgp");
+/** The keys mcc ships (see src/source/keys/README.md), in the package. */
+export const SHIPPED_KEYRING = join(PACKAGE_ROOT, "src", "source", "keys", "debian-archive-keyring.pgp");
 
 /**
  * The keyring that verifies the archive: the spec's `from.keyring` (relative to the spec's

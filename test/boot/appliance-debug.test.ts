@@ -89,7 +89,7 @@ for (const arch of ["amd64", "arm64"] as const) {
     const disk = await toolkitDisk(arch);
     // A volume's disk beside it: each is found by its label, whatever the order.
     const volume = join(work, `write-${arch}.img`);
-    const made = spawnSync(process.execPath, [join(repoRoot, "dist", "src", "cli", "main.js"), "disk", volume, "--size", "16M"], { encoding: "utf8", timeout: 60_000 });
+    const made = spawnSync(process.execPath, [join(repoRoot, "dist", "cli", "main.js"), "disk", volume, "--size", "16M"], { encoding: "utf8", timeout: 60_000 });
     assert.is(made.status, 0, made.stderr);
     const drive = ["-drive", `file=${volume},if=virtio,format=raw`, "-drive", `file=${disk},if=virtio,format=raw,readonly=on`];
     const { parts, code } = await session(arch, out, drive, [

@@ -61,7 +61,7 @@ function run(out: string, steps: readonly { at: RegExp; command: string }[], ext
 
 /** `mcc disk ARGS` (which takes no cache), as a user runs it. */
 function mccDisk(args: readonly string[]): { code: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [join(repoRoot, "dist", "src", "cli", "main.js"), "disk", ...args], { encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(repoRoot, "dist", "cli", "main.js"), "disk", ...args], { encoding: "utf8", timeout: 60_000 });
   return { code: r.status, stderr: r.stderr };
 }
 

@@ -87,7 +87,7 @@ test("redis-server as a raw disk: a key stored, the power button, a second boot 
   const built = await runMcc(["compile", join(work, "kv.yml"), "--format", "raw", "-o", disk, "-q"]);
   assert.is(built.code, 0, built.stderr);
   const data = join(work, "data.img");
-  const made = spawnSync(process.execPath, [join(repoRoot, "dist", "src", "cli", "main.js"), "disk", data, "--size", "64M"], { encoding: "utf8", timeout: 60_000 });
+  const made = spawnSync(process.execPath, [join(repoRoot, "dist", "cli", "main.js"), "disk", data, "--size", "64M"], { encoding: "utf8", timeout: 60_000 });
   assert.is(made.status, 0, made.stderr);
 
   const first = await boot(disk, data, async (port) => {

@@ -15,7 +15,7 @@ import { AAVMF, boot, OVMF, type BootResult } from "../support/qemu.js";
 import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-boot-"));
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 
 /** Builds for amd64, or for every architecture the spec lists with `archs: "all"`. */
 function compile(spec: string, out: string, format: string, cache = sharedTestCache, archs = "amd64"): string {

@@ -21,7 +21,7 @@ interface Context {
   rootfs: string;
 }
 const test = suite<Context>("debug", {} as Context);
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 
 function debug(ctx: Context, args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, "debug", ...args], {

@@ -24,7 +24,7 @@ interface Context {
   spec: string;
 }
 const test = suite<Context>("deploy", {} as Context);
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 
 function mcc(ctx: Context, args: string[]): string {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: ctx.work, encoding: "utf8", env: { ...process.env, MCC_CACHE: sharedTestCache }, timeout: 10 * 60_000 });

@@ -13,7 +13,7 @@ import { sharedTestCache } from "../support/io.js";
 import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-init-"));
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 
 function mcc(args: string[], cwd = work): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: { ...process.env, MCC_CACHE: sharedTestCache }, timeout: 10 * 60_000 });

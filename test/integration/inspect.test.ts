@@ -10,7 +10,7 @@ import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-inspect-"));
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 const mcc = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: "utf8", env: { ...process.env, MCC_CACHE: sharedTestCache } });
 
 interface Inspected {

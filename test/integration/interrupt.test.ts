@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
 
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 const spec = join(repoRoot, "examples", "curl.yml");
 
 function compile(out: string, cache: string): { status: number | null; stderr: string } {

@@ -15,7 +15,7 @@ import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-oci-"));
 const sharedCache = sharedTestCache;
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 
 /** Builds an example (its .yml, or its .mcc) for amd64 (the host's), or for every architecture it lists with `arch: "all"`. */
 function compile(example: string, out: string, format: string, env: Record<string, string> = {}, cwd = work, arch = "amd64", syntax: "yml" | "mcc" = "yml"): string {

@@ -20,7 +20,7 @@ interface Context {
   work: string;
 }
 const test = suite<Context>("podman", {} as Context);
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 const LIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"];
 
 function compile(ctx: Context, example: string, format: string, out: string, ...extra: string[]): string {

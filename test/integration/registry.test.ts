@@ -16,7 +16,7 @@ import { needTools } from "../support/tools.js";
 import { trackChild } from "../support/children.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-registry-test-"));
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 
 interface Run {
   status: number | null;

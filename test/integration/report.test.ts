@@ -17,7 +17,7 @@ import { decodePng, distinctColours } from "../support/png.js";
 import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-report-"));
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 const mcc = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: "utf8", env: { ...process.env, MCC_CACHE: sharedTestCache } });
 
 interface Inspected {

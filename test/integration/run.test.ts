@@ -17,7 +17,7 @@ interface Context {
   env: NodeJS.ProcessEnv;
 }
 const test = suite<Context>("mcc run", {} as Context);
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 const SCRIPT = "id -u; ls -ldn /run /write | cut -c1-10,15-30; echo data > /write/kept; touch /x 2>/dev/null || echo read-only; exit 7";
 
 function mcc(ctx: Context, args: string[], timeoutSeconds = 600): { code: number | null; stdout: string; stderr: string } {

@@ -13,7 +13,7 @@ import { sharedTestCache } from "../support/io.js";
 import { startRegistry, type TestRegistry } from "../support/registry-server.js";
 import { needTools } from "../support/tools.js";
 
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 const work = mkdtempSync(join(tmpdir(), "mcc-shared-cache-"));
 
 interface Build {

@@ -26,7 +26,7 @@ interface Context {
   config: string;
 }
 const test = suite<Context>("signing", {} as Context);
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 
 function mcc(ctx: Context, args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: ctx.work, encoding: "utf8", env: { ...process.env, MCC_CACHE: sharedTestCache, ...env }, timeout: 5 * 60_000 });

@@ -20,7 +20,7 @@ import { layoutIndexOf, layoutReferrers } from "../support/layout.js";
 import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-supply-"));
-const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+const bin = join(repoRoot, "dist", "cli", "main.js");
 
 function compile(example: string, out: string, extra: string[]): string {
   const r = spawnSync(process.execPath, [bin, "compile", join(repoRoot, "examples", `${example}.yml`), "-o", out, "-q", ...extra], {

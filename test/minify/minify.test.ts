@@ -163,7 +163,7 @@ test("clear errors: no command, a command not on PATH, another architecture, not
 
 test("the same image gives the same bytes from another cache, time zone, umask and directory", async () => {
   const src = await layout("repro");
-  const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+  const bin = join(repoRoot, "dist", "cli", "main.js");
   const run = (out: string, env: Record<string, string>, umask: string, cacheDir: string) => {
     const r = spawnSync("sh", ["-c", `umask ${umask} && exec "$0" "$@"`, process.execPath, bin, "minify", src, "-o", out, "--name", "repro", "-q", "--cache", cacheDir], {
       cwd: mkdtempSync(join(work, "cwd-")),

@@ -1,0 +1,26 @@
+// The CLI as users run it: the built modules (dist/src) bundled into a few files in dist/cli, so
+// a command loads one file for the program and one for its subcommand instead of about 150
+// modules and yaml's 70 files (40 ms less on every command; docs/performance.md). Subcommands stay
+// in chunks of their own, loaded when they run, as in dist/src. Run by `npm run build`.
+import { chmodSync, readFileSync, rmSync } from "node:fs";
+import { build } from "esbuild";
+
+const entry = "dist/src/cli/main.js";
+// The line sh runs when the CLI is started as a command (src/cli/main.ts): kept as line two.
+const launcher = readFileSync(entry, "utf8").split("\n")[1] ?? "";
+if (!launcher.startsWith("// 2>/dev/null;")) throw new Error(`${entry}: line two is not the launcher line`);
+
+rmSync("dist/cli", { recursive: true, force: true });
+await build({
+  entryPoints: { main: entry, "gzip-worker": "dist/src/formats/gzip-worker.js" },
+  outdir: "dist/cli",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  // CommonJS dependencies (yaml, ajv, commander) call require for Node's own modules.
+  banner: { js: `${launcher}\nimport { createRequire as __mccCreateRequire } from "node:module";\nconst require = __mccCreateRequire(import.meta.url);` },
+  logLevel: "warning",
+});
+chmodSync("dist/cli/main.js", 0o755);
