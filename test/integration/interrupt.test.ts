@@ -40,9 +40,12 @@ test("SIGKILL during a cold build, at several moments: no complete-looking outpu
   try {
     for (const ms of [300, 900, 1600, 2600]) {
       const child = spawn(process.execPath, [bin, "compile", spec, "-o", out, "-q", "--arch", "amd64", "--cache", cache], { stdio: "ignore" });
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      // Listened for from the start: a later run, with the earlier ones' downloads in the cache,
+      // may finish before its moment comes.
+      const closed = new Promise((resolve) => child.on("close", resolve));
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, ms))]);
       child.kill("SIGKILL");
-      await new Promise((resolve) => child.on("close", resolve));
+      await closed;
       // Either nothing, or a whole layout from a run that finished before the kill.
       if (existsSync(out)) assert.ok(existsSync(join(out, "index.json")), `a partial layout after ${ms} ms`);
       assertCacheIntact(cache);
