@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ImageEntry, ImageTree } from "../assemble/image-tree.js";
 import { blobChunks, READ_CHUNK, type BlobStore } from "../cache/store.js";
 import { gzipStream } from "../formats/stable-gzip.js";
-import { tarArchive, type TarEntry } from "../formats/tar-writer.js";
+import { padding, TAR_END, tarArchive, type TarEntry } from "../formats/tar-writer.js";
 
 export interface LayerResult {
   /** sha256 of the uncompressed tar (the config's diff_id). */
@@ -22,8 +22,10 @@ export interface LayerResult {
  */
 export async function writeLayer(tree: ImageTree, store: BlobStore, epoch: number): Promise<LayerResult> {
   const tar = layerTar(tree, store, epoch, new Uint8Array(READ_CHUNK));
-  // The same bytes for the same tar, whatever the machine, its cores and how the tar is cut.
-  const blob = await store.put(gzipStream(tar.chunks), undefined, "layer");
+  // The same bytes for the same tar, whatever the machine, its cores and how the tar is cut;
+  // its length (pax records for long names aside) tells gzip whether threads would pay.
+  const expected = tree.entries.reduce((n, e) => n + 512 + (e.kind === "file" ? e.size + padding(e.size) : 0), TAR_END.length);
+  const blob = await store.put(gzipStream(tar.chunks, expected), undefined, "layer");
   return { ...tar.result(), digest: blob.sha256, size: blob.size };
 }
 

@@ -6,14 +6,14 @@ import { gunzipSync, inflateRawSync } from "node:zlib";
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { deflateBlock, GZIP_BLOCK, gzipStable, gzipStream } from "../../src/formats/stable-gzip.js";
+import { deflateBlock, GZIP_BLOCK, gzipStable, gzipStream, IN_PLACE_UP_TO } from "../../src/formats/stable-gzip.js";
 
 async function* chunked(bytes: Uint8Array, size: number): AsyncIterable<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
-async function streamed(bytes: Uint8Array, size: number): Promise<Buffer> {
+async function streamed(bytes: Uint8Array, size: number, expectedBytes?: number): Promise<Buffer> {
   const out: Uint8Array[] = [];
-  for await (const chunk of gzipStream(chunked(bytes, size))) out.push(chunk);
+  for await (const chunk of gzipStream(chunked(bytes, size), expectedBytes)) out.push(chunk);
   return Buffer.concat(out);
 }
 
@@ -32,6 +32,8 @@ test("read back by gunzip, and the same bytes in threads as here, whatever the c
     const here = Buffer.from(gzipStable([data]));
     assert.ok(gunzipSync(here).equals(data), `gunzip of ${length} bytes`);
     for (const size of [7, 65536, 1_000_003]) assert.ok((await streamed(data, size)).equals(here), `${length} bytes in chunks of ${size}`);
+    // Announced as small: every block compressed here, through one buffer.
+    assert.ok((await streamed(data, 65536, length)).equals(here), `${length} bytes compressed in place`);
   }
 });
 
@@ -41,6 +43,8 @@ test("a stream of many more blocks than threads, whose buffers come back to hold
   assert.ok((await streamed(data, 65536)).equals(here));
   // Again in the same process: the pool, its threads and its spare buffers are shared.
   assert.ok((await streamed(data, 1_000_003)).equals(here));
+  // In place, the one block buffer refilled nine times.
+  assert.ok((await streamed(data, 65536, IN_PLACE_UP_TO)).equals(here));
 });
 
 test("the marker after a block is right wherever its compressed data ends", () => {
