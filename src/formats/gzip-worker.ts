@@ -1,6 +1,5 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { parentPort } from "node:worker_threads";
+import { collectGarbage } from "../collect.js";
 import { deflateBlock } from "./stable-gzip.js";
 
 /** A thread of the gzip pool (stable-gzip.ts): blocks in, their raw deflate out, moved back with the block. */
@@ -14,7 +13,6 @@ if (port === null) throw new Error("gzip-worker runs as a worker thread");
  * milliseconds a collection (docs/performance.md, "Memory").
  */
 const COLLECT_EVERY = 4;
-const collect = collector();
 let since = 0;
 
 port.on("message", ({ id, block, dictionary, last }: { id: number; block: Uint8Array; dictionary?: Uint8Array; last: boolean }) => {
@@ -25,18 +23,6 @@ port.on("message", ({ id, block, dictionary, last }: { id: number; block: Uint8A
   port.postMessage({ id, out: own, block }, [own.buffer as ArrayBuffer, block.buffer as ArrayBuffer]);
   if (++since >= COLLECT_EVERY) {
     since = 0;
-    collect();
+    collectGarbage();
   }
 });
-
-/** A full collection of this thread's heap: V8's `gc`, exposed for this thread; nothing where it cannot be. */
-function collector(): () => void {
-  try {
-    setFlagsFromString("--expose-gc");
-    const gc: unknown = runInNewContext("gc");
-    if (typeof gc === "function") return gc as () => void;
-  } catch {
-    // Not exposed: blocks are collected when V8 decides.
-  }
-  return () => undefined;
-}
