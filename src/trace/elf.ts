@@ -52,32 +52,101 @@ const PT_TYPES: Record<number, string> = { 1: "load", 2: "dynamic", 3: "interp" 
 const MACHINES: Record<number, string> = { 3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 40: "arm", 62: "amd64", 183: "AArch64", 243: "riscv" };
 const TYPES: Record<number, string> = { 2: "exec", 3: "dyn" };
 
-/** The ELF header and program headers, for files elfy refuses (no section headers). */
-function parseWithoutSections(buf: Buffer): ParsedElf {
+/** Readers of an ELF file's words in its class and byte order (e_ident[EI_CLASS], [EI_DATA]). */
+interface ElfReaders {
+  readonly is64: boolean;
+  readonly le: boolean;
+  u16(offset: number): number;
+  u32(offset: number): number;
+  /** An address or offset: 8 bytes in ELF64, 4 in ELF32. */
+  word(offset: number): number;
+  /** A signed word (dynamic tags). */
+  signed(offset: number): number;
+}
+
+function elfReaders(buf: Buffer): ElfReaders {
+  if ((buf[4] !== 1 && buf[4] !== 2) || (buf[5] !== 1 && buf[5] !== 2)) throw new Error("invalid ELF class or data encoding");
   const is64 = buf[4] === 2;
   const le = buf[5] === 1;
-  if ((buf[4] !== 1 && buf[4] !== 2) || (buf[5] !== 1 && buf[5] !== 2)) throw new Error("invalid ELF class or data encoding");
-  const u16 = (o: number) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
   const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-  const word = (o: number) => (is64 ? Number(le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
-  const phoff = word(is64 ? 32 : 28);
-  const phentsize = u16(is64 ? 54 : 42);
-  const phnum = u16(is64 ? 56 : 44);
-  const programs: Program[] = [];
+  return {
+    is64,
+    le,
+    u16: (o) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o)),
+    u32,
+    word: (o) => (is64 ? Number(le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o)),
+    signed: (o) => (is64 ? Number(le ? buf.readBigInt64LE(o) : buf.readBigInt64BE(o)) : le ? buf.readInt32LE(o) : buf.readInt32BE(o)),
+  };
+}
+
+/** The header's table positions: program headers (ph*) and section headers (sh*). */
+function headerTables(r: ElfReaders) {
+  const is64 = r.is64;
+  return {
+    phoff: r.word(is64 ? 32 : 28),
+    phentsize: r.u16(is64 ? 54 : 42),
+    phnum: r.u16(is64 ? 56 : 44),
+    shoff: r.word(is64 ? 40 : 32),
+    shentsize: r.u16(is64 ? 58 : 46),
+    shnum: r.u16(is64 ? 60 : 48),
+    shstrndx: r.u16(is64 ? 62 : 50),
+  };
+}
+
+interface ProgramHeader {
+  /** p_type: PT_LOAD 1, PT_DYNAMIC 2, PT_INTERP 3, ... */
+  readonly ptype: number;
+  readonly offset: number;
+  readonly vaddr: number;
+  readonly filesz: number;
+}
+
+function programHeaders(buf: Buffer, r: ElfReaders): ProgramHeader[] {
+  const { phoff, phentsize, phnum } = headerTables(r);
+  const programs: ProgramHeader[] = [];
   for (let i = 0; i < phnum; i++) {
     const o = phoff + i * phentsize;
     if (o + phentsize > buf.length) throw new Error("program headers run past the end of the file");
-    const type = PT_TYPES[u32(o)];
-    const offset = is64 ? word(o + 8) : u32(o + 4);
-    const vaddr = is64 ? word(o + 16) : u32(o + 8);
-    const filesz = is64 ? word(o + 32) : u32(o + 16);
-    programs.push({ ...(type === undefined ? {} : { type }), offset, vaddr, filesz, data: buf.subarray(offset, offset + filesz) });
+    programs.push(
+      r.is64
+        ? { ptype: r.u32(o), offset: r.word(o + 8), vaddr: r.word(o + 16), filesz: r.word(o + 32) }
+        : { ptype: r.u32(o), offset: r.u32(o + 4), vaddr: r.u32(o + 8), filesz: r.u32(o + 16) },
+    );
   }
+  return programs;
+}
+
+/** The dynamic section's (tag, value) entries, up to DT_NULL. */
+function dynamicEntries(r: ElfReaders, dynamic: { offset: number; filesz: number }): [number, number][] {
+  const entries: [number, number][] = [];
+  const size = r.is64 ? 16 : 8;
+  for (let o = dynamic.offset; o + size <= dynamic.offset + dynamic.filesz; o += size) {
+    const tag = r.signed(o);
+    if (tag === DT_NULL) break;
+    entries.push([tag, r.word(o + size / 2)]);
+  }
+  return entries;
+}
+
+/** The file offset of a virtual address, through the PT_LOAD segments. */
+function fileOffset(loads: readonly { offset: number; vaddr: number; filesz: number }[], vaddr: number | undefined): number | undefined {
+  if (vaddr === undefined) return undefined;
+  for (const p of loads) if (vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz) return p.offset + (vaddr - p.vaddr);
+  return undefined;
+}
+
+/** The ELF header and program headers, for files elfy refuses (no section headers). */
+function parseWithoutSections(buf: Buffer): ParsedElf {
+  const r = elfReaders(buf);
+  const programs = programHeaders(buf, r).map(({ ptype, offset, vaddr, filesz }): Program => {
+    const type = PT_TYPES[ptype];
+    return { ...(type === undefined ? {} : { type }), offset, vaddr, filesz, data: buf.subarray(offset, offset + filesz) };
+  });
   return {
-    class: is64 ? "64" : "32",
-    endian: le ? "lsb" : "msb",
-    machine: MACHINES[u16(18)] ?? String(u16(18)),
-    type: TYPES[u16(16)] ?? String(u16(16)),
+    class: r.is64 ? "64" : "32",
+    endian: r.le ? "lsb" : "msb",
+    machine: MACHINES[r.u16(18)] ?? String(r.u16(18)),
+    type: TYPES[r.u16(16)] ?? String(r.u16(16)),
     body: { programs, sections: [] },
   };
 }
@@ -123,54 +192,30 @@ export function readElfFrom(file: Pick<RandomFile, "size" | "readInto">): ElfInf
 /** Fills the parts of `buf` readElf reads; false when they cannot be told without the whole file. */
 function fillWhereRead(buf: Buffer, fill: (offset: number, length: number) => void): boolean {
   fill(0, 64);
-  const is64 = buf[4] === 2;
-  const le = buf[5] === 1;
   if (!isElf(buf) || (buf[4] !== 1 && buf[4] !== 2) || (buf[5] !== 1 && buf[5] !== 2)) return false;
-  const u16 = (o: number) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
-  const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-  const word = (o: number) => (is64 ? Number(le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
-  const signed = (o: number) => (is64 ? Number(le ? buf.readBigInt64LE(o) : buf.readBigInt64BE(o)) : le ? buf.readInt32LE(o) : buf.readInt32BE(o));
-  const [phoff, phentsize, phnum] = [word(is64 ? 32 : 28), u16(is64 ? 54 : 42), u16(is64 ? 56 : 44)];
-  const [shoff, shentsize, shnum, shstrndx] = [word(is64 ? 40 : 32), u16(is64 ? 58 : 46), u16(is64 ? 60 : 48), u16(is64 ? 62 : 50)];
+  const r = elfReaders(buf);
+  const { phoff, phentsize, phnum, shoff, shentsize, shnum, shstrndx } = headerTables(r);
   if (shoff === 0 || shnum === 0 || shoff + shnum * shentsize > buf.length || phoff + phnum * phentsize > buf.length) return false;
   fill(phoff, phnum * phentsize);
   fill(shoff, shnum * shentsize);
   const section = (i: number) => {
     const o = shoff + i * shentsize;
-    return { type: u32(o + 4), offset: word(o + (is64 ? 24 : 16)), size: word(o + (is64 ? 32 : 20)) };
+    return { type: r.u32(o + 4), offset: r.word(o + (r.is64 ? 24 : 16)), size: r.word(o + (r.is64 ? 32 : 20)) };
   };
   if (shstrndx < shnum) fill(section(shstrndx).offset, section(shstrndx).size);
-  const loads: { offset: number; vaddr: number; filesz: number }[] = [];
-  let dynamic: { offset: number; filesz: number } | undefined;
-  for (let i = 0; i < phnum; i++) {
-    const o = phoff + i * phentsize;
-    const p = { type: u32(o), offset: is64 ? word(o + 8) : u32(o + 4), vaddr: is64 ? word(o + 16) : u32(o + 8), filesz: is64 ? word(o + 32) : u32(o + 16) };
-    if (p.type === PT_LOAD) loads.push(p);
-    if (p.type === PT_INTERP) fill(p.offset, p.filesz);
-    if (p.type === PT_DYNAMIC) {
-      fill(p.offset, p.filesz);
-      dynamic ??= p;
-    }
-  }
-  if (dynamic === undefined) return true;
-  const entries = new Map<number, number>();
-  const size = is64 ? 16 : 8;
-  for (let o = dynamic.offset; o + size <= Math.min(dynamic.offset + dynamic.filesz, buf.length); o += size) {
-    const tag = signed(o);
-    if (tag === DT_NULL) break;
-    if (!entries.has(tag)) entries.set(tag, word(o + size / 2));
-  }
-  const offsetOf = (vaddr: number | undefined) => {
-    if (vaddr === undefined) return undefined;
-    for (const p of loads) if (vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz) return p.offset + (vaddr - p.vaddr);
-    return undefined;
-  };
-  const strtab = offsetOf(entries.get(DT_STRTAB));
+  const programs = programHeaders(buf, r);
+  for (const p of programs) if (p.ptype === PT_INTERP || p.ptype === PT_DYNAMIC) fill(p.offset, p.filesz);
+  const dynamic = programs.find((p) => p.ptype === PT_DYNAMIC);
+  if (dynamic === undefined || dynamic.offset + dynamic.filesz > buf.length) return true;
+  const entries = dynamicEntries(r, dynamic);
+  const value = (tag: number) => entries.find(([t]) => t === tag)?.[1];
+  const loads = programs.filter((p) => p.ptype === PT_LOAD);
+  const strtab = fileOffset(loads, value(DT_STRTAB));
   if (strtab === undefined) return true;
-  const strsz = entries.get(DT_STRSZ);
+  const strsz = value(DT_STRSZ);
   if (strsz === undefined) return false;
   fill(strtab, strsz);
-  const symtab = offsetOf(entries.get(DT_SYMTAB));
+  const symtab = fileOffset(loads, value(DT_SYMTAB));
   if (symtab === undefined) return true;
   const dynsym = Array.from({ length: shnum }, (_, i) => section(i)).find((s) => s.type === SHT_DYNSYM);
   if (dynsym === undefined) return false;
@@ -190,23 +235,10 @@ export function readElf(bytes: Uint8Array): ElfInfo {
     if (buf.length < 52) throw error;
     parsed = parseWithoutSections(buf);
   }
-  const is64 = parsed.class === "64";
-  const le = parsed.endian === "lsb";
-  const word = is64 ? 8 : 4;
-  const readWord = (b: Buffer, off: number): number => {
-    if (is64) return Number(le ? b.readBigUInt64LE(off) : b.readBigUInt64BE(off));
-    return le ? b.readUInt32LE(off) : b.readUInt32BE(off);
-  };
-  const readSigned = (b: Buffer, off: number): number => {
-    if (is64) return Number(le ? b.readBigInt64LE(off) : b.readBigInt64BE(off));
-    return le ? b.readInt32LE(off) : b.readInt32BE(off);
-  };
+  const r = elfReaders(buf);
+  const is64 = r.is64;
   const loads = parsed.body.programs.filter((p) => p.type === "load");
-  /** File offset of a virtual address, through the PT_LOAD segments. */
-  const offsetOf = (vaddr: number): number | undefined => {
-    for (const p of loads) if (vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz) return p.offset + (vaddr - p.vaddr);
-    return undefined;
-  };
+  const offsetOf = (vaddr: number | undefined) => fileOffset(loads, vaddr);
   const cString = (off: number): string => {
     let end = off;
     while (end < buf.length && buf[end] !== 0) end++;
@@ -223,14 +255,9 @@ export function readElf(bytes: Uint8Array): ElfInfo {
   let soname: string | undefined;
   const imports = new Set<string>();
   if (dynamic !== undefined) {
-    const entries: [number, number][] = [];
-    for (let off = dynamic.offset; off + 2 * word <= dynamic.offset + dynamic.filesz; off += 2 * word) {
-      const tag = readSigned(buf, off);
-      if (tag === DT_NULL) break;
-      entries.push([tag, readWord(buf, off + word)]);
-    }
+    const entries = dynamicEntries(r, dynamic);
     const value = (tag: number) => entries.find(([t]) => t === tag)?.[1];
-    const strtab = offsetOf(value(DT_STRTAB) ?? -1);
+    const strtab = offsetOf(value(DT_STRTAB));
     if (strtab !== undefined) {
       const str = (v: number) => cString(strtab + v);
       for (const [tag, v] of entries) {
@@ -239,16 +266,16 @@ export function readElf(bytes: Uint8Array): ElfInfo {
         else if (tag === DT_RUNPATH) runpath.push(...str(v).split(":").filter(Boolean));
         else if (tag === DT_SONAME) soname = str(v);
       }
-      const symtab = offsetOf(value(DT_SYMTAB) ?? -1);
-      const count = symbolCount(parsed.body.sections, buf, entries, offsetOf, is64, le);
+      const symtab = offsetOf(value(DT_SYMTAB));
+      const count = symbolCount(parsed.body.sections, r, entries, offsetOf);
       if (symtab !== undefined && count !== undefined) {
         const size = is64 ? 24 : 16;
         const strsz = value(DT_STRSZ) ?? Infinity;
         for (let i = 1; i < count; i++) {
           const at = symtab + i * size;
           if (at + size > buf.length) break;
-          const name = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
-          const shndx = is64 ? (le ? buf.readUInt16LE(at + 6) : buf.readUInt16BE(at + 6)) : le ? buf.readUInt16LE(at + 14) : buf.readUInt16BE(at + 14);
+          const name = r.u32(at);
+          const shndx = r.u16(at + (is64 ? 6 : 14));
           if (shndx === 0 && name > 0 && name < strsz) imports.add(str(name));
         }
       }
@@ -256,7 +283,7 @@ export function readElf(bytes: Uint8Array): ElfInfo {
   }
   return {
     class: is64 ? 64 : 32,
-    endian: parsed.endian,
+    endian: r.le ? "lsb" : "msb",
     machine: parsed.machine,
     type: parsed.type,
     ...(interpreter === undefined ? {} : { interpreter }),
@@ -274,23 +301,21 @@ export function readElf(bytes: Uint8Array): ElfInfo {
  */
 function symbolCount(
   sections: readonly Section[],
-  buf: Buffer,
+  r: ElfReaders,
   entries: readonly [number, number][],
-  offsetOf: (vaddr: number) => number | undefined,
-  is64: boolean,
-  le: boolean,
+  offsetOf: (vaddr: number | undefined) => number | undefined,
 ): number | undefined {
   const dynsym = sections.find((s) => s.type === "dynsym");
-  if (dynsym !== undefined) return Math.floor(dynsym.size / (is64 ? 24 : 16));
-  const u32 = (off: number) => (le ? buf.readUInt32LE(off) : buf.readUInt32BE(off));
-  const hash = offsetOf(entries.find(([t]) => t === DT_HASH)?.[1] ?? -1);
+  if (dynsym !== undefined) return Math.floor(dynsym.size / (r.is64 ? 24 : 16));
+  const u32 = r.u32;
+  const hash = offsetOf(entries.find(([t]) => t === DT_HASH)?.[1]);
   if (hash !== undefined) return u32(hash + 4);
-  const gnu = offsetOf(entries.find(([t]) => t === DT_GNU_HASH)?.[1] ?? -1);
+  const gnu = offsetOf(entries.find(([t]) => t === DT_GNU_HASH)?.[1]);
   if (gnu === undefined) return undefined;
   const nbuckets = u32(gnu);
   const symoffset = u32(gnu + 4);
   const bloomSize = u32(gnu + 8);
-  const buckets = gnu + 16 + bloomSize * (is64 ? 8 : 4);
+  const buckets = gnu + 16 + bloomSize * (r.is64 ? 8 : 4);
   const chains = buckets + nbuckets * 4;
   let last = 0;
   for (let i = 0; i < nbuckets; i++) last = Math.max(last, u32(buckets + i * 4));

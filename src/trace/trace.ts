@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import { parseGlob } from "../paths/glob.js";
 import { didYouMean } from "../diagnostics/did-you-mean.js";
 import { isElf, readElfFrom, type ElfInfo } from "./elf.js";
-import { bytesAsRandomFile, type RandomFile } from "../host/host.js";
+import type { RandomFile } from "../host/host.js";
 import { TRACE_RULES, type RuleContext } from "./rules.js";
 import { keptInterpreters } from "./interpreters.js";
 import { pythonImports } from "./python-imports.js";
@@ -124,9 +124,9 @@ export interface TraceInput {
   readonly readBlob: (sha256: string) => Promise<Uint8Array>;
   /**
    * A file open for reads by position: the files traced are read only where their `#!` line
-   * or ELF headers and dynamic tables are (elf.ts, readElfFrom). Through readBlob when absent.
+   * or ELF headers and dynamic tables are (elf.ts, readElfFrom).
    */
-  readonly openBlob?: (sha256: string) => Promise<RandomFile>;
+  readonly openBlob: (sha256: string) => Promise<RandomFile>;
 }
 
 export const TRIPLETS: Record<string, { triplet: string; machine: string; platform: string }> = {
@@ -237,7 +237,6 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
     generated.set(link, { kind: "symlink", path: link, target: to, reason: { kind: "alternative", name: link, by } });
   }
 
-  const openBlob = input.openBlob ?? (async (sha256: string) => bytesAsRandomFile(await input.readBlob(sha256)));
   const ldConfDirs = await readLdSoConf(root, input.readBlob);
   const defaultDirs = defaultLibraryDirs(target.triplet);
   const loaders = new Map<string, string>(); // object -> the object that loaded it
@@ -277,7 +276,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
     const found = root.lookup(path);
     if (found === undefined || found.node.kind !== "file") return;
     // Read where the `#!` line or the ELF headers and dynamic tables are, not whole.
-    const file = await openBlob(found.node.sha256);
+    const file = await input.openBlob(found.node.sha256);
     let head: Uint8Array;
     let parsed: { elf: ElfInfo } | { error: string } | undefined;
     try {
@@ -364,7 +363,7 @@ export async function traceExecutable(input: TraceInput): Promise<TraceResult> {
   const compatible = async (sha256: string, elf: ElfInfo): Promise<boolean> => {
     let ok = compatibility.get(sha256);
     if (ok === undefined) {
-      const file = await openBlob(sha256);
+      const file = await input.openBlob(sha256);
       try {
         const other = isElf(file.read(0, 16)) ? readElfFrom(file) : undefined;
         ok = other !== undefined && other.class === elf.class && other.machine === elf.machine;

@@ -84,6 +84,7 @@ async function trace(ctx: Ctx, spec: Spec, extra: ManifestEntry[], alternatives:
     packages: new Set(["libc6", "app"]),
     alternatives: new Map(Object.entries(alternatives)),
     readBlob: (sha) => ctx.store.read(sha),
+    openBlob: (sha) => ctx.store.openRandom(sha),
   });
 }
 
