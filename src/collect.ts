@@ -1,16 +1,15 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-
 let gc: (() => void) | undefined;
 
 /**
  * A full collection of this engine's heap, for the moments mcc knows much of its memory has just
  * become garbage (a resolution's records once the lock is made; a gzip thread's tables after a
  * few blocks), which V8 would otherwise keep until its own measure says so. V8's `gc`, exposed
- * for this engine on first use; nothing where it cannot be.
+ * for this engine on first use (node:v8 and node:vm loaded then, not by every command that
+ * imports this); nothing where it cannot be.
  */
-export function collectGarbage(): void {
+export async function collectGarbage(): Promise<void> {
   if (gc === undefined) {
+    const [{ setFlagsFromString }, { runInNewContext }] = await Promise.all([import("node:v8"), import("node:vm")]);
     gc = () => undefined;
     try {
       setFlagsFromString("--expose-gc");

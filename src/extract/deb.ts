@@ -1,4 +1,5 @@
 import { extract as tarExtract, type Header } from "tar-stream";
+import { collectBytes } from "../host/host.js";
 import { readAr } from "./ar.js";
 import { nameProblem, oneLine } from "../paths/names.js";
 import { compressionOf, decompressStream } from "./decompress.js";
@@ -39,13 +40,13 @@ export async function readDeb(
   let sawData = false;
   for await (const member of readAr(source)) {
     if (member.name === "debian-binary") {
-      const text = new TextDecoder().decode(await collect(member.body));
+      const text = new TextDecoder().decode(await collectBytes(member.body));
       if (!/^2\.\d+\n?$/.test(text.trim() + "\n")) throw new DebFormatError(`unsupported .deb format version "${text.trim()}"`);
       sawVersion = true;
     } else if (member.name.startsWith("control.tar")) {
       await walkTar(decompressStream(compressionOf(member.name), member.body, member.size), notes, async (entry, content) => {
         if (entry.kind === "file" && content !== undefined) {
-          control.set(entry.path.replace(/^\//, ""), await collect(content));
+          control.set(entry.path.replace(/^\//, ""), await collectBytes(content));
         }
       });
     } else if (member.name.startsWith("data.tar")) {
@@ -134,20 +135,6 @@ async function walkTar(
   await feeding;
 }
 
-/**
- * The absolute path a note of `readDeb` is about (`./dev/console: a character-device ...;
- * dropped` -> `/dev/console`), as the package names it (before merged /usr). A name with a
- * control character is shown escaped in its note, so it matches no real path.
- */
-export function notedPath(note: string): string {
-  return `/${note.slice(0, note.indexOf(": ")).replace(/^\.?\/+/, "")}`;
-}
-
-/** Whether a note of `readDeb` says an entry was dropped (not changed). */
-export function isDropNote(note: string): boolean {
-  return note.endsWith("; dropped");
-}
-
 /** `./usr/bin/x` -> `/usr/bin/x`; undefined for `..` segments, NUL, or nothing at all. */
 export function normalizeEntryPath(name: string): string | undefined {
   if (name.includes("\0")) return undefined;
@@ -158,10 +145,4 @@ export function normalizeEntryPath(name: string): string | undefined {
     parts.push(segment);
   }
   return parts.length === 0 ? "/" : `/${parts.join("/")}`;
-}
-
-export async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }

@@ -1,5 +1,6 @@
 import type { BlobStore } from "../cache/store.js";
-import { collect, readDeb, type DebEntry } from "./deb.js";
+import { collectBytes } from "../host/host.js";
+import { readDeb, type DebEntry } from "./deb.js";
 
 /** One file system entry of a package, its content (for files) in the cache by sha256. */
 export type ManifestEntry =
@@ -41,7 +42,7 @@ export async function unpackDeb(store: BlobStore, debSha256: string): Promise<Pa
       return;
     }
     // Most files are small: held whole, they are hashed and written in one call each.
-    const { sha256, size } = content === undefined ? await store.putBytes(new Uint8Array(0)) : entry.size <= SMALL_FILE ? await store.putBytes(await collect(content)) : await store.put(content);
+    const { sha256, size } = content === undefined ? await store.putBytes(new Uint8Array(0)) : entry.size <= SMALL_FILE ? await store.putBytes(await collectBytes(content)) : await store.put(content);
     entries.push({ ...entry, size, sha256 });
   });
   const control: Record<string, string> = {};

@@ -23,6 +23,6 @@ port.on("message", ({ id, block, dictionary, last }: { id: number; block: Uint8A
   port.postMessage({ id, out: own, block }, [own.buffer as ArrayBuffer, block.buffer as ArrayBuffer]);
   if (++since >= COLLECT_EVERY) {
     since = 0;
-    collectGarbage();
+    void collectGarbage();
   }
 });

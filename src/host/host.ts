@@ -105,3 +105,10 @@ export class HostError extends Error {
     this.name = "HostError";
   }
 }
+
+/** A byte stream's bytes, gathered into one buffer. */
+export async function collectBytes(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}

@@ -86,7 +86,7 @@ export async function compile(host: Host, request: CompileRequest, events: Compi
   const { plan, loaded } = prepared;
   // A lock just resolved leaves the indexes' records behind (20-40 MB of heap); collected now,
   // before the packages stream in, they do not add to the build's peak (10 ms, once).
-  if (prepared.lock.status !== "current") collectGarbage();
+  if (prepared.lock.status !== "current") await collectGarbage();
 
   const store = createBlobStore(host, request.cacheRoot);
   await store.sweepTemporaries(host.now());

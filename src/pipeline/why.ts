@@ -5,7 +5,7 @@
  */
 import { treeOf, type ImageTree, type TreeResult } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";
-import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
+import type { PackageManifest } from "../extract/unpack.js";
 import type { Host } from "../host/host.js";
 import { explainPath } from "../provenance/explain.js";
 import type { PlanStepOf } from "../plan/build-plan.js";
@@ -52,6 +52,7 @@ export async function traceImage(host: Host, request: TraceRequest, events: Comp
     throw error;
   }
   const packages: { name: string; manifest: PackageManifest }[] = [];
+  const { unpackDeb } = await import("../extract/unpack.js");
   for (const id of treeStep.inputs) {
     const unpacked = results.get(id) as { name: string; deb: string };
     packages.push({ name: unpacked.name, manifest: await unpackDeb(store, unpacked.deb) });

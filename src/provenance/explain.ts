@@ -1,6 +1,6 @@
 import type { ImageTree } from "../assemble/image-tree.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
-import { isDropNote, notedPath } from "../extract/deb.js";
+import { isDropNote, notedPath } from "../extract/notes.js";
 import type { Reason } from "../trace/trace.js";
 import type { VirtualRoot } from "../trace/vroot.js";
 

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { Host } from "../host/host.js";
+import { collectBytes, type Host } from "../host/host.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { treeExcluder } from "../paths/tree-glob.js";
 import type { Spec } from "../types/spec.js";
@@ -85,9 +85,7 @@ export async function specFileNeeds(host: Host, spec: Spec, specDir: string, arc
       // A tarball's members, each read whole as it passes (ELF headers need the whole file).
       const found: { imagePath: string; bytes: Uint8Array }[] = [];
       const { items } = await walkTarball(host, hostPath, treeExcluder(file.exclude), async (rel, body) => {
-        const chunks: Uint8Array[] = [];
-        for await (const chunk of body) chunks.push(chunk);
-        found.push({ imagePath: posix.join(file.path, rel), bytes: Buffer.concat(chunks) });
+        found.push({ imagePath: posix.join(file.path, rel), bytes: await collectBytes(body) });
       });
       for (const item of items) paths.add(mergedUsrPath(posix.join(file.path, item.rel)));
       for (const { imagePath, bytes } of found) await examine(imagePath, async (length) => (length === undefined ? bytes : bytes.subarray(0, length)), entry);

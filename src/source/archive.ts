@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
-import { decompressStream, compressionOf } from "../extract/decompress.js";
 import type { BlobStore } from "../cache/store.js";
-import type { Host } from "../host/host.js";
+import { collectBytes, type Host } from "../host/host.js";
 import { SourceError } from "../host/errors.js";
-import { collect } from "../extract/deb.js";
 import { httpGet } from "./http.js";
 import { joinUniverses, type PackageUniverse } from "./packages-index.js";
 import { CATALOG_VERSION, CatalogFormatError, catalogOf, compactPackagesIndexPieces } from "./package-catalog.js";
@@ -150,6 +148,8 @@ async function packagesCatalog(
   }
   // The compact form goes to the cache as it is made, and is read back from there. It is
   // named by the meta key only once the index proved to be the signed one.
+  // The decoders are loaded only here, where a catalog is made: a build with its catalogs cached does without them.
+  const { decompressStream, compressionOf } = await import("../extract/decompress.js");
   const build = (body: AsyncIterable<Uint8Array>) => store.put(compactPackagesIndexPieces(decompressStream(compressionOf(index.path), body)), undefined, "catalog");
   let stored: { sha256: string };
   if (await store.has(index.sha256)) stored = await build(store.open(index.sha256));
@@ -308,7 +308,7 @@ async function fetchInRelease(
     return { text: await verifiedText(store, cached.sha256, config.keyring, url), sha256: cached.sha256 };
   }
   if (got.body === undefined) throw new SourceError(`GET ${url}: the server answered 304 to a request that was not conditional`);
-  const bytes = await collect(got.body);
+  const bytes = await collectBytes(got.body);
   events.onFetch?.(url, bytes.length);
   // Verify before anything is kept: an unverified InRelease never enters the cache, nor an
   // expired one (unless expired ones are allowed): the next run asks the mirror again. The

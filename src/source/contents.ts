@@ -1,5 +1,4 @@
 import type { BlobStore } from "../cache/store.js";
-import { compressionOf, decompressStream } from "../extract/decompress.js";
 import type { Host } from "../host/host.js";
 import { SourceError } from "../host/errors.js";
 import { fetchListed, type ArchiveEvents, type VerifiedRelease } from "./archive.js";
@@ -42,6 +41,7 @@ export async function loadContents(
         if (!(await fetchListed(host, release, index, store, options.offline, events))) {
           throw new SourceError(`offline, and the cache lacks ${release.base}/dists/${release.suite}/${index.path}`, "run once without --offline to fill the cache");
         }
+        const { compressionOf, decompressStream } = await import("../extract/decompress.js");
         await scanContents(decompressStream(compressionOf(index.path), store.open(index.sha256)), options.names, found);
       }
     }

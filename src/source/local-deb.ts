@@ -3,7 +3,6 @@ import { posix } from "node:path";
 import { parseParagraphs } from "../debian/deb822.js";
 import { packageNameProblem, versionProblem } from "../debian/package-ref.js";
 import { ArFormatError } from "../extract/ar.js";
-import { DebFormatError, readDeb } from "../extract/deb.js";
 import { HostError, type Host } from "../host/host.js";
 import { parsePackagesIndex } from "./package-catalog.js";
 import type { PackageRecord } from "./packages-index.js";
@@ -20,6 +19,7 @@ export async function readLocalDeb(host: Host, specDir: string, path: string): P
   const hash = createHash("sha256");
   let size = 0;
   let control: Uint8Array | undefined;
+  const { DebFormatError, readDeb } = await import("../extract/deb.js");
   try {
     const hashed = (async function* () {
       for await (const chunk of host.readStream(posix.join(specDir, path))) {

@@ -9,7 +9,7 @@ import type { LayerResult, ManifestResult, ProvenanceResult, SbomResult } from "
 import { PROVENANCE_MEDIA_TYPE, SPDX_MEDIA_TYPE } from "../formats/oci-media-types.js";
 import type { BlobStore } from "../cache/store.js";
 import type { StepCache, StepHandlers } from "../execute/execute.js";
-import { isDropNote, notedPath } from "../extract/deb.js";
+import { isDropNote, notedPath } from "../extract/notes.js";
 import type { PackageManifest } from "../extract/unpack.js";
 import type { EmitParams } from "../plan/step-params.js";
 import type { ArchiveBases, FetchEvents } from "../source/fetch-packages.js";

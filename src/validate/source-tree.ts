@@ -1,6 +1,4 @@
 import { posix } from "node:path";
-import { extract } from "tar-stream";
-import { compressionOf, decompressStream } from "../extract/decompress.js";
 import { HostError, type Host } from "../host/host.js";
 import { nameProblem } from "../paths/names.js";
 
@@ -121,6 +119,8 @@ export async function walkTarball(
   const items: (SourceItem & { sameAs?: string })[] = [];
   const problems: SourceProblem[] = [];
   const files = new Map<string, SourceItem & { kind: "file" }>();
+  // Loaded here: a build whose spec names no tarball does without the tar reader and decoders.
+  const [{ extract }, { compressionOf, decompressStream }] = await Promise.all([import("tar-stream"), import("../extract/decompress.js")]);
   const compression = /\.tgz$/.test(path) ? "gzip" : /\.txz$/.test(path) ? "xz" : /\.tzst$/.test(path) ? "zstd" : compressionOf(path);
   const leftOut = (rel: string) => {
     for (let at = rel.indexOf("/"); at !== -1; at = rel.indexOf("/", at + 1)) if (excluded(rel.slice(0, at))) return true;

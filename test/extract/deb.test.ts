@@ -5,7 +5,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ArFormatError } from "../../src/extract/ar.js";
 import { TruncatedError } from "../../src/extract/byte-reader.js";
-import { collect, normalizeEntryPath, readDeb, type DebEntry } from "../../src/extract/deb.js";
+import { normalizeEntryPath, readDeb, type DebEntry } from "../../src/extract/deb.js";
+import { collectBytes } from "../../src/host/host.js";
 import { ar, renameMember, tar, type TarItem } from "../support/craft-deb.js";
 
 async function* chunks(data: Buffer, size = 7): AsyncIterable<Uint8Array> {
@@ -17,7 +18,7 @@ async function read(deb: Buffer) {
   const contents: Record<string, string> = {};
   const result = await readDeb(chunks(deb), async (e: DebEntry, content) => {
     entries.push(`${e.kind} ${e.path}${"target" in e ? ` -> ${e.target}` : ""}${"mode" in e ? ` ${e.mode.toString(8)}` : ""}`);
-    if (content !== undefined) contents[e.path] = new TextDecoder().decode(await collect(content));
+    if (content !== undefined) contents[e.path] = new TextDecoder().decode(await collectBytes(content));
   });
   return { entries, contents, ...result };
 }

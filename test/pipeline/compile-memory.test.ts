@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { collect } from "../../src/extract/deb.js";
+import { collectBytes } from "../../src/host/host.js";
 import type { Host } from "../../src/host/host.js";
 import { createMemoryHost } from "../../src/host/memory-host.js";
 import { compile } from "../../src/pipeline/compile.js";
@@ -64,7 +64,7 @@ async function layerPaths(gz: Uint8Array): Promise<string[]> {
   const done = (async () => {
     for await (const entry of x as unknown as AsyncIterable<{ header: { name: string; linkname?: string | null }; resume(): void } & AsyncIterable<Uint8Array>>) {
       out.push(entry.header.linkname ? `${entry.header.name} -> ${entry.header.linkname}` : entry.header.name);
-      await collect(entry);
+      await collectBytes(entry);
     }
   })();
   x.end(gunzipSync(gz));

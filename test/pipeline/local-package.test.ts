@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { gunzipSync } from "node:zlib";
 import { extract } from "tar-stream";
-import { collect } from "../../src/extract/deb.js";
+import { collectBytes } from "../../src/host/host.js";
 import type { Host } from "../../src/host/host.js";
 import { createMemoryHost } from "../../src/host/memory-host.js";
 import { compile } from "../../src/pipeline/compile.js";
@@ -46,7 +46,7 @@ async function layerFiles(host: Host): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const x = extract();
   const done = (async () => {
-    for await (const entry of x as unknown as AsyncIterable<{ header: { name: string } } & AsyncIterable<Uint8Array>>) out.set(entry.header.name, text(await collect(entry)));
+    for await (const entry of x as unknown as AsyncIterable<{ header: { name: string } } & AsyncIterable<Uint8Array>>) out.set(entry.header.name, text(await collectBytes(entry)));
   })();
   x.end(gunzipSync(await host.readFile(`${layout}/blobs/sha256/${manifest.layers[0]?.digest.slice(7)}`)));
   await done;

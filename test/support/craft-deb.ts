@@ -1,14 +1,14 @@
 // .deb files made by hand, entry by entry: the hostile ones a real package builder refuses to
 // make (a file under a symlink, `..` members, devices), for the tests that check mcc defuses them.
 import { pack } from "tar-stream";
-import { collect } from "../../src/extract/deb.js";
+import { collectBytes } from "../../src/host/host.js";
 
 export type TarItem = { name: string; type?: "file" | "directory" | "symlink" | "link" | "character-device" | "fifo"; mode?: number; linkname?: string; body?: string | Uint8Array };
 
 /** A plain tar of the items, in order. */
 export async function tar(items: readonly TarItem[]): Promise<Buffer> {
   const p = pack();
-  const done = collect(p as unknown as AsyncIterable<Uint8Array>);
+  const done = collectBytes(p as unknown as AsyncIterable<Uint8Array>);
   for (const item of items) {
     const header = { name: item.name, type: item.type ?? "file", mode: item.mode ?? 0o644, ...(item.linkname ? { linkname: item.linkname } : {}) };
     await new Promise<void>((resolve, reject) => p.entry(header, item.body ?? "", (error) => (error ? reject(error) : resolve())));

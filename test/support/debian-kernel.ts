@@ -5,7 +5,8 @@
 import { createBlobStore } from "../../src/cache/store.js";
 import { compareVersions } from "../../src/debian/version.js";
 import { parseRelations } from "../../src/debian/relations.js";
-import { collect, readDeb } from "../../src/extract/deb.js";
+import { readDeb } from "../../src/extract/deb.js";
+import { collectBytes } from "../../src/host/host.js";
 import { createNodeHost } from "../../src/host/node-host.js";
 import type { LockedPackage } from "../../src/resolve/lock.js";
 import { loadArchive } from "../../src/source/archive.js";
@@ -61,7 +62,7 @@ export async function debianKernel(release = "bookworm", arch: "amd64" | "arm64"
   await fetchPackages(host, [locked], bases, store, { parallel: 1, offline: false });
   let vmlinuz: Uint8Array | undefined;
   await readDeb(store.open(kernel.sha256), async (entry, content) => {
-    if (entry.kind === "file" && /^\/boot\/vmlinuz-/.test(entry.path) && content !== undefined) vmlinuz = await collect(content);
+    if (entry.kind === "file" && /^\/boot\/vmlinuz-/.test(entry.path) && content !== undefined) vmlinuz = await collectBytes(content);
     else if (content !== undefined) for await (const _ of content) void _;
   });
   if (vmlinuz === undefined) throw new Error(`${kernel.name} ${kernel.version} holds no /boot/vmlinuz-*`);

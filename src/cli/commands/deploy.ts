@@ -3,6 +3,7 @@
 // `--config PATH=DIR`, else the spec's own files under that path, as the image holds them.
 import { posix, resolve } from "node:path";
 import { stringify } from "yaml";
+import { collectBytes } from "../../host/host.js";
 import { composeFile } from "../../deploy/compose.js";
 import { CONFIGMAP_LIMIT, type ConfigFile } from "../../deploy/deploy-plan.js";
 import { kubeManifests } from "../../deploy/kube.js";
@@ -128,10 +129,9 @@ async function specFilesUnder(io: CliIo, spec: Spec, specPath: string, mount: st
   }
   for (const [tar, wanted] of members) {
     await walkTarball(io.host, tar, () => false, async (rel, body) => {
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of body) chunks.push(chunk);
+      const bytes = await collectBytes(body);
       const sha = wanted.get(rel);
-      if (sha !== undefined) bytesOf.set(sha, Buffer.concat(chunks));
+      if (sha !== undefined) bytesOf.set(sha, bytes);
     });
   }
   for (const f of under) {
