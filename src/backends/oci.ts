@@ -28,10 +28,9 @@ export async function writeOciLayout(host: Host, store: BlobStore, content: Layo
     if (content.sboms.length + attached.length > 0) all.push({ digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size });
     for (const s of content.sboms) all.push(s.sbom, s.artifact);
     for (const a of attached) all.push(a.blob, a.artifact);
-    for (const d of all) {
-      const hex = d.digest.replace(/^sha256:/, "");
-      await host.copyFile(store.pathOf(hex), join(blobs, hex));
-    }
+    // Each blob once (images may share one), all copies at once.
+    const hexes = new Set(all.map((d) => d.digest.replace(/^sha256:/, "")));
+    await Promise.all([...hexes].map((hex) => host.copyFile(store.pathOf(hex), join(blobs, hex))));
     const ref = { [REF_NAME]: `${spec.name}:${spec.tag}` };
     const first = content.images[0];
     if (first === undefined) throw new Error("an OCI layout needs an image");

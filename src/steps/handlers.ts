@@ -206,9 +206,9 @@ export function stepHandlers(env: StepEnv): StepHandlers {
           attached: provenance.map((p) => ({ artifactType: PROVENANCE_MEDIA_TYPE, blob: p.provenance, artifact: p.artifact })),
           ...(index === undefined ? {} : { index: blobOf(index) }),
         };
-        if (format === "oci") await writeOciLayout(host, store, content, params, target);
-        else await writeOciArchive(host, store, content, params, epoch, target);
-        await writeBeside(target, sboms, provenance);
+        // The layout and the documents beside it are apart: written at the same time.
+        const layout = format === "oci" ? writeOciLayout(host, store, content, params, target) : writeOciArchive(host, store, content, params, epoch, target);
+        await Promise.all([layout, writeBeside(target, sboms, provenance)]);
         return { path, digest: (index ?? images[0]?.manifest)?.digest, ...beside() };
       }
       default:
@@ -227,10 +227,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       ...sboms.map((s) => ({ blob: s.sbom, path: besidePath(target, s.arch, sboms.length, "spdx") })),
       ...provenance.map((p) => ({ blob: p.provenance, path: besidePath(target, p.arch, provenance.length, "provenance") })),
     ];
-    for (const f of files) {
-      const bytes = await store.read(f.blob.digest.replace(/^sha256:/, ""));
-      await replaceFile(host, f.path, (temp) => host.createFile(temp, bytes));
-    }
+    await Promise.all(files.map((f) => replaceFile(host, f.path, (temp) => host.copyFile(store.pathOf(f.blob.digest.replace(/^sha256:/, "")), temp))));
   }
 }
 
