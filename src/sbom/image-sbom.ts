@@ -63,13 +63,14 @@ export async function sbomOf(
     const comment = e.pkg === "(mcc)" ? `written by mcc: ${whyOf(reasons.get(e.path))}` : e.pkg === "(spec)" ? "added by the spec's files" : undefined;
     files.push({ path: e.path, sha256, sha1, pkg: e.pkg, ...(comment === undefined ? {} : { comment }) });
   }
-  const byName = new Map(manifests.map((m) => [m.name, m.manifest]));
-  const packages: SbomPackage[] = [];
-  for (const p of params.packages) {
-    if (!contributing.has(p.name)) continue;
-    const license = packageLicense(await copyrightOf(p.name, byName, store));
-    packages.push({ ...p, license: license.expression, extracted: license.extracted });
-  }
+  const docs = docFiles(manifests);
+  const listed = params.packages.filter((p) => contributing.has(p.name));
+  // The copyright files read at once; their licenses worked out in the packages' order.
+  const copyrights = await Promise.all(listed.map((p) => copyrightOf(p.name, docs, store)));
+  const packages: SbomPackage[] = listed.map((p, i) => {
+    const license = packageLicense(copyrights[i]);
+    return { ...p, license: license.expression, extracted: license.extracted };
+  });
   const releaseVersion = RELEASE_VERSIONS[params.release];
   return spdxBytes({
     name: params.name,
@@ -95,17 +96,34 @@ function whyOf(reasons: readonly Reason[] | undefined): string {
  * `/usr/share/doc/<pkg>/copyright` from the package's own files; when the doc directory is a
  * link to another package's (libgcc-s1 -> gcc-12-base), that package's copyright file.
  */
-async function copyrightOf(name: string, manifests: ReadonlyMap<string, PackageManifest>, store: BlobStore): Promise<string | undefined> {
+async function copyrightOf(name: string, docs: DocFiles, store: BlobStore): Promise<string | undefined> {
   let dir = `/usr/share/doc/${name}`;
   for (let hops = 0; hops < 4; hops++) {
-    const path = `${dir}/copyright`;
-    for (const manifest of manifests.values()) {
-      const file = manifest.entries.find((e) => e.path === path && e.kind === "file");
-      if (file?.kind === "file") return new TextDecoder().decode(await store.read(file.sha256));
-    }
-    const link = [...manifests.values()].flatMap((m) => m.entries).find((e) => e.path === dir && e.kind === "symlink");
-    if (link?.kind !== "symlink") return undefined;
-    dir = posix.resolve(posix.dirname(dir), link.target);
+    const file = docs.files.get(`${dir}/copyright`);
+    if (file !== undefined) return new TextDecoder().decode(await store.read(file));
+    const target = docs.links.get(dir);
+    if (target === undefined) return undefined;
+    dir = posix.resolve(posix.dirname(dir), target);
   }
   return undefined;
+}
+
+interface DocFiles {
+  /** Path -> blob of the first package (in the manifests' order) with a file there. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Path -> target of the first symlink there. */
+  readonly links: ReadonlyMap<string, string>;
+}
+
+/** The packages' files and links by path, found once for every package's lookup. */
+function docFiles(manifests: readonly { manifest: PackageManifest }[]): DocFiles {
+  const files = new Map<string, string>();
+  const links = new Map<string, string>();
+  for (const { manifest } of manifests) {
+    for (const e of manifest.entries) {
+      if (e.kind === "file" && !files.has(e.path)) files.set(e.path, e.sha256);
+      else if (e.kind === "symlink" && !links.has(e.path)) links.set(e.path, e.target);
+    }
+  }
+  return { files, links };
 }

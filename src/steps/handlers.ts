@@ -135,8 +135,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
     },
     async sbom(params, inputs) {
       const [tree, manifest, ...unpacked] = inputs as [TreeResult, ManifestResult, ...{ name: string; deb: string }[]];
-      const manifests: { name: string; manifest: PackageManifest }[] = [];
-      for (const u of unpacked) manifests.push({ name: u.name, manifest: await unpackDeb(store, u.deb) });
+      const manifests: { name: string; manifest: PackageManifest }[] = await Promise.all(unpacked.map(async (u) => ({ name: u.name, manifest: await unpackDeb(store, u.deb) })));
       if (params.manifests !== undefined) manifests.push(...(JSON.parse(new TextDecoder().decode(await store.read(params.manifests))) as typeof manifests));
       const { sbomOf } = await work.sbom();
       const bytes = await sbomOf(params, tree, { manifest: manifest.digest, layers: manifest.layers.map((l) => ({ digest: l.digest, diffId: `sha256:${l.diffId}` })) }, manifests, store);
