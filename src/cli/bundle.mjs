@@ -10,6 +10,22 @@ const entry = "dist/src/cli/main.js";
 const launcher = readFileSync(entry, "utf8").split("\n")[1] ?? "";
 if (!launcher.startsWith("// 2>/dev/null;")) throw new Error(`${entry}: line two is not the launcher line`);
 
+/**
+ * commander requires node:child_process when it loads, for subcommands run as programs of their
+ * own, which mcc has none of: loading it (with net, dgram and streams) cost every command 4 ms.
+ * commander gets an object that loads the module on first use instead.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy" } : undefined));
+    build.onLoad({ filter: /.*/, namespace: "lazy" }, () => ({
+      contents: 'module.exports = new Proxy({}, { get: (_, key) => require("node:child_process")[key] });',
+      loader: "js",
+    }));
+  },
+};
+
 rmSync("dist/cli", { recursive: true, force: true });
 await build({
   entryPoints: { main: entry, "gzip-worker": "dist/src/formats/gzip-worker.js" },
@@ -22,5 +38,6 @@ await build({
   // CommonJS dependencies (yaml, ajv, commander) call require for Node's own modules.
   banner: { js: `${launcher}\nimport { createRequire as __mccCreateRequire } from "node:module";\nconst require = __mccCreateRequire(import.meta.url);` },
   logLevel: "warning",
+  plugins: [lazyChildProcess],
 });
 chmodSync("dist/cli/main.js", 0o755);
