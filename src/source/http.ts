@@ -95,9 +95,10 @@ async function fileGet(host: Host, url: string, options: HttpOptions): Promise<H
 }
 
 function describeNetworkError(error: unknown): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = error as { name?: string; code?: string; message?: string; errors?: { code?: string }[]; cause?: { code?: string; message?: string } };
   if (e.name === "TimeoutError") return "timed out";
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
+  // Node's code (ECONNREFUSED, ENOTFOUND), also of a connection tried on several addresses.
+  return e.code ?? e.errors?.find((inner) => inner.code !== undefined)?.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
 }
 
 function sleep(ms: number): Promise<void> {
