@@ -205,9 +205,11 @@ export function stepHandlers(env: StepEnv): StepHandlers {
           attached: provenance.map((p) => ({ artifactType: PROVENANCE_MEDIA_TYPE, blob: p.provenance, artifact: p.artifact })),
           ...(index === undefined ? {} : { index: blobOf(index) }),
         };
-        // The layout and the documents beside it are apart: written at the same time.
-        const layout = format === "oci" ? writeOciLayout(host, store, content, params, target) : writeOciArchive(host, store, content, params, epoch, target);
-        await Promise.all([layout, writeBeside(target, sboms, provenance)]);
+        if (format === "oci") await writeOciLayout(host, store, content, params, target);
+        else await writeOciArchive(host, store, content, params, epoch, target);
+        // Only once the output is in place: an output that could not be written leaves the
+        // documents about the one before it as they were.
+        await writeBeside(target, sboms, provenance);
         return { path, digest: (index ?? images[0]?.manifest)?.digest, ...beside() };
       }
       default:
