@@ -1,6 +1,6 @@
 import type { BlobStore } from "../cache/store.js";
 import { collectBytes } from "../host/host.js";
-import { readDeb, type DebEntry } from "./deb.js";
+import type { DebEntry } from "./deb.js";
 
 /** One file system entry of a package, its content (for files) in the cache by sha256. */
 export type ManifestEntry =
@@ -35,6 +35,9 @@ export async function unpackDeb(store: BlobStore, debSha256: string): Promise<Pa
   const key = `manifest v${MANIFEST_VERSION} ${debSha256}`;
   const known = await store.readMeta<PackageManifest>(key);
   if (known !== undefined) return known;
+  // The .deb reader (tar, decoders, their processes) loaded only when a package is unpacked:
+  // a rebuild reading cached manifests (the SBOM's, the tree's) does without it.
+  const { readDeb } = await import("./deb.js");
   const entries: ManifestEntry[] = [];
   const contents = await readDeb(store.open(debSha256), async (entry: DebEntry, content) => {
     if (entry.kind !== "file") {
