@@ -12,6 +12,7 @@ import type { StepCache, StepHandlers } from "../execute/execute.js";
 import { isDropNote, notedPath } from "../extract/notes.js";
 import type { PackageManifest } from "../extract/unpack.js";
 import type { EmitParams } from "../plan/step-params.js";
+import { forEachLimited } from "../registry/pool.js";
 import type { ArchiveBases, FetchEvents } from "../source/fetch-packages.js";
 import type { TraceProblem } from "../trace/trace.js";
 
@@ -135,7 +136,13 @@ export function stepHandlers(env: StepEnv): StepHandlers {
     },
     async sbom(params, inputs) {
       const [tree, manifest, ...unpacked] = inputs as [TreeResult, ManifestResult, ...{ name: string; deb: string }[]];
-      const manifests: { name: string; manifest: PackageManifest }[] = await Promise.all(unpacked.map(async (u) => ({ name: u.name, manifest: await unpackDeb(store, u.deb) })));
+      // Read a few at once; a manifest missing from a damaged cache unpacks its package again,
+      // and not all of them at the same time.
+      const manifests: { name: string; manifest: PackageManifest }[] = [];
+      await forEachLimited([...unpacked.keys()], 8, async (i) => {
+        const u = unpacked[i] as { name: string; deb: string };
+        manifests[i] = { name: u.name, manifest: await unpackDeb(store, u.deb) };
+      });
       if (params.manifests !== undefined) manifests.push(...(JSON.parse(new TextDecoder().decode(await store.read(params.manifests))) as typeof manifests));
       const { sbomOf } = await work.sbom();
       const bytes = await sbomOf(params, tree, { manifest: manifest.digest, layers: manifest.layers.map((l) => ({ digest: l.digest, diffId: `sha256:${l.diffId}` })) }, manifests, store);
