@@ -125,7 +125,8 @@ const clients = new Map<string, Promise<Clients>>();
 function clientFor(protocol: string): Promise<Clients> {
   let found = clients.get(protocol);
   if (found === undefined) {
-    found = protocol === "https:" ? import("node:https").then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true }) })) : import("node:http").then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true }) }));
+    const client = protocol === "https:" ? import("node:https") : import("node:http");
+    found = client.then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true }) }));
     clients.set(protocol, found);
   }
   return found;

@@ -64,8 +64,13 @@ interface ElfReaders {
   signed(offset: number): number;
 }
 
+/** Whether e_ident names a class (32 or 64 bits) and a byte order mcc reads. */
+function knownEncoding(buf: Buffer): boolean {
+  return (buf[4] === 1 || buf[4] === 2) && (buf[5] === 1 || buf[5] === 2);
+}
+
 function elfReaders(buf: Buffer): ElfReaders {
-  if ((buf[4] !== 1 && buf[4] !== 2) || (buf[5] !== 1 && buf[5] !== 2)) throw new Error("invalid ELF class or data encoding");
+  if (!knownEncoding(buf)) throw new Error("invalid ELF class or data encoding");
   const is64 = buf[4] === 2;
   const le = buf[5] === 1;
   const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
@@ -192,7 +197,7 @@ export function readElfFrom(file: Pick<RandomFile, "size" | "readInto">): ElfInf
 /** Fills the parts of `buf` readElf reads; false when they cannot be told without the whole file. */
 function fillWhereRead(buf: Buffer, fill: (offset: number, length: number) => void): boolean {
   fill(0, 64);
-  if (!isElf(buf) || (buf[4] !== 1 && buf[4] !== 2) || (buf[5] !== 1 && buf[5] !== 2)) return false;
+  if (!isElf(buf) || !knownEncoding(buf)) return false;
   const r = elfReaders(buf);
   const { phoff, phentsize, phnum, shoff, shentsize, shnum, shstrndx } = headerTables(r);
   if (shoff === 0 || shnum === 0 || shoff + shnum * shentsize > buf.length || phoff + phnum * phentsize > buf.length) return false;
