@@ -10,12 +10,11 @@ import type { SourceText } from "../types/source-text.js";
 import { HostError, type Host } from "../host/host.js";
 import { decodeSpecBytes, MAX_SPEC_BYTES, tooLarge } from "../parse/decode.js";
 import { isDslPath } from "../parse/spec-syntax.js";
-import { parseYamlSpec } from "../parse/parse-yaml.js";
 import type { SpecAst } from "../types/ast.js";
 import type { Spec } from "../types/spec.js";
 import { checkSpecFiles } from "../validate/check-files.js";
 import type { NormalizeOptions } from "../validate/normalize.js";
-import { validateSpec } from "../validate/validate-spec.js";
+import { memoKey, readMemo, writeMemo, type SpecMemo } from "./spec-memo.js";
 
 export interface LoadedSpec {
   /** Present when the spec has no error. */
@@ -27,34 +26,63 @@ export interface LoadedSpec {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Reads, parses and validates one spec file; every problem found comes back as a diagnostic. */
-export async function loadSpec(host: Host, path: string, options: NormalizeOptions): Promise<LoadedSpec> {
-  const parsed = await parseSpecFile(host, path);
-  if (parsed.ast === undefined) return parsed;
-  const { source, ast } = parsed;
+/**
+ * Reads, parses and validates one spec file; every problem found comes back as a diagnostic.
+ * With a memo, a text this build of mcc parsed and validated before is not parsed again
+ * (spec-memo.ts); its files are checked all the same.
+ */
+export async function loadSpec(host: Host, path: string, options: NormalizeOptions, memo?: SpecMemo): Promise<LoadedSpec> {
+  const read = await readSpecBytes(host, path);
+  if (!(read instanceof Uint8Array)) return { diagnostics: [read] };
+  const decoded = decodeSpecBytes(path, read);
+  if (decoded.source === undefined) return { diagnostics: decoded.diagnostics };
+  const source = decoded.source;
+  const memoized = memo === undefined ? undefined : { memo, key: memoKey(memo, path, options, read) };
+  const known = memoized === undefined ? undefined : await readMemo(memoized.memo, memoized.key, source);
 
-  const validated = validateSpec(ast, options);
-  const diagnostics = [...parsed.diagnostics, ...validated.diagnostics];
-  if (validated.spec === undefined || hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
+  let ast: SpecAst;
+  let spec: Spec;
+  const diagnostics: Diagnostic[] = [];
+  if (known !== undefined) {
+    ({ ast, spec } = known);
+    diagnostics.push(...known.diagnostics);
+  } else {
+    const parsed = await parseSource(path, source);
+    if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
+    ast = parsed.ast;
+    const { validateSpec } = await import("../validate/validate-spec.js");
+    const validated = validateSpec(ast, options);
+    diagnostics.push(...parsed.diagnostics, ...validated.diagnostics);
+    if (validated.spec === undefined || hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
+    spec = validated.spec;
+    if (memoized !== undefined) await writeMemo(memoized.memo, memoized.key, ast, spec, diagnostics);
+  }
 
-  diagnostics.push(...(await checkSpecFiles(validated.spec, ast, path, host)));
+  diagnostics.push(...(await checkSpecFiles(spec, ast, path, host)));
   if (hasErrors(diagnostics)) return { source, ast, diagnostics: sortDiagnostics(diagnostics) };
-  return { spec: validated.spec, source, ast, diagnostics: sortDiagnostics(diagnostics) };
+  return { spec, source, ast, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 /**
  * Reads, decodes and parses a spec file, without validating it: its text and SpecAst, or why
- * they cannot be had. The one place that picks the front end: both give the same SpecAst. The
- * DSL's parser is loaded only for .mcc files (Chevrotain's import is slow; YAML specs should
- * not pay for it).
+ * they cannot be had.
  */
 export async function parseSpecFile(host: Host, path: string): Promise<{ readonly source?: SourceText; readonly ast?: SpecAst; readonly diagnostics: readonly Diagnostic[] }> {
   const read = await readSpecSource(host, path);
   if (read.source === undefined) return { diagnostics: read.diagnostics };
   const source = read.source;
-  const parsed = isDslPath(path) ? (await import("../parse/parse-dsl.js")).parseDslSpec(source) : parseYamlSpec(source);
+  const parsed = await parseSource(path, source);
   if (parsed.ast === undefined) return { source, diagnostics: sortDiagnostics(parsed.diagnostics) };
   return { source, ast: parsed.ast, diagnostics: parsed.diagnostics };
+}
+
+/**
+ * The one place that picks the front end: both give the same SpecAst. Each is loaded when a
+ * spec of its kind is parsed (Chevrotain's import is slow, yaml's is 260 KB; a spec found in the
+ * memo loads neither).
+ */
+async function parseSource(path: string, source: SourceText): Promise<{ readonly ast?: SpecAst; readonly diagnostics: readonly Diagnostic[] }> {
+  return isDslPath(path) ? (await import("../parse/parse-dsl.js")).parseDslSpec(source) : (await import("../parse/parse-yaml.js")).parseYamlSpec(source);
 }
 
 /** Reads and decodes a spec file: its text, or why it cannot be had. */

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { checkOutputPlace, placesToKeep } from "../backends/output-place.js";
+import { createBlobStore } from "../cache/store.js";
 import { diagnosticAt, diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { locate } from "../diagnostics/locate.js";
 import type { Host } from "../host/host.js";
@@ -37,6 +38,11 @@ export interface BuildRequest {
   readonly cwd: string;
   /** `--force`: replace what is at an output path even when it is not an output of that format. */
   readonly force?: boolean;
+  /**
+   * The identity of this build of mcc (src/build-id.ts): when given, the spec's parse and
+   * validation are kept in the cache for the next build of the same text (spec-memo.ts).
+   */
+  readonly buildId?: string;
 }
 
 /** A spec that loaded, with its syntax tree for later diagnostics. */
@@ -87,7 +93,8 @@ export async function prepareBuild(
   options: { boot: boolean; checkMounts: boolean; outsideOf?: string; imageOnly?: boolean; checkPlaces?: boolean },
   events: PrepareEvents = {},
 ): Promise<PreparedBuild | BuildFailure> {
-  const loaded = await loadSpec(host, request.specPath, { defaultArch: request.hostArch });
+  const memo = request.buildId === undefined ? undefined : { store: createBlobStore(host, request.lock.cacheRoot), buildId: request.buildId };
+  const loaded = await loadSpec(host, request.specPath, { defaultArch: request.hostArch }, memo);
   if (loaded.spec === undefined || loaded.ast === undefined) return { kind: "diagnostics", loaded, diagnostics: loaded.diagnostics };
   const ready = loaded as Loaded;
   const withArchs = withArch(ready.spec, request.arch);

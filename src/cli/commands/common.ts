@@ -1,4 +1,5 @@
-import { defaultCacheRoot } from "../../cache/store.js";
+import { BUILD_ID } from "../../build-id.js";
+import { createBlobStore, defaultCacheRoot } from "../../cache/store.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
 import { loadSpec, type LoadedSpec } from "../../pipeline/load-spec.js";
@@ -21,9 +22,13 @@ export function printDiagnostics(io: CliIo, loaded: LoadedSpec, diagnostics: rea
   io.stderr(renderSummary(diagnostics.filter((d) => d.severity === "error").length, 1) + "\n");
 }
 
-/** Loads a spec, or prints why it cannot be used and returns undefined. */
-export async function loadOrReport(file: string, io: CliIo): Promise<(LoadedSpec & { spec: NonNullable<LoadedSpec["spec"]>; ast: NonNullable<LoadedSpec["ast"]> }) | undefined> {
-  const loaded = await loadSpec(io.host, file, { defaultArch: io.hostArch });
+/**
+ * Loads a spec, or prints why it cannot be used and returns undefined. With the cache's root,
+ * its parse and validation are kept there for the next command (spec-memo.ts).
+ */
+export async function loadOrReport(file: string, io: CliIo, cacheRoot?: string): Promise<(LoadedSpec & { spec: NonNullable<LoadedSpec["spec"]>; ast: NonNullable<LoadedSpec["ast"]> }) | undefined> {
+  const memo = cacheRoot === undefined || BUILD_ID === undefined ? undefined : { store: createBlobStore(io.host, cacheRoot), buildId: BUILD_ID };
+  const loaded = await loadSpec(io.host, file, { defaultArch: io.hostArch }, memo);
   if (loaded.spec === undefined || loaded.ast === undefined) {
     printDiagnostics(io, loaded, loaded.diagnostics);
     return undefined;

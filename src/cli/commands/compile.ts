@@ -11,6 +11,7 @@ import { prepareBuild, sourceDateEpoch, type BuildFailure } from "../../pipeline
 import { why } from "../../pipeline/why.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import { BUILD_ID } from "../../build-id.js";
 import { cacheRootOf, fetchProgress, formatSize, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
 import { reportSourceErrors } from "./source-errors.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
@@ -45,6 +46,7 @@ function requestOf(file: string, options: CompileOptions, io: CliIo): Omit<Compi
     lock: lockOptionsOf({ ...options, update: false }, io, resolvingProgress(options, io)),
     cwd: io.cwd,
     ...(options.force === true ? { force: true } : {}),
+    ...(BUILD_ID === undefined ? {} : { buildId: BUILD_ID }),
     epoch: sourceDateEpoch(io.env),
     cacheRoot: cacheRootOf(options, io),
     env: io.env,

@@ -12,7 +12,7 @@ import { reportSourceErrors } from "./source-errors.js";
 
 /** `mcc fetch SPEC`: lock if needed, then download, verify and unpack every package into the cache. */
 export async function fetchCommand(file: string, options: LockCommandOptions, io: CliIo): Promise<ExitCode> {
-  const loaded = await loadOrReport(file, io);
+  const loaded = await loadOrReport(file, io, cacheRootOf(options, io));
   if (loaded === undefined) return EXIT.userError;
   const { spec } = loaded;
   const cacheRoot = cacheRootOf(options, io);

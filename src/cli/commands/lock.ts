@@ -3,7 +3,7 @@ import { lockSpec } from "../../resolve/lock-spec.js";
 import { foundForSpecFiles } from "../../resolve/lock.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { formatSize, loadOrReport, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
+import { cacheRootOf, formatSize, loadOrReport, lockOptionsOf, printDiagnostics, type SourceOptions } from "./common.js";
 import { reportSourceErrors } from "./source-errors.js";
 
 export interface LockCommandOptions extends SourceOptions {
@@ -13,7 +13,7 @@ export interface LockCommandOptions extends SourceOptions {
 
 /** `mcc lock SPEC`: resolve the packages and pin them in SPEC's lock file. */
 export async function lockCommand(file: string, options: LockCommandOptions, io: CliIo): Promise<ExitCode> {
-  const loaded = await loadOrReport(file, io);
+  const loaded = await loadOrReport(file, io, cacheRootOf(options, io));
   if (loaded === undefined) return EXIT.userError;
   return reportSourceErrors(io, async () => {
     const events = options.quiet ? {} : { onFetch: (url: string, bytes: number) => io.stderr(`fetched ${url} (${formatSize(bytes)})\n`) };
