@@ -1,5 +1,6 @@
 import { EMPTY_DESCRIPTOR, EMPTY_JSON } from "../formats/oci-documents.js";
 import type { CacheHit, StepCache } from "./execute.js";
+import { collectBytes } from "../host/host.js";
 import type { PlanStep, StepKind } from "../plan/build-plan.js";
 import type { RegistryClient } from "../registry/client.js";
 import { RegistryError } from "../registry/errors.js";
@@ -97,9 +98,7 @@ export function createRegistryCache(options: RegistryCacheOptions): StepCache & 
       stats.blobsFetched++;
       stats.bytesFetched += blob.size;
     });
-    const chunks: Buffer[] = [];
-    for await (const chunk of await from.client.getBlob(from.repo, resultLayer.digest, resultLayer.size)) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    return JSON.parse((await collectBytes(await from.client.getBlob(from.repo, resultLayer.digest, resultLayer.size))).toString("utf8")) as unknown;
   };
 
   // Entries are written while other steps run, and many share blobs (the empty config, a

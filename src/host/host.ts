@@ -107,7 +107,7 @@ export class HostError extends Error {
 }
 
 /** A byte stream's bytes, gathered into one buffer. */
-export async function collectBytes(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+export async function collectBytes(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks);

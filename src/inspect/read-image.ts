@@ -5,6 +5,7 @@ import { join, posix } from "node:path";
 import { extract } from "tar-stream";
 import { PassThrough, Readable } from "node:stream";
 import type { BlobStore } from "../cache/store.js";
+import { collectBytes } from "../host/host.js";
 import { isDpkgRecord } from "../debian/dpkg-database.js";
 import { decompressStream } from "../extract/decompress.js";
 import { parseProvenance, type ProvenanceDocument } from "../provenance/provenance.js";
@@ -106,9 +107,7 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   const member = async (name: string): Promise<Buffer> => {
     const known = members.get(name.replace(/^\.\//, ""));
     if (known !== undefined) return known;
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream(name)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return collectBytes(stream(name));
   };
   const stream = (name: string): Readable => {
     const wanted = name.replace(/^\.\//, "");

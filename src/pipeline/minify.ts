@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { posix, resolve } from "node:path";
 import { keptTree, type ImageTree } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { replaceDirectory } from "../host/atomic.js";
-import type { Host } from "../host/host.js";
+import { collectBytes, type Host } from "../host/host.js";
 import type { RegistryClient } from "./client.js";
 import { RegistryError } from "./errors.js";
 import { isIndexType, type Descriptor, type ManifestDocument } from "../formats/oci-media-types.js";
@@ -123,10 +123,9 @@ export async function pullImage(host: Host, client: RegistryClient, ref: ImageRe
 }
 
 async function configPlatform(client: RegistryClient, repo: string, config: Descriptor): Promise<Descriptor["platform"]> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await client.getBlob(repo, config.digest, config.size)) chunks.push(chunk as Buffer);
+  const bytes = await collectBytes(await client.getBlob(repo, config.digest, config.size));
   try {
-    const c = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { architecture?: unknown; os?: unknown; variant?: unknown };
+    const c = JSON.parse(bytes.toString("utf8")) as { architecture?: unknown; os?: unknown; variant?: unknown };
     if (typeof c.architecture !== "string" || typeof c.os !== "string") return undefined;
     return { architecture: c.architecture, os: c.os, ...(typeof c.variant === "string" ? { variant: c.variant } : {}) };
   } catch {

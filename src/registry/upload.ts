@@ -1,4 +1,3 @@
-import type { Readable } from "node:stream";
 import { RegistryError, type FailureContext } from "./errors.js";
 import type { HttpResponse, RequestBody } from "./transport.js";
 

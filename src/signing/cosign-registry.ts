@@ -1,6 +1,7 @@
 // Cosign-format signatures in a registry: written beside the image under its `sha256-<hex>.sig`
 // tag (adding to the signatures there), and checked from there.
 import { createPublicKey, type KeyObject } from "node:crypto";
+import { collectBytes } from "../host/host.js";
 import type { RegistryClient } from "../registry/client.js";
 import { RegistryError } from "../registry/errors.js";
 import type { Descriptor, ManifestDocument } from "../formats/oci-media-types.js";
@@ -53,9 +54,7 @@ export async function verifyCosignSignature(client: RegistryClient, repo: string
   if (layers.length === 0) throw new VerificationError(`${name} (${digest}) has no cosign signature (no ${cosignTag(digest)} tag)`);
   const problems: string[] = [];
   for (const layer of layers) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await client.getBlob(repo, layer.digest, layer.size)) chunks.push(chunk as Buffer);
-    const problem = checkCosignLayer(Buffer.concat(chunks), layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION], digest, key);
+    const problem = checkCosignLayer(await collectBytes(await client.getBlob(repo, layer.digest, layer.size)), layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION], digest, key);
     if (problem === undefined) return;
     problems.push(problem);
   }

@@ -2,6 +2,7 @@
 // client) or an OCI layout on disk (what mcc compile wrote, before it is pushed). Every
 // manifest and blob read is checked against its digest; a mismatch throws.
 import { createHash } from "node:crypto";
+import { collectBytes } from "../host/host.js";
 import type { RegistryClient } from "../registry/client.js";
 import { sha256Digest } from "../registry/digest-stream.js";
 import { RegistryError } from "../registry/errors.js";
@@ -45,10 +46,8 @@ export function registryAccess(client: RegistryClient, repository: string, ref: 
     top: () => client.getManifest(repository, ref),
     manifest: (digest) => client.getManifest(repository, digest),
     async blob(digest, size) {
-      const chunks: Buffer[] = [];
       // The client checks the sha256 and size as the blob streams by.
-      for await (const chunk of await client.getBlob(repository, digest, size)) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
+      return collectBytes(await client.getBlob(repository, digest, size));
     },
     async checkBlob(digest, size) {
       for await (const _ of await client.getBlob(repository, digest, size));

@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { blobPath } from "../../src/cache/store.js";
 import { repoRoot } from "../helpers.js";
 import { sharedTestCache } from "../support/io.js";
-import { startRegistry, type TestRegistry } from "../support/registry-server.js";
+import { startRegistry } from "../support/registry-server.js";
 import { needTools } from "../support/tools.js";
 
 const bin = join(repoRoot, "dist", "cli", "main.js");

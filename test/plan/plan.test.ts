@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { executePlan, type StepCache, type StepHandlers } from "../../src/execute/execute.js";
-import { buildPlan, perArchPath, type BuildPlan, type PlanStep, type StepKind } from "../../src/plan/build-plan.js";
+import { buildPlan, perArchPath, type BuildPlan, type StepKind } from "../../src/plan/build-plan.js";
 import type { LockedArch } from "../../src/resolve/lock.js";
 import type { Spec } from "../../src/types/spec.js";
 import { loadText, minimalSpec } from "../helpers.js";

@@ -2,7 +2,7 @@ import { RegistryError, type RegistryErrorKind } from "../../registry/errors.js"
 import { openLayout } from "../../registry/oci-source.js";
 import { pullImage } from "../../registry/pull.js";
 import { pushLayout } from "../../registry/push.js";
-import { formatReference, parseReference, ReferenceError, type ImageReference } from "../../registry/reference.js";
+import { formatReference, parseReference, ReferenceError } from "../../registry/reference.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
