@@ -7,11 +7,12 @@ import type { PackageRecord, PackageUniverse } from "./packages-index.js";
  * sha256. Lines of text: `mcc-packages-catalog 3`; one line per usable stanza, in index order,
  * with the fields mcc reads in a fixed order, tab-separated; the names, one line per record
  * (`name<TAB>where its line starts`, a byte offset in the file) sorted by name and offset; the
- * same for every name a record provides; and last `end RECORDS PROVIDED NAMES`, NAMES being
- * where the names start. A bookworm main index is 50 MB of text in 63,000 stanzas; its compact
- * form is about 22 MB, written as it is made (the stanzas are never held: only their names and
- * offsets, for the sorted sections). Opening it reads the sorted sections alone (about 2 MB);
- * a name is found by binary search there, and a record is read from the file and decoded only
+ * same for every name a record provides; and last `end RECORDS PROVIDED NAMES PROVIDES`, NAMES
+ * and PROVIDES being where the two sorted sections start. A bookworm main index is 50 MB of text
+ * in 63,000 stanzas; its compact form is about 22 MB, written as it is made (the stanzas are
+ * never held: only their names and offsets, for the sorted sections). Opening it reads the
+ * sorted sections alone (about 2 MB) and nothing else: a name is found by binary search over
+ * their bytes (no table of lines is made), and a record is read from the file and decoded only
  * when a resolution asks for it, so the records are never all in memory. Built once per index,
  * when it is first read; re-locking against an index already in the cache reads this and
  * nothing else.
@@ -19,7 +20,7 @@ import type { PackageRecord, PackageUniverse } from "./packages-index.js";
  * A change of fields or of the rules below is a new version (the cache key says which), never
  * a silent reinterpretation.
  */
-export const CATALOG_VERSION = 3;
+export const CATALOG_VERSION = 4;
 
 /** The fields kept, in their order on a line. */
 const FIELDS = ["package", "provides", "version", "architecture", "multi-arch", "essential", "priority", "pre-depends", "depends", "filename", "size", "sha256", "source"] as const;
@@ -81,9 +82,15 @@ export async function* compactPackagesIndexPieces(chunks: AsyncIterable<Uint8Arr
   const { names, provided, starts, size } = reader.end();
   yield* pieces.splice(0);
   const at = (record: number) => header.length + (starts[record] as number);
-  yield* sortedSection(names.map((name, record) => ({ name, at: at(record) })));
+  let written = header.length + size;
+  const namesAt = written;
+  for (const piece of sortedSection(names.map((name, record) => ({ name, at: at(record) })))) {
+    written += piece.length;
+    yield piece;
+  }
+  const providesAt = written;
   yield* sortedSection(provided.map(({ name, record }) => ({ name, at: at(record) })));
-  yield Buffer.from(`end ${names.length} ${provided.length} ${header.length + size}\n`);
+  yield Buffer.from(`end ${names.length} ${provided.length} ${namesAt} ${providesAt}\n`);
 }
 
 /** The records of a Packages index held in memory, in its order (a local package's stanza, tests): the catalog's rules. */
@@ -92,9 +99,8 @@ export function parsePackagesIndex(text: string, base: string, suite: string): P
   const reader = stanzaReader((piece) => pieces.push(piece));
   reader.push(Buffer.from(text, "utf8"));
   reader.end();
-  const lines = Buffer.concat(pieces);
-  const starts = lineStarts(lines, 0, lines.length, 0);
-  return Array.from({ length: starts.length - 1 }, (_, i) => recordOf(lines.toString("utf8", starts[i], (starts[i + 1] as number) - 1).split("\t"), base, suite));
+  // One line per record, each ending in a newline.
+  return Buffer.concat(pieces).toString("utf8").split("\n").slice(0, -1).map((line) => recordOf(line.split("\t"), base, suite));
 }
 
 /** 64 lowercase hexadecimal digits at buf[start, end); a start of -1 is a field not given. */
@@ -272,24 +278,6 @@ function* sortedSection(entries: { name: string; at: number }[]): Generator<Buff
   }
 }
 
-/** Where each line of buf[from, to) starts, and `to` last: one more entry than lines. */
-function lineStarts(buf: Buffer, from: number, to: number, expected: number): Int32Array {
-  let starts = new Int32Array(Math.max(expected, 1023) + 1);
-  let n = 0;
-  for (let pos = from; pos < to; ) {
-    if (n + 1 >= starts.length) {
-      const bigger = new Int32Array(starts.length * 2);
-      bigger.set(starts);
-      starts = bigger;
-    }
-    starts[n++] = pos;
-    const nl = buf.indexOf(LF, pos);
-    pos = nl === -1 || nl >= to ? to : nl + 1;
-  }
-  starts[n] = to;
-  return starts.subarray(0, n + 1);
-}
-
 /** A compact index that is not one (a damaged cache file): rebuilt from the index. */
 export class CatalogFormatError extends Error {
   override readonly name = "CatalogFormatError";
@@ -312,43 +300,54 @@ export function catalogOf(compact: CatalogFile | Uint8Array, base: string, suite
   const tailStart = Math.max(0, file.size - 128);
   const tail = text(file.read(tailStart, file.size - tailStart));
   const trailerAt = tail.lastIndexOf(LF, tail.length - 2) + 1;
-  const trailer = /^end (\d+) (\d+) (\d+)\n$/.exec(tail.toString("latin1", trailerAt));
+  const trailer = /^end (\d+) (\d+) (\d+) (\d+)\n$/.exec(tail.toString("latin1", trailerAt));
   if (tail[tail.length - 1] !== LF || trailer === null || trailerAt === 0) throw new CatalogFormatError("a packages catalog without its end");
-  const count = Number(trailer[1]);
-  const providedCount = Number(trailer[2]);
   const namesAt = Number(trailer[3]);
+  const providesAt = Number(trailer[4]);
   const trailerStart = tailStart + trailerAt;
-  if (!(namesAt > headerEnd && namesAt <= trailerStart)) throw new CatalogFormatError(`a packages catalog whose names start at ${namesAt}`);
+  if (!(namesAt > headerEnd && namesAt <= providesAt && providesAt <= trailerStart)) throw new CatalogFormatError(`a packages catalog whose sorted sections start at ${namesAt} and ${providesAt}`);
   // The sorted sections, in memory: names and provided names with where their records start.
   const buf = text(file.read(namesAt, trailerStart - namesAt));
   if (buf.length !== trailerStart - namesAt) throw new CatalogFormatError("a packages catalog shorter than it says");
-  const all = lineStarts(buf, 0, buf.length, count + providedCount);
-  if (all.length !== count + providedCount + 1) throw new CatalogFormatError(`a packages catalog of ${all.length - 1} sorted lines, not ${count + providedCount}`);
-  const names = all.subarray(0, count + 1);
-  const provides = all.subarray(count);
+  // Each section is whole lines: it is empty or ends with a newline.
+  const names = { from: 0, to: providesAt - namesAt };
+  const provides = { from: providesAt - namesAt, to: buf.length };
+  for (const section of [names, provides]) {
+    if (section.to > section.from && buf[section.to - 1] !== LF) throw new CatalogFormatError("a packages catalog whose sorted sections are not whole lines");
+  }
 
-  const keyAt = (starts: Int32Array, i: number): string => {
-    const start = starts[i] as number;
-    return buf.toString("utf8", start, buf.indexOf(TAB, start));
+  /** The name on the line starting at `start`. */
+  const keyAt = (start: number, end: number): string => {
+    const tab = buf.indexOf(TAB, start);
+    if (tab === -1 || tab >= end) throw new CatalogFormatError(`a packages catalog with a sorted line without its offset at ${namesAt + start}`);
+    return buf.toString("utf8", start, tab);
   };
-  const offsetAt = (starts: Int32Array, i: number): number => {
-    const start = starts[i] as number;
-    return Number(buf.toString("latin1", buf.indexOf(TAB, start) + 1, (starts[i + 1] as number) - 1));
-  };
-  /** Where the records under `name` start, in a sorted section. */
-  const lookup = (starts: Int32Array, lines: number, name: string): number[] => {
-    let lo = 0;
-    let hi = lines;
+  /** The start of the line after the one starting at `start`. */
+  const nextLine = (start: number): number => buf.indexOf(LF, start) + 1;
+  /**
+   * Where the records under `name` start, in a sorted section: a binary search over its bytes
+   * for the first line whose name is not before `name` (each probe moves to the start of the
+   * line it falls in), then the lines from there while the name is the same.
+   */
+  const lookup = (section: { from: number; to: number }, name: string): number[] => {
+    let lo = section.from;
+    let hi = section.to;
     while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keyAt(starts, mid) < name) lo = mid + 1;
-      else hi = mid;
+      const mid = lo + ((hi - lo) >>> 1);
+      // Lines end with a newline, so the one holding `mid` starts after the last newline before it (never before `lo`, a line's start).
+      const start = mid === 0 ? 0 : Math.max(lo, buf.lastIndexOf(LF, mid - 1) + 1);
+      const end = nextLine(start);
+      if (keyAt(start, end) < name) lo = end;
+      else hi = start;
     }
     const found: number[] = [];
-    for (let i = lo; i < lines && keyAt(starts, i) === name; i++) {
-      const at = offsetAt(starts, i);
+    for (let start = lo; start < section.to; ) {
+      const end = nextLine(start);
+      if (keyAt(start, end) !== name) break;
+      const at = Number(buf.toString("latin1", buf.indexOf(TAB, start) + 1, end - 1));
       if (!(Number.isInteger(at) && at > headerEnd && at < namesAt)) throw new CatalogFormatError(`a packages catalog naming a record at ${at}, outside its records`);
       found.push(at);
+      start = end;
     }
     return found;
   };
@@ -372,13 +371,15 @@ export function catalogOf(compact: CatalogFile | Uint8Array, base: string, suite
     return r;
   };
   return {
-    named: (name) => lookup(names, count, name).map(record),
-    providing: (name) => lookup(provides, providedCount, name).map(record),
+    named: (name) => lookup(names, name).map(record),
+    providing: (name) => lookup(provides, name).map(record),
     *names() {
       let last: string | undefined;
-      for (let i = 0; i < count; i++) {
-        const name = keyAt(names, i);
+      for (let start = names.from; start < names.to; ) {
+        const end = nextLine(start);
+        const name = keyAt(start, end);
         if (name !== last) yield (last = name);
+        start = end;
       }
     },
   };

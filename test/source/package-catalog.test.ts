@@ -67,11 +67,48 @@ test("a damaged or foreign compact index is refused", async () => {
   const zedAt = Number(/^zed\t(\d+)$/m.exec(good.toString("latin1"))?.[1]);
   assert.ok(zedAt > 0);
   for (const at of [999999, 0, zedAt + 1]) {
-    const wrong = catalogOf(Buffer.from(good.toString("latin1").replace(/^zed\t\d+$/m, `zed\t${at}`), "latin1"), "B", "S");
+    // zed's name line is in the names section: the provided names after it move by as many bytes.
+    const delta = String(at).length - String(zedAt).length;
+    const damaged = good
+      .toString("latin1")
+      .replace(/^zed\t\d+$/m, `zed\t${at}`)
+      .replace(/^end (\d+) (\d+) (\d+) (\d+)$/m, (_, r, p, n, v) => `end ${r} ${p} ${n} ${Number(v) + delta}`);
+    const wrong = catalogOf(Buffer.from(damaged, "latin1"), "B", "S");
     assert.throws(() => wrong.named("zed"), (e: unknown) => e instanceof CatalogFormatError, `offset ${at}`);
   }
-  // Names that say they start past the end.
-  assert.throws(() => catalogOf(Buffer.from(good.toString("latin1").replace(/^end (\d+) (\d+) \d+$/m, "end $1 $2 99999"), "latin1"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
+  // Sorted sections that say they start past the end, or in the wrong order, or end inside a line.
+  const trailer = (replace: string) => Buffer.from(good.toString("latin1").replace(/^end (\d+) (\d+) (\d+) (\d+)$/m, replace), "latin1");
+  for (const wrong of ["end $1 $2 99999 $4", "end $1 $2 $3 99999", "end $1 $2 $4 $3", "end $1 $2 1 $4"]) {
+    assert.throws(() => catalogOf(trailer(wrong), "B", "S"), (e: unknown) => e instanceof CatalogFormatError, wrong);
+  }
+  const cut = /^end \d+ \d+ (\d+) (\d+)$/m.exec(good.toString("latin1"));
+  assert.throws(() => catalogOf(trailer(`end $1 $2 $3 ${Number(cut?.[2]) - 2}`), "B", "S"), (e: unknown) => e instanceof CatalogFormatError, "a section ending inside a line");
+});
+
+test("binary search over the sorted sections: every name of a large index, and names between them", async () => {
+  // 2,000 packages with names sharing prefixes, some in several versions, some providing others.
+  const stanzas: string[] = [];
+  const all = new Map<string, number>();
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  for (let i = 0; i < 2000; i++) {
+    const name = `lib${["a", "ab", "abc", "b", "x-y", "z9"][next() % 6]}${next() % 700}${next() % 3 === 0 ? "+dbg" : ""}`;
+    all.set(name, (all.get(name) ?? 0) + 1);
+    const provides: Record<string, string> = next() % 4 === 0 ? { Provides: `virt${next() % 50}` } : {};
+    stanzas.push(stanza({ Package: name, Version: String(i), Architecture: "amd64", ...provides, Filename: `pool/${i}.deb`, Size: "1", SHA256: sha("a") }));
+  }
+  const indexText = stanzas.join("\n\n") + "\n";
+  const text = parsePackagesIndex(indexText, "B", "S");
+  const catalog = catalogOf(await compactPackagesIndex(chunked(Buffer.from(indexText), 65536)), "B", "S");
+  const sorted = [...all.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  assert.equal([...catalog.names()], sorted);
+  for (const name of sorted) assert.equal(catalog.named(name), text.filter((r) => r.name === name), name);
+  for (let v = 0; v < 50; v++) assert.equal(names(catalog.providing(`virt${v}`)), names(text.filter((r) => r.provides.some((p) => p.name === `virt${v}`))), `virt${v}`);
+  // Before the first, after the last, between two, and a prefix of one.
+  for (const missing of ["", "a", "liba", "libz99999", "zzz", `${sorted[10]}0`, (sorted[10] as string).slice(0, -1)]) {
+    if (all.has(missing)) continue;
+    assert.equal(catalog.named(missing), [], missing);
+  }
 });
 
 test.run();
