@@ -1,3 +1,4 @@
+import { DEFAULT_PATH } from "../formats/oci-documents.js";
 import type { MountType, Spec, SpecNetwork, SpecPort } from "../types/spec.js";
 
 /** Everything the generated init does, as plain data: a function of the spec alone. */
@@ -134,7 +135,7 @@ export function initPlanOf(spec: InitSpec, arch: "amd64" | "arm64", onExit: Init
     arch,
     executable: spec.executable,
     args: spec.args,
-    env: { PATH: "/usr/local/bin:/usr/bin:/bin", ...spec.env },
+    env: { PATH: DEFAULT_PATH, ...spec.env },
     uid: spec.user.uid,
     gid: spec.user.gid,
     workdir: spec.workdir,

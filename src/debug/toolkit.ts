@@ -4,6 +4,8 @@
 // the toolkit's own loader with the toolkit's libraries only (`--inhibit-cache --library-path`),
 // so nothing of the target image is used or changed. Pure.
 
+import { DEFAULT_PATH } from "../formats/oci-documents.js";
+
 export interface DebugTool {
   readonly name: string;
   /** The Debian package that ships it. */
@@ -165,7 +167,7 @@ for t in ${tools}; do
   chmod 755 "$host/mcc-bin/$name"
 done
 cwd=$(readlink "/proc/$pid/cwd") || cwd=/
-PATH="$inside/mcc-bin:/usr/local/bin:/usr/bin:/bin" HOME=/ PS1='mcc-debug:\\w# ' MCC_DEBUG=$inside MCC_CWD=$cwd \\
+PATH="$inside/mcc-bin:${DEFAULT_PATH}" HOME=/ PS1='mcc-debug:\\w# ' MCC_DEBUG=$inside MCC_CWD=$cwd \\
   chroot "$root" "$inside/usr/bin/busybox" sh -c 'cd "$MCC_CWD" 2>/dev/null; unset MCC_CWD; if [ $# -eq 0 ]; then exec "$MCC_DEBUG/usr/bin/busybox" sh; else exec "$@"; fi' sh "$@"
 `;
 }
@@ -201,7 +203,7 @@ export function debugShellScript(prefix: string): string {
     "# Written by mcc debug --disk: the root shell an appliance's init starts on its console when",
     "# this disk is attached. The program runs beside it, as before.",
     `t=${prefix}`,
-    "export PATH=$t/mcc-bin:/usr/local/bin:/usr/bin:/bin HOME=/ TERM=linux MCC_DEBUG=$t",
+    `export PATH=$t/mcc-bin:${DEFAULT_PATH} HOME=/ TERM=linux MCC_DEBUG=$t`,
     "export PS1='mcc-debug:\\w# '",
     "cd /",
     `echo "mcc-debug: a root shell beside the program; the toolkit (busybox, ${DEBUG_TOOLS.map((d) => d.name).join(", ")}) is in $t"`,

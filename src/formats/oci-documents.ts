@@ -18,9 +18,15 @@ export interface ConfigStart {
 /** What of the spec the image config says. */
 export type ConfigSpec = Pick<Spec, "name" | "executable" | "args" | "env" | "user" | "workdir" | "mounts" | "ports" | "labels">;
 
+/**
+ * The PATH an image's program starts with when the spec sets none: written into the image
+ * config and the appliance's init, and searched by the tracer as `env` would.
+ */
+export const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
 /** The environment an image's program starts with: PATH first (the spec's, or the default), then the spec's `env` by name. */
 export function imageEnv(env: Spec["env"]): string[] {
-  const out = ["PATH=/usr/local/bin:/usr/bin:/bin", ...Object.entries(env).filter(([k]) => k !== "PATH").map(([k, v]) => `${k}=${v}`)];
+  const out = [`PATH=${DEFAULT_PATH}`, ...Object.entries(env).filter(([k]) => k !== "PATH").map(([k, v]) => `${k}=${v}`)];
   if (env["PATH"] !== undefined) out[0] = `PATH=${env["PATH"]}`;
   return out;
 }

@@ -3,6 +3,7 @@ import { collectBytes, type Host } from "../host/host.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { treeExcluder } from "../paths/tree-glob.js";
 import type { Spec } from "../types/spec.js";
+import { DEFAULT_PATH } from "../formats/oci-documents.js";
 
 /**
  * What the spec's own files need from packages, read from them before anything is resolved:
@@ -28,7 +29,7 @@ export async function specFileNeeds(host: Host, spec: Spec, specDir: string, arc
   const needs: Need[] = [];
   // Most specs have no files of their own: the ELF reader and the tracer load only for those that do.
   if (spec.files.length === 0) return { paths, needs };
-  const [{ isElf, readElf }, { DEFAULT_PATH, defaultLibraryDirs, TRIPLETS }, { walkSourceTree, walkTarball }] = await Promise.all([
+  const [{ isElf, readElf }, { defaultLibraryDirs, TRIPLETS }, { walkSourceTree, walkTarball }] = await Promise.all([
     import("../trace/elf.js"),
     import("../trace/trace.js"),
     import("../validate/source-tree.js"),

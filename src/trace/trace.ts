@@ -9,6 +9,7 @@ import { pythonImports } from "./python-imports.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
 import { MCC_PACKAGE, SPEC_PACKAGE, type VirtualRoot, type VNode } from "./vroot.js";
 import type { TraceSpec } from "./trace-spec.js";
+import { DEFAULT_PATH } from "../formats/oci-documents.js";
 
 /** Why a file is in the image. `mcc why` follows `by` back to the executable. */
 export type Reason =
@@ -133,9 +134,6 @@ export const TRIPLETS: Record<string, { triplet: string; machine: string; platfo
   amd64: { triplet: "x86_64-linux-gnu", machine: "amd64", platform: "x86_64" },
   arm64: { triplet: "aarch64-linux-gnu", machine: "AArch64", platform: "aarch64" },
 };
-
-/** The PATH `env` searches when the spec sets none: the one mcc writes into the image config. */
-export const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
 /** Where ld.so looks last, after RPATH, LD_LIBRARY_PATH, RUNPATH and ld.so.conf. */
 export function defaultLibraryDirs(triplet: string): string[] {

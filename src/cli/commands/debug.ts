@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { ext4Image, type Ext4Entry } from "../../backends/disk/ext4.js";
 import { DEBUG_DISK } from "../../boot/init-plan.js";
 import { attachScript, busyboxApplets, DEBUG_TOOLS, diskExtras, launchers, TOOLKIT_TARGETS, toolkitPlace, toolkitSpec } from "../../debug/toolkit.js";
+import { DEFAULT_PATH } from "../../formats/oci-documents.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { SourceOptions } from "./common.js";
@@ -114,7 +115,7 @@ export async function debugCommand(target: string | undefined, args: readonly st
     const flags = NAMESPACES.filter(([ns]) => differs(pid as number, ns)).map(([, flag]) => flag);
     const shell = `${inside}/usr/bin/busybox`;
     const command = args.length === 0 ? [shell, "sh"] : [shell, "sh", "-c", 'exec "$@"', "sh", ...args];
-    const env = { PATH: `${inside}/${LAUNCHERS}:/usr/local/bin:/usr/bin:/bin`, HOME: "/", TERM: io.env["TERM"] ?? "dumb", PS1: "mcc-debug:\\w# ", MCC_DEBUG: inside };
+    const env = { PATH: `${inside}/${LAUNCHERS}:${DEFAULT_PATH}`, HOME: "/", TERM: io.env["TERM"] ?? "dumb", PS1: "mcc-debug:\\w# ", MCC_DEBUG: inside };
     return await new Promise<ExitCode>((done) => {
       const child = spawn("nsenter", ["-t", String(pid), ...flags, "-r", "-w", "--", ...command], { stdio: "inherit", env });
       child.on("error", (error) => {
