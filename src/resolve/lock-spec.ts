@@ -1,49 +1,13 @@
 import { dirname } from "node:path";
 import { diagnosticAt, diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Host } from "../host/host.js";
-import type { ArchiveEvents } from "../source/archive.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import type { LocalPackage, Spec } from "../types/spec.js";
 import { readLocalDeb } from "../source/local-deb.js";
 import type { PackageRecord } from "../source/packages-index.js";
 import { locate } from "../diagnostics/locate.js";
-import { lockPathFor, parseLock, resolutionInputs, type LockFile } from "./lock.js";
+import { lockPathFor, parseLock, resolutionInputs, type LockOptions, type LockOutcome } from "./lock.js";
 import { needKey, specFileNeeds, type SpecFileNeeds } from "./needs.js";
-
-export interface LockOptions {
-  readonly cacheRoot: string;
-  /** Resolve again even when the lock is current. */
-  readonly update: boolean;
-  /** Only check: a missing or stale lock is an error, and nothing is written. */
-  readonly frozen: boolean;
-  /**
-   * Resolve again and compare with the lock, writing nothing: `stale` when the archive (or
-   * the spec) now gives another set, for a CI job that opens a refresh.
-   */
-  readonly check?: boolean;
-  readonly offline: boolean;
-  readonly allowExpired: boolean;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly events?: ArchiveEvents;
-  /**
-   * False when the spec was changed for this run only (`--arch` naming an architecture the
-   * spec does not list): the resolution is used but the lock file is left as it is.
-   */
-  readonly persist?: boolean;
-}
-
-export type LockOutcome =
-  | {
-      readonly status: "current" | "written" | "unchanged" | "transient" | "stale";
-      readonly path: string;
-      readonly lock: LockFile;
-      /** The lock file that was there before, when it could be read. */
-      readonly previous?: LockFile;
-      /** A lock was there but did not match the spec (it was resolved again). */
-      readonly wasStale: boolean;
-      readonly diagnostics: readonly Diagnostic[];
-    }
-  | { readonly status: "failed"; readonly path: string; readonly diagnostics: readonly Diagnostic[] };
 
 /**
  * `mcc lock`: resolves the spec's packages against the verified archive and writes the lock

@@ -3,7 +3,7 @@ import { createBlobStore, defaultCacheRoot } from "../../cache/store.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
 import { loadSpec, type LoadedSpec } from "../../pipeline/load-spec.js";
-import type { LockOptions } from "../../resolve/lock-spec.js";
+import type { LockOptions } from "../../resolve/lock.js";
 import type { FetchEvents } from "../../source/fetch-packages.js";
 import type { CliIo } from "../io.js";
 

@@ -5,7 +5,7 @@ import type { RegistryCacheStats } from "../../execute/registry-cache.js";
 import type { DroppedEntry } from "../../assemble/image-tree.js";
 import type { BlobStore } from "../../cache/store.js";
 import type { StepCache } from "../../execute/execute.js";
-import type { LockOptions, LockOutcome } from "../../resolve/lock-spec.js";
+import type { LockOptions, LockOutcome } from "../../resolve/lock.js";
 import { compile, type CompileRequest, type OutputSummary } from "../../pipeline/compile.js";
 import { prepareBuild, sourceDateEpoch, type BuildFailure } from "../../pipeline/prepare.js";
 import { why } from "../../pipeline/why.js";
