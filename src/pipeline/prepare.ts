@@ -5,7 +5,6 @@
  */
 import { resolve } from "node:path";
 import { checkOutputPlace, placesToKeep } from "../backends/output-place.js";
-import { createBlobStore } from "../cache/store.js";
 import { diagnosticAt, diagnosticForFile, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { locate } from "../diagnostics/locate.js";
 import type { Host } from "../host/host.js";
@@ -19,6 +18,7 @@ import type { Arch, OutputFormat, Spec, SpecOutput } from "../types/spec.js";
 import { defaultOutputPath } from "../validate/defaults.js";
 import { VERSION } from "../version.js";
 import { loadSpec, type LoadedSpec } from "./load-spec.js";
+import { specMemoAt } from "./spec-memo.js";
 
 /** What a build command asks for, from its command line. */
 export interface BuildRequest {
@@ -93,8 +93,7 @@ export async function prepareBuild(
   options: { boot: boolean; checkMounts: boolean; outsideOf?: string; imageOnly?: boolean; checkPlaces?: boolean },
   events: PrepareEvents = {},
 ): Promise<PreparedBuild | BuildFailure> {
-  const memo = request.buildId === undefined ? undefined : { store: createBlobStore(host, request.lock.cacheRoot), buildId: request.buildId };
-  const loaded = await loadSpec(host, request.specPath, { defaultArch: request.hostArch }, memo);
+  const loaded = await loadSpec(host, request.specPath, { defaultArch: request.hostArch }, specMemoAt(host, request.lock.cacheRoot, request.buildId));
   if (loaded.spec === undefined || loaded.ast === undefined) return { kind: "diagnostics", loaded, diagnostics: loaded.diagnostics };
   const ready = loaded as Loaded;
   const withArchs = withArch(ready.spec, request.arch);

@@ -10,7 +10,8 @@
  * of any other shape is ignored and the spec parsed again.
  */
 import { createHash } from "node:crypto";
-import type { BlobStore } from "../cache/store.js";
+import { createBlobStore, type BlobStore } from "../cache/store.js";
+import type { Host } from "../host/host.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { NodeLocation, SpecAst } from "../types/ast.js";
 import type { SourceText } from "../types/source-text.js";
@@ -25,6 +26,11 @@ export interface SpecMemo {
    * never read.
    */
   readonly buildId: string;
+}
+
+/** The memo kept in the cache at `cacheRoot`, or none when there is no build identity to key it by. */
+export function specMemoAt(host: Host, cacheRoot: string, buildId: string | undefined): SpecMemo | undefined {
+  return buildId === undefined ? undefined : { store: createBlobStore(host, cacheRoot), buildId };
 }
 
 /** What is kept: the parse's value and locations, the validated spec, the warnings of both. */

@@ -1,8 +1,9 @@
 import { BUILD_ID } from "../../build-id.js";
-import { createBlobStore, defaultCacheRoot } from "../../cache/store.js";
+import { defaultCacheRoot } from "../../cache/store.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostic, renderSummary } from "../../diagnostics/render.js";
 import { loadSpec, type LoadedSpec } from "../../pipeline/load-spec.js";
+import { specMemoAt } from "../../pipeline/spec-memo.js";
 import type { LockOptions } from "../../resolve/lock.js";
 import type { FetchEvents } from "../../source/fetch-packages.js";
 import type { CliIo } from "../io.js";
@@ -27,8 +28,7 @@ export function printDiagnostics(io: CliIo, loaded: LoadedSpec, diagnostics: rea
  * its parse and validation are kept there for the next command (spec-memo.ts).
  */
 export async function loadOrReport(file: string, io: CliIo, cacheRoot?: string): Promise<(LoadedSpec & { spec: NonNullable<LoadedSpec["spec"]>; ast: NonNullable<LoadedSpec["ast"]> }) | undefined> {
-  const memo = cacheRoot === undefined || BUILD_ID === undefined ? undefined : { store: createBlobStore(io.host, cacheRoot), buildId: BUILD_ID };
-  const loaded = await loadSpec(io.host, file, { defaultArch: io.hostArch }, memo);
+  const loaded = await loadSpec(io.host, file, { defaultArch: io.hostArch }, cacheRoot === undefined ? undefined : specMemoAt(io.host, cacheRoot, BUILD_ID));
   if (loaded.spec === undefined || loaded.ast === undefined) {
     printDiagnostics(io, loaded, loaded.diagnostics);
     return undefined;
