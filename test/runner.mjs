@@ -5,12 +5,14 @@
 // on. When a file ends, nothing it started may stay: its process group, every process that
 // carries its run token in its environment (daemons that left the group) and the runc
 // containers it named are killed, and anything found that way is reported against the file.
+// The same is done for the running file when the run itself is stopped (SIGINT, SIGTERM, SIGHUP).
 //
 // `node test/runner.mjs [--time-limit SECONDS] FILE...` runs the given compiled test files;
 // test/run.mjs (the test command) uses runTestFiles after building.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -96,8 +98,17 @@ function deleteContainers(pid) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Kills everything a file's run started (its group, what carries its token, its runc containers); returns what was found. */
+function stopAll(pid, token) {
+  const found = startedBy(pid, token);
+  kill(-pid, "SIGKILL");
+  kill(pid, "SIGKILL");
+  for (const p of found) kill(p.pid, "SIGKILL");
+  return { found, containers: deleteContainers(pid) };
+}
+
 /** Runs one compiled test file; resolves to its counts and what had to be stopped. */
-function runOne(file, { timeLimit, write, writeErr }) {
+function runOne(file, { timeLimit, write, writeErr, running }) {
   return new Promise((resolve) => {
     const token = randomBytes(8).toString("hex");
     const started = process.hrtime.bigint();
@@ -107,6 +118,7 @@ function runOne(file, { timeLimit, write, writeErr }) {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, FORCE_COLOR: "0", MCC_TEST_TOKEN: token },
     });
+    running.current = { file, pid: child.pid, token };
     let output = "";
     child.stdout.on("data", (chunk) => {
       output += chunk.toString();
@@ -134,6 +146,7 @@ function runOne(file, { timeLimit, write, writeErr }) {
     // harness's stdout would keep them open, and the run waiting, until the time limit.
     child.once("exit", () => {
       closed = true;
+      running.current = undefined;
       clearTimeout(timer);
       outlived = startedBy(child.pid, token);
       kill(-child.pid, "SIGKILL");
@@ -180,14 +193,33 @@ export async function runTestFiles(files, options = {}) {
   const writeErr = options.writeErr ?? ((s) => process.stderr.write(s));
   const results = [];
   const width = String(files.length).length;
+  // The run itself stopped (Ctrl-C, a CI job cancelled): what the running file started is
+  // killed before the runner goes, or its daemons (a DHCP server, a VM) would outlive the run
+  // and stand in the way of the next one. Only SIGKILL leaves them, and nothing can help that.
+  const running = { current: undefined };
+  const onSignal = (signal) => {
+    const r = running.current;
+    write(`\nthe run was stopped (${signal})${r ? ` during ${sourceName(r.file)}` : ""}\n`);
+    if (r !== undefined) {
+      const { found, containers } = stopAll(r.pid, r.token);
+      if (found.length > 0) write(`  what it had started was killed: ${found.map((p) => `pid ${p.pid} ${short(p.cmd)}`).join("; ")}\n`);
+      if (containers.length > 0) write(`  its runc containers were deleted: ${containers.join(", ")}\n`);
+    }
+    const sum = (key) => results.reduce((n, x) => n + x[key], 0);
+    write(`${closingLine(sum("passed"), sum("failed") + 1, sum("skipped"))}\n`);
+    process.exit(128 + osConstants.signals[signal]);
+  };
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of signals) process.on(signal, onSignal);
   for (const [i, file] of files.entries()) {
     write(`\n[${String(i + 1).padStart(width)}/${files.length}] ${sourceName(file)}\n`);
-    const r = await runOne(file, { timeLimit, write, writeErr });
+    const r = await runOne(file, { timeLimit, write, writeErr, running });
     results.push(r);
     const counts = `${r.passed} passed${r.failed ? `, ${r.failed} failed` : ""}${r.skipped ? `, ${r.skipped} skipped` : ""}`;
     write(`${r.failed ? "FAIL" : "ok  "} ${sourceName(file)}: ${counts} (${r.seconds.toFixed(1)} s)\n`);
     for (const p of r.problems) write(`     ${p}\n`);
   }
+  for (const signal of signals) process.off(signal, onSignal);
   const sum = (key) => results.reduce((n, r) => n + r[key], 0);
   const failedFiles = results.filter((r) => r.failed > 0);
   if (failedFiles.length > 0) {

@@ -1,8 +1,8 @@
 // The test runner itself (test/runner.mjs), on test files that misbehave on purpose
 // (test/fixtures-runner/): the run ends by itself, reports each failure against its file,
 // names what a stuck file was waiting on, and leaves no process behind.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -63,6 +63,45 @@ test("misbehaving test files: the run ends, names each failure and what a stuck 
     const survivors = started.filter((line) => alive(Number(line.split(" ")[0])));
     assert.equal(survivors, [], "no process started by the fixtures is left");
   } finally {
+    rmSync(pids, { recursive: true, force: true });
+  }
+});
+
+test("a run stopped by a signal kills what its running file started, reports it, and exits as signalled", async () => {
+  const pids = mkdtempSync(join(tmpdir(), "mcc-runner-"));
+  const files = ["tracked.mjs", "stopped.mjs", "hangs.mjs"].map((f) => join(fixtures, f));
+  const run = spawn(process.execPath, [join(repoRoot, "test", "runner.mjs"), "--time-limit", "120", ...files], {
+    cwd: repoRoot,
+    env: { ...process.env, RUNNER_FIXTURE_PIDS: pids },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  run.stdout.on("data", (chunk) => (out += chunk.toString()));
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => run.on("close", (code, signal) => resolve({ code, signal })));
+  const guard = setTimeout(() => run.kill("SIGKILL"), 90_000);
+  try {
+    // Wait for the second file to have its daemon and its child up, then stop the run.
+    for (let waited = 0; !existsSync(join(pids, "ready")); waited += 100) {
+      assert.ok(waited < 60_000, `the fixture never got ready:\n${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    run.kill("SIGTERM");
+    const { code, signal } = await ended;
+    assert.is(signal, null, out);
+    assert.is(code, 143, out);
+    assert.match(out, /ok {3}test\/fixtures-runner\/tracked\.mjs: 1 passed/);
+    assert.match(out, /the run was stopped \(SIGTERM\) during test\/fixtures-runner\/stopped\.mjs\n\s+what it had started was killed: [^\n]*pid \d+ [^\n]*sleep 3600/);
+    assert.not.match(out, /\[3\/3\]/, "no file after the stopped one is started");
+    assert.match(out, /\n1 passed, 1 failed\n$/);
+    const started = readFileSync(join(pids, "pids"), "utf8").trim().split("\n");
+    // stopped.mjs's daemon and its sleep.
+    assert.is(started.length, 2, started.join("\n"));
+    // SIGKILL is sent before the runner exits; give the kernel a moment to reap.
+    for (let waited = 0; started.some((line) => alive(Number(line.split(" ")[0]))) && waited < 5_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(started.filter((line) => alive(Number(line.split(" ")[0]))), [], "no process started by the fixtures is left");
+  } finally {
+    clearTimeout(guard);
+    run.kill("SIGKILL");
     rmSync(pids, { recursive: true, force: true });
   }
 });
