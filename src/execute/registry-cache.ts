@@ -4,7 +4,7 @@ import { collectBytes } from "../host/host.js";
 import type { PlanStep, StepKind } from "../plan/build-plan.js";
 import type { RegistryClient } from "../registry/client.js";
 import { RegistryError } from "../registry/errors.js";
-import { forEachLimited } from "../registry/pool.js";
+import { forEachLimited } from "../concurrency.js";
 import type { BlobStore } from "../cache/store.js";
 
 /** The media types of a cache entry (see docs/registry-cache.md). */

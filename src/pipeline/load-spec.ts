@@ -32,12 +32,10 @@ export interface LoadedSpec {
  * (spec-memo.ts); its files are checked all the same.
  */
 export async function loadSpec(host: Host, path: string, options: NormalizeOptions, memo?: SpecMemo): Promise<LoadedSpec> {
-  const read = await readSpecBytes(host, path);
-  if (!(read instanceof Uint8Array)) return { diagnostics: [read] };
-  const decoded = decodeSpecBytes(path, read);
-  if (decoded.source === undefined) return { diagnostics: decoded.diagnostics };
-  const source = decoded.source;
-  const memoized = memo === undefined ? undefined : { memo, key: memoKey(memo, path, options, read) };
+  const read = await readSpecSource(host, path);
+  if (read.source === undefined || read.bytes === undefined) return { diagnostics: read.diagnostics };
+  const source = read.source;
+  const memoized = memo === undefined ? undefined : { memo, key: memoKey(memo, path, options, read.bytes) };
   const known = memoized === undefined ? undefined : await readMemo(memoized.memo, memoized.key, source);
 
   let ast: SpecAst;
@@ -85,11 +83,12 @@ async function parseSource(path: string, source: SourceText): Promise<{ readonly
   return isDslPath(path) ? (await import("../parse/parse-dsl.js")).parseDslSpec(source) : (await import("../parse/parse-yaml.js")).parseYamlSpec(source);
 }
 
-/** Reads and decodes a spec file: its text, or why it cannot be had. */
-export async function readSpecSource(host: Host, path: string): Promise<{ readonly source?: SourceText; readonly diagnostics: readonly Diagnostic[] }> {
+/** Reads and decodes a spec file: its text and the bytes it was decoded from, or why they cannot be had. */
+export async function readSpecSource(host: Host, path: string): Promise<{ readonly source?: SourceText; readonly bytes?: Uint8Array; readonly diagnostics: readonly Diagnostic[] }> {
   const bytes = await readSpecBytes(host, path);
   if (!(bytes instanceof Uint8Array)) return { diagnostics: [bytes] };
-  return decodeSpecBytes(path, bytes);
+  const decoded = decodeSpecBytes(path, bytes);
+  return decoded.source === undefined ? decoded : { ...decoded, bytes };
 }
 
 async function readSpecBytes(host: Host, path: string): Promise<Uint8Array | Diagnostic> {

@@ -6,7 +6,7 @@ import { RegistryError } from "./errors.js";
 import { isIndexType, type Descriptor, type ManifestDocument } from "../formats/oci-media-types.js";
 import { layoutIndex, REF_NAME } from "../formats/oci-layout.js";
 import { formatReference } from "./reference.js";
-import { forEachLimited } from "./pool.js";
+import { forEachLimited } from "../concurrency.js";
 import type { ImageReference } from "./reference.js";
 import { readReferrersTag } from "./referrers-tag.js";
 

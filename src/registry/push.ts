@@ -2,7 +2,7 @@ import type { RegistryClient } from "./client.js";
 import { RegistryError } from "./errors.js";
 import type { Descriptor } from "../formats/oci-media-types.js";
 import type { LayoutSource } from "./oci-source.js";
-import { forEachLimited } from "./pool.js";
+import { forEachLimited } from "../concurrency.js";
 import { planPush } from "./push-plan.js";
 import type { ImageReference } from "./reference.js";
 import { updateReferrersTag } from "./referrers-tag.js";

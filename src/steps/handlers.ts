@@ -12,7 +12,7 @@ import type { StepCache, StepHandlers } from "../execute/execute.js";
 import { isDropNote, notedPath } from "../extract/notes.js";
 import type { PackageManifest } from "../extract/unpack.js";
 import type { EmitParams } from "../plan/step-params.js";
-import { forEachLimited } from "../registry/pool.js";
+import { forEachLimited } from "../concurrency.js";
 import type { ArchiveBases, FetchEvents } from "../source/fetch-packages.js";
 import type { TraceProblem } from "../trace/trace.js";
 
