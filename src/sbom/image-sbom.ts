@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import { hashBlob, type BlobStore } from "../cache/store.js";
 import type { PackageManifest } from "../extract/unpack.js";
 import { packageLicense } from "./debian-licenses.js";
-import { spdxBytes, type SbomFile, type SbomPackage } from "./spdx.js";
+import { spdxFilesText, spdxJoin, type SbomFile, type SbomPackage, type SpdxFilesText } from "./spdx.js";
 import type { Reason } from "../trace/trace.js";
 import { RELEASE_VERSIONS } from "../trace/rules.js";
 import type { TreeResult } from "../assemble/image-tree.js";
@@ -40,18 +40,45 @@ async function blobSha1s(tree: TreeResult, store: BlobStore): Promise<ReadonlyMa
   return sha1s;
 }
 
+/** The packages an SBOM's image came from: the unpacked .debs (name and digest), and how to read their manifests. */
+export interface SbomSources {
+  readonly debs: readonly { readonly name: string; readonly deb: string }[];
+  manifests(): Promise<readonly { name: string; manifest: PackageManifest }[]>;
+}
+
 /**
  * Gathers what the SBOM says from the build's results (the tree, the image's digests, the
  * packages' manifests) and the cache (file bytes for SHA1, copyright files), and returns the
  * SPDX document's bytes. Only packages that put a file or link into the image are listed.
+ * What does not depend on the image's digests (the packages, licenses and files: most of the
+ * work and of the text) is kept in the cache under the digest of what it was made from, so a
+ * build whose image changed but whose files did not (a new `args` or `env`) joins it to the
+ * image's part without reading a package manifest or a copyright file again.
  */
 export async function sbomOf(
   params: SbomStepParams,
   tree: TreeResult,
   image: { manifest: string; layers: readonly { digest: string; diffId: string }[] },
-  manifests: readonly { name: string; manifest: PackageManifest }[],
+  sources: SbomSources,
   store: BlobStore,
 ): Promise<Buffer> {
+  const key = `sbom files v1 ${createHash("sha256").update(JSON.stringify({ params, layers: image.layers.length, tree, debs: sources.debs })).digest("hex")}`;
+  const known = await store.readMeta<SpdxFilesText>(key);
+  const releaseVersion = RELEASE_VERSIONS[params.release];
+  const input = { name: params.name, tag: params.tag, arch: params.arch, release: params.release, ...(releaseVersion === undefined ? {} : { releaseVersion }), epoch: params.epoch, tool: params.tool, image };
+  if (known !== undefined && typeof known.packages === "string" && typeof known.rest === "string") return spdxJoin(input, known);
+  const files = spdxFilesText({ ...input, layerCount: image.layers.length, ...(await packagesAndFiles(params, tree, await sources.manifests(), store)) });
+  await store.writeMeta(key, files);
+  return spdxJoin(input, files);
+}
+
+/** The packages that put a file or link into the image, with their licenses, and every file with its digests. */
+async function packagesAndFiles(
+  params: SbomStepParams,
+  tree: TreeResult,
+  manifests: readonly { name: string; manifest: PackageManifest }[],
+  store: BlobStore,
+): Promise<{ packages: SbomPackage[]; files: SbomFile[] }> {
   const reasons = new Map(tree.reasons);
   const contributing = new Set(tree.entries.flatMap((e) => (e.kind === "directory" ? [] : [e.pkg])));
   const files: SbomFile[] = [];
@@ -71,19 +98,7 @@ export async function sbomOf(
     const license = packageLicense(copyrights[i]);
     return { ...p, license: license.expression, extracted: license.extracted };
   });
-  const releaseVersion = RELEASE_VERSIONS[params.release];
-  return spdxBytes({
-    name: params.name,
-    tag: params.tag,
-    arch: params.arch,
-    release: params.release,
-    ...(releaseVersion === undefined ? {} : { releaseVersion }),
-    epoch: params.epoch,
-    tool: params.tool,
-    image,
-    packages,
-    files,
-  });
+  return { packages, files };
 }
 
 function whyOf(reasons: readonly Reason[] | undefined): string {

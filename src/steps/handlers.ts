@@ -136,16 +136,20 @@ export function stepHandlers(env: StepEnv): StepHandlers {
     },
     async sbom(params, inputs) {
       const [tree, manifest, ...unpacked] = inputs as [TreeResult, ManifestResult, ...{ name: string; deb: string }[]];
-      // Read a few at once; a manifest missing from a damaged cache unpacks its package again,
-      // and not all of them at the same time.
-      const manifests: { name: string; manifest: PackageManifest }[] = [];
-      await forEachLimited([...unpacked.keys()], 8, async (i) => {
-        const u = unpacked[i] as { name: string; deb: string };
-        manifests[i] = { name: u.name, manifest: await unpackDeb(store, u.deb) };
-      });
-      if (params.manifests !== undefined) manifests.push(...(JSON.parse(new TextDecoder().decode(await store.read(params.manifests))) as typeof manifests));
+      // Read only when the SBOM's files part is not in the cache already: a few at once; a
+      // manifest missing from a damaged cache unpacks its package again, not all at the same time.
+      const manifests = async () => {
+        const read: { name: string; manifest: PackageManifest }[] = [];
+        await forEachLimited([...unpacked.keys()], 8, async (i) => {
+          const u = unpacked[i] as { name: string; deb: string };
+          read[i] = { name: u.name, manifest: await unpackDeb(store, u.deb) };
+        });
+        if (params.manifests !== undefined) read.push(...(JSON.parse(new TextDecoder().decode(await store.read(params.manifests))) as typeof read));
+        return read;
+      };
       const { sbomOf } = await work.sbom();
-      const bytes = await sbomOf(params, tree, { manifest: manifest.digest, layers: manifest.layers.map((l) => ({ digest: l.digest, diffId: `sha256:${l.diffId}` })) }, manifests, store);
+      const image = { manifest: manifest.digest, layers: manifest.layers.map((l) => ({ digest: l.digest, diffId: `sha256:${l.diffId}` })) };
+      const bytes = await sbomOf(params, tree, image, { debs: unpacked.map((u) => ({ name: u.name, deb: u.deb })), manifests }, store);
       const sbom = await store.putBytes(bytes);
       await store.putBytes(EMPTY_JSON);
       const sbomBlob = { digest: `sha256:${sbom.sha256}`, size: sbom.size };

@@ -172,6 +172,48 @@ test("a change to the spec's files changes only their layer; with layers: one th
   assert.is((await layersOf(one, c.outputs[0]?.digest ?? "")).length, 1);
 });
 
+test("a new args rewrites the SBOM from its kept files part: the bytes a fresh build writes, read from the cache, and a damaged part is made again", async () => {
+  const arch = await archive();
+  const host = hostFor(arch);
+  const spec = text(await host.readFile("/work/app/spec.yml"));
+  const withArgs = async (h: Host, args: string) => h.writeFileAtomic("/work/app/spec.yml", `${spec}args: ["${args}"]\n`);
+  const build = async (h: Host) => {
+    const result = await compile(h, request);
+    if (result.kind !== "built") throw new Error(JSON.stringify(result));
+    return { digest: result.outputs[0]?.digest, sbom: text(await h.readFile("/work/app/out/hello.spdx.json")) };
+  };
+  const first = await build(host);
+  await withArgs(host, "--one");
+  const again = await build(host);
+  assert.is.not(again.digest, first.digest, "another image");
+  const fresh = hostFor(arch);
+  await withArgs(fresh, "--one");
+  assert.is((await build(fresh)).sbom, again.sbom, "the same SBOM as a build that made every part afresh");
+  assert.ok(again.sbom.includes(again.digest?.slice("sha256:".length) ?? "?"), "it names the new image");
+
+  // The kept part is what the build read: marked, the mark shows in the next SBOM.
+  const kept: string[] = [];
+  for (const name of (await host.readdir("/cache/meta")) ?? []) {
+    const value = JSON.parse(text(await host.readFile(`/cache/meta/${name}`))) as { packages?: unknown; rest?: unknown };
+    if (typeof value.packages === "string" && typeof value.rest === "string") kept.push(`/cache/meta/${name}`);
+  }
+  assert.is(kept.length, 1, "one files part for one tree");
+  const path = kept[0] as string;
+  const part = JSON.parse(text(await host.readFile(path))) as { packages: string; rest: string };
+  await host.writeFileAtomic(path, JSON.stringify({ ...part, packages: part.packages.replace('"libc6"', '"libc6-from-the-cache"') }));
+  await withArgs(host, "--two");
+  assert.ok((await build(host)).sbom.includes('"libc6-from-the-cache"'));
+
+  // An entry of another shape is ignored and made again: the SBOM is right, the entry mended.
+  await host.writeFileAtomic(path, JSON.stringify({ packages: 1 }));
+  await withArgs(host, "--three");
+  const mended = await build(host);
+  const fresher = hostFor(arch);
+  await withArgs(fresher, "--three");
+  assert.is(mended.sbom, (await build(fresher)).sbom);
+  assert.is(typeof (JSON.parse(text(await host.readFile(path))) as { packages: unknown }).packages, "string");
+});
+
 test("metadata can turn the provenance and the SBOM off: the layout then names no referrers, and nothing is written beside it", async () => {
   const arch = await archive();
   for (const [metadata, types] of [

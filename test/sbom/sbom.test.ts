@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
+import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { licenseRefOf, packageLicense, spdxIdOf } from "../../src/sbom/debian-licenses.js";
-import { debPurl, spdxBytes, type SbomInput } from "../../src/sbom/spdx.js";
+import { debPurl, spdxBytes, spdxDocument, spdxFilesText, spdxJoin, type SbomInput } from "../../src/sbom/spdx.js";
 import { repoRoot } from "../helpers.js";
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, "test", "vendor", "spdx-2.3", "spdx-schema.json"), "utf8")) as object);
@@ -95,6 +96,50 @@ test("the SPDX document validates, is byte-stable, and relates each file to its 
 
 test("purls percent-encode epochs and pluses", () => {
   assert.is(debPurl({ name: "zlib1g", version: "1:1.2.13.dfsg-1", arch: "amd64" }, "12"), "pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&distro=debian-12");
+});
+
+// Any text, quotes, backslashes, newlines and characters beyond the BMP included.
+const text = fc.string({ unit: "binary", maxLength: 12 });
+const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
+const arbitraryInput: fc.Arbitrary<SbomInput> = fc.record({
+  name: text,
+  tag: text,
+  arch: fc.constantFrom("amd64", "arm64"),
+  release: text,
+  releaseVersion: fc.option(text, { nil: undefined }),
+  epoch: fc.integer({ min: 0, max: 4_000_000_000 }),
+  tool: text,
+  image: fc.record({
+    manifest: hex(64).map((h) => `sha256:${h}`),
+    layers: fc.array(fc.record({ digest: hex(64).map((h) => `sha256:${h}`), diffId: hex(64).map((h) => `sha256:${h}`) }), { minLength: 1, maxLength: 3 }),
+  }),
+  packages: fc.array(
+    fc.record({
+      name: text,
+      version: text,
+      arch: fc.constantFrom("amd64", "arm64", "all"),
+      source: text,
+      sha256: fc.oneof(fc.constant(""), hex(64)),
+      local: fc.option(text, { nil: undefined }),
+      license: text,
+      extracted: fc.array(fc.record({ id: text, name: text, text }), { maxLength: 2 }),
+    }),
+    { maxLength: 4 },
+  ),
+  files: fc.array(fc.record({ path: text, sha256: hex(64), sha1: hex(40), pkg: fc.oneof(text, fc.constantFrom("(mcc)", "(spec)")), comment: fc.option(text, { nil: undefined }) }), { maxLength: 6 }),
+});
+
+test("the SBOM written in two parts (the image's, the files' kept apart) is exactly the document as one JSON text", () => {
+  fc.assert(
+    fc.property(arbitraryInput, (input) => {
+      const whole = JSON.stringify(spdxDocument(input), null, 2) + "\n";
+      assert.is(spdxBytes(input).toString(), whole);
+      // The files' part made for the same files and layer count, and kept: the same bytes.
+      const kept = JSON.parse(JSON.stringify(spdxFilesText({ ...input, layerCount: input.image.layers.length }))) as ReturnType<typeof spdxFilesText>;
+      assert.is(spdxJoin(input, kept).toString(), whole);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test.run();
