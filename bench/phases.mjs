@@ -7,7 +7,7 @@
 // Prints a markdown table; bench/run puts it in docs/benchmarks.md, and a before/after pair of
 // runs (one with --mcc pointing at an older build) gives the table in docs/performance.md.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,12 +27,18 @@ export const PHASES = [
   { name: "write the output", ends: (e) => e.event === "output" },
 ];
 
-/** One cold build: each phase's end in seconds from the start, and the total. */
-export function coldPhases(mainJs, spec, { arch = "amd64", limitSeconds = 600 } = {}) {
+/**
+ * One cold build: each phase's end in seconds from the start, and the total. With `lock` (a lock
+ * file of the spec), the build starts with that lock beside the spec, as a project that commits
+ * its lock: the first phase is then only the lock's check, and the lock must be found current.
+ */
+export function coldPhases(mainJs, spec, { arch = "amd64", limitSeconds = 600, lock } = {}) {
   const work = mkdtempSync(join(tmpdir(), "mcc-phases-"));
   // One architecture, as the other benchmarks build: a spec's other archs would be locked too.
   const copy = join(work, basename(spec));
   writeFileSync(copy, readFileSync(spec, "utf8").replace(/^(\s*)archs:.*$/m, `$1archs: [${arch}]`));
+  if (lock !== undefined) copyFileSync(lock, copy.replace(/\.(yml|yaml|mcc)$/, ".lock.json"));
+  let lockStatus;
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const now = () => Number(process.hrtime.bigint() - start) / 1e9;
@@ -49,6 +55,7 @@ export function coldPhases(mainJs, spec, { arch = "amd64", limitSeconds = 600 } 
         return;
       }
       const t = now();
+      if (event.event === "lock") lockStatus = event.status;
       PHASES.forEach((p, i) => {
         if (p.ends(event)) ends[i] = t;
       });
@@ -58,6 +65,7 @@ export function coldPhases(mainJs, spec, { arch = "amd64", limitSeconds = 600 } 
       const total = now();
       rmSync(work, { recursive: true, force: true });
       if (code !== 0) return reject(new Error(`mcc compile ${spec} exited ${code}:\n${stderr}`));
+      if (lock !== undefined && lockStatus !== "current") return reject(new Error(`mcc compile ${spec}: the lock given was ${lockStatus ?? "not reported"}, not current`));
       // A phase with no event of its own (nothing to unpack, say) ends where the one before did.
       for (let i = 0; i < ends.length; i++) ends[i] ??= i === 0 ? 0 : ends[i - 1];
       resolve({ ends, total });
@@ -65,10 +73,10 @@ export function coldPhases(mainJs, spec, { arch = "amd64", limitSeconds = 600 } 
   });
 }
 
-/** Medians of RUNS cold builds: each phase's own duration, and the total. */
-export async function phaseTable(mainJs, spec, runs = RUNS) {
+/** Medians of RUNS cold builds: each phase's own duration, and the total. `options` as coldPhases takes them. */
+export async function phaseTable(mainJs, spec, runs = RUNS, options = {}) {
   const all = [];
-  for (let i = 0; i < runs; i++) all.push(await coldPhases(mainJs, spec));
+  for (let i = 0; i < runs; i++) all.push(await coldPhases(mainJs, spec, options));
   const durations = PHASES.map((_, i) => median(all.map((r) => r.ends[i] - (i === 0 ? 0 : r.ends[i - 1]))));
   const rest = median(all.map((r) => r.total - r.ends[PHASES.length - 1]));
   return { durations, startAndExit: rest, total: median(all.map((r) => r.total)) };
