@@ -62,6 +62,7 @@ export async function sbomOf(
   sources: SbomSources,
   store: BlobStore,
 ): Promise<Buffer> {
+  // `v1` changes when the kept text would (as PLAN_VERSION does for step results); params.tool names mcc's version.
   const key = `sbom files v1 ${createHash("sha256").update(JSON.stringify({ params, layers: image.layers.length, tree, debs: sources.debs })).digest("hex")}`;
   const known = await store.readMeta<SpdxFilesText>(key);
   const releaseVersion = RELEASE_VERSIONS[params.release];
