@@ -2,8 +2,9 @@ let gc: (() => void) | undefined;
 
 /**
  * A full collection of this engine's heap, for the moments mcc knows much of its memory has just
- * become garbage (a resolution's records once the lock is made; a gzip thread's tables after a
- * few blocks), which V8 would otherwise keep until its own measure says so. V8's `gc`, exposed
+ * become garbage (a resolution's records once the lock is made; what tracing left before a large
+ * layer is compressed; a gzip thread's tables after a few blocks), which V8 would otherwise keep
+ * until its own measure says so. V8's `gc`, exposed
  * for this engine on first use (node:v8 and node:vm loaded then, not by every command that
  * imports this); nothing where it cannot be.
  */
