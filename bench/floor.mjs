@@ -1,7 +1,7 @@
 // The physical floor of a build on this machine, measured with the tools a user would reach for:
 // the packages a lock pins downloaded by one `curl --parallel` (keep-alive connections, four at
-// a time) and unpacked by `dpkg-deb -x`; the Packages indexes the lock names downloaded the same
-// way and decompressed by `xz -d`; the image's layer (its tar) compressed by `gzip -6`. Each
+// a time) and unpacked by `dpkg-deb -x`; the Packages indexes the lock names (every
+// architecture's) downloaded the same way and decompressed by `gzip -d` or `xz -d`; the image's layer (its tar) compressed by `gzip -6`. Each
 // part is timed as a whole command, medians of `runs`. A cold build with the lock present
 // cannot do less than download + unpack + gzip; without the lock, the indexes come first.
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,12 +15,16 @@ import { createGunzip } from "node:zlib";
  * other, are what gzip -6 gets).
  */
 export async function measureFloor({ lockPath, bases, layerBlobs, work, runs, timed, median }) {
-  const lock = JSON.parse(readFileSync(lockPath, "utf8")).archs.amd64;
+  const archs = JSON.parse(readFileSync(lockPath, "utf8")).archs;
+  const lock = archs.amd64;
   const baseOf = (archive) => (archive === "security" ? bases.security : bases.mirror);
   const debs = lock.packages.filter((p) => p.archive !== "local").map((p, i) => ({ url: `${baseOf(p.archive)}/${p.filename}`, file: `p${i}.deb` }));
-  const indexes = lock.indexes.map((x, i) => {
+  // Every architecture's indexes: resolving reads them all, whichever image is built. Each is
+  // decoded by the tool of its own format (mcc reads gzip where the Release lists it, else xz).
+  const indexes = Object.values(archs).flatMap((a) => a.indexes).map((x, i) => {
     const dir = x.path.slice(0, x.path.lastIndexOf("/") + 1);
-    return { url: `${baseOf(x.archive)}/dists/${x.suite}/${dir}by-hash/SHA256/${x.sha256}`, file: `i${i}.xz` };
+    const decoder = x.path.endsWith(".gz") ? "gzip" : x.path.endsWith(".xz") ? "xz" : "cat";
+    return { url: `${baseOf(x.archive)}/dists/${x.suite}/${dir}by-hash/SHA256/${x.sha256}`, file: `i${i}`, decode: decoder === "cat" ? "cat" : `${decoder} -d -c` };
   });
   const dir = join(work, "floor");
   const tar = join(work, "floor-layer.tar");
@@ -35,7 +39,7 @@ export async function measureFloor({ lockPath, bases, layerBlobs, work, runs, ti
     writeFileSync(list, debs.map((d) => join(dir, d.file)).join("\n") + "\n");
     parts.unpack.push(timed("sh", ["-c", `while read f; do dpkg-deb -x "$f" "${join(dir, "tree")}" || exit 1; done < "${list}"`], { limitSeconds: 900 }).seconds);
     parts.indexDownload.push(download(indexes, dir, timed));
-    parts.indexDecode.push(timed("sh", ["-c", indexes.map((x) => `xz -d -c "${join(dir, x.file)}" > /dev/null`).join(" && ")], { limitSeconds: 300 }).seconds);
+    parts.indexDecode.push(timed("sh", ["-c", indexes.map((x) => `${x.decode} "${join(dir, x.file)}" > /dev/null`).join(" && ")], { limitSeconds: 300 }).seconds);
     parts.gzip.push(timed("sh", ["-c", `gzip -6 -c "${tar}" > /dev/null`], { limitSeconds: 900 }).seconds);
   }
   rmSync(dir, { recursive: true, force: true });

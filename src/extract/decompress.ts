@@ -27,7 +27,9 @@ export function decompressStream(kind: Compression, source: AsyncIterable<Uint8A
     case "none":
       return source;
     case "gzip":
-      return Readable.from(source).pipe(createGunzip()) as AsyncIterable<Uint8Array>;
+      // Pieces of 256 KiB, not zlib's 16 KiB: each piece is a round trip to the thread that
+      // inflates, and a 50 MB index in 16 KiB pieces left the reader waiting on them.
+      return Readable.from(source).pipe(createGunzip({ chunkSize: 256 * 1024 })) as AsyncIterable<Uint8Array>;
     case "xz":
     case "zstd": {
       const tool = compressedSize !== undefined && compressedSize < NATIVE_FROM ? undefined : nativeDecoder(kind);

@@ -95,6 +95,11 @@ test("resolves through alternatives, virtual packages, suites and the security a
   );
   // Essential packages come only when something needs them; here nothing does.
   assert.not.ok(pkgs.some((p) => p.name === "essential-thing"));
+  // Each index in the form read: gzip where the Release lists it, xz where it does not.
+  assert.equal(
+    lockOf(run).archs["amd64"]?.indexes.map((i) => `${i.suite} ${i.path}`),
+    ["testrel main/binary-amd64/Packages.gz", "testrel-updates main/binary-amd64/Packages.gz", "testrel-security main/binary-amd64/Packages.xz"],
+  );
 });
 
 test("the lock is byte-identical on a second resolution, and a current lock needs no network", async (ctx) => {

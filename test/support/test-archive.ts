@@ -129,9 +129,11 @@ export async function createTestArchive(packages: readonly TestPackage[]): Promi
   for (const [where, suite] of Object.entries(suites)) {
     const prefix = where === "security" ? "/debian-security" : "/debian";
     const packagesText = Buffer.from((stanzas[where] ?? []).join("\n"));
+    // As Debian's archives: the mirror's suites list the index plain, gzipped and as xz; the
+    // security archive plain and as xz only. mcc reads gzip where listed, so both decoders run.
     const indexes: [string, Buffer][] = [
       ["main/binary-amd64/Packages", packagesText],
-      ["main/binary-amd64/Packages.gz", gzipSync(packagesText)],
+      ...(where === "security" ? [] : [["main/binary-amd64/Packages.gz", gzipSync(packagesText)] as [string, Buffer]]),
       ["main/binary-amd64/Packages.xz", execFileSync("xz", ["-c"], { input: packagesText })],
     ];
     const lines = indexes.map(([path, data]) => ` ${sha256(data)} ${String(data.length).padStart(8)} ${path}`);
