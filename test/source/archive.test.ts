@@ -114,6 +114,21 @@ test("the lock is byte-identical on a second resolution, and a current lock need
   assert.is([...ctx.archive.hits.values()].reduce((a, b) => a + b, 0), before, "a current lock asks the mirror nothing");
 });
 
+test("--check says when only the indexes the lock names have moved", async (ctx) => {
+  const run = await mcc(ctx, ["hello"], ["lock"]);
+  assert.is(run.code, EXIT.ok, run.stderr);
+  const path = run.spec.replace(/\.yml$/, ".lock.json");
+  // As if locked against an earlier state of the archive that gave the same packages.
+  const lock = JSON.parse(readFileSync(path, "utf8")) as { archs: Record<string, { indexes: { sha256: string }[] }> };
+  const index = lock.archs["amd64"]?.indexes[0];
+  assert.ok(index);
+  index.sha256 = "0".repeat(64);
+  writeFileSync(path, JSON.stringify(lock, null, 2) + "\n");
+  const check = await mcc(ctx, ["hello"], ["lock", "--check"], { dir: run.dir });
+  assert.is(check.code, EXIT.userError);
+  assert.match(check.stderr, /is stale \(the same packages, from other indexes of the archive\); run mcc lock --update/);
+});
+
 test("--frozen refuses a missing or stale lock", async (ctx) => {
   const missing = await mcc(ctx, ["hello"], ["lock", "--frozen"]);
   assert.is(missing.code, EXIT.userError);

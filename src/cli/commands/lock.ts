@@ -26,8 +26,15 @@ export async function lockCommand(file: string, options: LockCommandOptions, io:
     const changes = outcome.status === "current" ? [] : diffLocks(outcome.previous, outcome.lock);
     if (outcome.previous !== undefined && (!options.quiet || outcome.status === "stale")) for (const change of changes) io.stdout(`  ${formatLockChange(change)}\n`);
     if (outcome.status === "stale") {
-      const none = outcome.previous === undefined ? "there is no lock" : changes.length === 0 ? "the lock does not match the spec" : `${changes.length} change(s)`;
-      io.stderr(`mcc: ${outcome.path} is stale (${none}); run mcc lock --update ${file}\n`);
+      const why =
+        outcome.previous === undefined
+          ? "there is no lock"
+          : changes.length > 0
+            ? `${changes.length} change(s)`
+            : outcome.previous.inputs !== outcome.lock.inputs
+              ? "the lock does not match the spec"
+              : "the same packages, from other indexes of the archive";
+      io.stderr(`mcc: ${outcome.path} is stale (${why}); run mcc lock --update ${file}\n`);
       return EXIT.userError;
     }
     if (!options.quiet) {
