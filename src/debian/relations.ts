@@ -44,6 +44,64 @@ export function parseRelation(text: string): Relation | undefined {
   };
 }
 
+/**
+ * The names of a relationship field's relations, in order: what
+ * `parseRelations(field).flatMap((g) => g.map((r) => r.name))` gives, without making the
+ * relations. A catalog reads every Provides of an index this way (bookworm main: 15,000 fields).
+ * The plain shapes (`name`, `name (= 1.0)`) are read here; anything else goes to the parser.
+ */
+export function relationNames(field: string | undefined): string[] {
+  if (field === undefined) return [];
+  const names: string[] = [];
+  for (const group of field.split(",")) {
+    for (const alt of group.split("|")) {
+      const name = plainName(alt) ?? parseRelation(alt)?.name;
+      if (name !== undefined) names.push(name);
+    }
+  }
+  return names;
+}
+
+const isBlank = (c: number) => c === 32 || c === 9;
+const isNameChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45;
+
+/**
+ * The name of `[blanks] name [blanks] [(op [blanks] version [blanks])] [blanks]`, where a blank
+ * is a space or tab and a version printable ASCII; undefined for anything else (the parser
+ * decides). Accepts only what RELATION accepts, with the same name.
+ */
+function plainName(text: string): string | undefined {
+  let i = 0;
+  const n = text.length;
+  while (i < n && isBlank(text.charCodeAt(i))) i++;
+  const start = i;
+  const first = text.charCodeAt(i);
+  if (!((first >= 97 && first <= 122) || (first >= 48 && first <= 57))) return undefined;
+  while (i < n && isNameChar(text.charCodeAt(i))) i++;
+  const end = i;
+  while (i < n && isBlank(text.charCodeAt(i))) i++;
+  if (i < n && text.charCodeAt(i) === 40) {
+    i++;
+    while (i < n && isBlank(text.charCodeAt(i))) i++;
+    const op = text.charCodeAt(i);
+    if (op === 61) i++;
+    else if (op === 60 || op === 62) {
+      i++;
+      const next = text.charCodeAt(i);
+      if (next === 61 || next === op) i++;
+    } else return undefined;
+    while (i < n && isBlank(text.charCodeAt(i))) i++;
+    const versionStart = i;
+    for (let c = text.charCodeAt(i); i < n && c > 32 && c < 127 && c !== 41; c = text.charCodeAt(++i));
+    if (i === versionStart) return undefined;
+    while (i < n && isBlank(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 41) return undefined;
+    i++;
+    while (i < n && isBlank(text.charCodeAt(i))) i++;
+  }
+  return i === n ? text.slice(start, end) : undefined;
+}
+
 /** Formats a relation as it is written in control files, for messages. */
 export function formatRelation(r: Relation): string {
   const arch = r.archQualifier === undefined ? "" : `:${r.archQualifier}`;

@@ -58,6 +58,33 @@ test("the same bytes for the same index, whatever the chunking and line ends", a
   }
 });
 
+test("the bytes are the format's: records in index order, then names and provided names sorted with their offsets", async () => {
+  const index = [
+    stanza({ Package: "zed", Version: "1", Architecture: "amd64", Provides: "editor, zed-abi (= 3) | vi, editor", Filename: "pool/z.deb", Size: "1", SHA256: sha("1") }),
+    stanza({ Package: "\u00e9t\u00e9", Version: "2", Architecture: "all", Provides: "Bad Name, awk:any", Filename: "pool/e.deb", Size: "2", SHA256: sha("2") }),
+    stanza({ Package: "awk", Version: "3", Architecture: "amd64", Depends: "libc6", Filename: "pool/a.deb", Size: "3", SHA256: sha("3") }),
+    stanza({ Package: "zed", Version: "0", Architecture: "amd64", Filename: "pool/z0.deb", Size: "4", SHA256: sha("4") }),
+  ].join("\n\n") + "\n";
+  // Fields: package provides version architecture multi-arch essential priority pre-depends depends filename size sha256 source.
+  const records = [
+    `zed\teditor, zed-abi (= 3) | vi, editor\t1\tamd64\t\t\t\t\t\tpool/z.deb\t1\t${sha("1")}\t\n`,
+    `\u00e9t\u00e9\tBad Name, awk:any\t2\tall\t\t\t\t\t\tpool/e.deb\t2\t${sha("2")}\t\n`,
+    `awk\t\t3\tamd64\t\t\t\t\tlibc6\tpool/a.deb\t3\t${sha("3")}\t\n`,
+    `zed\t\t0\tamd64\t\t\t\t\t\tpool/z0.deb\t4\t${sha("4")}\t\n`,
+  ].map((line) => Buffer.from(line));
+  const header = Buffer.from("mcc-packages-catalog 4\n");
+  const at: number[] = [];
+  for (let i = 0, offset = header.length; i < records.length; offset += records[i]!.length, i++) at.push(offset);
+  const names = Buffer.from(`awk\t${at[2]}\nzed\t${at[0]}\nzed\t${at[3]}\n\u00e9t\u00e9\t${at[1]}\n`);
+  // "Bad Name" is no relation and is dropped; awk:any provides awk; a name given twice counts once.
+  const provided = Buffer.from(`awk\t${at[1]}\neditor\t${at[0]}\nvi\t${at[0]}\nzed-abi\t${at[0]}\n`);
+  const namesAt = header.length + records.reduce((n, r) => n + r.length, 0);
+  const expected = Buffer.concat([header, ...records, names, provided, Buffer.from(`end 4 4 ${namesAt} ${namesAt + names.length}\n`)]);
+  const made = await compactPackagesIndex(chunked(Buffer.from(index), 5));
+  assert.is(made.toString("utf8"), expected.toString("utf8"));
+  assert.ok(made.equals(expected));
+});
+
 test("a damaged or foreign compact index is refused", async () => {
   const good = await compactPackagesIndex(chunked(Buffer.from(INDEX), 100));
   assert.throws(() => catalogOf(Buffer.from("not a catalog\n"), "B", "S"), (e: unknown) => e instanceof CatalogFormatError);
