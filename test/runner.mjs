@@ -98,14 +98,26 @@ function deleteContainers(pid) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Kills everything a file's run started (its group, what carries its token, its runc containers); returns what was found. */
-function stopAll(pid, token) {
+/** Kills the processes a file's run started (its group, what carries its token); returns them. */
+function stopStarted(pid, token) {
   const found = startedBy(pid, token);
   kill(-pid, "SIGKILL");
   kill(pid, "SIGKILL");
   for (const p of found) kill(p.pid, "SIGKILL");
-  return { found, containers: deleteContainers(pid) };
+  return found;
 }
+
+/** stopStarted, and the runc containers the file named deleted; returns what was found. */
+function stopAll(pid, token) {
+  return { found: stopStarted(pid, token), containers: deleteContainers(pid) };
+}
+
+/** The counts of a run's files added up. */
+const totals = (results) => ({
+  passed: results.reduce((n, r) => n + r.passed, 0),
+  failed: results.reduce((n, r) => n + r.failed, 0),
+  skipped: results.reduce((n, r) => n + r.skipped, 0),
+});
 
 /** Runs one compiled test file; resolves to its counts and what had to be stopped. */
 function runOne(file, { timeLimit, write, writeErr, running }) {
@@ -148,9 +160,7 @@ function runOne(file, { timeLimit, write, writeErr, running }) {
       closed = true;
       running.current = undefined;
       clearTimeout(timer);
-      outlived = startedBy(child.pid, token);
-      kill(-child.pid, "SIGKILL");
-      for (const p of outlived) kill(p.pid, "SIGKILL");
+      outlived = stopStarted(child.pid, token);
     });
     child.on("close", (code, signal) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -205,8 +215,8 @@ export async function runTestFiles(files, options = {}) {
       if (found.length > 0) write(`  what it had started was killed: ${found.map((p) => `pid ${p.pid} ${short(p.cmd)}`).join("; ")}\n`);
       if (containers.length > 0) write(`  its runc containers were deleted: ${containers.join(", ")}\n`);
     }
-    const sum = (key) => results.reduce((n, x) => n + x[key], 0);
-    write(`${closingLine(sum("passed"), sum("failed") + 1, sum("skipped"))}\n`);
+    const sum = totals(results);
+    write(`${closingLine(sum.passed, sum.failed + 1, sum.skipped)}\n`);
     process.exit(128 + osConstants.signals[signal]);
   };
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -220,12 +230,11 @@ export async function runTestFiles(files, options = {}) {
     for (const p of r.problems) write(`     ${p}\n`);
   }
   for (const signal of signals) process.off(signal, onSignal);
-  const sum = (key) => results.reduce((n, r) => n + r[key], 0);
   const failedFiles = results.filter((r) => r.failed > 0);
   if (failedFiles.length > 0) {
     write(`\nfailed files:\n${failedFiles.map((r) => `  ${sourceName(r.file)}${r.problems.length ? ` (${r.problems.join("; ")})` : ""}`).join("\n")}\n`);
   }
-  return { passed: sum("passed"), failed: sum("failed"), skipped: sum("skipped"), failedFiles: failedFiles.map((r) => r.file) };
+  return { ...totals(results), failedFiles: failedFiles.map((r) => r.file) };
 }
 
 /** Compiled test files under `dir` whose path matches `pattern` (a regular expression), sorted. */
