@@ -75,9 +75,11 @@ export function suitesOf(config: ArchiveConfig): { base: string; suite: string; 
  * InRelease signature -> Release SHA256 -> Packages bytes, from the cache when it holds them.
  */
 export async function loadArchive(host: Host, config: ArchiveConfig, store: BlobStore, events: ArchiveEvents = {}): Promise<Archive> {
-  // The suites are asked at once (three round trips become one); their results, and what an
-  // offline run lacks, keep suite order.
-  const suites = await Promise.all(
+  // The suites are asked at once (three round trips become one); their results, what an
+  // offline run lacks, and the error reported when several fail keep suite order. Each runs to
+  // its end before an error is thrown, so nothing goes on after this returns; what a suite
+  // that did not fail verified stays in the cache, as any verified file does.
+  const settled = await Promise.allSettled(
     suitesOf(config).map(async ({ base, suite, required }) => {
       const missing: string[] = [];
       const url = `${base}/dists/${suite}/InRelease`;
@@ -109,6 +111,9 @@ export async function loadArchive(host: Host, config: ArchiveConfig, store: Blob
       return { missing, read: { where, indexes } };
     }),
   );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  const suites = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const missing = suites.flatMap((s) => s.missing);
   if (missing.length > 0) {
     throw new SourceError(`offline, and the cache lacks:\n  ${missing.join("\n  ")}`, "run once without --offline to fill the cache");
