@@ -4,7 +4,13 @@ import type { BuildPlan, PlanStep, StepKind, StepParams } from "../plan/build-pl
  * What each kind of step does: given its own parameters and its inputs' results, and nothing
  * of the step's surroundings that could change its result, it returns its (JSON) result.
  */
-export type StepHandlers = { readonly [K in StepKind]: (params: StepParams[K], inputs: readonly unknown[]) => Promise<unknown> };
+/**
+ * What each kind of step does: its parameters and its inputs' results in, its result out.
+ * `inputIds` are the inputs' step ids, which name their results as a digest would (a step's id
+ * is the digest of its kind, parameters and inputs' ids): a handler that keeps something of its
+ * own in the cache may key it by them instead of hashing the results.
+ */
+export type StepHandlers = { readonly [K in StepKind]: (params: StepParams[K], inputs: readonly unknown[], inputIds: readonly string[]) => Promise<unknown> };
 
 /** Where a cached result came from: this machine's cache, or a shared one (a registry). */
 export type CacheHit = { readonly result: unknown; readonly from: "local" | "remote" };
@@ -95,8 +101,8 @@ export async function executePlan(
       if (failure !== undefined) throw failure.error;
       try {
         // The step's kind and its parameters' type go together (PlanStep is tagged by kind).
-        const handler = handlers[step.kind] as (params: PlanStep["params"], inputs: readonly unknown[]) => Promise<unknown>;
-        return await handler(step.params, inputs);
+        const handler = handlers[step.kind] as (params: PlanStep["params"], inputs: readonly unknown[], inputIds: readonly string[]) => Promise<unknown>;
+        return await handler(step.params, inputs, step.inputs);
       } catch (error) {
         failure ??= { error };
         throw error;

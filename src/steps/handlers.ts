@@ -134,7 +134,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       const { sha256, size } = await store.putBytes(bytes);
       return { kind: "manifest", arch: params.arch, digest: `sha256:${sha256}`, size, config: blobOf(c), layers: ls.map((l) => ({ kind: "layer", ...blobOf(l), diffId: l.diffId, ...(l.part === undefined ? {} : { part: l.part }) })) } satisfies ManifestResult;
     },
-    async sbom(params, inputs) {
+    async sbom(params, inputs, inputIds) {
       const [tree, manifest, ...unpacked] = inputs as [TreeResult, ManifestResult, ...{ name: string; deb: string }[]];
       // Read only when the SBOM's files part is not in the cache already: a few at once; a
       // manifest missing from a damaged cache unpacks its package again, not all at the same time.
@@ -149,7 +149,9 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       };
       const { sbomOf } = await work.sbom();
       const image = { manifest: manifest.digest, layers: manifest.layers.map((l) => ({ digest: l.digest, diffId: `sha256:${l.diffId}` })) };
-      const bytes = await sbomOf(params, tree, image, { debs: unpacked.map((u) => ({ name: u.name, deb: u.deb })), manifests }, store);
+      // The files part depends on the tree and the packages alone: their steps' ids name it.
+      const [treeId, , ...unpackIds] = inputIds;
+      const bytes = await sbomOf(params, tree, image, { debs: unpacked.map((u) => ({ name: u.name, deb: u.deb })), manifests, ids: [treeId as string, ...unpackIds] }, store);
       const sbom = await store.putBytes(bytes);
       await store.putBytes(EMPTY_JSON);
       const sbomBlob = { digest: `sha256:${sbom.sha256}`, size: sbom.size };

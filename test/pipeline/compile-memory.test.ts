@@ -203,6 +203,14 @@ test("a new args rewrites the SBOM from its kept files part: the bytes a fresh b
   await host.writeFileAtomic(path, JSON.stringify({ ...part, packages: part.packages.replace('"libc6"', '"libc6-from-the-cache"') }));
   await withArgs(host, "--two");
   assert.ok((await build(host)).sbom.includes('"libc6-from-the-cache"'));
+  // Another tree is another files part: the mark does not carry over to it.
+  const withInclude = async (h: Host) => h.writeFileAtomic("/work/app/spec.yml", `${spec}args: ["--two"]\ninclude: ["/usr/share/doc/hello/README"]\n`);
+  await withInclude(host);
+  const other = await build(host);
+  assert.ok(other.sbom.includes("README") && !other.sbom.includes("libc6-from-the-cache"), "made for the other tree");
+  const otherFresh = hostFor(arch);
+  await withInclude(otherFresh);
+  assert.is(other.sbom, (await build(otherFresh)).sbom);
 
   // An entry of another shape is ignored and made again: the SBOM is right, the entry mended.
   await host.writeFileAtomic(path, JSON.stringify({ packages: 1 }));
