@@ -7,7 +7,7 @@
 import { createBlobStore } from "../cache/store.js";
 import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Host } from "../host/host.js";
-import { loadArchive } from "../source/archive.js";
+import { loadArchive, type Archive, type InReleaseMemo } from "../source/archive.js";
 import { archiveBases } from "../source/bases.js";
 import { loadKeyring } from "../source/keyring.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
@@ -48,23 +48,34 @@ export async function resolveLock(host: Host, spec: Spec, ast: SpecAst, options:
   const store = createBlobStore(host, options.cacheRoot);
   const archs: Record<string, LockedArch> = {};
   const diagnostics: Diagnostic[] = [];
-  for (const arch of spec.from.archs) {
-    const archive = await loadArchive(
-      host,
-      {
-        mirror,
-        security,
-        release: spec.from.release,
-        components: spec.from.components,
-        arch,
-        keyring,
-        now: host.now(),
-        allowExpired: options.allowExpired,
-        offline: options.offline,
-      },
-      store,
-      options.events,
-    );
+  // Every architecture's indexes are read at once (one's download and decoding overlap
+  // another's catalog), from one reading of each suite's InRelease; resolved in order.
+  const inReleases: InReleaseMemo = new Map();
+  const loaded = await Promise.allSettled(
+    spec.from.archs.map((arch) =>
+      loadArchive(
+        host,
+        {
+          mirror,
+          security,
+          release: spec.from.release,
+          components: spec.from.components,
+          arch,
+          keyring,
+          now: host.now(),
+          allowExpired: options.allowExpired,
+          offline: options.offline,
+        },
+        store,
+        options.events,
+        inReleases,
+      ),
+    ),
+  );
+  for (const [i, arch] of spec.from.archs.entries()) {
+    const got = loaded[i] as PromiseSettledResult<Archive>;
+    if (got.status === "rejected") throw got.reason;
+    const archive = got.value;
     // A local package is one more candidate, asked for by its exact name and version.
     const usable = [...locals].filter(([index, record]) => {
       if (record.arch === arch || record.arch === "all") return true;

@@ -71,19 +71,33 @@ export function suitesOf(config: ArchiveConfig): { base: string; suite: string; 
 }
 
 /**
+ * The InRelease files one command has read, by URL: the architectures of one lock share them,
+ * so each suite is asked for and verified once, and every architecture is resolved against the
+ * same state of the archive.
+ */
+export type InReleaseMemo = Map<string, Promise<{ signed: { text: string; sha256: string } | undefined; missing: readonly string[] }>>;
+
+/**
  * Reads every Packages index of the release's suites, each verified along the chain
  * InRelease signature -> Release SHA256 -> Packages bytes, from the cache when it holds them.
+ * `inReleases` is shared by the calls of one command (its architectures).
  */
-export async function loadArchive(host: Host, config: ArchiveConfig, store: BlobStore, events: ArchiveEvents = {}): Promise<Archive> {
+export async function loadArchive(host: Host, config: ArchiveConfig, store: BlobStore, events: ArchiveEvents = {}, inReleases: InReleaseMemo = new Map()): Promise<Archive> {
   // The suites are asked at once (three round trips become one); their results, what an
   // offline run lacks, and the error reported when several fail keep suite order. Each runs to
   // its end before an error is thrown, so nothing goes on after this returns; what a suite
   // that did not fail verified stays in the cache, as any verified file does.
   const settled = await Promise.allSettled(
     suitesOf(config).map(async ({ base, suite, required }) => {
-      const missing: string[] = [];
       const url = `${base}/dists/${suite}/InRelease`;
-      const signed = await fetchInRelease(host, url, store, config, events, missing);
+      let asked = inReleases.get(url);
+      if (asked === undefined) {
+        const lacking: string[] = [];
+        asked = fetchInRelease(host, url, store, config, events, lacking).then((signed) => ({ signed, missing: lacking }));
+        inReleases.set(url, asked);
+      }
+      const { signed, missing: lacking } = await asked;
+      const missing = [...lacking];
       if (signed === undefined) {
         if (required && !config.offline) {
           throw new SourceError(`the release "${suite}" is not on the mirror ${base} (no ${url})`, "check from.release and from.mirror");
