@@ -50,36 +50,30 @@ export async function memoryDeb(pkg: MemoryPackage, arch = "amd64"): Promise<Buf
   return craftDeb(control, items);
 }
 
-/** The archive of `release` (amd64, component main) holding the packages, at `url`. */
-export async function createMemoryArchive(packages: readonly MemoryPackage[], options: { url?: string; release?: string } = {}): Promise<MemoryArchive> {
+/** The archive of `release` (component main; amd64 unless `archs` says) holding the packages, at `url`. */
+export async function createMemoryArchive(packages: readonly MemoryPackage[], options: { url?: string; release?: string; archs?: readonly string[] } = {}): Promise<MemoryArchive> {
   const url = options.url ?? "http://archive.invalid/debian";
   const release = options.release ?? "testrel";
+  const archs = options.archs ?? ["amd64"];
   const files = new Map<string, Uint8Array>();
-  const stanzas: string[] = [];
-  for (const pkg of packages) {
-    const deb = await memoryDeb(pkg);
-    const filename = `pool/main/${pkg.name[0]}/${pkg.name}/${pkg.name}_${pkg.version}_amd64.deb`;
-    files.set(`${url}/${filename}`, deb);
-    stanzas.push([`Package: ${pkg.name}`, `Version: ${pkg.version}`, "Architecture: amd64", ...(pkg.depends ? [`Depends: ${pkg.depends}`] : []), `Filename: ${filename}`, `Size: ${deb.length}`, `SHA256: ${sha256(deb)}`, ""].join("\n"));
+  const indexes: [string, Uint8Array][] = [];
+  for (const arch of archs) {
+    const stanzas: string[] = [];
+    for (const pkg of packages) {
+      const deb = await memoryDeb(pkg, arch);
+      const filename = `pool/main/${pkg.name[0]}/${pkg.name}/${pkg.name}_${pkg.version}_${arch}.deb`;
+      files.set(`${url}/${filename}`, deb);
+      stanzas.push([`Package: ${pkg.name}`, `Version: ${pkg.version}`, `Architecture: ${arch}`, ...(pkg.depends ? [`Depends: ${pkg.depends}`] : []), `Filename: ${filename}`, `Size: ${deb.length}`, `SHA256: ${sha256(deb)}`, ""].join("\n"));
+    }
+    const text = new TextEncoder().encode(stanzas.join("\n"));
+    indexes.push([`main/binary-${arch}/Packages`, text], [`main/binary-${arch}/Packages.gz`, gzipSync(text)], [`main/Contents-${arch}.gz`, gzipSync(contentsOf(packages))]);
   }
-  const text = new TextEncoder().encode(stanzas.join("\n"));
-  // Contents: each file (and link) with the packages that ship it, as `path section/package,...`.
-  const owners = new Map<string, string[]>();
-  for (const pkg of packages) {
-    for (const path of [...Object.keys(pkg.files), ...Object.keys(pkg.links ?? {})]) owners.set(path.slice(1), [...(owners.get(path.slice(1)) ?? []), `libs/${pkg.name}`]);
-  }
-  const contents = [...owners].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, names]) => `${path.padEnd(60)} ${names.join(",")}\n`).join("");
-  const indexes: [string, Uint8Array][] = [
-    ["main/binary-amd64/Packages", text],
-    ["main/binary-amd64/Packages.gz", gzipSync(text)],
-    ["main/Contents-amd64.gz", gzipSync(contents)],
-  ];
   const releaseText = [
     "Origin: mcc-tests",
     `Suite: ${release}`,
     `Codename: ${release}`,
     "Date: Sat, 01 Jan 2000 00:00:00 UTC",
-    "Architectures: amd64",
+    `Architectures: ${archs.join(" ")}`,
     "Components: main",
     "SHA256:",
     ...indexes.map(([path, data]) => ` ${sha256(data)} ${String(data.length).padStart(8)} ${path}`),
@@ -90,6 +84,15 @@ export async function createMemoryArchive(packages: readonly MemoryPackage[], op
   const signed = await openpgp.sign({ message: await openpgp.createCleartextMessage({ text: releaseText }), signingKeys: privateKey, date: new Date(0) });
   files.set(`${url}/dists/${release}/InRelease`, new TextEncoder().encode(signed));
   return { url, keyring: publicKey.write(), web: (u) => files.get(u), files };
+}
+
+/** Contents: each file (and link) with the packages that ship it, as `path section/package,...`. */
+function contentsOf(packages: readonly MemoryPackage[]): string {
+  const owners = new Map<string, string[]>();
+  for (const pkg of packages) {
+    for (const path of [...Object.keys(pkg.files), ...Object.keys(pkg.links ?? {})]) owners.set(path.slice(1), [...(owners.get(path.slice(1)) ?? []), `libs/${pkg.name}`]);
+  }
+  return [...owners].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, names]) => `${path.padEnd(60)} ${names.join(",")}\n`).join("");
 }
 
 /** The spec's directory of a build on the in-memory host, and the clock its archive is fresh at. */
