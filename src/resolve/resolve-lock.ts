@@ -9,6 +9,7 @@ import { diagnosticAt, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Host } from "../host/host.js";
 import { loadArchive, type Archive, type InReleaseMemo } from "../source/archive.js";
 import { archiveBases } from "../source/bases.js";
+import { settledInOrder } from "../concurrency.js";
 import { loadKeyring } from "../source/keyring.js";
 import { childPointer, type SpecAst } from "../types/ast.js";
 import type { LocalPackage, Spec } from "../types/spec.js";
@@ -51,7 +52,7 @@ export async function resolveLock(host: Host, spec: Spec, ast: SpecAst, options:
   // Every architecture's indexes are read at once (one's download and decoding overlap
   // another's catalog), from one reading of each suite's InRelease; resolved in order.
   const inReleases: InReleaseMemo = new Map();
-  const loaded = await Promise.allSettled(
+  const loaded = await settledInOrder(
     spec.from.archs.map((arch) =>
       loadArchive(
         host,
@@ -73,9 +74,7 @@ export async function resolveLock(host: Host, spec: Spec, ast: SpecAst, options:
     ),
   );
   for (const [i, arch] of spec.from.archs.entries()) {
-    const got = loaded[i] as PromiseSettledResult<Archive>;
-    if (got.status === "rejected") throw got.reason;
-    const archive = got.value;
+    const archive = loaded[i] as Archive;
     // A local package is one more candidate, asked for by its exact name and version.
     const usable = [...locals].filter(([index, record]) => {
       if (record.arch === arch || record.arch === "all") return true;

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { BlobStore } from "../cache/store.js";
 import { collectBytes, type Host } from "../host/host.js";
 import { SourceError } from "../host/errors.js";
+import { settledInOrder } from "../concurrency.js";
 import { httpGet } from "./http.js";
 import { joinUniverses, type PackageUniverse } from "./packages-index.js";
 import { CATALOG_VERSION, CatalogFormatError, catalogOf, compactPackagesIndexPieces } from "./package-catalog.js";
@@ -87,7 +88,7 @@ export async function loadArchive(host: Host, config: ArchiveConfig, store: Blob
   // offline run lacks, and the error reported when several fail keep suite order. Each runs to
   // its end before an error is thrown, so nothing goes on after this returns; what a suite
   // that did not fail verified stays in the cache, as any verified file does.
-  const settled = await Promise.allSettled(
+  const suites = await settledInOrder(
     suitesOf(config).map(async ({ base, suite, required }) => {
       const url = `${base}/dists/${suite}/InRelease`;
       let asked = inReleases.get(url);
@@ -125,9 +126,6 @@ export async function loadArchive(host: Host, config: ArchiveConfig, store: Blob
       return { missing, read: { where, indexes } };
     }),
   );
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-  if (failed !== undefined) throw failed.reason;
-  const suites = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const missing = suites.flatMap((s) => s.missing);
   if (missing.length > 0) {
     throw new SourceError(`offline, and the cache lacks:\n  ${missing.join("\n  ")}`, "run once without --offline to fill the cache");
