@@ -3,9 +3,6 @@ import type { BuildPlan, PlanStep, StepKind, StepParams } from "../plan/build-pl
 /**
  * What each kind of step does: given its own parameters and its inputs' results, and nothing
  * of the step's surroundings that could change its result, it returns its (JSON) result.
- */
-/**
- * What each kind of step does: its parameters and its inputs' results in, its result out.
  * `inputIds` are the inputs' step ids, which name their results as a digest would (a step's id
  * is the digest of its kind, parameters and inputs' ids): a handler that keeps something of its
  * own in the cache may key it by them instead of hashing the results.

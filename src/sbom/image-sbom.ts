@@ -40,9 +40,8 @@ async function blobSha1s(tree: TreeResult, store: BlobStore): Promise<ReadonlyMa
   return sha1s;
 }
 
-/** The packages an SBOM's image came from: the unpacked .debs (name and digest), and how to read their manifests. */
+/** The packages an SBOM's image came from: how to read their manifests, and what names them. */
 export interface SbomSources {
-  readonly debs: readonly { readonly name: string; readonly deb: string }[];
   manifests(): Promise<readonly { name: string; manifest: PackageManifest }[]>;
   /** The plan's step ids of the tree and of the unpacked packages: digests of what they hold. */
   readonly ids: readonly string[];

@@ -151,7 +151,7 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       const image = { manifest: manifest.digest, layers: manifest.layers.map((l) => ({ digest: l.digest, diffId: `sha256:${l.diffId}` })) };
       // The files part depends on the tree and the packages alone: their steps' ids name it.
       const [treeId, , ...unpackIds] = inputIds;
-      const bytes = await sbomOf(params, tree, image, { debs: unpacked.map((u) => ({ name: u.name, deb: u.deb })), manifests, ids: [treeId as string, ...unpackIds] }, store);
+      const bytes = await sbomOf(params, tree, image, { manifests, ids: [treeId as string, ...unpackIds] }, store);
       const sbom = await store.putBytes(bytes);
       await store.putBytes(EMPTY_JSON);
       const sbomBlob = { digest: `sha256:${sbom.sha256}`, size: sbom.size };
