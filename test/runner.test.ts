@@ -101,7 +101,21 @@ test("a run stopped by a signal kills what its running file started, reports it,
     assert.equal(started.filter((line) => alive(Number(line.split(" ")[0]))), [], "no process started by the fixtures is left");
   } finally {
     clearTimeout(guard);
+    // A run an assertion left going is stopped as a user would, so it stops its file's processes
+    // too; then whatever the fixtures recorded is killed, whether or not the runner managed it.
+    if (run.exitCode === null && run.signalCode === null) {
+      run.kill("SIGTERM");
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    }
     run.kill("SIGKILL");
+    const recorded = existsSync(join(pids, "pids")) ? readFileSync(join(pids, "pids"), "utf8").trim().split("\n").filter(Boolean) : [];
+    for (const line of recorded) {
+      try {
+        process.kill(Number(line.split(" ")[0]), "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
     rmSync(pids, { recursive: true, force: true });
   }
 });
