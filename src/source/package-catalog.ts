@@ -271,14 +271,15 @@ const MAGIC = "mcc-packages-catalog";
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * `name<TAB>offset` lines for entries 0 to count - 1, sorted by name, then offset (the index's
- * order), written straight into pieces of about 256 KiB: a bookworm main index has 80,000
- * entries, and a string per line made 12 MB of garbage.
+ * `name<TAB>offset` lines for entries 0 to count - 1 (whose offsets never fall as i rises),
+ * sorted by name, then offset (the index's order), written straight into pieces of about
+ * 256 KiB: a bookworm main index has 80,000 entries, and a string per line made 12 MB of garbage.
  */
 function* sortedSection(count: number, nameOf: (i: number) => string, atOf: (i: number) => number): Generator<Buffer> {
-  const order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  order.sort((a, b) => byText(nameOf(a), nameOf(b)) || atOf(a) - atOf(b));
+  // Entries come in index order, their offsets rising, and the sort is stable: by name alone
+  // gives name, then offset. A plain array: V8 sorts a typed array with a comparator at half speed.
+  const order = Array.from({ length: count }, (_, i) => i);
+  order.sort((a, b) => byText(nameOf(a), nameOf(b)));
   let piece = Buffer.allocUnsafe(SECTION_PIECE);
   let used = 0;
   for (const i of order) {
