@@ -25,17 +25,23 @@ export const CATALOG_VERSION = 4;
 /** The fields kept, in their order on a line. */
 const FIELDS = ["package", "provides", "version", "architecture", "multi-arch", "essential", "priority", "pre-depends", "depends", "filename", "size", "sha256", "source"] as const;
 const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<(typeof FIELDS)[number], number>;
-/** The kept fields by length and first letter: a line's name is matched without making a string. */
-const BY_SHAPE = new Map<number, number[]>();
+/**
+ * The kept fields by length (below 32) and the low five bits of the first letter (the same for
+ * either case): a line's name is matched without making a string, and most names (of the
+ * fields not kept) by one look in this table.
+ */
+const shapeOf = (length: number, first: number) => (length << 5) | (first & 31);
+const BY_SHAPE: (readonly number[] | undefined)[] = new Array(32 * 32).fill(undefined);
 for (const [i, f] of FIELDS.entries()) {
-  const key = (f.length << 8) | f.charCodeAt(0);
-  BY_SHAPE.set(key, [...(BY_SHAPE.get(key) ?? []), i]);
+  const key = shapeOf(f.length, f.charCodeAt(0));
+  BY_SHAPE[key] = [...(BY_SHAPE[key] ?? []), i];
 }
 const FIELD_BYTES = FIELDS.map((f) => Buffer.from(f, "latin1"));
 
 /** The kept field named by buf[start, end), in any case; -1 for any other field. */
 function fieldAt(buf: Uint8Array, start: number, end: number): number {
-  const candidates = BY_SHAPE.get(((end - start) << 8) | ((buf[start] as number) | 0x20));
+  if (end - start >= 32) return -1;
+  const candidates = BY_SHAPE[shapeOf(end - start, buf[start] as number)];
   if (candidates === undefined) return -1;
   next: for (const f of candidates) {
     const name = FIELD_BYTES[f] as Buffer;
@@ -79,17 +85,18 @@ export async function* compactPackagesIndexPieces(chunks: AsyncIterable<Uint8Arr
     reader.push(chunk);
     yield* pieces.splice(0);
   }
-  const { names, provided, starts, size } = reader.end();
+  const { names, byName, provided, starts, size } = reader.end();
   yield* pieces.splice(0);
   const at = (record: number) => header.length + (starts[record] as number);
   let written = header.length + size;
   const namesAt = written;
-  for (const piece of sortedSection(names.length, (i) => names[i] as string, at)) {
+  for (const piece of sortedSection(byName, (i) => names[i] as string, at)) {
     written += piece.length;
     yield piece;
   }
   const providesAt = written;
-  yield* sortedSection(provided.length, (i) => provided[i]!.name, (i) => at(provided[i]!.record));
+  const byProvided = Array.from({ length: provided.length }, (_, i) => i);
+  yield* sortedSection(byProvided, (i) => provided[i]!.name, (i) => at(provided[i]!.record));
   yield Buffer.from(`end ${names.length} ${provided.length} ${namesAt} ${providesAt}\n`);
 }
 
@@ -131,41 +138,74 @@ const BLOCK = 1 << 20;
  */
 function stanzaReader(onPiece: (piece: Buffer) => void): {
   push(chunk: Uint8Array): void;
-  end(): { names: string[]; provided: { name: string; record: number }[]; starts: number[]; size: number };
+  end(): { names: string[]; byName: number[]; provided: { name: string; record: number }[]; starts: number[]; size: number };
 } {
   const names: string[] = [];
+  // Record numbers, sorted by name a run of SORT_RUN at a time as the records come: the sort
+  // of them all once the index has ended merges those runs (V8's sort finds them), which
+  // leaves less than half the work for after the last byte.
+  const byName: number[] = [];
+  let sortedTo = 0;
+  const sortRun = () => {
+    const run = byName.slice(sortedTo).sort((a, b) => byText(names[a] as string, names[b] as string));
+    for (let i = 0; i < run.length; i++) byName[sortedTo + i] = run[i] as number;
+    sortedTo = byName.length;
+  };
   const provided: { name: string; record: number }[] = [];
   // Where each record's line starts, counted from the first record's; `written`: the bytes of the pieces given out.
   const recordStarts: number[] = [];
   let written = 0;
   let block = Buffer.allocUnsafe(BLOCK);
   let blockUsed = 0;
-  // The stanza being read: each kept field's bytes in `scratch`, by [start, end) per field.
+  // The stanza being read: each kept field's value as bytes [start, end) of the buffer it lies
+  // in (`from`: a chunk, or `scratch` for a value that had to be rewritten: one holding a tab, or
+  // continued on further lines). Chunks are never written to, so a value may stay where it lies
+  // until the stanza ends.
   let scratch = Buffer.allocUnsafe(64 * 1024);
   let used = 0;
+  const from: Buffer[] = new Array<Buffer>(FIELDS.length).fill(scratch);
   const starts = new Int32Array(FIELDS.length).fill(-1);
   const ends = new Int32Array(FIELDS.length);
   let current = -1;
+  // The first tab at or after some place in `tabIn`: no value before it holds one. Tabs are
+  // rare, so one search of each chunk answers for all of its values.
+  let tabIn: Buffer | undefined;
+  let tabAt = 0;
 
-  const append = (buf: Uint8Array, start: number, end: number) => {
-    if (used + (end - start) > scratch.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, used + (end - start)));
+  /** Field f's value, then buf[start, end), as its new value in `scratch`; tabs become spaces. */
+  const extend = (f: number, buf: Buffer, start: number, end: number) => {
+    const s = starts[f] as number;
+    const e = ends[f] as number;
+    const had = s < 0 ? 0 : e - s;
+    const inPlace = from[f] === scratch && e === used && s >= 0;
+    const needed = (inPlace ? used : used + had) + (end - start);
+    if (needed > scratch.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, needed));
       scratch.copy(bigger, 0, 0, used);
+      // Values in the old scratch stay readable there (it is not written again).
+      if (inPlace) from[f] = bigger;
       scratch = bigger;
+    }
+    if (!inPlace) {
+      const at = used;
+      if (had > 0) used += (from[f] as Buffer).copy(scratch, used, s, e);
+      starts[f] = at;
+      from[f] = scratch;
     }
     for (let i = start; i < end; i++) {
       const c = buf[i] as number;
       scratch[used++] = c === TAB ? SPACE : c;
     }
+    ends[f] = used;
   };
 
   const text = (f: number): string | undefined => {
     const s = starts[f] as number;
-    return s < 0 ? undefined : scratch.toString("utf8", s, ends[f]);
+    return s < 0 ? undefined : (from[f] as Buffer).toString("utf8", s, ends[f]);
   };
   const flush = () => {
     if (starts[F.package]! >= 0 && starts[F.version]! >= 0 && starts[F.architecture]! >= 0 && starts[F.filename]! >= 0) {
-      if (isSha256(scratch, starts[F.sha256] as number, ends[F.sha256] as number) && isSize(scratch, starts[F.size] as number, ends[F.size] as number)) {
+      if (isSha256(from[F.sha256] as Buffer, starts[F.sha256] as number, ends[F.sha256] as number) && isSize(from[F.size] as Buffer, starts[F.size] as number, ends[F.size] as number)) {
         let length = FIELDS.length - 1;
         for (let f = 0; f < FIELDS.length; f++) if ((starts[f] as number) >= 0) length += (ends[f] as number) - (starts[f] as number);
         if (blockUsed + length + 1 > block.length) {
@@ -181,14 +221,17 @@ function stanzaReader(onPiece: (piece: Buffer) => void): {
           const s = starts[f] as number;
           const e = ends[f] as number;
           if (s < 0) continue;
-          if (e - s > 32) at += scratch.copy(block, at, s, e);
-          else for (let i = s; i < e; i++) block[at++] = scratch[i] as number;
+          const src = from[f] as Buffer;
+          if (e - s > 32) at += src.copy(block, at, s, e);
+          else for (let i = s; i < e; i++) block[at++] = src[i] as number;
         }
         block[at++] = LF;
         blockUsed = at;
         const provides = (starts[F.provides] as number) >= 0 && ends[F.provides] !== starts[F.provides] ? text(F.provides) : undefined;
         if (provides) for (const name of new Set(relationNames(provides))) provided.push({ name, record: names.length });
+        byName.push(names.length);
         names.push(text(F.package) as string);
+        if (byName.length - sortedTo >= SORT_RUN) sortRun();
       }
     }
     starts.fill(-1);
@@ -206,9 +249,8 @@ function stanzaReader(onPiece: (piece: Buffer) => void): {
       if (current < 0) return;
       let last = end;
       while (last > first && (buf[last - 1] === SPACE || buf[last - 1] === TAB)) last--;
-      append(SPACE_BYTE, 0, 1);
-      append(buf, first, last);
-      ends[current] = used;
+      extend(current, SPACE_BYTE, 0, 1);
+      extend(current, buf, first, last);
       return;
     }
     current = -1;
@@ -223,9 +265,19 @@ function stanzaReader(onPiece: (piece: Buffer) => void): {
     while (v < end && (buf[v] === SPACE || buf[v] === TAB)) v++;
     let w = end;
     while (w > v && (buf[w - 1] === SPACE || buf[w - 1] === TAB)) w--;
-    starts[f] = used;
-    append(buf, v, w);
-    ends[f] = used;
+    // A field given twice keeps its last value; a value with a tab is rewritten, any other stays where it lies.
+    starts[f] = -1;
+    if (buf !== tabIn || tabAt < v) {
+      tabIn = buf;
+      tabAt = buf.indexOf(TAB, v);
+      if (tabAt === -1) tabAt = buf.length;
+    }
+    if (tabAt < w) extend(f, buf, v, w);
+    else {
+      from[f] = buf;
+      starts[f] = v;
+      ends[f] = w;
+    }
     current = f;
   };
 
@@ -259,7 +311,7 @@ function stanzaReader(onPiece: (piece: Buffer) => void): {
       carry = undefined;
       flush();
       if (blockUsed > 0) onPiece(block.subarray(0, blockUsed));
-      return { names, provided, starts: recordStarts, size: written + blockUsed };
+      return { names, byName, provided, starts: recordStarts, size: written + blockUsed };
     },
   };
 }
@@ -270,15 +322,20 @@ const MAGIC = "mcc-packages-catalog";
 /** Names compare as JavaScript strings, in the sort and in the search alike. */
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Records sorted by name in runs of this many as they are read (a bookworm main index: 16 runs). */
+const SORT_RUN = 4096;
+
 /**
- * `name<TAB>offset` lines for entries 0 to count - 1 (whose offsets never fall as i rises),
- * sorted by name, then offset (the index's order), written straight into pieces of about
- * 256 KiB: a bookworm main index has 80,000 entries, and a string per line made 12 MB of garbage.
+ * `name<TAB>offset` lines for the entries in `order` (whose offsets never fall as the entry's
+ * number rises), sorted by name, then offset (the index's order), written straight into pieces
+ * of about 256 KiB: a bookworm main index has 80,000 entries, and a string per line made 12 MB
+ * of garbage. `order` holds every entry once: in runs, each sorted by name already (or not)
+ * and each holding only entries numbered after those of the runs before it.
  */
-function* sortedSection(count: number, nameOf: (i: number) => string, atOf: (i: number) => number): Generator<Buffer> {
-  // Entries come in index order, their offsets rising, and the sort is stable: by name alone
-  // gives name, then offset. A plain array: V8 sorts a typed array with a comparator at half speed.
-  const order = Array.from({ length: count }, (_, i) => i);
+function* sortedSection(order: number[], nameOf: (i: number) => string, atOf: (i: number) => number): Generator<Buffer> {
+  // The sort is stable, and equal names within a run, and from one run to the next, are in
+  // the index's order: by name alone gives name, then offset. A plain array: V8 sorts a typed
+  // array with a comparator at half speed.
   order.sort((a, b) => byText(nameOf(a), nameOf(b)));
   let piece = Buffer.allocUnsafe(SECTION_PIECE);
   let used = 0;

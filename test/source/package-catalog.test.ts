@@ -8,6 +8,7 @@ import type { PackageRecord } from "../../src/source/packages-index.js";
 
 const sha = (c: string) => c.repeat(64);
 const stanza = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("\n");
+const LONG = Array.from({ length: 4000 }, (_, i) => `libsomething-rather-long${i} (>= 1.${i}),`);
 const INDEX = [
   stanza({ Package: "zed", Version: "1", Architecture: "amd64", Provides: "editor, zed-abi (= 3)", Filename: "pool/z.deb", Size: "1", SHA256: sha("1") }),
   stanza({ Package: "awk-a", Version: "2", Architecture: "amd64", Provides: "awk", Filename: "pool/a.deb", Size: "2", SHA256: sha("2") }),
@@ -20,6 +21,10 @@ const INDEX = [
   stanza({ Package: "badsize", Version: "1", Architecture: "amd64", Filename: "pool/b.deb", Size: "x", SHA256: sha("5") }),
   // A tab inside a value cannot break the line's fields.
   stanza({ Package: "tabby", Version: "1", Architecture: "all", Source: "tab\tby", Filename: "pool/t.deb", Size: "6", SHA256: sha("6") }),
+  // A continued field given again (the last wins), a continuation holding tabs, and a value
+  // longer than the reader's first 64 KiB of room.
+  "Package: cont\nVersion: 1\nArchitecture: all\nDepends: a,\n\tb\tc,\n  d\nDepends: e\nSource: s1\n continued\tx\n" +
+    `Pre-Depends: ${LONG.join("\n ")}\nFilename: pool/c.deb\nSize: 7\nSHA256: ${sha("7")}`,
 ].join("\n\n") + "\n";
 
 async function* chunked(bytes: Uint8Array, size: number): AsyncIterable<Uint8Array> {
@@ -31,8 +36,8 @@ const names = (records: readonly PackageRecord[]) => records.map((r) => `${r.nam
 test("by name and by Provides, the records the text gives, in index order for one name", async () => {
   const text = parsePackagesIndex(INDEX, "B", "S");
   const catalog = catalogOf(await compactPackagesIndex(chunked(Buffer.from(INDEX), 4096)), "B", "S");
-  assert.equal([...catalog.names()], ["awk-a", "mawk", "tabby", "zed"]);
-  for (const name of ["awk-a", "mawk", "tabby", "zed"]) assert.equal(catalog.named(name), text.filter((r) => r.name === name), name);
+  assert.equal([...catalog.names()], ["awk-a", "cont", "mawk", "tabby", "zed"]);
+  for (const name of ["awk-a", "cont", "mawk", "tabby", "zed"]) assert.equal(catalog.named(name), text.filter((r) => r.name === name), name);
   assert.equal(names(catalog.named("zed")), ["zed 1", "zed 2"]);
   assert.equal(catalog.named("nohash"), []);
   assert.equal(catalog.named("badsize"), []);
@@ -44,6 +49,9 @@ test("by name and by Provides, the records the text gives, in index order for on
   assert.equal(mawk?.depends, "libc6, libtinfo6");
   assert.equal(mawk?.provides.map((p) => `${p.name}${p.version ? ` ${p.version.version}` : ""}`), ["awk", "awk 9"]);
   assert.equal(catalog.named("tabby")[0]?.source, "tab by");
+  const [cont] = catalog.named("cont");
+  assert.equal([cont?.depends, cont?.source], ["e", "s1 continued x"]);
+  assert.equal(cont?.preDepends, LONG.join(" "));
   // The same object each time: the resolver compares records by identity.
   assert.ok(catalog.named("zed")[0] === catalog.named("zed")[0]);
   assert.ok(catalog.providing("awk")[1] === catalog.named("mawk")[0]);
@@ -93,7 +101,7 @@ test("a damaged or foreign compact index is refused", async () => {
   // A record's offset outside the records, or not where a line starts, as a damaged file could say.
   const zedAt = Number(/^zed\t(\d+)$/m.exec(good.toString("latin1"))?.[1]);
   assert.ok(zedAt > 0);
-  for (const at of [999999, 0, zedAt + 1]) {
+  for (const at of [99999999, 0, zedAt + 1]) {
     // zed's name line is in the names section: the provided names after it move by as many bytes.
     const delta = String(at).length - String(zedAt).length;
     const damaged = good
@@ -105,7 +113,7 @@ test("a damaged or foreign compact index is refused", async () => {
   }
   // Sorted sections that say they start past the end, or in the wrong order, or end inside a line.
   const trailer = (replace: string) => Buffer.from(good.toString("latin1").replace(/^end (\d+) (\d+) (\d+) (\d+)$/m, replace), "latin1");
-  for (const wrong of ["end $1 $2 99999 $4", "end $1 $2 $3 99999", "end $1 $2 $4 $3", "end $1 $2 1 $4"]) {
+  for (const wrong of ["end $1 $2 99999999 $4", "end $1 $2 $3 99999999", "end $1 $2 $4 $3", "end $1 $2 1 $4"]) {
     assert.throws(() => catalogOf(trailer(wrong), "B", "S"), (e: unknown) => e instanceof CatalogFormatError, wrong);
   }
   const cut = /^end \d+ \d+ (\d+) (\d+)$/m.exec(good.toString("latin1"));
@@ -113,12 +121,13 @@ test("a damaged or foreign compact index is refused", async () => {
 });
 
 test("binary search over the sorted sections: every name of a large index, and names between them", async () => {
-  // 2,000 packages with names sharing prefixes, some in several versions, some providing others.
+  // 10,000 packages (more than the reader sorts in one run) with names sharing prefixes, some
+  // in several versions far apart in the index, some providing others.
   const stanzas: string[] = [];
   const all = new Map<string, number>();
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
-  for (let i = 0; i < 2000; i++) {
+  for (let i = 0; i < 10000; i++) {
     const name = `lib${["a", "ab", "abc", "b", "x-y", "z9"][next() % 6]}${next() % 700}${next() % 3 === 0 ? "+dbg" : ""}`;
     all.set(name, (all.get(name) ?? 0) + 1);
     const provides: Record<string, string> = next() % 4 === 0 ? { Provides: `virt${next() % 50}` } : {};
@@ -129,7 +138,9 @@ test("binary search over the sorted sections: every name of a large index, and n
   const catalog = catalogOf(await compactPackagesIndex(chunked(Buffer.from(indexText), 65536)), "B", "S");
   const sorted = [...all.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   assert.equal([...catalog.names()], sorted);
-  for (const name of sorted) assert.equal(catalog.named(name), text.filter((r) => r.name === name), name);
+  const byName = new Map<string, PackageRecord[]>();
+  for (const r of text) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  for (const name of sorted) assert.equal(catalog.named(name), byName.get(name), name);
   for (let v = 0; v < 50; v++) assert.equal(names(catalog.providing(`virt${v}`)), names(text.filter((r) => r.provides.some((p) => p.name === `virt${v}`))), `virt${v}`);
   // Before the first, after the last, between two, and a prefix of one.
   for (const missing of ["", "a", "liba", "libz99999", "zzz", `${sorted[10]}0`, (sorted[10] as string).slice(0, -1)]) {
