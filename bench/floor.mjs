@@ -1,6 +1,6 @@
 // The physical floor of a build on this machine, measured with the tools a user would reach for:
-// the packages a lock pins downloaded by one `curl --parallel` (keep-alive connections, four at
-// a time) and unpacked by `dpkg-deb -x`; the Packages indexes the lock names (every
+// the packages a lock pins (every architecture's) downloaded by one `curl --parallel` (keep-alive
+// connections, four at a time) and unpacked by `dpkg-deb -x`; the Packages indexes the lock names (every
 // architecture's) downloaded the same way and decompressed by `gzip -d` or `xz -d`; the image's layer (its tar) compressed by `gzip -6`. Each
 // part is timed as a whole command, medians of `runs`. A cold build with the lock present
 // cannot do less than download + unpack + gzip; without the lock, the indexes come first.
@@ -16,9 +16,11 @@ import { createGunzip } from "node:zlib";
  */
 export async function measureFloor({ lockPath, bases, layerBlobs, work, runs, timed, median }) {
   const archs = JSON.parse(readFileSync(lockPath, "utf8")).archs;
-  const lock = archs.amd64;
   const baseOf = (archive) => (archive === "security" ? bases.security : bases.mirror);
-  const debs = lock.packages.filter((p) => p.archive !== "local").map((p, i) => ({ url: `${baseOf(p.archive)}/${p.filename}`, file: `p${i}.deb` }));
+  // Every architecture's packages, each file once (an `all` package serves every image), as
+  // mcc downloads and unpacks them for a spec with several architectures.
+  const urls = new Set(Object.values(archs).flatMap((a) => a.packages.filter((p) => p.archive !== "local").map((p) => `${baseOf(p.archive)}/${p.filename}`)));
+  const debs = [...urls].map((url, i) => ({ url, file: `p${i}.deb` }));
   // Every architecture's indexes: resolving reads them all, whichever image is built. Each is
   // decoded by the tool of its own format (mcc reads gzip where the Release lists it, else xz).
   const indexes = Object.values(archs).flatMap((a) => a.indexes).map((x, i) => {
