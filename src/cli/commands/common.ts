@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { BUILD_ID } from "../../build-id.js";
 import { defaultCacheRoot } from "../../cache/store.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
@@ -89,4 +90,22 @@ export function formatSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
+}
+
+/**
+ * `PATH=DIR` options (`--mount`, `--config`): each mount's path in the image, absolute, to a
+ * directory of this machine (relative to the current one); undefined, after saying why, when one
+ * is not of that form.
+ */
+export function bindsOf(flag: string, values: readonly string[], what: string, io: CliIo): Map<string, string> | undefined {
+  const binds = new Map<string, string>();
+  for (const value of values) {
+    const at = value.indexOf("=");
+    if (at <= 0 || !value.startsWith("/")) {
+      io.stderr(`mcc: error: ${flag} ${value}: give PATH=DIR, ${what} and a directory of this machine\n`);
+      return undefined;
+    }
+    binds.set(value.slice(0, at), resolve(io.cwd, value.slice(at + 1)));
+  }
+  return binds;
 }

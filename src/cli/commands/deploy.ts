@@ -12,7 +12,7 @@ import type { Spec } from "../../types/spec.js";
 import { walkSourceTree, walkTarball } from "../../validate/source-tree.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { loadOrReport } from "./common.js";
+import { bindsOf, loadOrReport } from "./common.js";
 
 export interface DeployOptions {
   readonly output?: string;
@@ -29,15 +29,8 @@ export interface DeployOptions {
 const HEADER = "# Written by mcc";
 
 export async function deployCommand(what: "kube" | "compose", target: string, options: DeployOptions, io: CliIo): Promise<ExitCode> {
-  const binds = new Map<string, string>();
-  for (const c of options.config ?? []) {
-    const at = c.indexOf("=");
-    if (at <= 0 || !c.startsWith("/")) {
-      io.stderr(`mcc: error: --config ${c}: give PATH=DIR, a config mount's path in the image and a directory of this machine\n`);
-      return EXIT.usage;
-    }
-    binds.set(c.slice(0, at), resolve(io.cwd, c.slice(at + 1)));
-  }
+  const binds = bindsOf("--config", options.config ?? [], "a config mount's path in the image", io);
+  if (binds === undefined) return EXIT.usage;
   const replicas = Number(options.replicas ?? "1");
   if (!Number.isInteger(replicas) || replicas < 0) {
     io.stderr(`mcc: error: --replicas ${options.replicas}: give a whole number, 0 or more\n`);

@@ -8,7 +8,7 @@ import { bootExitStatus, containerPlan, podmanRunArgv, qemuArgv, runcConfig } fr
 import type { Spec } from "../../types/spec.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { loadOrReport, type SourceOptions } from "./common.js";
+import { bindsOf, loadOrReport, type SourceOptions } from "./common.js";
 import { compileCommand } from "./compile.js";
 
 export interface RunOptions extends SourceOptions {
@@ -25,15 +25,8 @@ export interface RunOptions extends SourceOptions {
 const SPEC_FILE = /\.(ya?ml|mcc)$/;
 
 export async function runCommand(target: string, args: readonly string[], options: RunOptions, io: CliIo): Promise<ExitCode> {
-  const binds = new Map<string, string>();
-  for (const m of options.mount ?? []) {
-    const at = m.indexOf("=");
-    if (at <= 0 || !m.startsWith("/")) {
-      io.stderr(`mcc: error: --mount ${m}: give PATH=DIR, the mount's path in the image and a directory of this machine\n`);
-      return EXIT.usage;
-    }
-    binds.set(m.slice(0, at), resolve(io.cwd, m.slice(at + 1)));
-  }
+  const binds = bindsOf("--mount", options.mount ?? [], "the mount's path in the image", io);
+  if (binds === undefined) return EXIT.usage;
   const podman = onPath("podman", io.env);
   if (!SPEC_FILE.test(target)) return runImage(target, args, options, podman, io);
 
