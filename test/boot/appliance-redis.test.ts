@@ -4,7 +4,7 @@
 // stores a key through a forwarded port; the power button stops redis, which saves and exits;
 // the VM powers off by itself; booted again with the same data disk, the key is there.
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,16 +20,8 @@ import { needTools } from "../support/tools.js";
 const work = mkdtempSync(join(tmpdir(), "mcc-redis-"));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
-const SPEC = `name: kv
-from: { release: bookworm, archs: [amd64] }
-packages: [redis-server]
-executable: /usr/bin/redis-server
-args: [--dir, /write, --appendonly, "yes", --bind, 0.0.0.0, --protected-mode, "no", --port, "6379"]
-user: { name: redis, uid: 999, gid: 999 }
-workdir: /write
-mounts: [{ path: /run, type: tmpfs }, { path: /write, type: volume }]
-ports: [6379]
-`;
+/** The appliance's spec, shared with bench/boot.mjs. */
+const SPEC = join(repoRoot, "test", "boot", "kv.yml");
 
 /** One RESP command, its reply's first line (or undefined when nothing answers). */
 function redis(port: number, ...words: string[]): Promise<string | undefined> {
@@ -82,7 +74,7 @@ async function boot(disk: string, data: string, session: (port: number) => Promi
 
 test("redis-server as a raw disk: a key stored, the power button, a second boot with the same data disk: the key is there", async () => {
   needTools("qemu-system-x86_64", OVMF.code, "e2fsck");
-  writeFileSync(join(work, "kv.yml"), SPEC);
+  copyFileSync(SPEC, join(work, "kv.yml"));
   const disk = join(work, "kv.raw");
   const built = await runMcc(["compile", join(work, "kv.yml"), "--format", "raw", "-o", disk, "-q"]);
   assert.is(built.code, 0, built.stderr);
