@@ -31,7 +31,7 @@ export function decompressStream(kind: Compression, source: AsyncIterable<Uint8A
       // inflates, and a 50 MB index in 16 KiB pieces left the reader waiting on them. Up to
       // 4 MiB decoded ahead of the reader (a stream's default is 16 KiB, less than one piece):
       // zlib keeps inflating while the reader is busy, instead of in turns with it (a lock 4%
-      // faster, paired; docs/performance.md).
+      // faster, paired; docs/performance.md). Every gzip stream gets it: a few are open at once.
       return Readable.from(source).pipe(createGunzip(GUNZIP)) as AsyncIterable<Uint8Array>;
     case "xz":
     case "zstd": {

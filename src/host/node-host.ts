@@ -93,7 +93,7 @@ export function createNodeHost(): Host {
         throw error;
       }
     },
-    // Made and renamed in place, as small writes are (writeWhole).
+    // Made and renamed with the synchronous calls, as small files are written (writeWhole): each is one quick call on a local disk.
     mkdir: async (path) => {
       mkdirSync(path, { recursive: true });
     },

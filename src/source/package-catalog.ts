@@ -67,7 +67,8 @@ const COLON = 58;
  * architecture and filename present, a 64-digit lowercase sha256, a numeric size); a field
  * given twice keeps its last value, a continuation line joins its field with one space, and
  * tabs inside a value become spaces. Field names are matched without regard to case, as
- * deb822 says.
+ * deb822 says. A chunk must stay as it is once given (Node's streams and mcc's decoders give
+ * fresh ones): a stanza's values are read from the chunks they lie in until the stanza ends.
  */
 export async function compactPackagesIndex(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const pieces: Buffer[] = [];
@@ -75,7 +76,7 @@ export async function compactPackagesIndex(chunks: AsyncIterable<Uint8Array>): P
   return Buffer.concat(pieces);
 }
 
-/** compactPackagesIndex as pieces of about 1 MiB, yielded as they are made. */
+/** compactPackagesIndex as pieces of about 1 MiB, yielded as they are made; the same contract for `chunks`. */
 export async function* compactPackagesIndexPieces(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
   const header = Buffer.from(`${MAGIC} ${CATALOG_VERSION}\n`);
   yield header;
