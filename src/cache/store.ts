@@ -26,6 +26,11 @@ export interface BlobStore {
   put(body: AsyncIterable<Uint8Array>, expected?: { sha256: string; size?: number }, what?: string): Promise<{ sha256: string; size: number }>;
   /** Stores bytes held in memory. */
   putBytes(bytes: Uint8Array): Promise<{ sha256: string; size: number }>;
+  /**
+   * Stores bytes whose digest is known because they were read from a blob of this cache (a
+   * piece of a package's pack): that blob was hashed when it was stored, so they are not again.
+   */
+  putKnown(sha256: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<void>;
   /** Small metadata (JSON) by key, written atomically; for index validators and the like. */
   readMeta<T>(key: string): Promise<T | undefined>;
   writeMeta(key: string, value: unknown): Promise<void>;
@@ -164,6 +169,18 @@ export function createBlobStore(host: Host, root: string): BlobStore {
         throw error;
       }
       return { sha256, size: bytes.length };
+    },
+    async putKnown(sha256, body) {
+      const final = blobPath(root, sha256);
+      await directory(tmpDir);
+      const temp = tempName();
+      try {
+        await host.createFile(temp, body);
+        await place(temp, final);
+      } catch (error) {
+        await host.remove(temp);
+        throw error;
+      }
     },
     async readMeta<T>(key: string) {
       try {

@@ -48,6 +48,20 @@ export function bytesAsRandomFile(data: Uint8Array): RandomFile {
   };
 }
 
+/** `size` bytes of a file from `start`, read as a RandomFile of their own; closing it closes the file. Pure. */
+export function sliceOfRandomFile(file: RandomFile, start: number, size: number): RandomFile {
+  const length = (position: number, wanted: number) => Math.max(0, Math.min(wanted, size - position));
+  return {
+    size,
+    read: (position, wanted) => file.read(start + position, length(position, wanted)),
+    readInto(position, target) {
+      const n = length(position, target.length);
+      return n === 0 ? 0 : file.readInto(start + position, target.subarray(0, n));
+    },
+    close: () => file.close(),
+  };
+}
+
 export interface Host {
   /** Undefined when nothing is at the path. Follows symlinks. */
   stat(path: string): Promise<FileStat | undefined>;

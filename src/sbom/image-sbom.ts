@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { hashBlob, type BlobStore } from "../cache/store.js";
-import type { PackageManifest } from "../extract/unpack.js";
+import { packageFiles, type FileContents, type PackageManifest } from "../extract/unpack.js";
 import { packageLicense } from "./debian-licenses.js";
 import { spdxFilesText, spdxJoin, type SbomFile, type SbomPackage, type SpdxFilesText } from "./spdx.js";
 import type { Reason } from "../trace/trace.js";
@@ -97,7 +97,8 @@ async function packagesAndFiles(
   const docs = docFiles(manifests);
   const listed = params.packages.filter((p) => contributing.has(p.name));
   // The copyright files read at once; their licenses worked out in the packages' order.
-  const copyrights = await Promise.all(listed.map((p) => copyrightOf(p.name, docs, store)));
+  const contents = packageFiles(store, manifests.map((m) => m.manifest));
+  const copyrights = await Promise.all(listed.map((p) => copyrightOf(p.name, docs, contents)));
   const packages: SbomPackage[] = listed.map((p, i) => {
     const license = packageLicense(copyrights[i]);
     return { ...p, license: license.expression, extracted: license.extracted };
@@ -115,11 +116,11 @@ function whyOf(reasons: readonly Reason[] | undefined): string {
  * `/usr/share/doc/<pkg>/copyright` from the package's own files; when the doc directory is a
  * link to another package's (libgcc-s1 -> gcc-12-base), that package's copyright file.
  */
-async function copyrightOf(name: string, docs: DocFiles, store: BlobStore): Promise<string | undefined> {
+async function copyrightOf(name: string, docs: DocFiles, contents: FileContents): Promise<string | undefined> {
   let dir = `/usr/share/doc/${name}`;
   for (let hops = 0; hops < 4; hops++) {
     const file = docs.files.get(`${dir}/copyright`);
-    if (file !== undefined) return new TextDecoder().decode(await store.read(file));
+    if (file !== undefined) return new TextDecoder().decode(await contents.read(file));
     const target = docs.links.get(dir);
     if (target === undefined) return undefined;
     dir = posix.resolve(posix.dirname(dir), target);

@@ -13,7 +13,7 @@ import { didYouMean } from "../diagnostics/did-you-mean.js";
 import { decompressStream } from "../extract/decompress.js";
 import { buildInitramfs, type BootFile } from "../boot/initramfs.js";
 import type { BlobStore } from "../cache/store.js";
-import { unpackDeb, type PackageManifest } from "../extract/unpack.js";
+import { packageFiles, unpackDeb, type FileContents, type PackageManifest } from "../extract/unpack.js";
 import type { InitramfsParams, IsoParams } from "../plan/step-params.js";
 import type { Blob } from "../formats/oci-documents.js";
 import { treeOf, type ImageTree, type TreeResult } from "../assemble/image-tree.js";
@@ -91,10 +91,11 @@ function etcFiles(params: InitramfsParams, image: ImageTree): { path: string; da
  */
 async function dhcpClient(store: BlobStore, packages: readonly { deb: string }[], image: ImageTree): Promise<{ path: string; files: BootFile[]; dirs: string[] }> {
   const manifests = await Promise.all(packages.map((p) => unpackDeb(store, p.deb)));
+  const contents = packageFiles(store, manifests);
   const find = async (path: string) => {
     for (const m of manifests) {
       const e = m.entries.find((x) => x.kind === "file" && (x.path === path || x.path === `/usr${path}`));
-      if (e?.kind === "file") return store.read(e.sha256);
+      if (e?.kind === "file") return contents.read(e.sha256);
     }
     throw new Error(`the DHCP client's packages have no ${path}`);
   };
@@ -141,10 +142,11 @@ async function bootsOf(store: BlobStore, params: IsoParams, inputs: readonly unk
     at += 1 + image.packages;
     const manifests: PackageManifest[] = [];
     for (const u of unpacked) manifests.push(await unpackDeb(store, u.deb));
+    const contents = packageFiles(store, manifests);
     const find = async (path: string) => {
       for (const m of manifests) {
         const e = m.entries.find((x) => x.path === path && x.kind === "file");
-        if (e?.kind === "file") return store.read(e.sha256);
+        if (e?.kind === "file") return contents.read(e.sha256);
       }
       return undefined;
     };
@@ -154,7 +156,7 @@ async function bootsOf(store: BlobStore, params: IsoParams, inputs: readonly unk
     const ldlinux = image.arch === "amd64" ? await find(IN_PACKAGE.ldlinux) : undefined;
     boots.push({
       arch: image.arch,
-      kernel: await kernelOf(manifests, store),
+      kernel: await kernelOf(manifests, contents),
       initrd: await store.read(initramfs.digest.replace(/^sha256:/, "")),
       cmdline: image.cmdline,
       systemdBoot,
@@ -203,6 +205,7 @@ export async function emitQcow2(host: Host, store: BlobStore, disk: Blob, target
  * required one (the spec's) is a `MissingModules`.
  */
 async function kernelModules(packageName: string, kernel: PackageManifest, store: BlobStore, wanted: readonly string[], required: readonly string[]): Promise<BootFile[]> {
+  const contents = packageFiles(store, [kernel]);
   const files = new Map<string, string>();
   let builtinList: string | undefined;
   for (const e of kernel.entries) {
@@ -210,7 +213,7 @@ async function kernelModules(packageName: string, kernel: PackageManifest, store
     if (/\.ko(\.xz)?$/.test(e.path)) files.set(moduleName(e.path), e.sha256);
     else if (e.path.endsWith("/modules.builtin")) builtinList = e.sha256;
   }
-  const builtin = new Set(builtinList === undefined ? [] : new TextDecoder().decode(await store.read(builtinList)).split("\n").filter(Boolean).map(moduleName));
+  const builtin = new Set(builtinList === undefined ? [] : new TextDecoder().decode(await contents.read(builtinList)).split("\n").filter(Boolean).map(moduleName));
   const paths = new Map(kernel.entries.filter((e) => e.kind === "file").map((e) => [moduleName(e.path), e.path]));
   const read = new Map<string, { module: KernelModule; data: Uint8Array }>();
   const all = [...wanted, ...required];
@@ -219,7 +222,7 @@ async function kernelModules(packageName: string, kernel: PackageManifest, store
   const moduleBytes = async (name: string): Promise<Uint8Array> => {
     let data = bytes.get(name);
     if (data === undefined) {
-      const raw = await store.read(files.get(name) as string);
+      const raw = await contents.read(files.get(name) as string);
       data = (paths.get(name) as string).endsWith(".xz") ? await collect(decompressStream("xz", (async function* () { yield raw; })())) : raw;
       bytes.set(name, data);
     }
@@ -264,10 +267,10 @@ async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 }
 
 /** `/boot/vmlinuz-*` of the kernel package. */
-async function kernelOf(manifests: readonly PackageManifest[], store: BlobStore): Promise<Uint8Array> {
+async function kernelOf(manifests: readonly PackageManifest[], contents: FileContents): Promise<Uint8Array> {
   for (const m of manifests) {
     const e = m.entries.find((x) => x.kind === "file" && /^\/boot\/vmlinu[xz]-/.test(x.path));
-    if (e?.kind === "file") return store.read(e.sha256);
+    if (e?.kind === "file") return contents.read(e.sha256);
   }
   throw new Error("the kernel package has no /boot/vmlinuz-*");
 }
@@ -279,7 +282,8 @@ export async function emitIso(host: Host, store: BlobStore, iso: Blob, target: s
 
 /** Writes a kernel+initrd output: `vmlinuz`, `initrd.img` and `cmdline`, for `qemu -kernel` or network boot. */
 export async function emitKernelInitrd(host: Host, store: BlobStore, initramfs: Blob, kernelDeb: { deb: string }, cmdline: string, target: string): Promise<void> {
-  const kernel = await kernelOf([await unpackDeb(store, kernelDeb.deb)], store);
+  const manifest = await unpackDeb(store, kernelDeb.deb);
+  const kernel = await kernelOf([manifest], packageFiles(store, [manifest]));
   await replaceDirectory(host, target, async (dir) => {
     await host.createFile(join(dir, "vmlinuz"), kernel);
     await host.copyFile(store.pathOf(initramfs.digest.replace(/^sha256:/, "")), join(dir, "initrd.img"));

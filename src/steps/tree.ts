@@ -1,6 +1,6 @@
 import { dpkgStatusFiles, DPKG_STATUS_REASON, type ContributingPackage } from "../assemble/dpkg-status.js";
 import { buildImageTree, type ExtraFile, type ImageTree } from "../assemble/image-tree.js";
-import type { PackageManifest } from "../extract/unpack.js";
+import { keepPackedFile, packageFiles, type FileContents, type PackageManifest } from "../extract/unpack.js";
 import { hashBlob, type BlobStore } from "../cache/store.js";
 import { traceExecutable, type TraceProblem, type TraceResult } from "../trace/trace.js";
 import { mergedUsrPath } from "../debian/merged-usr.js";
@@ -30,7 +30,8 @@ function treeSpecOf(params: TreeParams, files: AssembleSpec["files"]): TraceSpec
 /**
  * Packages and the spec's own files -> virtual root -> traced closure -> image tree, for the
  * tree step's parameters (the spec's files are in the cache by the digests they give); or the
- * problems tracing found.
+ * problems tracing found. The tree's files are blobs of their own once it is returned (copied
+ * out of their packages' packs).
  */
 export async function traceAndLayOut(
   params: TreeParams,
@@ -45,19 +46,22 @@ export async function traceAndLayOut(
   }
   const spec = treeSpecOf(params, files);
   const root = new VirtualRoot(packages, spec);
+  const contents = packageFiles(store, packages.map((p) => p.manifest));
   const trace = await traceExecutable({
     spec,
     arch: params.arch,
     root,
     packages: new Set(packages.map((p) => p.name)),
-    alternatives: alternativesOf(await postinstsOf(packages, store)),
-    readBlob: (sha) => store.read(sha),
-    openBlob: (sha) => store.openRandom(sha),
+    alternatives: alternativesOf(await postinstsOf(packages, contents)),
+    readBlob: (sha) => contents.read(sha),
+    openBlob: (sha) => contents.openRandom(sha),
   });
   if (trace.problems.length > 0) return { problems: trace.problems };
   const closureBytes = packages.reduce((n, p) => n + p.manifest.entries.reduce((m, e) => m + (e.kind === "file" ? e.size : 0), 0), 0);
-  const extra = params.dpkgStatus ? await dpkgStatusOf(spec, trace, packages, store) : [];
-  return { tree: buildImageTree(spec, trace, extra), trace, root, closureBytes };
+  const extra = params.dpkgStatus ? await dpkgStatusOf(spec, trace, packages, contents) : [];
+  const tree = buildImageTree(spec, trace, extra);
+  for (const e of tree.entries) if (e.kind === "file" && "blob" in e.source) await keepPackedFile(store, contents, e.source.blob, e.size);
+  return { tree, trace, root, closureBytes };
 }
 
 /** The scanners' dpkg records for the packages that put something into the image. */
@@ -65,7 +69,7 @@ async function dpkgStatusOf(
   spec: AssembleSpec,
   trace: TraceResult,
   packages: readonly { name: string; manifest: PackageManifest }[],
-  store: BlobStore,
+  contents: FileContents,
 ): Promise<ExtraFile[]> {
   const replaced = new Set([...spec.files, ...(spec.links ?? [])].map((f) => mergedUsrPath(f.path)));
   const keptBy = new Map<string, string>();
@@ -78,7 +82,7 @@ async function dpkgStatusOf(
     const controlSha = manifest.control["control"];
     if (controlSha === undefined) continue;
     const conffileSha = manifest.control["conffiles"];
-    const conffilePaths = new Set(conffileSha === undefined ? [] : new TextDecoder().decode(await store.read(conffileSha)).split("\n").map((l) => l.trim()).filter(Boolean));
+    const conffilePaths = new Set(conffileSha === undefined ? [] : new TextDecoder().decode(await contents.read(conffileSha)).split("\n").map((l) => l.trim()).filter(Boolean));
     const kept: { path: string; md5: string }[] = [];
     const conffiles: { path: string; md5: string }[] = [];
     for (const entry of manifest.entries) {
@@ -89,24 +93,24 @@ async function dpkgStatusOf(
       if (node?.kind !== "file") continue;
       let md5 = md5Of.get(node.sha256);
       if (md5 === undefined) {
-        md5 = await hashBlob(store, node.sha256, "md5");
+        md5 = await hashBlob(contents, node.sha256, "md5");
         md5Of.set(node.sha256, md5);
       }
       if (conffilePaths.has(entry.path)) conffiles.push({ path: entry.path, md5 });
       else kept.push({ path: entry.path.replace(/^\//, ""), md5 });
     }
-    contributing.push({ name, control: new TextDecoder().decode(await store.read(controlSha)), files: kept, conffiles });
+    contributing.push({ name, control: new TextDecoder().decode(await contents.read(controlSha)), files: kept, conffiles });
   }
   const encoder = new TextEncoder();
   return dpkgStatusFiles(contributing).map((f) => ({ path: f.path, content: encoder.encode(f.content), reason: DPKG_STATUS_REASON }));
 }
 
 /** The packages' postinst scripts, read from the cache. */
-async function postinstsOf(packages: readonly { manifest: PackageManifest }[], store: BlobStore): Promise<string[]> {
+async function postinstsOf(packages: readonly { manifest: PackageManifest }[], contents: FileContents): Promise<string[]> {
   const scripts: string[] = [];
   for (const { manifest } of packages) {
     const postinst = manifest.control["postinst"];
-    if (postinst !== undefined) scripts.push(new TextDecoder().decode(await store.read(postinst)));
+    if (postinst !== undefined) scripts.push(new TextDecoder().decode(await contents.read(postinst)));
   }
   return scripts;
 }

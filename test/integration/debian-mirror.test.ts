@@ -10,7 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createBlobStore } from "../../src/cache/store.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
-import { unpackDeb } from "../../src/extract/unpack.js";
+import { packageFiles, unpackDeb } from "../../src/extract/unpack.js";
 import { createNodeHost } from "../../src/host/node-host.js";
 import { parseLock } from "../../src/resolve/lock.js";
 import { archiveBases } from "../../src/source/bases.js";
@@ -160,7 +160,7 @@ test("jq on trixie is fetched with every sha256 verified, unpacked, and a second
   const manifest = await unpackDeb(store, jq.sha256);
   const binary = manifest.entries.find((e) => e.path === "/usr/bin/jq");
   assert.ok(binary && binary.kind === "file");
-  assert.equal([...(await store.read(binary.sha256)).subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], "an ELF file");
+  assert.equal([...(await packageFiles(store, [manifest]).read(binary.sha256)).subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], "an ELF file");
   const second = await mcc(["fetch", spec]);
   assert.is(second.code, EXIT.ok, second.stderr);
   assert.match(second.stdout, new RegExp(`${packages.length} packages \\(0 fetched, ${packages.length} from the cache\\)`));

@@ -14,7 +14,7 @@ import { createNodeHost } from "../../src/host/node-host.js";
 import { createBlobStore } from "../../src/cache/store.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { runMain } from "../../src/cli/program.js";
-import { unpackDeb } from "../../src/extract/unpack.js";
+import { packageFiles, unpackDeb } from "../../src/extract/unpack.js";
 import { parseLock } from "../../src/resolve/lock.js";
 import { captureIo } from "../support/io.js";
 import { createTestArchive, TEST_RELEASE, type TestArchive } from "../support/test-archive.js";
@@ -173,7 +173,7 @@ test("fetch downloads, verifies and unpacks every package; a second fetch and --
   const manifest = await unpackDeb(store, hello.sha256);
   const bin = manifest.entries.find((e) => e.path === "/usr/bin/hello");
   assert.ok(bin && bin.kind === "file");
-  assert.is(new TextDecoder().decode(await store.read(bin.sha256)), "#!hello\n");
+  assert.is(new TextDecoder().decode(await packageFiles(store, [manifest]).read(bin.sha256)), "#!hello\n");
   assert.ok(manifest.control["control"]);
   // zstd, gzip and uncompressed data members unpack too.
   for (const name of ["libc-test", "libc-alt", "needs-virtual"]) {
