@@ -2,6 +2,7 @@ import { Deflate } from "fflate";
 import { availableParallelism } from "node:os";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import type { Worker } from "node:worker_threads";
+import { collectGarbage } from "../collect.js";
 
 /**
  * gzip whose bytes are a function of the input alone, compressed on every core.
@@ -92,35 +93,49 @@ export function gzipStable(chunks: readonly Uint8Array[]): Uint8Array {
 export const IN_PLACE_UP_TO = 16 * GZIP_BLOCK;
 
 /**
- * gzip of a stream, the output in order as it is ready: its blocks compressed in worker threads
- * (one block per thread in flight, and one more), or here when `expectedBytes` is at most
- * IN_PLACE_UP_TO. The same bytes as gzipStable of the same input either way.
+ * Blocks compressed on the main thread (beside the pool's threads) between two collections of
+ * its heap: fflate leaves each block's tables and buffers behind, outside the heap, and V8 would
+ * let them pile up to 64 MiB before it looks (as in the gzip threads, gzip-worker.ts).
+ */
+const COLLECT_HERE_EVERY = 8;
+
+/**
+ * gzip of a stream, the output in order as it is ready. When `expectedBytes` is at most
+ * IN_PLACE_UP_TO, every block is compressed here. Otherwise its blocks go to worker threads,
+ * one fewer than the cores, and this thread compresses a block itself whenever every thread
+ * has one (its share of the work between reading the input): every core compresses, with one
+ * engine fewer to hold in memory (ffmpeg's 248 MB layer on two cores: 20 MB less at the peak,
+ * as fast; docs/performance.md). The same bytes as gzipStable of the same input either way.
  */
 export async function* gzipStream(input: AsyncIterable<Uint8Array>, expectedBytes?: number): AsyncIterable<Uint8Array> {
   yield HEADER;
   const inPlace = expectedBytes !== undefined && expectedBytes <= IN_PLACE_UP_TO;
   let pool: DeflatePool | undefined;
   const pending: Promise<Uint8Array>[] = [];
-  // Full blocks reuse the buffers the threads hand back; compressed here, one buffer serves.
-  const here = inPlace ? new Uint8Array(GZIP_BLOCK) : undefined;
-  const blocks = new Blocker(() => here ?? pool?.spare() ?? new Uint8Array(GZIP_BLOCK));
+  // Full blocks reuse the buffers the threads hand back, and those compressed here.
+  const mine: Uint8Array[] = inPlace ? [new Uint8Array(GZIP_BLOCK)] : [];
+  const blocks = new Blocker(() => mine.pop() ?? pool?.spare() ?? new Uint8Array(GZIP_BLOCK));
+  let here = 0;
   // Copied before the block is handed over: the pool moves the block's buffer to a thread.
   let dictionary: Uint8Array | undefined;
   const submit = (block: Uint8Array, last: boolean) => {
     const before = dictionary;
     dictionary = tail(block)?.slice();
-    if (inPlace) {
+    if (!inPlace) pool ??= deflatePool();
+    if (pool === undefined || pool.busy()) {
       pending.push(Promise.resolve(deflateBlock(block, before, last)));
+      if (block.length === GZIP_BLOCK) mine.push(block);
+      if (pool !== undefined && ++here % COLLECT_HERE_EVERY === 0) void collectGarbage();
       return;
     }
-    pool ??= deflatePool();
     pending.push(pool.deflate(block, before, last));
   };
   try {
     for await (const chunk of input) {
       for (const block of blocks.add(chunk)) {
         submit(block, false);
-        while (pending.length > (pool?.size ?? 1)) yield await (pending.shift() as Promise<Uint8Array>);
+        // A block per thread in flight, and the one compressed here.
+        while (pending.length > (pool?.size ?? 0) + 1) yield await (pending.shift() as Promise<Uint8Array>);
       }
     }
     // The last block, when nothing else is being compressed (a small input: no thread started at all), here.
@@ -190,6 +205,8 @@ const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
 
 interface DeflatePool {
   readonly size: number;
+  /** Whether every thread there will be is started and has a block. */
+  busy(): boolean;
   deflate(block: Uint8Array, dictionary: Uint8Array | undefined, last: boolean): Promise<Uint8Array>;
   /** A block's buffer a thread handed back, to be filled again; undefined when none is spare. */
   spare(): Uint8Array | undefined;
@@ -198,16 +215,16 @@ interface DeflatePool {
 let shared: DeflatePool | undefined;
 
 /**
- * The worker threads that deflate blocks, at most one per core (and four), shared by every
- * stream of the process. A thread is started when a block finds every started one busy, so a
- * layer of two blocks starts two and a small one none. A worker keeps the process alive only
+ * The worker threads that deflate blocks, one fewer than the cores (at least one, at most three:
+ * the main thread compresses too), shared by every stream of the process. A thread is started
+ * when a block finds every started one busy. A worker keeps the process alive only
  * while it has work. A worker that fails fails the blocks it had, and is replaced. Each block's
  * buffer comes back with its output and is kept (as many as there are threads, and one) to
  * hold a later block: no new megabyte per block for the collector to find.
  */
 function deflatePool(): DeflatePool {
   if (shared !== undefined) return shared;
-  const size = Math.max(1, Math.min(4, availableParallelism()));
+  const size = Math.max(1, Math.min(3, availableParallelism() - 1));
   type Slot = { worker: Promise<Worker>; jobs: Map<number, { resolve(out: Uint8Array): void; reject(error: unknown): void }> };
   const slots: Slot[] = [];
   const spares: Uint8Array[] = [];
@@ -258,6 +275,7 @@ function deflatePool(): DeflatePool {
       return done;
     },
     spare: () => spares.pop(),
+    busy: () => slots.length === size && slots.every((slot) => slot.jobs.size > 0),
   };
   return shared;
 }
