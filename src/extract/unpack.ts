@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { blobChunks, type BlobStore } from "../cache/store.js";
 import { collectBytes, sliceOfRandomFile, type RandomFile } from "../host/host.js";
 import type { DebEntry } from "./deb.js";
@@ -42,7 +43,7 @@ const MANIFEST_VERSION = 3;
  * unpack reads one small file. One file written per package, not one per file: making a file
  * costs the file system far more than writing its bytes (docs/performance.md), and most of a
  * package's files never reach an image. Those that do are copied out of the pack into blobs of
- * their own when the image's tree is kept (`keepPackageFiles`).
+ * their own when the image's tree is kept (`keepPackedFile`).
  */
 export async function unpackDeb(store: BlobStore, debSha256: string): Promise<PackageManifest> {
   const key = `manifest v${MANIFEST_VERSION} ${debSha256}`;
@@ -51,7 +52,6 @@ export async function unpackDeb(store: BlobStore, debSha256: string): Promise<Pa
   // The .deb reader (tar, decoders, their processes) loaded only when a package is unpacked:
   // a rebuild reading cached manifests (the SBOM's, the tree's) does without it.
   const { readDeb } = await import("./deb.js");
-  const { createHash } = await import("node:crypto");
   const entries: ManifestEntry[] = [];
   const files: Record<string, readonly [number, number]> = {};
   const pack = bytePipe();
@@ -116,11 +116,16 @@ export interface FileContents {
   openRandom(sha256: string): Promise<RandomFile>;
 }
 
+/** Packages' files by digest, and whether a digest is one of their packs' pieces. */
+export interface PackageFiles extends FileContents {
+  packed(sha256: string): boolean;
+}
+
 /**
  * The files of these packages by their sha256: from each package's pack, or from a blob of
  * their own (a manifest without a pack, the spec's own files).
  */
-export function packageFiles(store: Pick<BlobStore, "read" | "openRandom">, manifests: readonly PackageManifest[]): FileContents & { packed(sha256: string): boolean } {
+export function packageFiles(store: Pick<BlobStore, "read" | "openRandom">, manifests: readonly PackageManifest[]): PackageFiles {
   const where = new Map<string, { pack: string; start: number; size: number }>();
   for (const m of manifests) {
     if (m.pack === undefined) continue;
@@ -218,7 +223,7 @@ function bytePipe(limit = 1 << 20) {
  * those blobs, never a pack). The pack was hashed when it was stored, as every blob is; its
  * pieces are not hashed again.
  */
-export async function keepPackedFile(store: Pick<BlobStore, "has" | "putKnown">, files: FileContents & { packed(sha256: string): boolean }, sha256: string, size: number): Promise<void> {
+export async function keepPackedFile(store: Pick<BlobStore, "has" | "putKnown">, files: PackageFiles, sha256: string, size: number): Promise<void> {
   if (!files.packed(sha256) || (await store.has(sha256))) return;
   await store.putKnown(sha256, size <= SMALL_FILE ? await files.read(sha256) : blobChunks(files, sha256));
 }
