@@ -159,24 +159,15 @@ export function createBlobStore(host: Host, root: string): BlobStore {
     async putBytes(bytes) {
       // Held whole: hashed first and written in one call.
       const sha256 = createHash("sha256").update(bytes).digest("hex");
-      await directory(tmpDir);
-      const temp = tempName();
-      try {
-        await host.createFile(temp, bytes);
-        await place(temp, blobPath(root, sha256));
-      } catch (error) {
-        await host.remove(temp);
-        throw error;
-      }
+      await store.putKnown(sha256, bytes);
       return { sha256, size: bytes.length };
     },
     async putKnown(sha256, body) {
-      const final = blobPath(root, sha256);
       await directory(tmpDir);
       const temp = tempName();
       try {
         await host.createFile(temp, body);
-        await place(temp, final);
+        await place(temp, blobPath(root, sha256));
       } catch (error) {
         await host.remove(temp);
         throw error;

@@ -110,11 +110,8 @@ export async function unpackDeb(store: BlobStore, debSha256: string): Promise<Pa
   return manifest;
 }
 
-/** How a package file's bytes are read: whole, or a piece at a time. */
-export interface FileContents {
-  read(sha256: string): Promise<Uint8Array>;
-  openRandom(sha256: string): Promise<RandomFile>;
-}
+/** How a package file's bytes are read by digest, whole or a piece at a time: as the cache reads a blob. */
+export type FileContents = Pick<BlobStore, "read" | "openRandom">;
 
 /** Packages' files by digest, and whether a digest is one of their packs' pieces. */
 export interface PackageFiles extends FileContents {
@@ -125,7 +122,7 @@ export interface PackageFiles extends FileContents {
  * The files of these packages by their sha256: from each package's pack, or from a blob of
  * their own (a manifest without a pack, the spec's own files).
  */
-export function packageFiles(store: Pick<BlobStore, "read" | "openRandom">, manifests: readonly PackageManifest[]): PackageFiles {
+export function packageFiles(store: FileContents, manifests: readonly PackageManifest[]): PackageFiles {
   const where = new Map<string, { pack: string; start: number; size: number }>();
   for (const m of manifests) {
     if (m.pack === undefined) continue;
@@ -164,20 +161,15 @@ function bytePipe(limit = 1 << 20) {
   let ended = false;
   let failure: { error: unknown } | undefined;
   let readerFailure: { error: unknown } | undefined;
-  let wakeReader: (() => void) | undefined;
-  let wakeWriter: (() => void) | undefined;
-  const wake = (which: "reader" | "writer") => {
-    const w = which === "reader" ? wakeReader : wakeWriter;
-    if (which === "reader") wakeReader = undefined;
-    else wakeWriter = undefined;
-    w?.();
-  };
+  // Whoever waits (the reader for a chunk, the writer for room) leaves the function that wakes it.
+  let wakeReader = () => {};
+  let wakeWriter = () => {};
   async function* readable(): AsyncGenerator<Uint8Array> {
     for (;;) {
       const chunk = queue.shift();
       if (chunk !== undefined) {
         queued -= chunk.length;
-        if (queued <= limit) wake("writer");
+        if (queued <= limit) wakeWriter();
         yield chunk;
         continue;
       }
@@ -195,7 +187,7 @@ function bytePipe(limit = 1 << 20) {
       check();
       queue.push(chunk);
       queued += chunk.length;
-      wake("reader");
+      wakeReader();
       while (queued > limit) {
         check();
         await new Promise<void>((resolve) => (wakeWriter = resolve));
@@ -204,15 +196,15 @@ function bytePipe(limit = 1 << 20) {
     },
     end() {
       ended = true;
-      wake("reader");
+      wakeReader();
     },
     fail(error: unknown) {
       failure = { error };
-      wake("reader");
+      wakeReader();
     },
     broken(error: unknown) {
       readerFailure = { error };
-      wake("writer");
+      wakeWriter();
     },
   };
 }

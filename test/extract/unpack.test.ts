@@ -134,6 +134,27 @@ test("a pack that cannot be stored fails the unpack with the file system's error
   });
 });
 
+test("a store that gives up while the unpacker waits for room fails the unpack with its error", async () => {
+  // More than the pipe holds (1 MiB), so the unpacker is waiting when the store fails.
+  const deb = await craftDeb("Package: p\nVersion: 1\n", Array.from({ length: 40 }, (_, i) => ({ name: `./f${i}`, body: randomBytes(100_000) })));
+  await withStore(async (store) => {
+    const { sha256 } = await store.putBytes(deb);
+    const failing: BlobStore = {
+      ...store,
+      async put() {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        throw new Error("no space left on the device");
+      },
+    };
+    try {
+      await unpackDeb(failing, sha256);
+      assert.unreachable("unpacked into a store that failed");
+    } catch (error) {
+      assert.match((error as Error).message, /no space left on the device/);
+    }
+  });
+});
+
 test("a data member that is not an archive at all is refused", async () => {
   const control = await tar([{ name: "./control", body: "Package: p\n" }]);
   const deb = ar([["debian-binary", Buffer.from("2.0\n")], ["control.tar", control], ["data.tar", Buffer.alloc(2048, 7)]]);
