@@ -104,6 +104,10 @@ export interface Host {
   setOwner(path: string, uid: number, gid: number): Promise<void>;
   /** A name no other writer picks (for temporaries beside a target). */
   uniqueName(): string;
+  /** This process: a short name of the machine it runs on, and its pid (temporaries beside an output carry both). */
+  readonly writer: { readonly machine: string; readonly pid: number };
+  /** Whether a process with this pid runs on this machine now. */
+  running(pid: number): boolean;
   /** An HTTP(S) GET, following redirects; a network failure or the timeout rejects. */
   httpGet(url: string, headers: Readonly<Record<string, string>>, timeoutMs: number): Promise<HttpResponse>;
 }

@@ -13,6 +13,8 @@ export interface MemoryHostOptions {
   readonly web?: MemoryWeb;
   /** The clock (default the epoch). */
   readonly now?: Date;
+  /** Processes that run besides this one (pid 1), for temporaries left by others. */
+  readonly running?: readonly number[];
 }
 
 interface Node {
@@ -206,6 +208,8 @@ export function createMemoryHost(files: Readonly<Record<string, string | Uint8Ar
       found.gid = gid;
     },
     uniqueName: () => `m${(names++).toString(16).padStart(8, "0")}`,
+    writer: { machine: "00000000", pid: 1 },
+    running: (pid) => pid === 1 || (opts.running ?? []).includes(pid),
     async httpGet(url): Promise<HttpResponse> {
       const body = opts.web?.(url);
       return {

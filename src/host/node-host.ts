@@ -1,12 +1,13 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { closeSync, createReadStream, createWriteStream, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, type Stats } from "node:fs";
 import { chmod, copyFile, lchown, lstat, open, readlink, readdir, readFile, realpath, rm, stat, symlink, writeFile, type FileHandle } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { hostname } from "node:os";
+import { besideTemp, sweepBeside } from "./atomic.js";
 import { HostError, type FileStat, type Host, type HttpResponse, type RandomFile } from "./host.js";
 
 /** The Host of a real machine. */
 export function createNodeHost(): Host {
-  return {
+  const host: Host = {
     async stat(path: string): Promise<FileStat | undefined> {
       try {
         const s = await stat(path);
@@ -71,7 +72,8 @@ export function createNodeHost(): Host {
       }
     },
     async writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-      const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+      await sweepBeside(host, path);
+      const temp = besideTemp(host, path);
       try {
         await writeWhole(temp, data);
         renameSync(temp, path);
@@ -104,8 +106,20 @@ export function createNodeHost(): Host {
     setMode: (path, mode) => chmod(path, mode),
     setOwner: (path, uid, gid) => lchown(path, uid, gid),
     uniqueName: () => randomBytes(8).toString("hex"),
+    // The machine by a hash of its name: short, of fixed characters, whatever the name is.
+    writer: { machine: createHash("sha256").update(hostname()).digest("hex").slice(0, 8), pid: process.pid },
+    running(pid: number): boolean {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        // EPERM: it runs, as another user.
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+      }
+    },
     httpGet: (url, headers, timeoutMs) => httpGet(new URL(url), headers, timeoutMs, 0),
   };
+  return host;
 }
 
 /** As many redirects as a browser's fetch follows. */

@@ -10,6 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ext4Image, type Ext4Entry } from "../../src/backends/disk/ext4.js";
 import { writeNewDisk } from "../../src/cli/commands/disk.js";
+import { createNodeHost } from "../../src/host/node-host.js";
 import { needTools } from "../support/tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "mcc-ext4-"));
@@ -18,7 +19,7 @@ test.after(() => rmSync(work, { recursive: true, force: true }));
 /** Written as `mcc disk` writes its images: sparse, renamed into place when whole. */
 function write(name: string, image: ReturnType<typeof ext4Image>): string {
   const path = join(work, name);
-  const failed = writeNewDisk(path, image);
+  const failed = writeNewDisk(createNodeHost(), path, image);
   assert.is(failed, undefined, failed);
   return path;
 }

@@ -235,7 +235,7 @@ async function diskCommand(target: string | undefined, options: DebugOptions, io
   const data = entries.reduce((sum, e) => sum + (e.kind === "file" ? Math.ceil(e.data.length / 4096) * 4096 : 4096), 0);
   const MiB = 1024 ** 2;
   const bytes = Math.max(8 * MiB, Math.ceil((data * 1.2 + 4 * MiB) / MiB) * MiB);
-  const failed = writeNewDisk(file, ext4Image({ bytes, label: DEBUG_DISK.label, entries }));
+  const failed = writeNewDisk(io.host, file, ext4Image({ bytes, label: DEBUG_DISK.label, entries }));
   if (failed !== undefined) {
     io.stderr(`mcc: error: cannot write ${options.disk}: ${failed}\n`);
     return EXIT.userError;

@@ -1,9 +1,11 @@
 // `mcc disk FILE --size SIZE [--label LABEL]`: an empty ext4 disk image for an appliance's
 // volume (src/backends/disk/ext4.ts), written without mkfs, the same bytes every time. The
 // appliance mounts it on the volume whose path ends in LABEL (`/write` takes `write`).
-import { closeSync, existsSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { emptyExt4, EXT4_MAX_BYTES, EXT4_MIN_BYTES, labelProblem } from "../../backends/disk/ext4.js";
+import { besideTemp, leftBehind } from "../../host/atomic.js";
+import type { Host } from "../../host/host.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 
@@ -26,8 +28,14 @@ export function parseSize(text: string): number | undefined {
  * Writes a disk image where nothing is: sparse, beside the target, renamed into place when
  * whole (nothing half written is left). The error's message when it cannot.
  */
-export function writeNewDisk(target: string, image: { bytes: number; chunks: readonly { at: number; data: Uint8Array }[] }): string | undefined {
-  const temp = join(dirname(target), `.${basename(target)}.mcc-${process.pid}.tmp`);
+export function writeNewDisk(host: Host, target: string, image: { bytes: number; chunks: readonly { at: number; data: Uint8Array }[] }): string | undefined {
+  // A disk a killed run left half written is removed first (sweepBeside's rule, here synchronous).
+  try {
+    for (const name of leftBehind(readdirSync(dirname(target)), target, host.writer.machine, (pid) => host.running(pid))) rmSync(join(dirname(target), name), { force: true });
+  } catch {
+    // tidying never fails the write; a missing directory is reported by the write itself
+  }
+  const temp = besideTemp(host, target);
   try {
     const fd = openSync(temp, "wx");
     try {
@@ -63,7 +71,7 @@ export function diskCommand(file: string, options: DiskOptions, io: CliIo): Exit
     return EXIT.userError;
   }
   const image = emptyExt4({ bytes, label });
-  const failed = writeNewDisk(target, image);
+  const failed = writeNewDisk(io.host, target, image);
   if (failed !== undefined) {
     io.stderr(`mcc: error: cannot write ${file}: ${failed}\n`);
     return EXIT.userError;
