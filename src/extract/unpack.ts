@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { blobChunks, type BlobStore } from "../cache/store.js";
+import { blobChunks, READ_CHUNK, type BlobStore } from "../cache/store.js";
 import { collectBytes, sliceOfRandomFile, type RandomFile } from "../host/host.js";
 import type { DebEntry } from "./deb.js";
 
@@ -217,5 +217,7 @@ function bytePipe(limit = 1 << 20) {
  */
 export async function keepPackedFile(store: Pick<BlobStore, "has" | "putKnown">, files: PackageFiles, sha256: string, size: number): Promise<void> {
   if (!files.packed(sha256) || (await store.has(sha256))) return;
-  await store.putKnown(sha256, size <= SMALL_FILE ? await files.read(sha256) : blobChunks(files, sha256));
+  // A large one through one buffer of its own (a library of tens of MB read in fresh chunks
+  // left as much garbage as its size, which the collector let pile up).
+  await store.putKnown(sha256, size <= SMALL_FILE ? await files.read(sha256) : blobChunks(files, sha256, new Uint8Array(READ_CHUNK)));
 }

@@ -88,7 +88,10 @@ export interface Host {
 
   /** A file's bytes as they are read. */
   readStream(path: string): AsyncIterable<Uint8Array>;
-  /** Creates a file that must not exist yet, from bytes or a stream; a failure leaves nothing. */
+  /**
+   * Creates a file that must not exist yet, from bytes or a stream (each chunk written before
+   * the next is asked for, so its producer may reuse the buffer); a failure leaves nothing.
+   */
   createFile(path: string, content: Uint8Array | string | AsyncIterable<Uint8Array>): Promise<void>;
   /** Makes a directory and any missing parents; one already there is fine. */
   mkdir(path: string): Promise<void>;

@@ -150,7 +150,8 @@ export function createMemoryHost(files: Readonly<Record<string, string | Uint8Ar
       nodes.set(place, file);
       try {
         const chunks: Uint8Array[] = [];
-        for await (const chunk of content) chunks.push(chunk);
+        // Copied: the producer may fill the same buffer for its next chunk.
+        for await (const chunk of content) chunks.push(chunk.slice());
         file.data = Buffer.concat(chunks);
       } catch (error) {
         nodes.delete(place);

@@ -211,9 +211,13 @@ async function writeWhole(path: string, data: Uint8Array | string): Promise<void
 }
 const SYNC_WRITE_UP_TO = 1 << 20;
 
-/** Writes a stream into a new file, waiting when the disk is slower than the source. */
+/**
+ * Writes a stream into a new file, each chunk written before the next is asked for: the
+ * disk sets the pace, and a producer may fill the same buffer again for its next chunk.
+ */
 async function writeStream(path: string, body: AsyncIterable<Uint8Array>): Promise<void> {
-  const out = createWriteStream(path, { flags: "wx" });
+  // No room to queue: every write waits for "drain", which comes once it is on the disk.
+  const out = createWriteStream(path, { flags: "wx", highWaterMark: 0 });
   const failed = new Promise<never>((_, reject) => out.once("error", reject));
   failed.catch(() => undefined);
   try {

@@ -138,13 +138,15 @@ export function stepHandlers(env: StepEnv): StepHandlers {
       const [tree, manifest, ...unpacked] = inputs as [TreeResult, ManifestResult, ...{ name: string; deb: string }[]];
       // Read only when the SBOM's files part is not in the cache already: a few at once; a
       // manifest missing from a damaged cache unpacks its package again, not all at the same time.
-      const manifests = async () => {
+      const manifests = async (keep: (m: PackageManifest) => PackageManifest) => {
         const read: { name: string; manifest: PackageManifest }[] = [];
         await forEachLimited([...unpacked.keys()], 8, async (i) => {
           const u = unpacked[i] as { name: string; deb: string };
-          read[i] = { name: u.name, manifest: await unpackDeb(store, u.deb) };
+          read[i] = { name: u.name, manifest: keep(await unpackDeb(store, u.deb)) };
         });
-        if (params.manifests !== undefined) read.push(...(JSON.parse(new TextDecoder().decode(await store.read(params.manifests))) as typeof read));
+        if (params.manifests !== undefined) {
+          for (const m of JSON.parse(new TextDecoder().decode(await store.read(params.manifests))) as typeof read) read.push({ name: m.name, manifest: keep(m.manifest) });
+        }
         return read;
       };
       const { sbomOf } = await work.sbom();

@@ -1,7 +1,7 @@
 // Unpacking a .deb into the cache: one pack of its files' bytes, a manifest that says where each
 // one is, and the files an image keeps copied out into blobs of their own.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -92,6 +92,24 @@ test("a kept file is copied out of its pack into a blob of its own, once; one no
     assert.not.ok(files.packed(own.sha256));
     await keepPackedFile(store, files, own.sha256, 3);
     assert.is(new TextDecoder().decode(await files.read(own.sha256)), "own");
+  });
+});
+
+test("a large kept file is copied out a piece at a time through one buffer: the blob holds exactly its bytes", async () => {
+  // Several read chunks and a partial last one, beside a neighbour in the pack on either side.
+  const big = randomBytes(3 * (1 << 20) + 777);
+  const deb = await craftDeb("Package: p\nVersion: 1\n", [
+    { name: "./usr/lib/a", body: "before" },
+    { name: "./usr/lib/big.so", body: big },
+    { name: "./usr/lib/z", body: "after" },
+  ]);
+  await withStore(async (store, root) => {
+    const manifest = await unpackDeb(store, (await store.putBytes(deb)).sha256);
+    const files = packageFiles(store, [manifest]);
+    await keepPackedFile(store, files, sha(big), big.length);
+    const kept = readFileSync(join(root, "blobs", "sha256", sha(big).slice(0, 2), sha(big)));
+    assert.is(kept.length, big.length);
+    assert.is(sha(kept), sha(big));
   });
 });
 

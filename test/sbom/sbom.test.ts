@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { licenseRefOf, packageLicense, spdxIdOf } from "../../src/sbom/debian-licenses.js";
+import { copyrightPart } from "../../src/sbom/image-sbom.js";
 import { debPurl, spdxBytes, spdxDocument, spdxFilesText, spdxJoin, type SbomInput } from "../../src/sbom/spdx.js";
 import { repoRoot } from "../helpers.js";
 
@@ -140,6 +141,31 @@ test("the SBOM written in two parts (the image's, the files' kept apart) is exac
     }),
     { numRuns: 300 },
   );
+});
+
+test("the part of a manifest the SBOM keeps: its links and copyright files, and where those lie in the pack", () => {
+  const file = (path: string, sha256: string) => ({ kind: "file" as const, path, mode: 0o644, size: 3, sha256 });
+  const manifest = {
+    deb: "d".repeat(64),
+    control: { control: "c".repeat(64) },
+    notes: [],
+    entries: [
+      { kind: "directory" as const, path: "/usr/share/doc/p", mode: 0o755 },
+      file("/usr/share/doc/p/copyright", "1".repeat(64)),
+      file("/usr/share/doc/p/changelog.gz", "2".repeat(64)),
+      file("/usr/lib/libp.so.1", "3".repeat(64)),
+      { kind: "symlink" as const, path: "/usr/share/doc/q", target: "p" },
+      { kind: "symlink" as const, path: "/usr/lib/libp.so", target: "libp.so.1" },
+    ],
+    pack: { sha256: "e".repeat(64), files: { ["1".repeat(64)]: [0, 3] as const, ["2".repeat(64)]: [3, 3] as const, ["3".repeat(64)]: [6, 3] as const, ["c".repeat(64)]: [9, 3] as const } },
+  };
+  const part = copyrightPart(manifest);
+  assert.equal(part.entries.map((e) => e.path), ["/usr/share/doc/p/copyright", "/usr/share/doc/q", "/usr/lib/libp.so"]);
+  assert.equal(part.pack, { sha256: "e".repeat(64), files: { ["1".repeat(64)]: [0, 3] } });
+  assert.equal(part.control, manifest.control);
+  // An image's files read as packages have no pack: the entries alone are kept.
+  const { pack: _, ...unpacked } = manifest;
+  assert.equal(copyrightPart(unpacked).pack, undefined);
 });
 
 test.run();
