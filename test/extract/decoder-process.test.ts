@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CompressedDataError, decodeInProcess, nativeDecoder } from "../../src/extract/decoder-process.js";
@@ -88,6 +89,35 @@ test("a reader that stops early ends the decoder", async () => {
   }
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(children(), before);
+});
+
+test("gzip: a source's error and damaged data fail the reading; damage after the reader stopped is not thrown into the process", async () => {
+  const gz = gzipSync(plain);
+  assert.ok((await all(decompressStream("gzip", chunked(gz)))).equals(plain));
+  async function* broken(): AsyncIterable<Uint8Array> {
+    yield gz.subarray(0, 1000);
+    throw new Error("the disk went away");
+  }
+  assert.is((await failure(decompressStream("gzip", broken()))).message, "the disk went away");
+  // Text appended to a gzip stream is read as a second member with a bad header.
+  const damaged = Buffer.concat([gz, Buffer.from("Package: evil\n")]);
+  assert.match((await failure(decompressStream("gzip", chunked(damaged)))).message, /incorrect header check/);
+  // The reader stops first; the decoder finds the damage afterwards, with no one to tell.
+  const uncaught: unknown[] = [];
+  const record = (error: unknown) => uncaught.push(error);
+  process.on("uncaughtException", record);
+  try {
+    for (let i = 0; i < 5; i++) {
+      for await (const chunk of decompressStream("gzip", chunked(damaged, 1 << 20))) {
+        assert.ok(chunk.length > 0);
+        break;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    process.off("uncaughtException", record);
+  }
+  assert.equal(uncaught, []);
 });
 
 /** This process's child processes, from /proc. */
