@@ -44,7 +44,8 @@ async function blobSha1s(tree: TreeResult, store: BlobStore): Promise<ReadonlyMa
 export interface SbomSources {
   /**
    * The packages' manifests, each kept only as `keep` returns it once read: the SBOM needs a
-   * small part of each (ffmpeg's 234 manifests whole held 10 MB more at the build's peak).
+   * small part of each (ffmpeg's SBOM made alone: 76.5 MB at the peak against 78.3 with
+   * its 234 manifests held whole).
    */
   manifests(keep: (manifest: PackageManifest) => PackageManifest): Promise<readonly { name: string; manifest: PackageManifest }[]>;
   /** The plan's step ids of the tree and of the unpacked packages: digests of what they hold. */
