@@ -18,6 +18,8 @@ export interface BootResult {
   /** qemu's exit code; null when it had to be killed at the time limit. */
   readonly code: number | null;
   readonly timedOut: boolean;
+  /** The console printed nothing for `silentSeconds` and qemu was stopped then (timedOut is also true). */
+  readonly stalled: boolean;
   readonly seconds: number;
 }
 
@@ -26,7 +28,8 @@ export type Firmware = "bios" | "uefi" | "uefi-arm64";
 
 /**
  * Boots `-cdrom ISO` (or `-kernel/-initrd`) with `-nographic -no-reboot`: the guest's power
- * off or reboot ends qemu. Stops it after `timeoutSeconds` (default 600) and says so. A boot
+ * off or reboot ends qemu. Stops it after `timeoutSeconds` (default 600), or once the console has
+ * been silent for `silentSeconds`, and says so. A boot
  * takes about 5 s (amd64) or 10 s (arm64 UEFI) on an idle machine; software emulation slows
  * down many times over when the machine's cores are busy, so the limit only catches a hang.
  */
@@ -35,6 +38,8 @@ export async function boot(
   options: {
     firmware?: Firmware;
     timeoutSeconds?: number;
+    /** Stop early when the console stays silent this long (default 240): a hang, not a slow boot. */
+    silentSeconds?: number;
     memoryMiB?: number;
     onConsole?: (soFar: string) => void;
     /** A command for qemu's monitor (`system_powerdown`), sent a second after the console first matches `at`. */
@@ -61,7 +66,9 @@ export async function boot(
   const child = trackChild(spawn(arm ? "qemu-system-aarch64" : "qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] }), `qemu booting ${"iso" in media ? media.iso : media.kernel} (${firmware})`);
   let out = "";
   let monitorSent = false;
+  let lastOutput = Date.now();
   child.stdout.on("data", (d: Buffer) => {
+    lastOutput = Date.now();
     out += d.toString("latin1");
     options.onConsole?.(out);
     const monitor = options.monitor;
@@ -74,16 +81,27 @@ export async function boot(
       }, 1000);
     }
   });
-  child.stderr.on("data", (d: Buffer) => (out += d.toString("latin1")));
+  child.stderr.on("data", (d: Buffer) => {
+    lastOutput = Date.now();
+    out += d.toString("latin1");
+  });
   let timedOut = false;
+  let stalled = false;
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill("SIGKILL");
   }, (options.timeoutSeconds ?? 600) * 1000);
+  const silentMs = (options.silentSeconds ?? 240) * 1000;
+  const watch = setInterval(() => {
+    if (Date.now() - lastOutput < silentMs) return;
+    timedOut = stalled = true;
+    child.kill("SIGKILL");
+  }, 1000);
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   clearTimeout(timer);
+  clearInterval(watch);
   rmSync(scratch, { recursive: true, force: true });
   // Firmware clears the screen with terminal control sequences: gone, so lines read as printed.
   const console = out.replace(/\r/g, "").replace(/\x1b\[[0-9;?=]*[A-Za-z]|\x1bc|\x1b[()][0-9A-Za-z]/g, "");
-  return { console, code, timedOut, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  return { console, code, timedOut, stalled, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
