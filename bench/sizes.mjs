@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeRootfs } from "../dist/src/backends/rootfs.js";
 import { createNodeHost } from "../dist/src/host/node-host.js";
 import { traceImage } from "../dist/src/pipeline/why.js";
-import { keepPackedFile } from "../dist/src/extract/unpack.js";
+import { keepPackedFile, packageFiles } from "../dist/src/extract/unpack.js";
 import { limited } from "./limit.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -79,7 +79,8 @@ async function measureExample(ex, work, cache) {
   withParents.set("/write", { kind: "directory", path: "/write", mode: 0o777, uid: 0, gid: 0 });
   const sorted = [...withParents.values()].filter((e) => !["/bin", "/sbin", "/lib", "/lib64"].some((m) => e.path.startsWith(m + "/"))).sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   // Most of the closure's files live only in their package's pack: each copied to a blob first.
-  for (const e of sorted) if (e.kind === "file" && "blob" in e.source) await keepPackedFile(built.store, built.files, e.source.blob, e.size);
+  const files = packageFiles(built.store, built.manifests);
+  for (const e of sorted) if (e.kind === "file" && "blob" in e.source) await keepPackedFile(built.store, files, e.source.blob, e.size);
   await writeRootfs(host, { entries: sorted, reasons: new Map() }, built.store, full, { chown: false });
   chmodSync(join(full, "write"), 0o777);
   const closureBytes = built.closureBytes;

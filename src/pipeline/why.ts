@@ -5,7 +5,7 @@
  */
 import { treeOf, type ImageTree, type TreeResult } from "../assemble/image-tree.js";
 import { createBlobStore, type BlobStore } from "../cache/store.js";
-import type { PackageFiles, PackageManifest } from "../extract/unpack.js";
+import type { PackageManifest } from "../extract/unpack.js";
 import type { Host } from "../host/host.js";
 import { explainPath } from "../provenance/explain.js";
 import type { PlanStepOf } from "../plan/build-plan.js";
@@ -25,8 +25,8 @@ export interface TracedImage {
   /** Every file of every package of the closure, merged /usr applied. */
   readonly root: VirtualRoot;
   readonly store: BlobStore;
-  /** The packages' files by digest: most live only in their package's pack, not as blobs. */
-  readonly files: PackageFiles;
+  /** The packages' manifests: most of their files live only in the package's pack, not as blobs (`packageFiles`). */
+  readonly manifests: readonly PackageManifest[];
   /** Bytes of every file of the packages. */
   readonly closureBytes: number;
   /** What unpacking the packages dropped or changed (a device, a setuid bit), by package. */
@@ -54,13 +54,13 @@ export async function traceImage(host: Host, request: TraceRequest, events: Comp
     throw error;
   }
   const packages: { name: string; manifest: PackageManifest }[] = [];
-  const { unpackDeb, packageFiles } = await import("../extract/unpack.js");
+  const { unpackDeb } = await import("../extract/unpack.js");
   for (const id of treeStep.inputs) {
     const unpacked = results.get(id) as { name: string; deb: string };
     packages.push({ name: unpacked.name, manifest: await unpackDeb(store, unpacked.deb) });
   }
   const tree = results.get(treeStep.id) as TreeResult;
-  return { kind: "traced", loaded, arch, tree: treeOf(tree), root: new VirtualRoot(packages), store, files: packageFiles(store, packages.map((p) => p.manifest)), closureBytes: tree.closureBytes, unpackNotes: tree.extraction ?? [] };
+  return { kind: "traced", loaded, arch, tree: treeOf(tree), root: new VirtualRoot(packages), store, manifests: packages.map((p) => p.manifest), closureBytes: tree.closureBytes, unpackNotes: tree.extraction ?? [] };
 }
 
 /** Why a path is in the image, or why not, as lines. */
