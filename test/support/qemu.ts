@@ -87,18 +87,16 @@ export async function boot(
   });
   let timedOut = false;
   let stalled = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill("SIGKILL");
-  }, (options.timeoutSeconds ?? 600) * 1000);
+  // Once a second: past the time limit, or silent too long (a hang, not a slow boot).
+  const deadline = Date.now() + (options.timeoutSeconds ?? 600) * 1000;
   const silentMs = (options.silentSeconds ?? 240) * 1000;
   const watch = setInterval(() => {
-    if (Date.now() - lastOutput < silentMs) return;
-    timedOut = stalled = true;
+    stalled = Date.now() - lastOutput >= silentMs;
+    if (!stalled && Date.now() < deadline) return;
+    timedOut = true;
     child.kill("SIGKILL");
   }, 1000);
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-  clearTimeout(timer);
   clearInterval(watch);
   rmSync(scratch, { recursive: true, force: true });
   // Firmware clears the screen with terminal control sequences: gone, so lines read as printed.
